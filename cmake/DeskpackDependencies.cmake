@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: MIT
+# Every external dependency is found here, once, with the Debian package that
+# provides it named in the failure message.
+
+macro(deskpack_require found what debian_package)
+    if(NOT ${found})
+        message(FATAL_ERROR
+            "Deskpack needs ${what}, which was not found.\n"
+            "On Debian 12 install it with: apt-get install ${debian_package}\n"
+            "(or run scripts/setup.sh, which installs everything the build needs).")
+    endif()
+endmacro()
+
+find_package(Qt6 6.4 QUIET COMPONENTS Core Network Widgets Test)
+deskpack_require(Qt6_FOUND "Qt 6 (Core, Network, Widgets, Test)" "qt6-base-dev")
+
+find_package(nlohmann_json 3.11 QUIET)
+deskpack_require(nlohmann_json_FOUND "nlohmann/json 3.11" "nlohmann-json3-dev")
+
+find_package(LibArchive 3.6 QUIET)
+deskpack_require(LibArchive_FOUND "libarchive 3.6" "libarchive-dev")
+
+find_package(QuaZip-Qt6 1.4 QUIET)
+deskpack_require(QuaZip-Qt6_FOUND "QuaZip 1.4 for Qt 6" "libquazip1-qt6-dev")
+
+find_package(Threads REQUIRED)

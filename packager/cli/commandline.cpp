@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+#include "commandline.h"
+
+#include <QRegularExpression>
+
+#include <cstdio>
+
+namespace deskpack::cli {
+
+void printOut(const QString &text)
+{
+    const QByteArray bytes = text.toUtf8();
+    std::fwrite(bytes.constData(), 1, std::size_t(bytes.size()), stdout);
+    std::fflush(stdout);
+}
+
+void printErr(const QString &text)
+{
+    const QByteArray bytes = text.toUtf8();
+    std::fwrite(bytes.constData(), 1, std::size_t(bytes.size()), stderr);
+    std::fflush(stderr);
+}
+
+void printJson(const nlohmann::json &document)
+{
+    printOut(QString::fromStdString(
+                 document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)) +
+             u'\n');
+}
+
+int usageError(const QString &command, const QString &message)
+{
+    printErr(QStringLiteral("%1: %2\nRun '%1 --help' for usage.\n").arg(command, message));
+    return ExitUsage;
+}
+
+int parseCommandLine(QCommandLineParser &parser, const QString &command,
+                     const QStringList &arguments)
+{
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    const QCommandLineOption help = parser.addHelpOption();
+    if (!parser.parse(QStringList{command} + arguments))
+        return usageError(command, parser.errorText());
+    if (parser.isSet(help)) {
+        QString text = parser.helpText();
+        // QCommandLineParser names the binary; name the subcommand instead.
+        static const QRegularExpression binary(QStringLiteral("^Usage: \\S+"));
+        text.replace(binary, QStringLiteral("Usage: ") + command);
+        printOut(text);
+        return ExitOk;
+    }
+    return -1;
+}
+
+int fail(const Error &error)
+{
+    printErr(QStringLiteral("deskpack: %1\n").arg(error.message));
+    return exitCodeFor(error.kind);
+}
+
+} // namespace deskpack::cli

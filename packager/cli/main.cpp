@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+#include "cli/commandline.h"
+#include "cli/lockcommands.h"
+
+#include <QCoreApplication>
+
+using namespace deskpack;
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("deskpack"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(DESKPACK_VERSION));
+    const QStringList args = app.arguments().mid(1);
+    const QString command = args.value(0);
+    if (command == u"lock")
+        return cli::runLockCommand(args.mid(1));
+    if (command == u"--version") {
+        cli::printOut(QStringLiteral("deskpack %1\n").arg(QCoreApplication::applicationVersion()));
+        return ExitOk;
+    }
+    const QString usage = QStringLiteral(
+        "Usage: deskpack COMMAND ...\n"
+        "  lock generate|validate|diff   the runtime core lock\n"
+        "Run 'deskpack COMMAND --help' for a command's options.\n");
+    if (command == u"--help" || command == u"-h") {
+        cli::printOut(usage);
+        return ExitOk;
+    }
+    cli::printErr(command.isEmpty() ? usage
+                                    : QStringLiteral("deskpack: unknown command '%1'\n%2")
+                                          .arg(command, usage));
+    return ExitUsage;
+}

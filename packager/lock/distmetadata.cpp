@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: MIT
+#include "distmetadata.h"
+
+#include <QSet>
+
+namespace deskpack::lock {
+
+namespace {
+
+QByteArrayView nextLine(QByteArrayView data, qsizetype &pos)
+{
+    const qsizetype start = pos;
+    qsizetype end = data.indexOf('\n', start);
+    if (end < 0)
+        end = data.size();
+    pos = end + 1;
+    QByteArrayView line = data.sliced(start, end - start);
+    if (line.endsWith('\r'))
+        line.chop(1);
+    return line;
+}
+
+bool isBlank(QByteArrayView line)
+{
+    for (char c : line) {
+        if (c != ' ' && c != '\t')
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
+CoreMetadata parseCoreMetadata(QByteArrayView data)
+{
+    CoreMetadata meta;
+    bool haveName = false;
+    bool haveVersion = false;
+    QByteArray *current = nullptr; // the field a continuation line extends
+    QByteArray name;
+    QByteArray version;
+    qsizetype pos = 0;
+    if (data.startsWith("\xEF\xBB\xBF"))
+        pos = 3;
+    while (pos < data.size()) {
+        const QByteArrayView line = nextLine(data, pos);
+        if (line.isEmpty() || isBlank(line))
+            break; // the body (long description) starts here
+        if (line.front() == ' ' || line.front() == '\t') {
+            if (current) // RFC 822 unfolding: drop the line break, keep the blank
+                current->append(line.data(), line.size());
+            continue;
+        }
+        current = nullptr;
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0)
+            continue;
+        const QByteArrayView field = line.first(colon).trimmed();
+        QByteArrayView value = line.sliced(colon + 1);
+        while (!value.isEmpty() && (value.front() == ' ' || value.front() == '\t'))
+            value = value.sliced(1);
+        if (!haveName && field.compare("Name", Qt::CaseInsensitive) == 0) {
+            haveName = true;
+            name = value.toByteArray();
+            current = &name;
+        } else if (!haveVersion && field.compare("Version", Qt::CaseInsensitive) == 0) {
+            haveVersion = true;
+            version = value.toByteArray();
+            current = &version;
+        }
+    }
+    meta.name = QString::fromUtf8(name).trimmed();
+    meta.version = QString::fromUtf8(version).trimmed();
+    return meta;
+}
+
+QStringList parseTopLevel(QByteArrayView data)
+{
+    QStringList out;
+    qsizetype pos = 0;
+    while (pos < data.size()) {
+        const QString line = QString::fromUtf8(nextLine(data, pos)).trimmed();
+        if (line.isEmpty() || line.startsWith(u'#'))
+            continue;
+        out.append(line);
+    }
+    return out;
+}
+
+QStringList recordPaths(QByteArrayView data)
+{
+    QStringList out;
+    qsizetype pos = 0;
+    while (pos < data.size()) {
+        const QByteArrayView line = nextLine(data, pos);
+        if (line.isEmpty())
+            continue;
+        QByteArray field;
+        if (line.front() == '"') {
+            // Quoted field: "" is a literal quote; the field ends at a lone quote.
+            for (qsizetype i = 1; i < line.size(); ++i) {
+                if (line[i] == '"') {
+                    if (i + 1 < line.size() && line[i + 1] == '"') {
+                        field.append('"');
+                        ++i;
+                        continue;
+                    }
+                    break;
+                }
+                field.append(line[i]);
+            }
+        } else {
+            const qsizetype comma = line.indexOf(',');
+            field = (comma < 0 ? line : line.first(comma)).toByteArray();
+        }
+        if (!field.isEmpty())
+            out.append(QString::fromUtf8(field));
+    }
+    return out;
+}
+
+bool isIdentifier(QStringView name)
+{
+    if (name.isEmpty())
+        return false;
+    const QChar first = name.front();
+    if (!(first.isLetter() || first == u'_'))
+        return false;
+    for (QChar c : name) {
+        if (!(c.isLetterOrNumber() || c == u'_' || c.category() == QChar::Mark_NonSpacing ||
+              c.category() == QChar::Mark_SpacingCombining))
+            return false;
+    }
+    return true;
+}
+
+QString moduleNameOfFile(QStringView fileName)
+{
+    static const QStringView suffixes[] = {u".py", u".pyc", u".so", u".pyd"};
+    for (QStringView suffix : suffixes) {
+        if (!fileName.endsWith(suffix))
+            continue;
+        // Extension modules carry ABI tags: foo.cpython-311-x86_64-linux-gnu.so,
+        // foo.abi3.so, foo.cp311-win_amd64.pyd. The module is before the first dot.
+        const QStringView stem = fileName.first(fileName.indexOf(u'.'));
+        if (suffix == u".py" || suffix == u".pyc") {
+            if (stem.size() != fileName.size() - suffix.size())
+                return {}; // "foo.bar.py" cannot be imported as a module
+        }
+        return isIdentifier(stem) ? stem.toString() : QString();
+    }
+    return {};
+}
+
+QStringList modulesFromInstalledPaths(const QStringList &paths)
+{
+    QSet<QString> modules;
+    bool binIsPackage = false;
+    QSet<QString> binCandidates;
+    for (QString path : paths) {
+        path.replace(u'\\', u'/');
+        while (path.startsWith(QLatin1StringView("./")))
+            path.remove(0, 2);
+        if (path.isEmpty() || path.startsWith(u'/') ||
+            (path.size() > 1 && path.at(1) == u':')) // absolute, also C:/ on Windows
+            continue;
+        const QStringList parts = path.split(u'/', Qt::SkipEmptyParts);
+        if (parts.isEmpty() || parts.contains(QStringLiteral("..")))
+            continue;
+        const QString &first = parts.front();
+        if (parts.size() == 1) {
+            const QString module = moduleNameOfFile(first);
+            if (!module.isEmpty())
+                modules.insert(module);
+            continue;
+        }
+        if (first.endsWith(QLatin1StringView(".dist-info")) ||
+            first.endsWith(QLatin1StringView(".egg-info")) ||
+            first.endsWith(QLatin1StringView(".data")) || first == u"__pycache__" ||
+            !isIdentifier(first))
+            continue;
+        // Only files Python can import make a directory a (namespace) package;
+        // a directory of data files is not a module.
+        if (moduleNameOfFile(parts.back()).isEmpty())
+            continue;
+        if (first == u"bin") {
+            if (parts.size() == 2 && parts[1] == u"__init__.py")
+                binIsPackage = true;
+            binCandidates.insert(first);
+            continue;
+        }
+        modules.insert(first);
+    }
+    if (binIsPackage)
+        modules.unite(binCandidates);
+    return QStringList(modules.begin(), modules.end());
+}
+
+QStringList installedFilesPaths(QByteArrayView data)
+{
+    QStringList out;
+    for (const QString &line : parseTopLevel(data)) {
+        QString path = line;
+        path.replace(u'\\', u'/');
+        // Entries are relative to the .egg-info directory: "../foo/__init__.py" is
+        // site-packages/foo/__init__.py; entries without "../" are inside the egg-info.
+        if (!path.startsWith(QLatin1StringView("../")))
+            continue;
+        out.append(path.mid(3));
+    }
+    return out;
+}
+
+} // namespace deskpack::lock

@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: MIT
+#include "lockfile.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QSaveFile>
+
+#include <algorithm>
+
+using nlohmann::json;
+
+namespace deskpack::lock {
+
+QString canonicalName(QStringView name)
+{
+    QString out;
+    out.reserve(name.size());
+    bool inRun = false;
+    for (QChar c : name) {
+        if (c == u'-' || c == u'_' || c == u'.') {
+            if (!inRun)
+                out.append(u'-');
+            inRun = true;
+        } else {
+            out.append(c);
+            inRun = false;
+        }
+    }
+    return out.toLower();
+}
+
+bool codePointLess(const QString &a, const QString &b)
+{
+    // UTF-16 order differs from code point order only for surrogate pairs
+    // against U+E000..U+FFFF; comparing code points keeps Python's order.
+    const qsizetype n = std::min(a.size(), b.size());
+    for (qsizetype i = 0; i < n; ++i) {
+        const char16_t x = a.at(i).unicode();
+        const char16_t y = b.at(i).unicode();
+        if (x == y)
+            continue;
+        const bool xs = QChar::isSurrogate(x);
+        const bool ys = QChar::isSurrogate(y);
+        if (xs != ys)
+            return ys; // a surrogate half belongs to a code point above U+FFFF
+        return x < y;
+    }
+    return a.size() < b.size();
+}
+
+QString Problem::toString() const
+{
+    const QString prefix = severity == Severity::Warning ? QStringLiteral("warning: ")
+                                                         : QStringLiteral("error: ");
+    if (where.isEmpty())
+        return prefix + message;
+    return where + QStringLiteral(": ") + prefix + message;
+}
+
+int errorCount(const QList<Problem> &problems)
+{
+    return int(std::count_if(problems.begin(), problems.end(),
+                             [](const Problem &p) { return p.severity == Severity::Error; }));
+}
+
+json problemToJson(const Problem &problem)
+{
+    return json{{"severity", problem.severity == Severity::Error ? "error" : "warning"},
+                {"code", problem.code.toStdString()},
+                {"where", problem.where.toStdString()},
+                {"message", problem.message.toStdString()}};
+}
+
+namespace {
+
+struct TextPosition
+{
+    int line = 1;
+    int column = 1;
+};
+
+TextPosition positionOf(QByteArrayView data, qsizetype offset)
+{
+    TextPosition pos;
+    offset = std::min(offset, data.size());
+    for (qsizetype i = 0; i < offset; ++i) {
+        if (data[i] == '\n') {
+            ++pos.line;
+            pos.column = 1;
+        } else if ((uchar(data[i]) & 0xC0) != 0x80) {
+            ++pos.column;
+        }
+    }
+    return pos;
+}
+
+QString located(const QString &fileName, QByteArrayView data, qsizetype offset)
+{
+    const TextPosition pos = positionOf(data, offset);
+    return QStringLiteral("%1:%2:%3").arg(fileName).arg(pos.line).arg(pos.column);
+}
+
+// Finds the first place where brackets nest deeper than MaxJsonDepth, so a
+// hostile file cannot exhaust the stack of anything that walks the tree later.
+qsizetype excessiveNestingAt(QByteArrayView data)
+{
+    int depth = 0;
+    bool inString = false;
+    for (qsizetype i = 0; i < data.size(); ++i) {
+        const char c = data[i];
+        if (inString) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                inString = false;
+            continue;
+        }
+        switch (c) {
+        case '"':
+            inString = true;
+            break;
+        case '[':
+        case '{':
+            if (++depth > MaxJsonDepth)
+                return i;
+            break;
+        case ']':
+        case '}':
+            --depth;
+            break;
+        default:
+            break;
+        }
+    }
+    return -1;
+}
+
+const char *typeName(const json &value)
+{
+    return value.type_name();
+}
+
+class SchemaReader
+{
+public:
+    SchemaReader(const QString &fileName) : m_fileName(fileName) {}
+
+    void error(const QString &path, const QString &message, const char *code = "schema")
+    {
+        m_problems.append(Problem{Severity::Error, QString::fromLatin1(code),
+                                  m_fileName + QStringLiteral(": ") + path, message});
+    }
+
+    bool readString(const json &object, const char *key, const QString &path, QString &out)
+    {
+        const auto it = object.find(key);
+        if (it == object.end()) {
+            error(path, QStringLiteral("missing key \"%1\" (expected a string)")
+                            .arg(QLatin1StringView(key)));
+            return false;
+        }
+        if (!it->is_string()) {
+            error(path + u'.' + QLatin1StringView(key),
+                  QStringLiteral("expected a string, got %1").arg(QLatin1StringView(typeName(*it))));
+            return false;
+        }
+        out = QString::fromStdString(it->get_ref<const std::string &>());
+        if (out.isEmpty()) {
+            error(path + u'.' + QLatin1StringView(key), QStringLiteral("must not be empty"));
+            return false;
+        }
+        return true;
+    }
+
+    void readDistribution(const json &entry, qsizetype index, Lock &lock)
+    {
+        QString path = QStringLiteral("distributions[%1]").arg(index);
+        if (!entry.is_object()) {
+            error(path, QStringLiteral("expected an object with name, version and "
+                                       "top_level_modules, got %1")
+                            .arg(QLatin1StringView(typeName(entry))));
+            return;
+        }
+        Distribution dist;
+        bool good = readString(entry, "name", path, dist.name);
+        if (!dist.name.isEmpty())
+            path += QStringLiteral(" (%1)").arg(dist.name);
+        good = readString(entry, "version", path, dist.version) && good;
+
+        const auto modules = entry.find("top_level_modules");
+        if (modules == entry.end()) {
+            error(path, QStringLiteral("missing key \"top_level_modules\" (expected a list of "
+                                       "module names)"));
+            good = false;
+        } else if (!modules->is_array()) {
+            error(path + QStringLiteral(".top_level_modules"),
+                  QStringLiteral("expected a list of strings, got %1")
+                      .arg(QLatin1StringView(typeName(*modules))));
+            good = false;
+        } else {
+            for (std::size_t i = 0; i < modules->size(); ++i) {
+                const json &m = (*modules)[i];
+                if (!m.is_string() || m.get_ref<const std::string &>().empty()) {
+                    error(path + QStringLiteral(".top_level_modules[%1]").arg(i),
+                          m.is_string() ? QStringLiteral("must not be empty")
+                                        : QStringLiteral("expected a string, got %1")
+                                              .arg(QLatin1StringView(typeName(m))));
+                    good = false;
+                    continue;
+                }
+                dist.topLevelModules.append(
+                    QString::fromStdString(m.get_ref<const std::string &>()));
+            }
+        }
+        for (auto it = entry.begin(); it != entry.end(); ++it) {
+            if (it.key() != "name" && it.key() != "version" && it.key() != "top_level_modules")
+                dist.extra[it.key()] = it.value();
+        }
+        if (good)
+            lock.distributions.push_back(std::move(dist));
+    }
+
+    ParsedLock read(const json &root)
+    {
+        ParsedLock parsed;
+        if (!root.is_object()) {
+            error(QStringLiteral("$"),
+                  QStringLiteral("expected an object with \"version\" and \"distributions\", got %1")
+                      .arg(QLatin1StringView(typeName(root))));
+            parsed.problems = m_problems;
+            return parsed;
+        }
+        const auto version = root.find("version");
+        if (version == root.end()) {
+            error(QStringLiteral("$"), QStringLiteral("missing key \"version\" (expected 1)"));
+        } else if (!version->is_number_integer()) {
+            error(QStringLiteral("version"), QStringLiteral("expected the integer 1, got %1")
+                                                 .arg(QString::fromStdString(version->dump())));
+        } else if (version->get<long long>() != Lock::SchemaVersion) {
+            error(QStringLiteral("version"),
+                  QStringLiteral("unsupported schema version %1; this deskpack reads version %2")
+                      .arg(version->get<long long>())
+                      .arg(Lock::SchemaVersion),
+                  "unsupported-version");
+        }
+        const auto dists = root.find("distributions");
+        if (dists == root.end()) {
+            error(QStringLiteral("$"),
+                  QStringLiteral("missing key \"distributions\" (expected a list)"));
+        } else if (!dists->is_array()) {
+            error(QStringLiteral("distributions"), QStringLiteral("expected a list, got %1")
+                                                       .arg(QLatin1StringView(typeName(*dists))));
+        } else {
+            parsed.lock.distributions.reserve(dists->size());
+            for (std::size_t i = 0; i < dists->size(); ++i)
+                readDistribution((*dists)[i], qsizetype(i), parsed.lock);
+        }
+        for (auto it = root.begin(); it != root.end(); ++it) {
+            if (it.key() != "version" && it.key() != "distributions")
+                parsed.lock.extra[it.key()] = it.value();
+        }
+        parsed.problems = m_problems;
+        return parsed;
+    }
+
+private:
+    QString m_fileName;
+    QList<Problem> m_problems;
+};
+
+} // namespace
+
+Result<ParsedLock> parseLock(QByteArrayView data, const QString &fileName)
+{
+    if (data.size() > MaxLockFileSize) {
+        return makeError(ErrorKind::Unreadable,
+                         QStringLiteral("%1: file is %2 bytes; a runtime core lock is at most %3 "
+                                        "bytes, so this is not one")
+                             .arg(fileName)
+                             .arg(data.size())
+                             .arg(MaxLockFileSize));
+    }
+    if (data.trimmed().isEmpty())
+        return makeError(ErrorKind::Unreadable,
+                         QStringLiteral("%1: file is empty (expected a JSON object)").arg(fileName));
+    const qsizetype deep = excessiveNestingAt(data);
+    if (deep >= 0) {
+        return makeError(ErrorKind::Unreadable,
+                         QStringLiteral("%1: JSON nests deeper than %2 levels (a lock needs 3)")
+                             .arg(located(fileName, data, deep))
+                             .arg(MaxJsonDepth));
+    }
+
+    json root;
+    try {
+        root = json::parse(data.begin(), data.end());
+    } catch (const json::parse_error &e) {
+        // nlohmann's text is "[json.exception.parse_error.101] parse error at line L,
+        // column C: detail"; keep the detail and report our own position.
+        QString detail = QString::fromUtf8(e.what());
+        static const QRegularExpression prefix(
+            QStringLiteral("^\\[json\\.exception\\.[a-z_]+\\.\\d+\\] parse error( at line \\d+, "
+                           "column \\d+)?: "));
+        detail.remove(prefix);
+        const qsizetype offset = e.byte > 0 ? qsizetype(e.byte) - 1 : 0;
+        return makeError(ErrorKind::Unreadable, QStringLiteral("%1: not valid JSON: %2")
+                                                    .arg(located(fileName, data, offset), detail));
+    }
+    SchemaReader reader(fileName);
+    return reader.read(root);
+}
+
+Result<ParsedLock> readLockFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return makeError(ErrorKind::Unreadable,
+                         QStringLiteral("%1: cannot read: %2").arg(path, file.errorString()));
+    }
+    if (file.size() > MaxLockFileSize) {
+        return makeError(ErrorKind::Unreadable,
+                         QStringLiteral("%1: file is %2 bytes; a runtime core lock is at most %3 "
+                                        "bytes, so this is not one")
+                             .arg(path)
+                             .arg(file.size())
+                             .arg(MaxLockFileSize));
+    }
+    const QByteArray data = file.readAll();
+    return parseLock(data, path);
+}
+
+void normalizeLock(Lock &lock)
+{
+    for (Distribution &d : lock.distributions) {
+        std::sort(d.topLevelModules.begin(), d.topLevelModules.end(), codePointLess);
+        d.topLevelModules.erase(std::unique(d.topLevelModules.begin(), d.topLevelModules.end()),
+                                d.topLevelModules.end());
+    }
+    std::stable_sort(lock.distributions.begin(), lock.distributions.end(),
+                     [](const Distribution &a, const Distribution &b) {
+                         const QString la = a.name.toLower();
+                         const QString lb = b.name.toLower();
+                         if (la != lb)
+                             return codePointLess(la, lb);
+                         if (a.name != b.name)
+                             return codePointLess(a.name, b.name);
+                         return codePointLess(a.version, b.version);
+                     });
+}
+
+QByteArray serializeLock(const Lock &lock)
+{
+    json root = lock.extra.is_object() ? lock.extra : json::object();
+    json dists = json::array();
+    for (const Distribution &d : lock.distributions) {
+        json entry = d.extra.is_object() ? d.extra : json::object();
+        entry["name"] = d.name.toStdString();
+        entry["version"] = d.version.toStdString();
+        json modules = json::array();
+        for (const QString &m : d.topLevelModules)
+            modules.push_back(m.toStdString());
+        entry["top_level_modules"] = std::move(modules);
+        dists.push_back(std::move(entry));
+    }
+    root["distributions"] = std::move(dists);
+    root["version"] = Lock::SchemaVersion;
+    std::string text = root.dump(2, ' ', false, json::error_handler_t::replace);
+    text.push_back('\n');
+    return QByteArray::fromStdString(text);
+}
+
+Result<void> writeLockFile(const QString &path, const Lock &lock)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("%1: cannot write: %2").arg(path, file.errorString()));
+    }
+    const QByteArray data = serializeLock(lock);
+    if (file.write(data) != data.size() || !file.commit()) {
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("%1: cannot write: %2").arg(path, file.errorString()));
+    }
+    return {};
+}
+
+} // namespace deskpack::lock

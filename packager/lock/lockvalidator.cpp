@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: MIT
+#include "lockvalidator.h"
+
+#include <QHash>
+
+#include <algorithm>
+
+namespace deskpack::lock {
+
+namespace {
+
+bool hasWhitespace(const QString &s)
+{
+    return std::any_of(s.begin(), s.end(), [](QChar c) { return c.isSpace(); });
+}
+
+QString entryPath(const QString &lockName, std::size_t index, const Distribution &d)
+{
+    return QStringLiteral("%1: distributions[%2] (%3)").arg(lockName).arg(index).arg(d.name);
+}
+
+Problem error(const char *code, QString where, QString message)
+{
+    return Problem{Severity::Error, QString::fromLatin1(code), std::move(where), std::move(message)};
+}
+
+Problem warning(const char *code, QString where, QString message)
+{
+    return Problem{Severity::Warning, QString::fromLatin1(code), std::move(where),
+                   std::move(message)};
+}
+
+QString directoriesText(const InstalledSet &installed)
+{
+    QStringList dirs;
+    for (const SitePackagesIndex &index : installed.indexes)
+        dirs.append(index.directory());
+    return dirs.join(QStringLiteral(", "));
+}
+
+} // namespace
+
+QList<Problem> checkLockRules(const Lock &lock, const QString &lockName)
+{
+    QList<Problem> problems;
+    QHash<QString, std::size_t> firstIndex;
+    for (std::size_t i = 0; i < lock.distributions.size(); ++i) {
+        const Distribution &d = lock.distributions[i];
+        const QString where = entryPath(lockName, i, d);
+        const QString key = canonicalName(d.name);
+        const auto seen = firstIndex.constFind(key);
+        if (seen != firstIndex.cend()) {
+            const Distribution &first = lock.distributions[*seen];
+            problems.append(error("duplicate-name", where,
+                                  QStringLiteral("duplicate of distributions[%1] (%2 %3): both "
+                                                 "normalise to \"%4\"")
+                                      .arg(*seen)
+                                      .arg(first.name, first.version, key)));
+        } else {
+            firstIndex.insert(key, i);
+        }
+        if (hasWhitespace(d.name))
+            problems.append(error("whitespace", where,
+                                  QStringLiteral("name \"%1\" contains whitespace").arg(d.name)));
+        if (hasWhitespace(d.version))
+            problems.append(
+                error("whitespace", where,
+                      QStringLiteral("version \"%1\" contains whitespace").arg(d.version)));
+        for (qsizetype m = 1; m < d.topLevelModules.size(); ++m) {
+            const QString &prev = d.topLevelModules[m - 1];
+            const QString &cur = d.topLevelModules[m];
+            if (!codePointLess(prev, cur)) {
+                problems.append(error(
+                    "unsorted-modules", where,
+                    prev == cur ? QStringLiteral("top_level_modules lists \"%1\" twice").arg(cur)
+                                : QStringLiteral("top_level_modules not sorted: \"%1\" comes "
+                                                 "before \"%2\"")
+                                      .arg(prev, cur)));
+                break;
+            }
+        }
+        for (const QString &m : d.topLevelModules) {
+            if (hasWhitespace(m))
+                problems.append(error("whitespace", where,
+                                      QStringLiteral("module \"%1\" contains whitespace").arg(m)));
+        }
+        if (d.topLevelModules.isEmpty())
+            problems.append(warning("no-modules", where,
+                                    QStringLiteral("no top_level_modules: plugins are not kept "
+                                                   "from shadowing this distribution's modules")));
+    }
+    Lock sorted = lock;
+    normalizeLock(sorted);
+    for (std::size_t i = 0; i < lock.distributions.size(); ++i) {
+        if (lock.distributions[i].name != sorted.distributions[i].name) {
+            problems.append(warning(
+                "unsorted-distributions", QStringLiteral("%1: distributions[%2]").arg(lockName).arg(i),
+                QStringLiteral("distributions are not sorted by name: expected %1 here, found %2")
+                    .arg(sorted.distributions[i].name, lock.distributions[i].name)));
+            break;
+        }
+    }
+    return problems;
+}
+
+QList<Problem> checkAgainstInstalled(const Lock &lock, const QString &lockName,
+                                     const InstalledSet &installed)
+{
+    QList<Problem> problems;
+    QHash<QString, const InstalledDistribution *> byName;
+    for (const InstalledDistribution &d : installed.distributions)
+        byName.insert(canonicalName(d.name), &d);
+
+    QSet<QString> locked;
+    for (std::size_t i = 0; i < lock.distributions.size(); ++i) {
+        const Distribution &d = lock.distributions[i];
+        const QString where = entryPath(lockName, i, d);
+        const QString key = canonicalName(d.name);
+        locked.insert(key);
+        const InstalledDistribution *found = byName.value(key);
+        if (!found) {
+            problems.append(error("missing-distribution", where,
+                                  QStringLiteral("%1 %2 is locked but not installed in %3")
+                                      .arg(d.name, d.version, directoriesText(installed))));
+        } else if (found->version != d.version) {
+            problems.append(error("version-mismatch", where,
+                                  QStringLiteral("%1 is locked at %2 but %3 is installed (%4)")
+                                      .arg(d.name, d.version, found->version,
+                                           found->metadataPath)));
+        }
+        for (const QString &module : d.topLevelModules) {
+            const bool resolves =
+                std::any_of(installed.indexes.begin(), installed.indexes.end(),
+                            [&](const SitePackagesIndex &index) {
+                                return index.hasModule(module.section(u'.', 0, 0).section(u'/', 0, 0));
+                            });
+            if (!resolves)
+                problems.append(error("unresolved-module", where,
+                                      QStringLiteral("module \"%1\" resolves to no file or "
+                                                     "directory in %2")
+                                          .arg(module, directoriesText(installed))));
+        }
+    }
+    for (const InstalledDistribution &d : installed.distributions) {
+        if (!locked.contains(canonicalName(d.name)))
+            problems.append(error("unlocked-distribution", d.metadataPath,
+                                  QStringLiteral("%1 %2 is installed but not in the lock")
+                                      .arg(d.name, d.version)));
+    }
+    return problems;
+}
+
+QList<Problem> checkAgainstObserved(const Lock &lock, const QString &lockName,
+                                    const QList<ObservedDistribution> &observed,
+                                    const QString &observer)
+{
+    QList<Problem> problems;
+    QHash<QString, const ObservedDistribution *> seen;
+    for (const ObservedDistribution &d : observed) {
+        const QString key = canonicalName(d.name);
+        // importlib.metadata returns shadowed duplicates too; the first one on the
+        // path is what `import` and pip see.
+        if (!seen.contains(key))
+            seen.insert(key, &d);
+    }
+    QSet<QString> locked;
+    for (std::size_t i = 0; i < lock.distributions.size(); ++i) {
+        const Distribution &d = lock.distributions[i];
+        const QString key = canonicalName(d.name);
+        locked.insert(key);
+        const ObservedDistribution *o = seen.value(key);
+        if (!o) {
+            problems.append(error("interpreter-missing", entryPath(lockName, i, d),
+                                  QStringLiteral("%1 %2 is locked but %3 does not see it")
+                                      .arg(d.name, d.version, observer)));
+        } else if (o->version != d.version) {
+            problems.append(error("interpreter-version-mismatch", entryPath(lockName, i, d),
+                                  QStringLiteral("%1 is locked at %2 but %3 sees %4 (%5)")
+                                      .arg(d.name, d.version, observer, o->version, o->path)));
+        }
+    }
+    for (const ObservedDistribution &d : observed) {
+        const QString key = canonicalName(d.name);
+        if (!locked.contains(key) && seen.value(key) == &d)
+            problems.append(error("interpreter-unlocked", d.path,
+                                  QStringLiteral("%1 sees %2 %3, which is not in the lock")
+                                      .arg(observer, d.name, d.version)));
+    }
+    return problems;
+}
+
+} // namespace deskpack::lock

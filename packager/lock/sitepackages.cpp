@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: MIT
+#include "sitepackages.h"
+
+#include "distmetadata.h"
+
+#include <QFile>
+#include <QHash>
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+
+namespace fs = std::filesystem;
+
+namespace deskpack::lock {
+
+namespace {
+
+constexpr qint64 MaxHeaderBytes = 1 << 20;
+constexpr qint64 MaxListingBytes = 64ll << 20;
+
+// Reads a whole small file, or nothing when it does not exist.
+std::optional<QByteArray> readFile(const QString &path, qint64 limit = MaxListingBytes)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Unbuffered))
+        return std::nullopt;
+    return file.read(limit);
+}
+
+// Reads the header block of a METADATA/PKG-INFO file: the body after the first
+// blank line can be a long README and is never needed.
+std::optional<QByteArray> readHeaders(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Unbuffered))
+        return std::nullopt;
+    QByteArray data;
+    char buffer[8192];
+    while (data.size() < MaxHeaderBytes) {
+        const qint64 n = file.read(buffer, sizeof buffer);
+        if (n <= 0)
+            break;
+        const qsizetype searchFrom = std::max<qsizetype>(0, data.size() - 3);
+        data.append(buffer, n);
+        if (data.indexOf("\n\n", searchFrom) >= 0 || data.indexOf("\n\r\n", searchFrom) >= 0)
+            break;
+    }
+    return data;
+}
+
+bool endsWithCaseInsensitive(const QString &s, QLatin1StringView suffix)
+{
+    return s.endsWith(suffix, Qt::CaseInsensitive);
+}
+
+QString joinPath(const QString &a, const QString &b)
+{
+    return a + u'/' + b;
+}
+
+} // namespace
+
+Result<SitePackagesIndex> SitePackagesIndex::scan(const QString &directory)
+{
+    SitePackagesIndex index;
+    index.m_directory = directory;
+    std::error_code ec;
+    fs::directory_iterator it(fs::path(directory.toStdString()), ec);
+    if (ec) {
+        return makeError(ErrorKind::Unreadable,
+                         QStringLiteral("%1: cannot list site-packages: %2")
+                             .arg(directory, QString::fromStdString(ec.message())));
+    }
+    for (const fs::directory_entry &entry : it) {
+        const QString name = QString::fromStdString(entry.path().filename().string());
+        std::error_code typeError;
+        const bool isDir = entry.is_directory(typeError); // follows symlinks, as import does
+        if (isDir)
+            index.m_directories.insert(name);
+        if (endsWithCaseInsensitive(name, QLatin1StringView(".dist-info")) ||
+            endsWithCaseInsensitive(name, QLatin1StringView(".egg-info"))) {
+            index.m_metadataEntries.append(name);
+            continue;
+        }
+        if (!isDir) {
+            const QString module = moduleNameOfFile(name);
+            if (!module.isEmpty())
+                index.m_fileModules.insert(module);
+        }
+    }
+    std::sort(index.m_metadataEntries.begin(), index.m_metadataEntries.end(), codePointLess);
+    return index;
+}
+
+bool SitePackagesIndex::hasModule(const QString &module) const
+{
+    return m_directories.contains(module) || m_fileModules.contains(module);
+}
+
+Result<InstalledDistribution> readDistribution(const SitePackagesIndex &index,
+                                               const QString &entry)
+{
+    InstalledDistribution dist;
+    const QString path = joinPath(index.directory(), entry);
+    dist.metadataPath = path;
+    const bool isDir = index.isDirectory(entry);
+
+    // The same order importlib.metadata reads: METADATA, then PKG-INFO, then a
+    // single-file .egg-info itself.
+    std::optional<QByteArray> headers;
+    if (isDir) {
+        headers = readHeaders(joinPath(path, QStringLiteral("METADATA")));
+        if (!headers)
+            headers = readHeaders(joinPath(path, QStringLiteral("PKG-INFO")));
+    } else {
+        headers = readHeaders(path);
+    }
+    if (!headers) {
+        return makeError(ErrorKind::Invalid,
+                         QStringLiteral("%1: no METADATA or PKG-INFO; skipped").arg(path));
+    }
+    const CoreMetadata meta = parseCoreMetadata(*headers);
+    if (meta.name.isEmpty()) {
+        return makeError(ErrorKind::Invalid,
+                         QStringLiteral("%1: metadata has no Name field; skipped").arg(path));
+    }
+    if (meta.version.isEmpty()) {
+        return makeError(ErrorKind::Invalid,
+                         QStringLiteral("%1: metadata of %2 has no Version field; skipped")
+                             .arg(path, meta.name));
+    }
+    dist.name = meta.name;
+    dist.version = meta.version;
+
+    if (isDir) {
+        if (const auto topLevel = readFile(joinPath(path, QStringLiteral("top_level.txt")))) {
+            dist.topLevelModules = parseTopLevel(*topLevel);
+            dist.moduleSource = InstalledDistribution::ModuleSource::TopLevelTxt;
+        }
+        if (dist.topLevelModules.isEmpty()) {
+            if (const auto record = readFile(joinPath(path, QStringLiteral("RECORD")))) {
+                dist.topLevelModules = modulesFromInstalledPaths(recordPaths(*record));
+                dist.moduleSource = InstalledDistribution::ModuleSource::Record;
+            }
+        }
+        if (dist.topLevelModules.isEmpty()) {
+            if (const auto files =
+                    readFile(joinPath(path, QStringLiteral("installed-files.txt")))) {
+                dist.topLevelModules = modulesFromInstalledPaths(installedFilesPaths(*files));
+                dist.moduleSource = InstalledDistribution::ModuleSource::InstalledFiles;
+            }
+        }
+    }
+    // Metadata goes stale (Debian's setuptools names "debian"; some top_level.txt
+    // list "pkg/sub"): keep each name's top-level part, and only when it exists.
+    QStringList present;
+    for (const QString &module : std::as_const(dist.topLevelModules)) {
+        const QString top = module.section(u'/', 0, 0).section(u'\\', 0, 0);
+        if (index.hasModule(top))
+            present.append(top);
+        else
+            dist.missingModules.append(module);
+    }
+    dist.topLevelModules = present;
+    if (dist.topLevelModules.isEmpty()) {
+        dist.moduleSource = InstalledDistribution::ModuleSource::None;
+        QString guess = dist.name;
+        guess.replace(u'-', u'_').replace(u'.', u'_');
+        for (const QString &candidate : {guess, guess.toLower()}) {
+            if (index.hasModule(candidate)) {
+                dist.topLevelModules = {candidate};
+                dist.moduleSource = InstalledDistribution::ModuleSource::NameOnDisk;
+                break;
+            }
+        }
+    }
+    std::sort(dist.topLevelModules.begin(), dist.topLevelModules.end(), codePointLess);
+    dist.topLevelModules.erase(std::unique(dist.topLevelModules.begin(), dist.topLevelModules.end()),
+                               dist.topLevelModules.end());
+    return dist;
+}
+
+Result<InstalledSet> scanInstalled(const QStringList &directories)
+{
+    InstalledSet set;
+    QHash<QString, qsizetype> byCanonical;
+    for (const QString &directory : directories) {
+        Result<SitePackagesIndex> index = SitePackagesIndex::scan(directory);
+        if (!index)
+            return index.error();
+        for (const QString &entry : index->metadataEntries()) {
+            Result<InstalledDistribution> dist = readDistribution(*index, entry);
+            if (!dist) {
+                set.problems.append(Problem{Severity::Warning, QStringLiteral("skipped"),
+                                            joinPath(directory, entry), dist.error().message});
+                continue;
+            }
+            for (const QString &module : std::as_const(dist->missingModules)) {
+                set.problems.append(Problem{
+                    Severity::Warning, QStringLiteral("missing-module"), dist->metadataPath,
+                    QStringLiteral("%1 names module \"%2\", which is not in %3; left out")
+                        .arg(dist->name, module, directory)});
+            }
+            if (dist->topLevelModules.isEmpty()) {
+                set.problems.append(Problem{
+                    Severity::Warning, QStringLiteral("no-modules"), dist->metadataPath,
+                    QStringLiteral("%1 names no importable top-level module (no top_level.txt, "
+                                   "RECORD or module matching its name)")
+                        .arg(dist->name)});
+            }
+            const QString key = canonicalName(dist->name);
+            const auto seen = byCanonical.constFind(key);
+            if (seen == byCanonical.cend()) {
+                byCanonical.insert(key, set.distributions.size());
+                set.distributions.append(std::move(*dist));
+                continue;
+            }
+            InstalledDistribution &first = set.distributions[*seen];
+            if (first.version == dist->version) {
+                set.problems.append(Problem{
+                    Severity::Warning, QStringLiteral("duplicate-merged"), dist->metadataPath,
+                    QStringLiteral("%1 %2 is also installed at %3; recorded once")
+                        .arg(dist->name, dist->version, first.metadataPath)});
+                for (const QString &m : dist->topLevelModules) {
+                    if (!first.topLevelModules.contains(m))
+                        first.topLevelModules.append(m);
+                }
+                std::sort(first.topLevelModules.begin(), first.topLevelModules.end(),
+                          codePointLess);
+            } else {
+                set.problems.append(Problem{
+                    Severity::Error, QStringLiteral("conflicting-versions"), dist->metadataPath,
+                    QStringLiteral("%1 is installed twice at different versions: %2 at %3 and "
+                                   "%4 at %5")
+                        .arg(first.name, first.version, first.metadataPath, dist->version,
+                             dist->metadataPath)});
+            }
+        }
+        set.indexes.append(std::move(*index));
+    }
+    return set;
+}
+
+Lock lockFromInstalled(const InstalledSet &installed)
+{
+    Lock lock;
+    lock.distributions.reserve(std::size_t(installed.distributions.size()));
+    for (const InstalledDistribution &d : installed.distributions)
+        lock.distributions.push_back(Distribution{d.name, d.version, d.topLevelModules, nlohmann::json::object()});
+    normalizeLock(lock);
+    return lock;
+}
+
+} // namespace deskpack::lock

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+#include "distributionprobe.h"
+
+#include "pythonprocess.h"
+
+#include <QFile>
+
+#include <nlohmann/json.hpp>
+
+// Resources of a static library must be registered explicitly, outside any namespace.
+static void initRunnerResources()
+{
+    Q_INIT_RESOURCE(runner);
+}
+
+namespace deskpack::runner {
+
+Result<QList<lock::ObservedDistribution>> probeDistributions(const QString &interpreter,
+                                                             const QStringList &directories)
+{
+    initRunnerResources();
+    QFile script(QStringLiteral(":/deskpack/runner/probe_distributions.py"));
+    if (!script.open(QIODevice::ReadOnly))
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("internal: probe script missing from resources"));
+    PythonCommand command;
+    command.interpreter = interpreter;
+    command.arguments = QStringList{QStringLiteral("-I"), QStringLiteral("-c"),
+                                    QString::fromUtf8(script.readAll())} +
+                        directories;
+    Result<PythonOutput> run = runPython(command);
+    if (!run)
+        return run.error();
+    if (run->exitCode != 0) {
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("%1 failed to list its distributions (exit %2): %3")
+                             .arg(interpreter)
+                             .arg(run->exitCode)
+                             .arg(QString::fromUtf8(run->standardError).trimmed()));
+    }
+    const auto parsed = nlohmann::json::parse(run->standardOutput.constData(),
+                                              run->standardOutput.constData() +
+                                                  run->standardOutput.size(),
+                                              nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_array()) {
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("%1 answered the distribution probe with something that "
+                                        "is not a JSON list")
+                             .arg(interpreter));
+    }
+    QList<lock::ObservedDistribution> out;
+    for (const auto &entry : parsed) {
+        if (!entry.is_object() || !entry.value("name", nlohmann::json()).is_string() ||
+            !entry.value("version", nlohmann::json()).is_string())
+            continue;
+        out.append({QString::fromStdString(entry["name"].get<std::string>()),
+                    QString::fromStdString(entry["version"].get<std::string>()),
+                    QString::fromStdString(entry.value("path", std::string()))});
+    }
+    return out;
+}
+
+} // namespace deskpack::runner
