@@ -78,7 +78,11 @@ int generate(const QStringList &arguments)
     Lock generated = lockFromInstalled(*installed);
     QList<Problem> problems = installed->problems;
     const QString outName = parser.isSet(output) ? parser.value(output) : QStringLiteral("<stdout>");
-    problems += checkLockRules(generated, outName);
+    // The scan already warned about what the rules would; only their errors matter here.
+    for (const Problem &p : checkLockRules(generated, outName)) {
+        if (p.severity == Severity::Error)
+            problems.append(p);
+    }
     printProblems(problems);
     if (errorCount(problems) > 0) {
         printErr(QStringLiteral("deskpack: no lock written: %1 error(s)\n")

@@ -192,8 +192,9 @@ Result<InstalledSet> scanInstalled(const QStringList &directories)
         for (const QString &entry : index->metadataEntries()) {
             Result<InstalledDistribution> dist = readDistribution(*index, entry);
             if (!dist) {
+                // The message already names the entry's path.
                 set.problems.append(Problem{Severity::Warning, QStringLiteral("skipped"),
-                                            joinPath(directory, entry), dist.error().message});
+                                            QString(), dist.error().message});
                 continue;
             }
             for (const QString &module : std::as_const(dist->missingModules)) {

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// Helpers shared by the test binaries: where fixtures and built tools are, and
+// running a tool or Debian's Python to completion.
+
+#include <QByteArray>
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+
+namespace deskpack::test {
+
+inline QString sourceDir()
+{
+    return QStringLiteral(DESKPACK_SOURCE_DIR);
+}
+
+inline QString binDir()
+{
+    return QStringLiteral(DESKPACK_BIN_DIR);
+}
+
+inline QString fixture(const QString &relative)
+{
+    return sourceDir() + QStringLiteral("/tests/") + relative;
+}
+
+// Debian's interpreter: the machine image puts another python3 first on PATH.
+inline QString systemPython()
+{
+    return QStringLiteral("/usr/bin/python3");
+}
+
+struct ProcessResult
+{
+    int exitCode = -1;
+    bool crashed = false;
+    QByteArray out;
+    QByteArray err;
+};
+
+inline ProcessResult runProcess(const QString &program, const QStringList &arguments,
+                                const QByteArray &input = {}, int timeoutMs = 120000)
+{
+    QProcess process;
+    process.start(program, arguments);
+    ProcessResult result;
+    if (!process.waitForStarted(timeoutMs)) {
+        result.err = process.errorString().toUtf8();
+        return result;
+    }
+    process.write(input);
+    process.closeWriteChannel();
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        result.err = "timed out";
+        return result;
+    }
+    result.crashed = process.exitStatus() == QProcess::CrashExit;
+    result.exitCode = process.exitCode();
+    result.out = process.readAllStandardOutput();
+    result.err = process.readAllStandardError();
+    return result;
+}
+
+inline ProcessResult runDeskpack(const QStringList &arguments)
+{
+    return runProcess(binDir() + QStringLiteral("/deskpack"), arguments);
+}
+
+inline ProcessResult runPythonScript(const QString &script, const QStringList &arguments = {},
+                                     const QByteArray &input = {})
+{
+    return runProcess(systemPython(),
+                      QStringList{QStringLiteral("-I"), QStringLiteral("-c"), script} + arguments,
+                      input);
+}
+
+} // namespace deskpack::test
