@@ -330,6 +330,27 @@ Result<ParsedLock> readLockFile(const QString &path)
     return parseLock(data, path);
 }
 
+bool distributionLess(const Distribution &a, const Distribution &b)
+{
+    return DistributionSortKey(a) < DistributionSortKey(b);
+}
+
+DistributionSortKey::DistributionSortKey(const Distribution &d)
+    : lowerName(d.name.toLower())
+    , name(&d.name)
+    , version(&d.version)
+{
+}
+
+bool DistributionSortKey::operator<(const DistributionSortKey &other) const
+{
+    if (lowerName != other.lowerName)
+        return codePointLess(lowerName, other.lowerName);
+    if (*name != *other.name)
+        return codePointLess(*name, *other.name);
+    return codePointLess(*version, *other.version);
+}
+
 void normalizeLock(Lock &lock)
 {
     for (Distribution &d : lock.distributions) {
@@ -337,16 +358,18 @@ void normalizeLock(Lock &lock)
         d.topLevelModules.erase(std::unique(d.topLevelModules.begin(), d.topLevelModules.end()),
                                 d.topLevelModules.end());
     }
-    std::stable_sort(lock.distributions.begin(), lock.distributions.end(),
-                     [](const Distribution &a, const Distribution &b) {
-                         const QString la = a.name.toLower();
-                         const QString lb = b.name.toLower();
-                         if (la != lb)
-                             return codePointLess(la, lb);
-                         if (a.name != b.name)
-                             return codePointLess(a.name, b.name);
-                         return codePointLess(a.version, b.version);
-                     });
+    // Lower-casing is the expensive part of the key: do it once per entry.
+    std::vector<std::pair<DistributionSortKey, std::size_t>> keys;
+    keys.reserve(lock.distributions.size());
+    for (std::size_t i = 0; i < lock.distributions.size(); ++i)
+        keys.emplace_back(DistributionSortKey(lock.distributions[i]), i);
+    std::stable_sort(keys.begin(), keys.end(),
+                     [](const auto &a, const auto &b) { return a.first < b.first; });
+    std::vector<Distribution> sorted;
+    sorted.reserve(lock.distributions.size());
+    for (const auto &key : keys)
+        sorted.push_back(std::move(lock.distributions[key.second]));
+    lock.distributions = std::move(sorted);
 }
 
 QByteArray serializeLock(const Lock &lock)

@@ -76,6 +76,18 @@ constexpr int MaxJsonDepth = 128;
 Result<ParsedLock> parseLock(QByteArrayView data, const QString &fileName);
 Result<ParsedLock> readLockFile(const QString &path);
 
+// The order of DESIGN.md: name.lower(), then name, then version, by code point.
+struct DistributionSortKey
+{
+    explicit DistributionSortKey(const Distribution &d);
+    bool operator<(const DistributionSortKey &other) const;
+
+    QString lowerName;
+    const QString *name;
+    const QString *version;
+};
+bool distributionLess(const Distribution &a, const Distribution &b);
+
 // Puts distributions in the order of DESIGN.md: name.lower(), then name, then
 // version; modules sorted and unique.
 void normalizeLock(Lock &lock);

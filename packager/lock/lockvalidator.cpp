@@ -89,14 +89,15 @@ QList<Problem> checkLockRules(const Lock &lock, const QString &lockName)
                                     QStringLiteral("no top_level_modules: plugins are not kept "
                                                    "from shadowing this distribution's modules")));
     }
-    Lock sorted = lock;
-    normalizeLock(sorted);
-    for (std::size_t i = 0; i < lock.distributions.size(); ++i) {
-        if (lock.distributions[i].name != sorted.distributions[i].name) {
+    for (std::size_t i = 1; i < lock.distributions.size(); ++i) {
+        const Distribution &prev = lock.distributions[i - 1];
+        const Distribution &cur = lock.distributions[i];
+        if (distributionLess(cur, prev)) {
             problems.append(warning(
-                "unsorted-distributions", QStringLiteral("%1: distributions[%2]").arg(lockName).arg(i),
-                QStringLiteral("distributions are not sorted by name: expected %1 here, found %2")
-                    .arg(sorted.distributions[i].name, lock.distributions[i].name)));
+                "unsorted-distributions",
+                QStringLiteral("%1: distributions[%2] (%3)").arg(lockName).arg(i).arg(cur.name),
+                QStringLiteral("distributions are not sorted by name: %1 comes after %2")
+                    .arg(cur.name, prev.name)));
             break;
         }
     }

@@ -7,6 +7,16 @@
 #include <QHash>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
+#include <vector>
+#include <optional>
+
+#ifdef Q_OS_UNIX
+#include <cerrno>
+#include <fcntl.h>
+#include <unistd.h>
+#endif
 #include <filesystem>
 #include <system_error>
 
@@ -19,34 +29,100 @@ namespace {
 constexpr qint64 MaxHeaderBytes = 1 << 20;
 constexpr qint64 MaxListingBytes = 64ll << 20;
 
-// Reads a whole small file, or nothing when it does not exist.
-std::optional<QByteArray> readFile(const QString &path, qint64 limit = MaxListingBytes)
+// Small-file reads are the whole cost of generating a lock (thousands of
+// METADATA, top_level.txt and RECORD files), so on POSIX they go straight to
+// open/read: QFile adds a stat per open and a buffer allocation per read.
+class SmallFile
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly | QIODevice::Unbuffered))
+public:
+    explicit SmallFile(const QString &path)
+    {
+#ifdef Q_OS_UNIX
+        m_fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
+#else
+        m_file.setFileName(path);
+        if (!m_file.open(QIODevice::ReadOnly | QIODevice::Unbuffered))
+            m_file.setFileName(QString());
+#endif
+    }
+    ~SmallFile()
+    {
+#ifdef Q_OS_UNIX
+        if (m_fd >= 0)
+            ::close(m_fd);
+#endif
+    }
+    SmallFile(const SmallFile &) = delete;
+    SmallFile &operator=(const SmallFile &) = delete;
+
+    bool isOpen() const
+    {
+#ifdef Q_OS_UNIX
+        return m_fd >= 0;
+#else
+        return m_file.isOpen();
+#endif
+    }
+
+    qint64 read(char *buffer, qint64 size)
+    {
+#ifdef Q_OS_UNIX
+        qint64 n;
+        do {
+            n = ::read(m_fd, buffer, size_t(size));
+        } while (n < 0 && errno == EINTR);
+        return n;
+#else
+        return m_file.read(buffer, size);
+#endif
+    }
+
+    // Reads until EOF, `limit` bytes, or (with stopAtBlankLine) the first blank line.
+    QByteArray readUpTo(qint64 limit, bool stopAtBlankLine)
+    {
+        QByteArray data;
+        char buffer[16384];
+        while (data.size() < limit) {
+            const qint64 wanted = std::min<qint64>(sizeof buffer, limit - data.size());
+            const qint64 n = read(buffer, wanted);
+            if (n <= 0)
+                break;
+            const qsizetype searchFrom = std::max<qsizetype>(0, data.size() - 3);
+            data.append(buffer, n);
+            if (n < wanted)
+                break; // a short read of a regular file is its end: save the extra read()
+            if (stopAtBlankLine &&
+                (data.indexOf("\n\n", searchFrom) >= 0 || data.indexOf("\n\r\n", searchFrom) >= 0))
+                break;
+        }
+        return data;
+    }
+
+private:
+#ifdef Q_OS_UNIX
+    int m_fd = -1;
+#else
+    QFile m_file;
+#endif
+};
+
+// Reads a whole small file, or nothing when it does not exist.
+std::optional<QByteArray> readFile(const QString &path)
+{
+    SmallFile file(path);
+    if (!file.isOpen())
         return std::nullopt;
-    return file.read(limit);
+    return file.readUpTo(MaxListingBytes, false);
 }
 
 // Reads the header block of a METADATA/PKG-INFO file: the body after the first
 // blank line can be a long README and is never needed.
 std::optional<QByteArray> readHeaders(const QString &path)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly | QIODevice::Unbuffered))
+    SmallFile file(path);
+    if (!file.isOpen())
         return std::nullopt;
-    QByteArray data;
-    char buffer[8192];
-    while (data.size() < MaxHeaderBytes) {
-        const qint64 n = file.read(buffer, sizeof buffer);
-        if (n <= 0)
-            break;
-        const qsizetype searchFrom = std::max<qsizetype>(0, data.size() - 3);
-        data.append(buffer, n);
-        if (data.indexOf("\n\n", searchFrom) >= 0 || data.indexOf("\n\r\n", searchFrom) >= 0)
-            break;
-    }
-    return data;
+    return file.readUpTo(MaxHeaderBytes, true);
 }
 
 bool endsWithCaseInsensitive(const QString &s, QLatin1StringView suffix)
@@ -57,6 +133,29 @@ bool endsWithCaseInsensitive(const QString &s, QLatin1StringView suffix)
 QString joinPath(const QString &a, const QString &b)
 {
     return a + u'/' + b;
+}
+
+// Reading metadata is thousands of small independent file reads: spread them
+// over the cores. Results keep the input order, so output stays deterministic.
+template<typename Function>
+void forEachInParallel(qsizetype count, Function function)
+{
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    const qsizetype workers = std::min<qsizetype>(std::min(cores, 8u), count / 64);
+    if (workers <= 1) {
+        for (qsizetype i = 0; i < count; ++i)
+            function(i);
+        return;
+    }
+    std::atomic<qsizetype> next{0};
+    auto work = [&] {
+        for (qsizetype i = next++; i < count; i = next++)
+            function(i);
+    };
+    std::vector<std::jthread> threads;
+    for (qsizetype w = 1; w < workers; ++w)
+        threads.emplace_back(work);
+    work();
 }
 
 } // namespace
@@ -110,9 +209,15 @@ Result<InstalledDistribution> readDistribution(const SitePackagesIndex &index,
     // single-file .egg-info itself.
     std::optional<QByteArray> headers;
     if (isDir) {
-        headers = readHeaders(joinPath(path, QStringLiteral("METADATA")));
+        // setuptools never writes METADATA into an egg-info: asking for PKG-INFO
+        // first there saves a failed open per distribution. (importlib.metadata
+        // would prefer a METADATA if one were ever added by hand.)
+        const bool egg = endsWithCaseInsensitive(entry, QLatin1StringView(".egg-info"));
+        const QString first = egg ? QStringLiteral("PKG-INFO") : QStringLiteral("METADATA");
+        const QString second = egg ? QStringLiteral("METADATA") : QStringLiteral("PKG-INFO");
+        headers = readHeaders(joinPath(path, first));
         if (!headers)
-            headers = readHeaders(joinPath(path, QStringLiteral("PKG-INFO")));
+            headers = readHeaders(joinPath(path, second));
     } else {
         headers = readHeaders(path);
     }
@@ -189,8 +294,14 @@ Result<InstalledSet> scanInstalled(const QStringList &directories)
         Result<SitePackagesIndex> index = SitePackagesIndex::scan(directory);
         if (!index)
             return index.error();
-        for (const QString &entry : index->metadataEntries()) {
-            Result<InstalledDistribution> dist = readDistribution(*index, entry);
+        const QStringList &entries = index->metadataEntries();
+        std::vector<std::optional<Result<InstalledDistribution>>> read(std::size_t(entries.size()));
+        forEachInParallel(entries.size(), [&](qsizetype i) {
+            read[std::size_t(i)].emplace(readDistribution(*index, entries[i]));
+        });
+        for (qsizetype i = 0; i < entries.size(); ++i) {
+            const QString &entry = entries[i];
+            Result<InstalledDistribution> &dist = *read[std::size_t(i)];
             if (!dist) {
                 // The message already names the entry's path.
                 set.problems.append(Problem{Severity::Warning, QStringLiteral("skipped"),
