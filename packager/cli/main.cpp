@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cli/commandline.h"
 #include "cli/lockcommands.h"
+#include "cli/runtimecommands.h"
 
 #include <QCoreApplication>
 
@@ -15,6 +16,8 @@ int main(int argc, char *argv[])
     const QString command = args.value(0);
     if (command == u"lock")
         return cli::runLockCommand(args.mid(1));
+    if (command == u"runtime")
+        return cli::runRuntimeCommand(args.mid(1));
     if (command == u"--version") {
         cli::printOut(QStringLiteral("deskpack %1\n").arg(QCoreApplication::applicationVersion()));
         return ExitOk;
@@ -22,6 +25,7 @@ int main(int argc, char *argv[])
     const QString usage = QStringLiteral(
         "Usage: deskpack COMMAND ...\n"
         "  lock generate|validate|diff   the runtime core lock\n"
+        "  runtime pack|extract          base Python runtime archives\n"
         "Run 'deskpack COMMAND --help' for a command's options.\n");
     if (command == u"--help" || command == u"-h") {
         cli::printOut(usage);

@@ -1,0 +1,8 @@
+// SPDX-License-Identifier: MIT
+#include "archivelogging.h"
+
+namespace deskpack::archive {
+
+Q_LOGGING_CATEGORY(lcArchive, "deskpack.packager")
+
+} // namespace deskpack::archive

@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: MIT
+#include "archivewriter.h"
+
+#include "archivehandles.h"
+#include "entryguard.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <algorithm>
+#include <unistd.h>
+
+namespace deskpack::archive {
+
+namespace {
+
+struct Sink
+{
+    QSaveFile *file = nullptr;
+    QCryptographicHash *hash = nullptr;
+    qint64 written = 0;
+};
+
+la_ssize_t writeCallback(struct archive *, void *clientData, const void *buffer, size_t length)
+{
+    auto *sink = static_cast<Sink *>(clientData);
+    const qint64 n = sink->file->write(static_cast<const char *>(buffer), qint64(length));
+    if (n != qint64(length))
+        return -1;
+    sink->hash->addData(QByteArrayView(static_cast<const char *>(buffer), n));
+    sink->written += n;
+    return la_ssize_t(n);
+}
+
+QString readLinkTarget(const QString &path)
+{
+    QByteArray buffer(4096, Qt::Uninitialized);
+    const ssize_t n = ::readlink(QFile::encodeName(path).constData(), buffer.data(),
+                                 size_t(buffer.size()));
+    return n < 0 ? QString() : QString::fromUtf8(buffer.constData(), n);
+}
+
+class TreeWriter
+{
+public:
+    TreeWriter(struct archive *handle, const QString &root, const WriteOptions &options)
+        : m_archive(handle), m_root(root), m_options(options)
+    {}
+
+    Result<void> writeTopLevel();
+    Result<void> writeDirectory(const QString &relative);
+    qint64 entries() const { return m_entries; }
+    qint64 contentBytes() const { return m_contentBytes; }
+
+private:
+    Result<void> writeEntry(const QString &relative, const QFileInfo &info);
+    Result<void> writeContent(const QString &path, const QString &name);
+    Error archiveError(const QString &name) const
+    {
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("cannot add '%1': %2").arg(name, archiveErrorString(m_archive)));
+    }
+
+    struct archive *m_archive;
+    QString m_root;
+    WriteOptions m_options;
+    EntryGuard m_guard; // the reader's rules, so we never write what we would refuse
+    qint64 m_entries = 0;
+    qint64 m_contentBytes = 0;
+};
+
+Result<void> TreeWriter::writeDirectory(const QString &relative)
+{
+    QDir dir(relative.isEmpty() ? m_root : m_root + u'/' + relative);
+    QStringList names = dir.entryList(QDir::AllEntries | QDir::Hidden | QDir::System
+                                          | QDir::NoDotAndDotDot,
+                                      QDir::NoSort);
+    // Byte order of the UTF-8 names: independent of locale and of QDir's collation.
+    std::sort(names.begin(), names.end(),
+              [](const QString &a, const QString &b) { return a.toUtf8() < b.toUtf8(); });
+    for (const QString &name : std::as_const(names)) {
+        const QString child = relative.isEmpty() ? name : relative + u'/' + name;
+        const QFileInfo info(m_root + u'/' + child);
+        if (Result<void> done = writeEntry(child, info); !done)
+            return done;
+        if (info.isDir() && !info.isSymLink()) {
+            if (Result<void> done = writeDirectory(child); !done)
+                return done;
+        }
+    }
+    return {};
+}
+
+Result<void> TreeWriter::writeTopLevel()
+{
+    EntryPtr entry = newEntry();
+    archive_entry_set_pathname_utf8(entry.get(), m_options.topLevel.toUtf8().constData());
+    archive_entry_set_mtime(entry.get(), time_t(m_options.mtime), 0);
+    archive_entry_set_filetype(entry.get(), AE_IFDIR);
+    archive_entry_set_perm(entry.get(), 0755);
+    if (Result<QString> ok = m_guard.admit(m_options.topLevel, EntryKind::Directory); !ok)
+        return makeError(ErrorKind::Usage, ok.error().message);
+    if (archive_write_header(m_archive, entry.get()) < ARCHIVE_WARN)
+        return archiveError(m_options.topLevel);
+    ++m_entries;
+    return {};
+}
+
+Result<void> TreeWriter::writeEntry(const QString &relative, const QFileInfo &info)
+{
+    const QString name = m_options.topLevel.isEmpty() ? relative
+                                                      : m_options.topLevel + u'/' + relative;
+    EntryPtr entry = newEntry();
+    archive_entry_set_pathname_utf8(entry.get(), name.toUtf8().constData());
+    archive_entry_set_mtime(entry.get(), time_t(m_options.mtime), 0);
+    archive_entry_set_uid(entry.get(), 0);
+    archive_entry_set_gid(entry.get(), 0);
+    const bool executable = info.permissions() & QFile::ExeOwner;
+    EntryKind kind = EntryKind::Special;
+    QString target;
+    if (info.isSymLink()) {
+        kind = EntryKind::Symlink;
+        target = readLinkTarget(info.filePath());
+        archive_entry_set_filetype(entry.get(), AE_IFLNK);
+        archive_entry_set_perm(entry.get(), 0777);
+        archive_entry_set_symlink_utf8(entry.get(), target.toUtf8().constData());
+    } else if (info.isDir()) {
+        kind = EntryKind::Directory;
+        archive_entry_set_filetype(entry.get(), AE_IFDIR);
+        archive_entry_set_perm(entry.get(), 0755);
+    } else if (info.isFile()) {
+        kind = EntryKind::File;
+        archive_entry_set_filetype(entry.get(), AE_IFREG);
+        archive_entry_set_perm(entry.get(), executable ? 0755 : 0644);
+        archive_entry_set_size(entry.get(), info.size());
+    }
+    if (Result<QString> ok = m_guard.admit(name, kind, target); !ok) {
+        return makeError(ErrorKind::Invalid, QStringLiteral("%1: not archived: %2")
+                                                 .arg(m_root, ok.error().message));
+    }
+    if (archive_write_header(m_archive, entry.get()) < ARCHIVE_WARN)
+        return archiveError(name);
+    ++m_entries;
+    if (kind == EntryKind::File)
+        return writeContent(info.filePath(), name);
+    return {};
+}
+
+Result<void> TreeWriter::writeContent(const QString &path, const QString &name)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return makeError(ErrorKind::Unreadable,
+                         QStringLiteral("%1: cannot open: %2").arg(path, file.errorString()));
+    }
+    const qint64 expected = file.size();
+    QByteArray block(1 << 20, Qt::Uninitialized);
+    qint64 total = 0;
+    for (;;) {
+        const qint64 n = file.read(block.data(), block.size());
+        if (n < 0) {
+            return makeError(ErrorKind::Unreadable,
+                             QStringLiteral("%1: read error: %2").arg(path, file.errorString()));
+        }
+        if (n == 0)
+            break;
+        if (archive_write_data(m_archive, block.constData(), size_t(n)) != n)
+            return archiveError(name);
+        total += n;
+    }
+    if (total != expected) {
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("%1: changed size while being archived").arg(path));
+    }
+    m_contentBytes += total;
+    return {};
+}
+
+Result<void> configureFormat(struct archive *handle, ArchiveFormat format, int level)
+{
+    const QByteArray levelText = QByteArray::number(level);
+    const char *levelValue = level >= 0 ? levelText.constData() : nullptr;
+    int status = ARCHIVE_OK;
+    switch (format) {
+    case ArchiveFormat::TarGz:
+        archive_write_set_format_pax_restricted(handle);
+        status = archive_write_add_filter_gzip(handle);
+        // A NULL value unsets the option: no timestamp in the gzip header.
+        if (status == ARCHIVE_OK)
+            status = archive_write_set_filter_option(handle, "gzip", "timestamp", nullptr);
+        if (status == ARCHIVE_OK && levelValue)
+            status = archive_write_set_filter_option(handle, "gzip", "compression-level", levelValue);
+        break;
+    case ArchiveFormat::TarXz:
+        archive_write_set_format_pax_restricted(handle);
+        status = archive_write_add_filter_xz(handle);
+        if (status == ARCHIVE_OK && levelValue)
+            status = archive_write_set_filter_option(handle, "xz", "compression-level", levelValue);
+        break;
+    case ArchiveFormat::TarZst:
+        archive_write_set_format_pax_restricted(handle);
+        status = archive_write_add_filter_zstd(handle);
+        if (status == ARCHIVE_OK && levelValue)
+            status = archive_write_set_filter_option(handle, "zstd", "compression-level", levelValue);
+        break;
+    case ArchiveFormat::Zip:
+        status = archive_write_set_format_zip(handle);
+        if (status == ARCHIVE_OK)
+            status = archive_write_set_format_option(handle, "zip", "compression", "deflate");
+        if (status == ARCHIVE_OK && levelValue)
+            status = archive_write_set_format_option(handle, "zip", "compression-level", levelValue);
+        break;
+    }
+    if (status != ARCHIVE_OK) {
+        return makeError(ErrorKind::Environment, QStringLiteral("libarchive cannot write %1: %2")
+                                                     .arg(formatName(format),
+                                                          archiveErrorString(handle)));
+    }
+    // No padding of the last block: the archive ends where its data ends.
+    archive_write_set_bytes_in_last_block(handle, 1);
+    return {};
+}
+
+} // namespace
+
+std::optional<ArchiveFormat> formatForFileName(const QString &fileName)
+{
+    const QString name = QFileInfo(fileName).fileName().toLower();
+    if (name.endsWith(u".tar.gz") || name.endsWith(u".tgz"))
+        return ArchiveFormat::TarGz;
+    if (name.endsWith(u".tar.xz") || name.endsWith(u".txz"))
+        return ArchiveFormat::TarXz;
+    if (name.endsWith(u".tar.zst") || name.endsWith(u".tzst"))
+        return ArchiveFormat::TarZst;
+    if (name.endsWith(u".zip"))
+        return ArchiveFormat::Zip;
+    return std::nullopt;
+}
+
+QString formatName(ArchiveFormat format)
+{
+    switch (format) {
+    case ArchiveFormat::TarGz:
+        return QStringLiteral("tar.gz");
+    case ArchiveFormat::TarXz:
+        return QStringLiteral("tar.xz");
+    case ArchiveFormat::TarZst:
+        return QStringLiteral("tar.zst");
+    case ArchiveFormat::Zip:
+        return QStringLiteral("zip");
+    }
+    return {};
+}
+
+qint64 sourceDateEpoch(qint64 fallback)
+{
+    bool ok = false;
+    const qint64 value = qEnvironmentVariable("SOURCE_DATE_EPOCH").trimmed().toLongLong(&ok);
+    return ok && value >= 0 ? value : fallback;
+}
+
+Result<WriteSummary> writeArchive(const QString &sourceDir, const QString &archivePath,
+                                  const WriteOptions &options)
+{
+    const QFileInfo source(sourceDir);
+    if (!source.isDir()) {
+        return makeError(ErrorKind::Unreadable,
+                         QStringLiteral("%1: not a directory").arg(sourceDir));
+    }
+    const std::optional<ArchiveFormat> format = options.format ? options.format
+                                                               : formatForFileName(archivePath);
+    if (!format) {
+        return makeError(ErrorKind::Usage,
+                         QStringLiteral("%1: unknown archive type (use .tar.gz, .tar.xz, "
+                                        ".tar.zst or .zip)")
+                             .arg(archivePath));
+    }
+    if (!options.topLevel.isEmpty()) {
+        Result<QStringList> top = EntryGuard::splitName(options.topLevel);
+        if (!top || top->isEmpty())
+            return makeError(ErrorKind::Usage,
+                             QStringLiteral("'%1': not a valid top-level directory name")
+                                 .arg(options.topLevel));
+    }
+
+    QDir().mkpath(QFileInfo(archivePath).absolutePath());
+    QSaveFile file(archivePath);
+    if (!file.open(QIODevice::WriteOnly)) {
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("%1: cannot write: %2").arg(archivePath, file.errorString()));
+    }
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    Sink sink{&file, &hash, 0};
+    WriteArchivePtr handle = newWriteArchive();
+    if (Result<void> configured = configureFormat(handle.get(), *format, options.compressionLevel);
+        !configured) {
+        return configured.error();
+    }
+    if (archive_write_open2(handle.get(), &sink, nullptr, writeCallback, nullptr, nullptr)
+        != ARCHIVE_OK) {
+        return makeError(ErrorKind::Environment, QStringLiteral("%1: %2").arg(
+                                                     archivePath, archiveErrorString(handle.get())));
+    }
+    const QString root = QDir::cleanPath(source.absoluteFilePath());
+    TreeWriter writer(handle.get(), root, options);
+    if (!options.topLevel.isEmpty()) {
+        if (Result<void> top = writer.writeTopLevel(); !top)
+            return top.error();
+    }
+    if (Result<void> tree = writer.writeDirectory(QString()); !tree)
+        return tree.error();
+    if (archive_write_close(handle.get()) != ARCHIVE_OK) {
+        return makeError(ErrorKind::Environment, QStringLiteral("%1: %2").arg(
+                                                     archivePath, archiveErrorString(handle.get())));
+    }
+    if (!file.commit()) {
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("%1: cannot write: %2").arg(archivePath, file.errorString()));
+    }
+    WriteSummary summary;
+    summary.sha256 = QString::fromLatin1(hash.result().toHex());
+    summary.archiveSize = sink.written;
+    summary.entries = writer.entries();
+    summary.contentBytes = writer.contentBytes();
+    return summary;
+}
+
+} // namespace deskpack::archive

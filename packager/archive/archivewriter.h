@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "base/result.h"
+
+#include <QString>
+
+#include <optional>
+
+namespace deskpack::archive {
+
+enum class ArchiveFormat { TarGz, TarXz, TarZst, Zip };
+
+// From the file name: .tar.gz/.tgz, .tar.xz/.txz, .tar.zst/.tzst, .zip.
+std::optional<ArchiveFormat> formatForFileName(const QString &fileName);
+QString formatName(ArchiveFormat format); // "tar.gz", ...
+
+// SOURCE_DATE_EPOCH when it holds a non-negative integer, else `fallback`.
+qint64 sourceDateEpoch(qint64 fallback = 0);
+
+struct WriteOptions
+{
+    std::optional<ArchiveFormat> format; // default: from the archive's file name
+    qint64 mtime = 0;                    // every entry's mtime, seconds since the epoch
+    QString topLevel;                    // entries go under this directory ("python")
+    int compressionLevel = -1;           // -1: the format's default
+};
+
+struct WriteSummary
+{
+    QString sha256; // of the archive written
+    qint64 archiveSize = 0;
+    qint64 entries = 0;
+    qint64 contentBytes = 0; // regular file content, uncompressed
+};
+
+// Writes the tree under `sourceDir` as a deterministic archive: entries in
+// byte order of their names (each directory before its contents), every mtime
+// set to options.mtime, uid/gid 0 with no user or group names, permissions
+// normalised to 0755/0644 (by the owner's execute bit), no atime/ctime, no
+// gzip header timestamp. So the same tree gives the same bytes on any machine
+// (zip: on any machine in the same time zone, since zip stores local DOS time).
+// Symlinks are stored as symlinks and must stay inside the tree, as
+// extractArchive() requires; fifos, sockets and devices are refused. The
+// archive is written to a temporary file and renamed over `archivePath` only
+// when complete.
+Result<WriteSummary> writeArchive(const QString &sourceDir, const QString &archivePath,
+                                  const WriteOptions &options);
+
+} // namespace deskpack::archive

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: MIT
+#include "extractor.h"
+
+#include "archivehandles.h"
+#include "archivelogging.h"
+#include "entryguard.h"
+#include "sha256.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QTemporaryDir>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <unistd.h>
+
+namespace deskpack::archive {
+
+namespace {
+
+constexpr int DiskFlags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM
+                          | ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS;
+// No SECURE_NOABSOLUTEPATHS: every path we hand libarchive is absolute (the
+// staging prefix), which that flag would reject; EntryGuard has already
+// refused absolute entry names.
+
+constexpr size_t ReadBlockSize = 1 << 20;
+
+EntryKind kindOf(struct archive_entry *entry)
+{
+    if (archive_entry_hardlink(entry))
+        return EntryKind::Hardlink;
+    switch (archive_entry_filetype(entry)) {
+    case AE_IFREG:
+        return EntryKind::File;
+    case AE_IFDIR:
+        return EntryKind::Directory;
+    case AE_IFLNK:
+        return EntryKind::Symlink;
+    default:
+        return EntryKind::Special;
+    }
+}
+
+QString entryName(struct archive_entry *entry)
+{
+    if (const char *name = archive_entry_pathname(entry))
+        return QString::fromUtf8(name);
+    if (const char *name = archive_entry_pathname_utf8(entry))
+        return QString::fromUtf8(name);
+    return {};
+}
+
+// An OS errno means the machine failed us (disk full, permissions); anything
+// else from the disk writer is libarchive refusing the entry.
+ErrorKind diskErrorKind(struct archive *disk)
+{
+    return archive_errno(disk) > 0 ? ErrorKind::Environment : ErrorKind::Invalid;
+}
+
+class Extraction
+{
+public:
+    Extraction(const QString &archivePath, const QString &staging)
+        : m_archivePath(archivePath), m_staging(staging)
+    {}
+
+    Result<void> run(int fd, ExtractSummary &summary);
+
+private:
+    Error fail(ErrorKind kind, const QString &what) const
+    {
+        return makeError(kind, QStringLiteral("%1: %2").arg(m_archivePath, what));
+    }
+    Result<void> copyData(struct archive *reader, struct archive *disk, const QString &name,
+                          qint64 &bytes);
+
+    QString m_archivePath;
+    QString m_staging;
+    EntryGuard m_guard;
+};
+
+Result<void> Extraction::copyData(struct archive *reader, struct archive *disk,
+                                  const QString &name, qint64 &bytes)
+{
+    for (;;) {
+        const void *buffer = nullptr;
+        size_t size = 0;
+        la_int64_t offset = 0;
+        const int status = archive_read_data_block(reader, &buffer, &size, &offset);
+        if (status == ARCHIVE_EOF)
+            return {};
+        if (status < ARCHIVE_WARN) {
+            return fail(ErrorKind::Unreadable, QStringLiteral("truncated or corrupt in entry "
+                                                              "'%1': %2")
+                                                   .arg(name, archiveErrorString(reader)));
+        }
+        if (archive_write_data_block(disk, buffer, size, offset) < ARCHIVE_OK) {
+            return fail(diskErrorKind(disk), QStringLiteral("cannot write entry '%1': %2")
+                                                 .arg(name, archiveErrorString(disk)));
+        }
+        bytes += qint64(size);
+    }
+}
+
+Result<void> Extraction::run(int fd, ExtractSummary &summary)
+{
+    ReadArchivePtr reader = newReadArchive();
+    WriteArchivePtr disk = newDiskWriter();
+    if (!reader || !disk)
+        return fail(ErrorKind::Environment, QStringLiteral("out of memory"));
+    // Exactly the formats we promise; "all" would widen the attack surface to
+    // every parser libarchive has (ISO, RAR, cpio, ...).
+    archive_read_support_format_tar(reader.get());
+    archive_read_support_format_zip(reader.get());
+    archive_read_support_filter_gzip(reader.get());
+    archive_read_support_filter_xz(reader.get());
+    archive_read_support_filter_zstd(reader.get());
+    archive_write_disk_set_options(disk.get(), DiskFlags);
+    if (archive_read_open_fd(reader.get(), fd, ReadBlockSize) != ARCHIVE_OK) {
+        return fail(ErrorKind::Unreadable, QStringLiteral("not a supported archive: %1")
+                                               .arg(archiveErrorString(reader.get())));
+    }
+
+    const QByteArray stagingPrefix = QFile::encodeName(m_staging) + '/';
+    QString previous;
+    for (;;) {
+        struct archive_entry *entry = nullptr;
+        const int status = archive_read_next_header(reader.get(), &entry);
+        if (status == ARCHIVE_EOF)
+            break;
+        if (status < ARCHIVE_WARN) {
+            const QString why = archiveErrorString(reader.get());
+            return fail(ErrorKind::Unreadable,
+                        summary.entries == 0
+                            ? QStringLiteral("not a supported archive (tar.gz, tar.xz, tar.zst "
+                                             "or zip): %1")
+                                  .arg(why)
+                            : QStringLiteral("truncated or corrupt after entry '%1': %2")
+                                  .arg(previous, why));
+        }
+        if (status == ARCHIVE_WARN)
+            qCWarning(lcArchive) << m_archivePath << archiveErrorString(reader.get());
+
+        const QString name = entryName(entry);
+        const EntryKind kind = kindOf(entry);
+        QString linkTarget;
+        if (kind == EntryKind::Symlink && archive_entry_symlink(entry))
+            linkTarget = QString::fromUtf8(archive_entry_symlink(entry));
+        if (kind == EntryKind::Hardlink)
+            linkTarget = QString::fromUtf8(archive_entry_hardlink(entry));
+        Result<QString> path = m_guard.admit(name, kind, linkTarget);
+        if (!path)
+            return fail(path.error().kind, QStringLiteral("refused: %1").arg(path.error().message));
+        previous = name;
+        ++summary.entries;
+        if (path->isEmpty())
+            continue; // "./": the staging directory itself
+
+        archive_entry_copy_pathname(entry, QByteArray(stagingPrefix + QFile::encodeName(*path)).constData());
+        if (kind == EntryKind::Hardlink) {
+            const QString target = EntryGuard::splitName(linkTarget)->join(u'/');
+            archive_entry_copy_hardlink(entry, QByteArray(stagingPrefix + QFile::encodeName(target)).constData());
+        }
+        // Never set-id or sticky bits from an archive; always enough access
+        // for us to finish writing and, later, to delete the tree.
+        const mode_t perm = archive_entry_perm(entry) & 0777;
+        if (kind == EntryKind::Directory)
+            archive_entry_set_perm(entry, perm | 0700);
+        else if (kind != EntryKind::Symlink)
+            archive_entry_set_perm(entry, perm | 0600);
+
+        const int written = archive_write_header(disk.get(), entry);
+        if (written < ARCHIVE_WARN) {
+            return fail(diskErrorKind(disk.get()),
+                        QStringLiteral("refused: entry '%1': %2")
+                            .arg(name, archiveErrorString(disk.get())));
+        }
+        if (written == ARCHIVE_WARN)
+            qCWarning(lcArchive) << m_archivePath << name << archiveErrorString(disk.get());
+        if (archive_entry_size(entry) > 0 || kind == EntryKind::File) {
+            if (Result<void> copied = copyData(reader.get(), disk.get(), name, summary.bytes);
+                !copied) {
+                return copied;
+            }
+        }
+        if (archive_write_finish_entry(disk.get()) < ARCHIVE_WARN) {
+            return fail(diskErrorKind(disk.get()), QStringLiteral("cannot finish entry '%1': %2")
+                                                       .arg(name, archiveErrorString(disk.get())));
+        }
+    }
+    if (Result<void> links = m_guard.finalCheck(); !links)
+        return fail(links.error().kind, QStringLiteral("refused: %1").arg(links.error().message));
+    // Closing applies the deferred directory permissions and times.
+    if (archive_write_close(disk.get()) != ARCHIVE_OK) {
+        return fail(ErrorKind::Environment,
+                    QStringLiteral("cannot finish extraction: %1").arg(archiveErrorString(disk.get())));
+    }
+    return {};
+}
+
+bool isEmptyDirectory(const QString &path)
+{
+    const QFileInfo info(path);
+    return info.isDir() && !info.isSymLink()
+           && QDir(path).isEmpty(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot);
+}
+
+Result<void> commit(const QString &staging, const QString &destination, bool replaceExisting)
+{
+    const QFileInfo existing(destination);
+    QString displaced;
+    if (existing.exists() || existing.isSymLink()) {
+        if (isEmptyDirectory(destination)) {
+            QDir().rmdir(destination);
+        } else if (replaceExisting) {
+            displaced = staging + QStringLiteral(".old");
+            if (std::rename(QFile::encodeName(destination).constData(),
+                            QFile::encodeName(displaced).constData())
+                != 0) {
+                return makeError(ErrorKind::Environment,
+                                 QStringLiteral("%1: cannot move the old tree aside: %2")
+                                     .arg(destination, QString::fromLocal8Bit(strerror(errno))));
+            }
+        } else {
+            return makeError(ErrorKind::Environment,
+                             QStringLiteral("%1: already exists and is not empty").arg(destination));
+        }
+    }
+    if (std::rename(QFile::encodeName(staging).constData(),
+                    QFile::encodeName(destination).constData())
+        != 0) {
+        const QString why = QString::fromLocal8Bit(strerror(errno));
+        if (!displaced.isEmpty())
+            std::rename(QFile::encodeName(displaced).constData(),
+                        QFile::encodeName(destination).constData());
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("%1: cannot move the extracted tree into place: %2")
+                             .arg(destination, why));
+    }
+    if (!displaced.isEmpty() && !QDir(displaced).removeRecursively())
+        qCWarning(lcArchive) << "could not remove the replaced tree" << displaced;
+    return {};
+}
+
+} // namespace
+
+Result<ExtractSummary> extractArchive(const QString &archivePath, const QString &destination,
+                                      const ExtractOptions &options)
+{
+    if (!options.expectedSha256.isEmpty() && !isSha256Hex(options.expectedSha256)) {
+        return makeError(ErrorKind::Usage,
+                         QStringLiteral("'%1' is not a SHA-256 (expected 64 hex digits)")
+                             .arg(options.expectedSha256));
+    }
+    QFile file(archivePath);
+    if (!QFileInfo(archivePath).isFile() || !file.open(QIODevice::ReadOnly | QIODevice::Unbuffered)) {
+        return makeError(ErrorKind::Unreadable,
+                         QStringLiteral("%1: cannot open archive: %2")
+                             .arg(archivePath,
+                                  file.exists() ? file.errorString() : QStringLiteral("no such file")));
+    }
+    ExtractSummary summary;
+    if (!options.expectedSha256.isEmpty()) {
+        Result<QString> actual = sha256OfDevice(file, archivePath);
+        if (!actual)
+            return actual.error();
+        if (actual->compare(options.expectedSha256, Qt::CaseInsensitive) != 0) {
+            return makeError(ErrorKind::Invalid,
+                             QStringLiteral("%1: SHA-256 mismatch: expected %2, got %3; nothing "
+                                            "extracted")
+                                 .arg(archivePath, options.expectedSha256.toLower(), *actual));
+        }
+        summary.sha256 = *actual;
+        if (::lseek(file.handle(), 0, SEEK_SET) != 0) {
+            return makeError(ErrorKind::Unreadable,
+                             QStringLiteral("%1: cannot rewind the archive").arg(archivePath));
+        }
+    }
+
+    // Stage under the canonical parent: libarchive's SECURE_SYMLINKS check
+    // would refuse a destination reached through a symlink (/tmp -> /private/tmp).
+    const QFileInfo destInfo(QDir::cleanPath(QFileInfo(destination).absoluteFilePath()));
+    if (destInfo.fileName().isEmpty())
+        return makeError(ErrorKind::Usage, QStringLiteral("'%1': not a directory name").arg(destination));
+    if (!QDir().mkpath(destInfo.absolutePath())) {
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("%1: cannot create the parent directory").arg(destination));
+    }
+    const QString parent = QFileInfo(destInfo.absolutePath()).canonicalFilePath();
+    const QString target = parent + u'/' + destInfo.fileName();
+    if (!options.replaceExisting && QFileInfo::exists(target) && !isEmptyDirectory(target)) {
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("%1: already exists and is not empty").arg(target));
+    }
+    QTemporaryDir staging(parent + QStringLiteral("/.") + destInfo.fileName()
+                          + QStringLiteral(".partial-XXXXXX"));
+    if (!staging.isValid()) {
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("%1: cannot create a staging directory: %2")
+                             .arg(parent, staging.errorString()));
+    }
+
+    Extraction extraction(archivePath, staging.path());
+    if (Result<void> done = extraction.run(file.handle(), summary); !done)
+        return done.error();
+    QFile::setPermissions(staging.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner
+                                              | QFile::ReadGroup | QFile::ExeGroup
+                                              | QFile::ReadOther | QFile::ExeOther);
+    if (options.beforeCommit) {
+        if (Result<void> hook = options.beforeCommit(staging.path()); !hook)
+            return hook.error();
+    }
+    if (Result<void> moved = commit(staging.path(), target, options.replaceExisting); !moved)
+        return moved.error();
+    staging.setAutoRemove(false);
+    summary.destination = target;
+    return summary;
+}
+
+} // namespace deskpack::archive

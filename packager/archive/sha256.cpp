@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+#include "sha256.h"
+
+#include <QCryptographicHash>
+#include <QFile>
+#include <QRegularExpression>
+
+namespace deskpack::archive {
+
+Result<QString> sha256OfDevice(QIODevice &device, const QString &nameForMessages)
+{
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    QByteArray block;
+    block.resize(1 << 20);
+    for (;;) {
+        const qint64 n = device.read(block.data(), block.size());
+        if (n < 0) {
+            return makeError(ErrorKind::Unreadable, QStringLiteral("%1: read error: %2")
+                                                        .arg(nameForMessages, device.errorString()));
+        }
+        if (n == 0)
+            break;
+        hash.addData(QByteArrayView(block.constData(), n));
+    }
+    return QString::fromLatin1(hash.result().toHex());
+}
+
+Result<QString> sha256OfFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return makeError(ErrorKind::Unreadable,
+                         QStringLiteral("%1: cannot open: %2").arg(path, file.errorString()));
+    }
+    return sha256OfDevice(file, path);
+}
+
+bool isSha256Hex(const QString &text)
+{
+    static const QRegularExpression hex(QStringLiteral("^[0-9a-fA-F]{64}$"));
+    return hex.match(text).hasMatch();
+}
+
+Result<void> verifySha256(const QString &path, const QString &expectedHex)
+{
+    if (!isSha256Hex(expectedHex)) {
+        return makeError(ErrorKind::Usage,
+                         QStringLiteral("'%1' is not a SHA-256 (expected 64 hex digits)")
+                             .arg(expectedHex));
+    }
+    Result<QString> actual = sha256OfFile(path);
+    if (!actual)
+        return actual.error();
+    if (actual->compare(expectedHex, Qt::CaseInsensitive) != 0) {
+        return makeError(ErrorKind::Invalid,
+                         QStringLiteral("%1: SHA-256 mismatch: expected %2, got %3")
+                             .arg(path, expectedHex.toLower(), *actual));
+    }
+    return {};
+}
+
+} // namespace deskpack::archive

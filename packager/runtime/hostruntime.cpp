@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: MIT
+#include "hostruntime.h"
+
+#include "runtime/runtimelogging.h"
+#include "runtime/sharedlibraries.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QSaveFile>
+#include <QTemporaryDir>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <unistd.h>
+
+namespace deskpack::runtime {
+
+namespace {
+
+// Debian's `site` lists only dist-packages directories (none of which a copy
+// has) and its sysconfig installs into local/lib/.../dist-packages. This puts
+// the runtime's own lib/pythonX.Y/site-packages on sys.path after the stdlib,
+// as upstream CPython does, and makes it the default install scheme so pip
+// installs there. A venv made from the runtime keeps its own site-packages.
+const char SiteCustomize[] = R"PY(# Written by Deskpack (docs/runtime.md): the core site-packages of a runtime
+# copied from a Debian interpreter, whose patched site module only knows the
+# system's dist-packages directories.
+import os
+import sys
+
+
+def _deskpack_core_site_packages():
+    if sys.prefix != sys.base_prefix:
+        return
+    import site
+    import sysconfig
+    version = "python%d.%d" % sys.version_info[:2]
+    site.addsitedir(os.path.join(sys.prefix, "lib", version, "site-packages"))
+    schemes = getattr(sysconfig, "_INSTALL_SCHEMES", {})
+    if "posix_local" in schemes and "posix_prefix" in schemes:
+        schemes["posix_local"] = dict(schemes["posix_prefix"])
+
+
+_deskpack_core_site_packages()
+del _deskpack_core_site_packages
+)PY";
+
+QString errnoText()
+{
+    return QString::fromLocal8Bit(std::strerror(errno));
+}
+
+QString moduleNameOf(const QString &fileName)
+{
+    return fileName.section(u'.', 0, 0);
+}
+
+bool isExcludedName(const QString &name, const QStringList &excluded)
+{
+    const QString stem = moduleNameOf(name);
+    for (const QString &x : excluded) {
+        if (stem == x || stem == u'_' + x)
+            return true;
+    }
+    return false;
+}
+
+class StdlibCopier
+{
+public:
+    StdlibCopier(const QString &source, const QStringList &excluded)
+        : m_source(source), m_excluded(excluded)
+    {}
+    Result<void> copy(const QString &relative, const QString &destination);
+
+private:
+    bool skipTopLevel(const QString &name) const
+    {
+        static const QStringList never = {
+            QStringLiteral("site-packages"),      QStringLiteral("dist-packages"),
+            QStringLiteral("lib-dynload"),        QStringLiteral("EXTERNALLY-MANAGED"),
+            QStringLiteral("sitecustomize.py"),   QStringLiteral("usercustomize.py"),
+        };
+        // config-X.Y-*: static libpython and Makefile for building extensions,
+        // which a bundle installing binary wheels never does.
+        return never.contains(name) || name.startsWith(u"config-")
+               || isExcludedName(name, m_excluded);
+    }
+
+    QString m_source;
+    QStringList m_excluded;
+};
+
+Result<void> copyFile(const QString &from, const QString &to)
+{
+    QFile::remove(to);
+    if (!QFile::copy(from, to)) {
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("cannot copy %1 to %2").arg(from, to));
+    }
+    // Writable by us: patchelf edits copies, and the tree must be deletable.
+    QFile::setPermissions(to, QFile::permissions(to) | QFile::WriteOwner | QFile::ReadOwner);
+    return {};
+}
+
+Result<void> makeSymlink(const QString &target, const QString &link)
+{
+    if (::symlink(QFile::encodeName(target).constData(), QFile::encodeName(link).constData()) != 0) {
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("cannot create symlink %1: %2").arg(link, errnoText()));
+    }
+    return {};
+}
+
+Result<void> StdlibCopier::copy(const QString &relative, const QString &destination)
+{
+    const QString sourceDir = relative.isEmpty() ? m_source : m_source + u'/' + relative;
+    const QString targetDir = relative.isEmpty() ? destination : destination + u'/' + relative;
+    if (!QDir().mkpath(targetDir))
+        return makeError(ErrorKind::Environment, QStringLiteral("cannot create %1").arg(targetDir));
+    const QFileInfoList entries = QDir(sourceDir).entryInfoList(
+        QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
+    for (const QFileInfo &entry : entries) {
+        const QString name = entry.fileName();
+        if (name == u"__pycache__" || name.endsWith(u".pyc"))
+            continue;
+        if (relative.isEmpty() && skipTopLevel(name))
+            continue;
+        const QString child = relative.isEmpty() ? name : relative + u'/' + name;
+        const QString target = targetDir + u'/' + name;
+        if (entry.isSymLink()) {
+            const QByteArray raw = QFile::encodeName(entry.filePath());
+            char buffer[4096];
+            const ssize_t n = ::readlink(raw.constData(), buffer, sizeof buffer);
+            const QString link = n > 0 ? QString::fromUtf8(buffer, n) : QString();
+            const QString resolved = QDir::cleanPath(
+                (relative.isEmpty() ? QString() : relative + u'/') + link);
+            if (!link.isEmpty() && !link.startsWith(u'/') && !resolved.startsWith(u"..")) {
+                if (Result<void> made = makeSymlink(link, target); !made)
+                    return made;
+                continue;
+            }
+            // A link out of the stdlib would tie the runtime to this machine:
+            // take the file it points at, or leave it out.
+            if (!entry.isFile()) {
+                qCWarning(lcRuntime) << "left out" << entry.filePath() << "-> " << link;
+                continue;
+            }
+        }
+        if (entry.isDir()) {
+            if (Result<void> done = copy(child, destination); !done)
+                return done;
+        } else if (entry.isFile()) {
+            if (Result<void> done = copyFile(entry.filePath(), target); !done)
+                return done;
+        }
+    }
+    return {};
+}
+
+bool isInside(const QString &path, const QString &root)
+{
+    const QString clean = QDir::cleanPath(path);
+    return clean == root || clean.startsWith(root + u'/');
+}
+
+// Runs the copy and checks it lives in its own prefix. Returns whether the
+// core site-packages is on sys.path and is the default install location.
+Result<bool> checkCopy(const QString &interpreter, const QString &root, const QString &coreSite)
+{
+    Result<PythonInfo> info = probePython(interpreter);
+    if (!info)
+        return info.error();
+    if (QFileInfo(info->prefix).canonicalFilePath() != root) {
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("the copied runtime reports sys.prefix %1, not %2")
+                             .arg(info->prefix, root));
+    }
+    for (const QString &entry : std::as_const(info->sysPath)) {
+        if (!entry.isEmpty() && !isInside(entry, root)) {
+            return makeError(ErrorKind::Environment,
+                             QStringLiteral("the copied runtime still reads %1 from the host")
+                                 .arg(entry));
+        }
+    }
+    return info->sysPath.contains(coreSite) && QDir::cleanPath(info->purelib) == coreSite;
+}
+
+Result<void> checkExtensionModules(const QString &copy, const QString &host,
+                                   const QStringList &modules)
+{
+    Result<QList<QPair<QString, QString>>> failed = failingImports(copy, modules);
+    if (!failed)
+        return failed.error();
+    if (failed->isEmpty())
+        return {};
+    QStringList names;
+    for (const auto &f : std::as_const(*failed))
+        names.append(f.first);
+    Result<QList<QPair<QString, QString>>> onHost = failingImports(host, names);
+    if (!onHost)
+        return onHost.error();
+    QStringList problems;
+    for (const auto &f : std::as_const(*failed)) {
+        const bool hostFails = std::any_of(onHost->cbegin(), onHost->cend(),
+                                           [&](const auto &h) { return h.first == f.first; });
+        if (hostFails)
+            qCWarning(lcRuntime) << "module" << f.first << "does not import on the host either";
+        else
+            problems.append(QStringLiteral("%1 (%2)").arg(f.first, f.second));
+    }
+    if (!problems.isEmpty()) {
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("extension modules that import on the host fail in the "
+                                        "copy: %1")
+                             .arg(problems.join(QStringLiteral(", "))));
+    }
+    return {};
+}
+
+} // namespace
+
+namespace {
+
+struct Layout
+{
+    QString root;
+    QString version; // "3.11"
+    QString binDir() const { return root + QStringLiteral("/bin"); }
+    QString libDir() const { return root + QStringLiteral("/lib"); }
+    QString stdlib() const { return libDir() + QStringLiteral("/python") + version; }
+    QString dynload() const { return stdlib() + QStringLiteral("/lib-dynload"); }
+    QString coreSite() const { return stdlib() + QStringLiteral("/site-packages"); }
+    QString interpreter() const { return binDir() + QStringLiteral("/python") + version; }
+};
+
+Result<QStringList> copyDynload(const QString &hostDynload, const Layout &layout,
+                                const QStringList &excluded, QStringList &hostElfFiles)
+{
+    QStringList modules;
+    if (hostDynload.isEmpty())
+        return modules;
+    if (!QDir().mkpath(layout.dynload()))
+        return makeError(ErrorKind::Environment, QStringLiteral("cannot create %1").arg(layout.dynload()));
+    const QFileInfoList entries = QDir(hostDynload).entryInfoList(QDir::Files, QDir::Name);
+    for (const QFileInfo &entry : entries) {
+        if (isExcludedName(entry.fileName(), excluded))
+            continue;
+        if (Result<void> done = copyFile(entry.filePath(), layout.dynload() + u'/' + entry.fileName());
+            !done) {
+            return done.error();
+        }
+        if (entry.fileName().endsWith(u".so") && isElfFile(entry.filePath())) {
+            hostElfFiles.append(entry.filePath());
+            modules.append(moduleNameOf(entry.fileName()));
+        }
+    }
+    return modules;
+}
+
+Result<QStringList> bundleLibraries(const QStringList &hostElfFiles, const Layout &layout)
+{
+    Result<LibraryClosure> closure = resolveLibraries(hostElfFiles);
+    if (!closure)
+        return closure.error();
+    for (auto it = closure->missing.cbegin(); it != closure->missing.cend(); ++it) {
+        qCWarning(lcRuntime) << it.key() << "needs libraries the host lacks:" << it.value();
+    }
+    QStringList sonames;
+    for (auto it = closure->libraries.cbegin(); it != closure->libraries.cend(); ++it) {
+        if (Result<void> done = copyFile(it.value(), layout.libDir() + u'/' + it.key()); !done)
+            return done.error();
+        sonames.append(it.key());
+    }
+    return sonames;
+}
+
+Result<void> setRunPaths(const Layout &layout, const QStringList &sonames)
+{
+    if (Result<void> done = setRunPath({layout.interpreter()}, QStringLiteral("$ORIGIN/../lib")); !done)
+        return done;
+    QStringList modules;
+    for (const QFileInfo &f : QDir(layout.dynload()).entryInfoList({QStringLiteral("*.so")}, QDir::Files))
+        modules.append(f.filePath());
+    if (Result<void> done = setRunPath(modules, QStringLiteral("$ORIGIN/../..")); !done)
+        return done;
+    QStringList libraries;
+    for (const QString &soname : sonames)
+        libraries.append(layout.libDir() + u'/' + soname);
+    return setRunPath(libraries, QStringLiteral("$ORIGIN"));
+}
+
+Result<void> writeSiteCustomize(const Layout &layout)
+{
+    QSaveFile file(layout.stdlib() + QStringLiteral("/sitecustomize.py"));
+    if (!file.open(QIODevice::WriteOnly) || file.write(SiteCustomize) < 0 || !file.commit()) {
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString()));
+    }
+    return {};
+}
+
+} // namespace
+
+Result<HostRuntime> copyHostRuntime(const QString &hostInterpreter, const QString &destination,
+                                    const HostRuntimeOptions &options)
+{
+    Result<PythonInfo> host = probePython(hostInterpreter);
+    if (!host)
+        return host.error();
+    if (host->prefix != host->basePrefix) {
+        return makeError(ErrorKind::Usage,
+                         QStringLiteral("%1 belongs to a virtual environment; use its base "
+                                        "interpreter under %2")
+                             .arg(hostInterpreter, host->basePrefix));
+    }
+    const QString hostBinary = QFileInfo(host->executable).canonicalFilePath();
+    if (hostBinary.isEmpty() || !isElfFile(hostBinary)) {
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("%1: cannot find the interpreter binary (sys.executable "
+                                        "is '%2')")
+                             .arg(hostInterpreter, host->executable));
+    }
+
+    const QFileInfo dest(QDir::cleanPath(QFileInfo(destination).absoluteFilePath()));
+    if (!QDir().mkpath(dest.absolutePath()))
+        return makeError(ErrorKind::Environment, QStringLiteral("cannot create %1").arg(dest.absolutePath()));
+    const QString parent = QFileInfo(dest.absolutePath()).canonicalFilePath();
+    const QString finalRoot = parent + u'/' + dest.fileName();
+    if (QFileInfo::exists(finalRoot) && !QDir(finalRoot).isEmpty(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot)) {
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("%1: already exists and is not empty").arg(finalRoot));
+    }
+    QTemporaryDir staging(parent + QStringLiteral("/.") + dest.fileName()
+                          + QStringLiteral(".partial-XXXXXX"));
+    if (!staging.isValid())
+        return makeError(ErrorKind::Environment, QStringLiteral("cannot create a staging directory in %1").arg(parent));
+    QFile::setPermissions(staging.path(), QFile::permissions(staging.path()) | QFile::ReadGroup
+                                              | QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther);
+
+    Layout layout{staging.path(), host->versionShort};
+    const QString binaryName = QStringLiteral("python") + host->versionShort;
+    if (!QDir().mkpath(layout.binDir()) || !QDir().mkpath(layout.libDir()))
+        return makeError(ErrorKind::Environment, QStringLiteral("cannot create %1").arg(layout.root));
+    if (Result<void> done = copyFile(hostBinary, layout.interpreter()); !done)
+        return done.error();
+    if (Result<void> done = makeSymlink(binaryName, layout.binDir() + QStringLiteral("/python3"));
+        !done) {
+        return done.error();
+    }
+    StdlibCopier stdlib(QDir::cleanPath(host->stdlib), options.excludedModules);
+    if (Result<void> done = stdlib.copy(QString(), layout.stdlib()); !done)
+        return done.error();
+    QStringList hostElfFiles{hostBinary};
+    Result<QStringList> modules = copyDynload(host->dynload, layout, options.excludedModules,
+                                              hostElfFiles);
+    if (!modules)
+        return modules.error();
+    Result<QStringList> sonames = bundleLibraries(hostElfFiles, layout);
+    if (!sonames)
+        return sonames.error();
+    if (Result<void> done = setRunPaths(layout, *sonames); !done)
+        return done.error();
+    if (!QDir().mkpath(layout.coreSite()))
+        return makeError(ErrorKind::Environment, QStringLiteral("cannot create %1").arg(layout.coreSite()));
+
+    HostRuntime runtime;
+    Result<bool> siteOk = checkCopy(layout.interpreter(), layout.root, layout.coreSite());
+    if (!siteOk)
+        return siteOk.error();
+    if (!*siteOk) {
+        if (Result<void> done = writeSiteCustomize(layout); !done)
+            return done.error();
+        runtime.siteCustomized = true;
+        siteOk = checkCopy(layout.interpreter(), layout.root, layout.coreSite());
+        if (!siteOk)
+            return siteOk.error();
+        if (!*siteOk) {
+            return makeError(ErrorKind::Environment,
+                             QStringLiteral("the copied runtime does not use its core "
+                                            "site-packages %1")
+                                 .arg(layout.coreSite()));
+        }
+    }
+    if (Result<void> done = checkExtensionModules(layout.interpreter(), hostInterpreter, *modules);
+        !done) {
+        return done.error();
+    }
+
+    if (std::rename(QFile::encodeName(staging.path()).constData(),
+                    QFile::encodeName(finalRoot).constData())
+        != 0) {
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("cannot move the runtime to %1: %2").arg(finalRoot, errnoText()));
+    }
+    staging.setAutoRemove(false);
+    runtime.root = finalRoot;
+    runtime.interpreter = Layout{finalRoot, host->versionShort}.interpreter();
+    runtime.bundledLibraries = *sonames;
+    Result<PythonInfo> info = probePython(runtime.interpreter);
+    if (!info)
+        return info.error();
+    runtime.info = *info;
+    return runtime;
+}
+
+Result<QString> findInterpreter(const QString &runtimeRoot)
+{
+    static const QRegularExpression versioned(QStringLiteral("^python3\\.\\d+$"));
+    const QString bin = runtimeRoot + QStringLiteral("/bin");
+    const QFileInfoList entries = QDir(bin).entryInfoList(QDir::Files, QDir::Name | QDir::Reversed);
+    for (const QFileInfo &entry : entries) {
+        if (versioned.match(entry.fileName()).hasMatch() && entry.isExecutable())
+            return entry.filePath();
+    }
+    const QFileInfo fallback(bin + QStringLiteral("/python3"));
+    if (fallback.isExecutable())
+        return fallback.filePath();
+    return makeError(ErrorKind::Invalid,
+                     QStringLiteral("%1: no bin/python3.X or bin/python3 (not an install_only "
+                                    "runtime)")
+                         .arg(runtimeRoot));
+}
+
+} // namespace deskpack::runtime

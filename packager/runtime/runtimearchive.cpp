@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+#include "runtimearchive.h"
+
+#include "archive/archivewriter.h"
+#include "archive/extractor.h"
+#include "archive/sha256.h"
+#include "runtime/runtimelogging.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QSaveFile>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+
+#include <nlohmann/json.hpp>
+
+using nlohmann::json;
+
+namespace deskpack::runtime {
+
+namespace {
+
+constexpr qint64 ZipEpoch = 315532800; // 1980-01-01T00:00:00Z
+const QString StampName = QStringLiteral(".deskpack-complete");
+const QString TopLevel = QStringLiteral("python");
+
+Result<void> writeFileAtomically(const QString &path, const QByteArray &content)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(content) != content.size() || !file.commit()) {
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("%1: cannot write: %2").arg(path, file.errorString()));
+    }
+    return {};
+}
+
+QString stringField(const json &doc, const char *key)
+{
+    const auto it = doc.find(key);
+    return it != doc.end() && it->is_string() ? QString::fromStdString(it->get<std::string>())
+                                              : QString();
+}
+
+// A complete cache entry: the stamp names the hash and the interpreter exists.
+std::optional<CachedRuntime> completeEntry(const QString &entry, const QString &sha256)
+{
+    QFile stamp(entry + u'/' + StampName);
+    if (!stamp.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    const json doc = json::parse(stamp.readAll().toStdString(), nullptr, false);
+    if (doc.is_discarded() || stringField(doc, "sha256") != sha256)
+        return std::nullopt;
+    Result<QString> interpreter = findInterpreter(entry + u'/' + TopLevel);
+    if (!interpreter)
+        return std::nullopt;
+    return CachedRuntime{entry + u'/' + TopLevel, *interpreter, sha256, true};
+}
+
+} // namespace
+
+QByteArray serializeRuntimeMetadata(const RuntimeMetadata &m)
+{
+    const json doc = {
+        {"abi_tag", m.abiTag.toStdString()},
+        {"archive", m.archive.toStdString()},
+        {"implementation", m.implementation.toStdString()},
+        {"interpreter", m.interpreter.toStdString()},
+        {"layout", "install_only"},
+        {"platform_tag", m.platformTag.toStdString()},
+        {"python_version", m.pythonVersion.toStdString()},
+        {"schema", 1},
+        {"sha256", m.sha256.toStdString()},
+        {"size", m.size},
+    };
+    return QByteArray::fromStdString(doc.dump(2)) + '\n';
+}
+
+Result<RuntimeMetadata> readRuntimeMetadata(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return makeError(ErrorKind::Unreadable,
+                         QStringLiteral("%1: cannot open: %2").arg(path, file.errorString()));
+    }
+    const json doc = json::parse(file.readAll().toStdString(), nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) {
+        return makeError(ErrorKind::Unreadable, QStringLiteral("%1: not a JSON object").arg(path));
+    }
+    RuntimeMetadata m;
+    m.pythonVersion = stringField(doc, "python_version");
+    m.implementation = stringField(doc, "implementation");
+    m.abiTag = stringField(doc, "abi_tag");
+    m.platformTag = stringField(doc, "platform_tag");
+    m.interpreter = stringField(doc, "interpreter");
+    m.archive = stringField(doc, "archive");
+    m.sha256 = stringField(doc, "sha256");
+    if (const auto it = doc.find("size"); it != doc.end() && it->is_number_integer())
+        m.size = it->get<qint64>();
+    if (m.pythonVersion.isEmpty() || !archive::isSha256Hex(m.sha256)) {
+        return makeError(ErrorKind::Unreadable,
+                         QStringLiteral("%1: missing python_version or sha256").arg(path));
+    }
+    return m;
+}
+
+Result<PackedRuntime> packHostRuntime(const QString &hostInterpreter, const QString &archivePath,
+                                      const PackOptions &options)
+{
+    const QString output = QFileInfo(archivePath).absoluteFilePath();
+    if (!archive::formatForFileName(output)) {
+        return makeError(ErrorKind::Usage,
+                         QStringLiteral("%1: unknown archive type (use .tar.gz, .tar.xz, .tar.zst "
+                                        "or .zip)")
+                             .arg(archivePath));
+    }
+    QTemporaryDir work(QDir::tempPath() + QStringLiteral("/deskpack-runtime-XXXXXX"));
+    if (!work.isValid())
+        return makeError(ErrorKind::Environment, QStringLiteral("cannot create a temporary directory"));
+    Result<HostRuntime> runtime = copyHostRuntime(hostInterpreter, work.path() + u'/' + TopLevel,
+                                                  {options.excludedModules});
+    if (!runtime)
+        return runtime.error();
+
+    archive::WriteOptions write;
+    write.mtime = options.mtime >= 0 ? options.mtime : archive::sourceDateEpoch(ZipEpoch);
+    write.topLevel = TopLevel;
+    Result<archive::WriteSummary> written = archive::writeArchive(runtime->root, output, write);
+    if (!written)
+        return written.error();
+
+    PackedRuntime packed;
+    packed.archivePath = output;
+    packed.metadataPath = output + QStringLiteral(".json");
+    packed.runtimeBytes = written->contentBytes;
+    packed.entries = written->entries;
+    RuntimeMetadata &m = packed.metadata;
+    m.pythonVersion = runtime->info.version;
+    m.implementation = runtime->info.implementation;
+    m.abiTag = runtime->info.abiTag;
+    m.platformTag = runtime->info.platformTag;
+    m.interpreter = TopLevel + QStringLiteral("/bin/python") + runtime->info.versionShort;
+    m.archive = QFileInfo(output).fileName();
+    m.sha256 = written->sha256;
+    m.size = written->archiveSize;
+    if (Result<void> done = writeFileAtomically(packed.metadataPath, serializeRuntimeMetadata(m));
+        !done) {
+        return done.error();
+    }
+    return packed;
+}
+
+QString defaultRuntimeCacheDir()
+{
+    QString base = qEnvironmentVariable("XDG_CACHE_HOME");
+    if (base.isEmpty() || !QDir::isAbsolutePath(base))
+        base = QDir::homePath() + QStringLiteral("/.cache");
+    return base + QStringLiteral("/deskpack/runtimes");
+}
+
+Result<CachedRuntime> runtimeFromArchive(const QString &archivePath, const QString &expectedSha256,
+                                         const QString &cacheDir)
+{
+    QString sha256 = expectedSha256.toLower();
+    if (sha256.isEmpty()) {
+        Result<QString> computed = archive::sha256OfFile(archivePath);
+        if (!computed)
+            return computed.error();
+        sha256 = *computed;
+    } else if (!archive::isSha256Hex(sha256)) {
+        return makeError(ErrorKind::Usage,
+                         QStringLiteral("'%1' is not a SHA-256 (expected 64 hex digits)")
+                             .arg(expectedSha256));
+    }
+    const QString cache = cacheDir.isEmpty() ? defaultRuntimeCacheDir() : cacheDir;
+    const QString entry = QDir::cleanPath(QFileInfo(cache).absoluteFilePath()) + u'/' + sha256;
+
+    if (std::optional<CachedRuntime> cached = completeEntry(entry, sha256)) {
+        // Still prove the archive is the one the config pins: a cache hit must
+        // not hide a corrupted or swapped download.
+        if (Result<void> verified = archive::verifySha256(archivePath, sha256); !verified)
+            return verified.error();
+        return *cached;
+    }
+
+    archive::ExtractOptions options;
+    options.expectedSha256 = sha256;
+    options.replaceExisting = true; // an entry without the stamp is a leftover
+    options.beforeCommit = [&](const QString &staging) -> Result<void> {
+        if (Result<QString> found = findInterpreter(staging + u'/' + TopLevel); !found) {
+            return makeError(ErrorKind::Invalid,
+                             QStringLiteral("%1: not an install_only runtime: no "
+                                            "python/bin/python3.X")
+                                 .arg(archivePath));
+        }
+        const json stamp = {{"sha256", sha256.toStdString()},
+                            {"archive", QFileInfo(archivePath).fileName().toStdString()}};
+        return writeFileAtomically(staging + u'/' + StampName,
+                                   QByteArray::fromStdString(stamp.dump(2)) + '\n');
+    };
+    Result<archive::ExtractSummary> extracted = archive::extractArchive(archivePath, entry, options);
+    if (!extracted) {
+        // Another build may have finished the same entry meanwhile.
+        if (std::optional<CachedRuntime> cached = completeEntry(entry, sha256))
+            return *cached;
+        return extracted.error();
+    }
+    std::optional<CachedRuntime> fresh = completeEntry(extracted->destination, sha256);
+    if (!fresh) {
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("%1: extraction finished but is incomplete").arg(entry));
+    }
+    fresh->reused = false;
+    return *fresh;
+}
+
+} // namespace deskpack::runtime

@@ -1,0 +1,8 @@
+// SPDX-License-Identifier: MIT
+#include "runtimelogging.h"
+
+namespace deskpack::runtime {
+
+Q_LOGGING_CATEGORY(lcRuntime, "deskpack.packager")
+
+} // namespace deskpack::runtime
