@@ -26,21 +26,57 @@ namespace deskpack::lock {
 
 namespace {
 
+QString joinPath(const QString &a, const QString &b)
+{
+    return a + u'/' + b;
+}
+
 constexpr qint64 MaxHeaderBytes = 1 << 20;
 constexpr qint64 MaxListingBytes = 64ll << 20;
 
+} // namespace
+
+// Opening files relative to an open directory spares the kernel walking the
+// whole site-packages path again for each of thousands of small files.
+struct DirectoryHandle
+{
+#ifdef Q_OS_UNIX
+    explicit DirectoryHandle(const QString &path)
+        : fd(::open(QFile::encodeName(path).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC))
+    {
+    }
+    ~DirectoryHandle()
+    {
+        if (fd >= 0)
+            ::close(fd);
+    }
+    DirectoryHandle(const DirectoryHandle &) = delete;
+    DirectoryHandle &operator=(const DirectoryHandle &) = delete;
+    int fd = -1;
+#else
+    explicit DirectoryHandle(const QString &) {}
+#endif
+};
+
+namespace {
+
 // Small-file reads are the whole cost of generating a lock (thousands of
 // METADATA, top_level.txt and RECORD files), so on POSIX they go straight to
-// open/read: QFile adds a stat per open and a buffer allocation per read.
+// openat/read: QFile adds a stat per open and a buffer allocation per read.
 class SmallFile
 {
 public:
-    explicit SmallFile(const QString &path)
+    SmallFile(const SitePackagesIndex &index, const QString &relative)
     {
 #ifdef Q_OS_UNIX
-        m_fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
+        const int dirFd = index.handle() ? index.handle()->fd : -1;
+        if (dirFd >= 0)
+            m_fd = ::openat(dirFd, QFile::encodeName(relative).constData(), O_RDONLY | O_CLOEXEC);
+        else
+            m_fd = ::open(QFile::encodeName(joinPath(index.directory(), relative)).constData(),
+                          O_RDONLY | O_CLOEXEC);
 #else
-        m_file.setFileName(path);
+        m_file.setFileName(joinPath(index.directory(), relative));
         if (!m_file.open(QIODevice::ReadOnly | QIODevice::Unbuffered))
             m_file.setFileName(QString());
 #endif
@@ -107,9 +143,9 @@ private:
 };
 
 // Reads a whole small file, or nothing when it does not exist.
-std::optional<QByteArray> readFile(const QString &path)
+std::optional<QByteArray> readFile(const SitePackagesIndex &index, const QString &relative)
 {
-    SmallFile file(path);
+    SmallFile file(index, relative);
     if (!file.isOpen())
         return std::nullopt;
     return file.readUpTo(MaxListingBytes, false);
@@ -117,9 +153,9 @@ std::optional<QByteArray> readFile(const QString &path)
 
 // Reads the header block of a METADATA/PKG-INFO file: the body after the first
 // blank line can be a long README and is never needed.
-std::optional<QByteArray> readHeaders(const QString &path)
+std::optional<QByteArray> readHeaders(const SitePackagesIndex &index, const QString &relative)
 {
-    SmallFile file(path);
+    SmallFile file(index, relative);
     if (!file.isOpen())
         return std::nullopt;
     return file.readUpTo(MaxHeaderBytes, true);
@@ -128,11 +164,6 @@ std::optional<QByteArray> readHeaders(const QString &path)
 bool endsWithCaseInsensitive(const QString &s, QLatin1StringView suffix)
 {
     return s.endsWith(suffix, Qt::CaseInsensitive);
-}
-
-QString joinPath(const QString &a, const QString &b)
-{
-    return a + u'/' + b;
 }
 
 // Reading metadata is thousands of small independent file reads: spread them
@@ -164,6 +195,7 @@ Result<SitePackagesIndex> SitePackagesIndex::scan(const QString &directory)
 {
     SitePackagesIndex index;
     index.m_directory = directory;
+    index.m_handle = std::make_shared<const DirectoryHandle>(directory);
     std::error_code ec;
     fs::directory_iterator it(fs::path(directory.toStdString()), ec);
     if (ec) {
@@ -215,11 +247,11 @@ Result<InstalledDistribution> readDistribution(const SitePackagesIndex &index,
         const bool egg = endsWithCaseInsensitive(entry, QLatin1StringView(".egg-info"));
         const QString first = egg ? QStringLiteral("PKG-INFO") : QStringLiteral("METADATA");
         const QString second = egg ? QStringLiteral("METADATA") : QStringLiteral("PKG-INFO");
-        headers = readHeaders(joinPath(path, first));
+        headers = readHeaders(index, joinPath(entry, first));
         if (!headers)
-            headers = readHeaders(joinPath(path, second));
+            headers = readHeaders(index, joinPath(entry, second));
     } else {
-        headers = readHeaders(path);
+        headers = readHeaders(index, entry);
     }
     if (!headers) {
         return makeError(ErrorKind::Invalid,
@@ -239,19 +271,19 @@ Result<InstalledDistribution> readDistribution(const SitePackagesIndex &index,
     dist.version = meta.version;
 
     if (isDir) {
-        if (const auto topLevel = readFile(joinPath(path, QStringLiteral("top_level.txt")))) {
+        if (const auto topLevel = readFile(index, joinPath(entry, QStringLiteral("top_level.txt")))) {
             dist.topLevelModules = parseTopLevel(*topLevel);
             dist.moduleSource = InstalledDistribution::ModuleSource::TopLevelTxt;
         }
         if (dist.topLevelModules.isEmpty()) {
-            if (const auto record = readFile(joinPath(path, QStringLiteral("RECORD")))) {
+            if (const auto record = readFile(index, joinPath(entry, QStringLiteral("RECORD")))) {
                 dist.topLevelModules = modulesFromInstalledPaths(recordPaths(*record));
                 dist.moduleSource = InstalledDistribution::ModuleSource::Record;
             }
         }
         if (dist.topLevelModules.isEmpty()) {
             if (const auto files =
-                    readFile(joinPath(path, QStringLiteral("installed-files.txt")))) {
+                    readFile(index, joinPath(entry, QStringLiteral("installed-files.txt")))) {
                 dist.topLevelModules = modulesFromInstalledPaths(installedFilesPaths(*files));
                 dist.moduleSource = InstalledDistribution::ModuleSource::InstalledFiles;
             }

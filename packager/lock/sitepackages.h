@@ -9,7 +9,11 @@
 #include <QSet>
 #include <QString>
 
+#include <memory>
+
 namespace deskpack::lock {
+
+struct DirectoryHandle; // an open handle on the directory, for relative opens
 
 // The top-level entries of one site-packages directory, listed once, so that
 // "does module X exist here?" is a hash lookup instead of a handful of stats.
@@ -24,9 +28,11 @@ public:
     // Metadata entries (*.dist-info, *.egg-info), sorted by name.
     const QStringList &metadataEntries() const { return m_metadataEntries; }
     bool isDirectory(const QString &entry) const { return m_directories.contains(entry); }
+    const DirectoryHandle *handle() const { return m_handle.get(); }
 
 private:
     QString m_directory;
+    std::shared_ptr<const DirectoryHandle> m_handle;
     QSet<QString> m_directories;
     QSet<QString> m_fileModules;
     QStringList m_metadataEntries;
