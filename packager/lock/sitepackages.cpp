@@ -3,12 +3,12 @@
 
 #include "distmetadata.h"
 
+#include "base/parallel.h"
+
 #include <QFile>
 #include <QHash>
 
 #include <algorithm>
-#include <atomic>
-#include <thread>
 #include <vector>
 #include <optional>
 
@@ -164,29 +164,6 @@ std::optional<QByteArray> readHeaders(const SitePackagesIndex &index, const QStr
 bool endsWithCaseInsensitive(const QString &s, QLatin1StringView suffix)
 {
     return s.endsWith(suffix, Qt::CaseInsensitive);
-}
-
-// Reading metadata is thousands of small independent file reads: spread them
-// over the cores. Results keep the input order, so output stays deterministic.
-template<typename Function>
-void forEachInParallel(qsizetype count, Function function)
-{
-    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    const qsizetype workers = std::min<qsizetype>(std::min(cores, 8u), count / 64);
-    if (workers <= 1) {
-        for (qsizetype i = 0; i < count; ++i)
-            function(i);
-        return;
-    }
-    std::atomic<qsizetype> next{0};
-    auto work = [&] {
-        for (qsizetype i = next++; i < count; i = next++)
-            function(i);
-    };
-    std::vector<std::jthread> threads;
-    for (qsizetype w = 1; w < workers; ++w)
-        threads.emplace_back(work);
-    work();
 }
 
 } // namespace

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+#include "pip.h"
+
+#include "pythonenvironment.h"
+
+#include <QCollator>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+
+namespace deskpack::runner {
+
+QProcessEnvironment pipEnvironment(const QProcessEnvironment &base)
+{
+    QProcessEnvironment env = sanitizedPythonEnvironment(base);
+    for (const QString &key : env.keys()) {
+        if (key.startsWith(u"PIP_"_qs, Qt::CaseInsensitive))
+            env.remove(key);
+    }
+#ifdef Q_OS_WIN
+    env.insert(u"PIP_CONFIG_FILE"_qs, u"NUL"_qs);
+#else
+    env.insert(u"PIP_CONFIG_FILE"_qs, u"/dev/null"_qs);
+#endif
+    env.insert(u"PIP_DISABLE_PIP_VERSION_CHECK"_qs, u"1"_qs);
+    env.insert(u"PIP_NO_INPUT"_qs, u"1"_qs);
+    env.insert(u"PYTHONDONTWRITEBYTECODE"_qs, u"1"_qs);
+    return env;
+}
+
+QString findPipWheel()
+{
+    const QString fromEnv = qEnvironmentVariable("DESKPACK_PIP_WHEEL");
+    if (!fromEnv.isEmpty())
+        return QFileInfo(fromEnv).isFile() ? QFileInfo(fromEnv).absoluteFilePath() : QString();
+    QStringList wheels = QDir(u"/usr/share/python-wheels"_qs)
+                             .entryList({u"pip-*.whl"_qs}, QDir::Files, QDir::Name);
+    if (wheels.isEmpty())
+        return {};
+    QCollator collator;
+    collator.setNumericMode(true);
+    std::sort(wheels.begin(), wheels.end(), collator);
+    return u"/usr/share/python-wheels/"_qs + wheels.constLast();
+}
+
+QString pipFailureSummary(const QByteArray &standardError)
+{
+    const QStringList lines = QString::fromUtf8(standardError).split(u'\n', Qt::SkipEmptyParts);
+    QStringList errors;
+    for (const QString &line : lines) {
+        if (line.startsWith(u"ERROR:"_qs))
+            errors.append(line.trimmed());
+    }
+    if (errors.isEmpty())
+        errors = lines.mid(std::max<qsizetype>(0, lines.size() - 5));
+    return errors.join(u'\n');
+}
+
+Result<PythonOutput> runPip(const PipCommand &command)
+{
+    PythonCommand python;
+    python.interpreter = command.interpreter;
+    python.environment = pipEnvironment();
+    python.timeoutMs = command.timeoutMs;
+    python.arguments << u"-I"_qs;
+    if (!command.pipWheel.isEmpty())
+        python.arguments << command.pipWheel + u"/pip"_qs;
+    else
+        python.arguments << u"-m"_qs << u"pip"_qs;
+    python.arguments << command.arguments.value(0) << u"--isolated"_qs
+                     << u"--disable-pip-version-check"_qs << u"--no-input"_qs;
+    if (command.arguments.value(0) == u"install" || command.arguments.value(0) == u"wheel" ||
+        command.arguments.value(0) == u"download")
+        python.arguments << u"--progress-bar"_qs << u"off"_qs;
+    python.arguments << command.arguments.mid(1);
+
+    Result<PythonOutput> run = runPython(python);
+    if (!command.logFile.isEmpty()) {
+        QFile log(command.logFile);
+        if (log.open(QIODevice::Append)) {
+            log.write("$ " + python.interpreter.toUtf8() + ' ' + python.arguments.join(u' ').toUtf8() +
+                      '\n');
+            if (run) {
+                log.write(run->standardOutput);
+                log.write(run->standardError);
+                log.write(QByteArray("[exit ") + QByteArray::number(run->exitCode) + "]\n");
+            } else {
+                log.write(run.error().message.toUtf8() + '\n');
+            }
+        }
+    }
+    if (!run)
+        return run.error();
+    if (run->exitCode != 0) {
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("pip %1 failed (exit %2):\n%3")
+                             .arg(command.arguments.value(0))
+                             .arg(run->exitCode)
+                             .arg(pipFailureSummary(run->standardError)));
+    }
+    return run;
+}
+
+} // namespace deskpack::runner
