@@ -1,0 +1,507 @@
+# SPDX-License-Identifier: MIT
+"""Deskpack's Python kernel: NDJSON requests on stdin, frames on a private dup of fd 1.
+
+Protocol, state machine and escalation: docs/runner.md. Standard library only, and
+imports stay lazy (asyncio, traceback, base64) so a cold start costs one interpreter
+start-up and little more.
+"""
+import ast
+import builtins
+import codecs
+import json
+import os
+import select
+import signal
+import sys
+import threading
+import types
+
+PROTOCOL = 1
+CHUNK_CHARS = 64 * 1024  # text per stdout/stderr frame at most
+FLUSH_AT = 8 * 1024  # a stream proxy flushes on newline or at this many characters
+CELL_PREFIX = "<cell-"
+RUNNER_GLOBALS = globals()
+RICH_REPRS = (
+    ("text/html", "_repr_html_"),
+    ("text/markdown", "_repr_markdown_"),
+    ("image/svg+xml", "_repr_svg_"),
+    ("image/png", "_repr_png_"),
+    ("image/jpeg", "_repr_jpeg_"),
+    ("text/latex", "_repr_latex_"),
+    ("application/json", "_repr_json_"),
+    ("application/javascript", "_repr_javascript_"),
+    ("application/pdf", "_repr_pdf_"),
+)
+INPUT_ERROR = (
+    "input() is not available in the Deskpack runner: the kernel has no terminal and "
+    "its stdin carries the control channel. Pass data in the code or read a file instead."
+)
+
+
+class Channel:
+    """Writes whole frames to the private fd; a frame is never torn by a signal."""
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.lock = threading.Lock()
+        self.main = threading.main_thread()
+
+    def send(self, frame):
+        try:
+            text = json.dumps(frame, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            text = json.dumps({"type": "protocolError", "id": frame.get("id"),
+                               "message": f"cannot encode a {frame.get('type')} frame: {exc}"})
+        data = (text + "\n").encode("utf-8", "replace")  # lone surrogates become '?'
+        with self.lock:
+            # SIGINT blocked while writing: a KeyboardInterrupt can only land before the
+            # write or after it, never between two partial writes of one line.
+            on_main = threading.current_thread() is self.main
+            if on_main:
+                signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGINT,))
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(self.fd, view):]
+            finally:
+                if on_main:
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, (signal.SIGINT,))
+
+
+class StreamProxy:
+    """sys.stdout / sys.stderr: one object for the kernel's life (so logging handlers
+    created in one cell keep working in the next); text goes to the request running
+    when it is flushed, on newline or at FLUSH_AT characters."""
+
+    encoding = "utf-8"
+    errors = "replace"
+
+    def __init__(self, kernel, name, fd):
+        self._kernel, self.name, self._fd = kernel, name, fd
+        self._parts, self._size = [], 0
+        self._lock = threading.RLock()
+        self.buffer = _BinaryProxy(self)
+
+    def write(self, text):
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        if text:
+            with self._lock:
+                self._parts.append(text)
+                self._size += len(text)
+                if self._size >= FLUSH_AT or "\n" in text:
+                    self._flush_locked()
+        return len(text)
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def flush(self):
+        with self._lock:
+            self._flush_locked()
+
+    def _flush_locked(self):
+        if self._parts:
+            text, self._parts, self._size = "".join(self._parts), [], 0
+            self._kernel.emit_stream(self.name, text)
+
+    def fileno(self):
+        return self._fd
+
+    def isatty(self):
+        return False
+
+    def readable(self):
+        return False
+
+    def writable(self):
+        return True
+
+    def seekable(self):
+        return False
+
+    @property
+    def closed(self):
+        return False
+
+    def close(self):
+        self.flush()
+
+
+class _BinaryProxy:
+    def __init__(self, text):
+        self._text = text
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+
+    def write(self, data):
+        self._text.write(self._decoder.decode(bytes(data)))
+        return len(data)
+
+    def flush(self):
+        self._text.flush()
+
+
+class NoInput:
+    """sys.stdin: reading it fails with a message saying why."""
+
+    encoding = "utf-8"
+    closed = False
+
+    def _fail(self, *args, **kwargs):
+        raise RuntimeError(INPUT_ERROR)
+
+    read = readline = readlines = __iter__ = __next__ = _fail
+
+    def fileno(self):
+        return 0
+
+    def isatty(self):
+        return False
+
+    def readable(self):
+        return True
+
+
+def blocked_input(prompt=""):
+    raise RuntimeError(INPUT_ERROR)
+
+
+class FdDrain:
+    """Drains the pipe that fd 1 or fd 2 now points at (children, C code, os.write)
+    into stdout/stderr frames. The drain thread and the main thread's end-of-cell
+    flush share a lock, so everything written before a cell ends lands in that cell."""
+
+    def __init__(self, kernel, name, rfd):
+        self.kernel, self.name, self.rfd = kernel, name, rfd
+        self.lock = threading.Lock()
+        self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        os.set_blocking(rfd, False)
+        threading.Thread(target=self._run, name=f"deskpack-{name}", daemon=True).start()
+
+    def _run(self):
+        while True:
+            select.select([self.rfd], [], [])
+            with self.lock:
+                if not self._read_once():
+                    return
+
+    def _read_once(self):
+        try:
+            data = os.read(self.rfd, 65536)
+        except BlockingIOError:
+            return True  # the main thread's flush took it
+        if not data:
+            return False
+        text = self.decoder.decode(data)
+        if text:
+            self.kernel.emit_stream(self.name, text)
+        return True
+
+    def flush(self):
+        with self.lock:
+            while True:
+                try:
+                    data = os.read(self.rfd, 65536)
+                except BlockingIOError:
+                    return
+                if not data:
+                    return
+                text = self.decoder.decode(data)
+                if text:
+                    self.kernel.emit_stream(self.name, text)
+
+
+class Kernel:
+    def __init__(self):
+        self.count = 0
+        self.current = None  # the running request's id
+        self.output_budget = None  # characters left for the running request, None: no cap
+        self.truncated = False
+        self.loop = None
+        # Requests arrive on a private duplicate of fd 0; fd 0 itself becomes the null
+        # device so user subprocesses never see (or read) the control pipe.
+        self.in_fd = os.dup(0)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        # Frames leave on a private duplicate of fd 1; fd 1 and fd 2 become pipes that
+        # are drained, so nothing else can write into the channel.
+        self.channel = Channel(os.dup(1))
+        self.diagnostics = os.dup(2)
+        signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGINT,))  # threads inherit it
+        self.drains = []
+        for fd, name in ((1, "stdout"), (2, "stderr")):
+            rfd, wfd = os.pipe()
+            os.dup2(wfd, fd)
+            os.close(wfd)
+            self.drains.append(FdDrain(self, name, rfd))
+        self.parent = os.getppid()
+        threading.Thread(target=self._watch_parent, name="deskpack-parent", daemon=True).start()
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, (signal.SIGINT,))
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        import faulthandler
+
+        faulthandler.enable(file=os.fdopen(self.diagnostics, "w", closefd=False))
+        self.stdout = StreamProxy(self, "stdout", 1)
+        self.stderr = StreamProxy(self, "stderr", 2)
+        sys.stdout, sys.stderr, sys.stdin = self.stdout, self.stderr, NoInput()
+        builtins.input = blocked_input
+        builtins.display = self.display
+        main = types.ModuleType("__main__")
+        main.__dict__["__builtins__"] = builtins
+        sys.modules["__main__"] = main
+        self.ns = main.__dict__
+        plugin_site = os.environ.get("DESKPACK_PLUGIN_SITE_PACKAGES")
+        if plugin_site and os.path.isdir(plugin_site) and plugin_site not in sys.path:
+            sys.path.append(plugin_site)  # last, so a core module always wins
+
+    # -- output -------------------------------------------------------------------------
+    def emit_stream(self, name, text):
+        rid = self.current
+        budget = self.output_budget
+        if budget is not None and rid is not None:
+            if self.truncated:
+                return
+            if len(text) > budget:
+                self.truncated = True
+                text = text[:budget]
+            self.output_budget = budget - len(text)
+        for start in range(0, len(text), CHUNK_CHARS):
+            self.channel.send({"type": name, "id": rid, "text": text[start:start + CHUNK_CHARS]})
+        if self.truncated and budget is not None:
+            self.channel.send({"type": name, "id": rid, "text": "", "truncated": True})
+
+    def flush_output(self):
+        self.stdout.flush()
+        self.stderr.flush()
+        for drain in self.drains:
+            drain.flush()
+
+    def display(self, *objects, metadata=None):
+        """display(obj, ...): sends each object's rich representation as a display frame."""
+        for obj in objects:
+            self.flush_output()
+            data, meta = self.bundle(obj)
+            self.channel.send({"type": "display", "id": self.current, "data": data,
+                               "metadata": metadata or meta})
+
+    def bundle(self, obj):
+        data, metadata = {"text/plain": repr(obj)}, {}
+        if isinstance(obj, type):
+            return data, metadata
+        mimebundle = getattr(obj, "_repr_mimebundle_", None)
+        if callable(mimebundle):
+            found = mimebundle()
+            if isinstance(found, tuple) and len(found) == 2:
+                found, extra = found
+                metadata.update(extra or {})
+            for mime, value in (found or {}).items():
+                self._add_rich(data, mime, value)
+        for mime, name in RICH_REPRS:
+            method = getattr(obj, name, None)
+            if not callable(method) or mime in data:
+                continue
+            try:
+                value = method()
+            except NotImplementedError:
+                continue
+            if isinstance(value, tuple) and len(value) == 2:
+                value, metadata[mime] = value
+            self._add_rich(data, mime, value)
+        return data, metadata
+
+    @staticmethod
+    def _add_rich(data, mime, value):
+        if value is None:
+            return
+        if isinstance(value, (bytes, bytearray)):
+            import base64
+
+            value = base64.b64encode(bytes(value)).decode("ascii")
+        elif mime == "application/json" or mime.endswith("+json"):
+            try:
+                json.dumps(value, allow_nan=False)
+            except (TypeError, ValueError):
+                return
+        elif not isinstance(value, str):
+            value = str(value)
+        data[mime] = value
+
+    # -- execution ----------------------------------------------------------------------
+    def execute(self, request):
+        rid = request.get("id")
+        code = request.get("code")
+        limit = request.get("maxOutputChars")
+        self.count += 1
+        count = self.count
+        self.flush_output()  # whatever arrived while idle is not this request's
+        self.current = rid
+        self.output_budget = limit if isinstance(limit, int) and limit > 0 else None
+        self.truncated = False
+        self.channel.send({"type": "started", "id": rid, "executionCount": count})
+        status, cancelled = "ok", False
+        try:
+            try:
+                if not isinstance(code, str):
+                    raise TypeError("the request's 'code' must be a string")
+                signal.signal(signal.SIGINT, signal.default_int_handler)
+                try:
+                    has_value, value = self.run_cell(code, count)
+                    if has_value and value is not None:
+                        self.ns["_"] = value
+                        data, metadata = self.bundle(value)
+                        self.flush_output()
+                        self.channel.send({"type": "result", "id": rid, "executionCount": count,
+                                           "data": data, "metadata": metadata})
+                finally:
+                    signal.signal(signal.SIGINT, signal.SIG_IGN)
+            except KeyboardInterrupt as exc:
+                status, cancelled = "error", True
+                self.report(rid, exc)
+            except BaseException as exc:  # SystemExit too: the kernel outlives the cell
+                status = "error"
+                self.report(rid, exc)
+        except KeyboardInterrupt:  # a late interrupt landing while reporting
+            status, cancelled = "error", True
+        self.finish(rid, status, count, cancelled)
+
+    def finish(self, rid, status, count, cancelled):
+        while True:
+            try:
+                self.flush_output()
+                break
+            except KeyboardInterrupt:
+                continue
+        self.current = None
+        self.output_budget = None
+        self.channel.send({"type": "done", "id": rid, "status": status,
+                           "executionCount": count, "cancelled": cancelled})
+
+    def run_cell(self, code, count):
+        import linecache
+
+        filename = f"{CELL_PREFIX}{count}>"
+        linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+        tree = ast.parse(code, filename, "exec")
+        last = None
+        if tree.body and isinstance(tree.body[-1], ast.Expr):
+            last = ast.Expression(tree.body.pop().value)
+        flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+        body = compile(tree, filename, "exec", flags, dont_inherit=True) if tree.body else None
+        tail = compile(last, filename, "eval", flags, dont_inherit=True) if last else None
+        if body is not None:
+            self.run_code(body)
+        if tail is None:
+            return False, None
+        return True, self.run_code(tail)
+
+    def run_code(self, code):
+        if code.co_flags & 0x80:  # CO_COROUTINE: the cell awaits at top level
+            import asyncio
+
+            if self.loop is None or self.loop.is_closed():
+                self.loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(self.loop)
+            return self.loop.run_until_complete(eval(code, self.ns))
+        return eval(code, self.ns)
+
+    def report(self, rid, exc):
+        import traceback
+
+        tb = exc.__traceback__
+        while tb is not None and not tb.tb_frame.f_code.co_filename.startswith(CELL_PREFIX):
+            tb = tb.tb_next  # the runner's (and asyncio's) frames above the cell
+        kept = []
+        while tb is not None:
+            if tb.tb_frame.f_globals is not RUNNER_GLOBALS:  # e.g. blocked_input
+                kept.append(tb)
+            tb = tb.tb_next
+        for frame, following in zip(kept, kept[1:] + [None]):
+            frame.tb_next = following
+        tb = kept[0] if kept else None
+        lines = traceback.format_exception(type(exc), exc.with_traceback(tb), tb)
+        self.flush_output()
+        self.channel.send({"type": "error", "id": rid, "ename": type(exc).__name__,
+                           "evalue": str(exc), "traceback": lines})
+
+    # -- the request loop ---------------------------------------------------------------
+    def serve(self):
+        import platform
+
+        self.channel.send({"type": "ready", "protocol": PROTOCOL, "pid": os.getpid(),
+                           "python": platform.python_version(), "executable": sys.executable})
+        pending = b""
+        while True:
+            newline = pending.find(b"\n")
+            if newline < 0:
+                # Read only while idle: no thread ever sits on stdin while user code runs.
+                data = os.read(self.in_fd, 65536)
+                if not data:
+                    return
+                pending += data
+                continue
+            line, pending = pending[:newline], pending[newline + 1:]
+            try:
+                if line.strip() and not self.handle(line):
+                    return
+            except KeyboardInterrupt:  # an interrupt that raced the end of a cell
+                continue
+
+    def handle(self, line):
+        try:
+            request = json.loads(line)
+        except ValueError as exc:
+            self.channel.send({"type": "protocolError", "message": f"request is not JSON: {exc}"})
+            return True
+        if not isinstance(request, dict):
+            self.channel.send({"type": "protocolError", "message": "request is not an object"})
+            return True
+        kind = request.get("type", "execute")
+        if kind == "exit":
+            return False
+        if kind == "execute":
+            self.execute(request)
+        else:
+            rid = request.get("id")
+            self.channel.send({"type": "protocolError", "id": rid,
+                               "message": f"unknown request type {kind!r}"})
+            if rid is not None:
+                self.channel.send({"type": "done", "id": rid, "status": "error",
+                                   "executionCount": self.count, "cancelled": False})
+        return True
+
+    def _watch_parent(self):
+        import time
+
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != self.parent:  # orphaned: take the cell's children along
+                if os.getpgrp() == os.getpid():
+                    os.killpg(os.getpid(), signal.SIGKILL)
+                os._exit(1)
+
+
+def main():
+    if sys.path and sys.argv[0] and os.path.dirname(os.path.abspath(sys.argv[0])) == sys.path[0]:
+        del sys.path[0]  # resources/ is not an import root
+    args = sys.argv[1:]
+    if len(args) == 2 and args[0] == "--app-dir":  # a bundle: the app first on sys.path
+        if sys.path and sys.path[0] == "":
+            del sys.path[0]
+        sys.path.insert(0, args[1])
+    del sys.argv[1:]
+    kernel = Kernel()
+    kernel.serve()
+    try:
+        import atexit
+
+        kernel.flush_output()
+        atexit._run_exitfuncs()
+        kernel.flush_output()
+    finally:
+        os._exit(0)  # user threads must not keep a finished kernel alive
+
+
+if __name__ == "__main__":
+    main()

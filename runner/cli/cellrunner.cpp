@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: MIT
+#include "cellrunner.h"
+
+#include "cli/deskpackrun.h"
+
+#include <QCoreApplication>
+#include <QTimer>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace deskpack::runner::cli {
+
+namespace {
+
+int g_signalPipe[2] = {-1, -1};
+
+extern "C" void forwardSignal(int sig)
+{
+    const int saved = errno;
+    const char byte = char(sig);
+    [[maybe_unused]] const auto written = ::write(g_signalPipe[1], &byte, 1);
+    errno = saved;
+}
+
+void writeTo(FILE *stream, const QString &text)
+{
+    const QByteArray bytes = text.toUtf8();
+    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stream);
+    std::fflush(stream);
+}
+
+QString plainText(const nlohmann::json &data)
+{
+    const auto it = data.find("text/plain");
+    if (it == data.end() || !it->is_string())
+        return {};
+    return QString::fromStdString(it->get_ref<const std::string &>());
+}
+
+const char *statusName(ExecuteStatus status)
+{
+    switch (status) {
+    case ExecuteStatus::Ok:
+        return "ok";
+    case ExecuteStatus::Error:
+        return "error";
+    case ExecuteStatus::Aborted:
+        return "aborted";
+    }
+    return "aborted";
+}
+
+} // namespace
+
+bool replNeedsMore(const QStringList &lines)
+{
+    if (lines.isEmpty())
+        return false;
+    int depth = 0;
+    bool inTriple = false;
+    const QString text = lines.join(u'\n');
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        if (text.mid(i, 3) == u"\"\"\"" || text.mid(i, 3) == u"'''") {
+            inTriple = !inTriple;
+            i += 2;
+        } else if (inTriple) {
+            continue;
+        } else if (c == u'#') {
+            while (i < text.size() && text.at(i) != u'\n')
+                ++i;
+        } else if (c == u'"' || c == u'\'') {
+            for (++i; i < text.size() && text.at(i) != c && text.at(i) != u'\n'; ++i) {
+                if (text.at(i) == u'\\')
+                    ++i;
+            }
+        } else if (c == u'(' || c == u'[' || c == u'{') {
+            ++depth;
+        } else if (c == u')' || c == u']' || c == u'}') {
+            --depth;
+        }
+    }
+    if (inTriple || depth > 0 || lines.last().endsWith(u'\\'))
+        return true;
+    const bool block = lines.first().trimmed().endsWith(u':') || lines.size() > 1;
+    return block && !lines.last().trimmed().isEmpty();
+}
+
+CellRunner::CellRunner(Config config, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+    , m_session(m_config.kernel, KernelSession::Mode::Persistent)
+{
+    connect(&m_session, &KernelSession::kernelExited, this,
+            [this](const QString &, const KernelExit &exit) {
+                if (!exit.becameReady) {
+                    m_kernelNeverReady = true;
+                    m_kernelMessage = exit.message;
+                }
+            });
+    if (::pipe2(g_signalPipe, O_CLOEXEC | O_NONBLOCK) == 0) {
+        m_signalNotifier =
+            std::make_unique<QSocketNotifier>(g_signalPipe[0], QSocketNotifier::Read);
+        connect(m_signalNotifier.get(), &QSocketNotifier::activated, this,
+                &CellRunner::onSignal);
+        struct sigaction action = {};
+        action.sa_handler = forwardSignal;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_RESTART;
+        for (int sig : {SIGINT, SIGTERM, SIGHUP})
+            ::sigaction(sig, &action, nullptr);
+    }
+}
+
+CellRunner::~CellRunner()
+{
+    for (int sig : {SIGINT, SIGTERM, SIGHUP})
+        ::signal(sig, SIG_DFL);
+    m_signalNotifier.reset();
+    for (int &fd : g_signalPipe) {
+        if (fd >= 0)
+            ::close(fd);
+        fd = -1;
+    }
+}
+
+void CellRunner::start()
+{
+    if (!m_config.repl) {
+        runCell(m_config.cells.value(0));
+        return;
+    }
+    m_inputNotifier = std::make_unique<QSocketNotifier>(STDIN_FILENO, QSocketNotifier::Read);
+    connect(m_inputNotifier.get(), &QSocketNotifier::activated, this, &CellRunner::readInput);
+    prompt();
+}
+
+void CellRunner::runCell(const QString &code)
+{
+    ++m_outstanding;
+    m_interruptRequested = false;
+    const int cell = m_nextCell++;
+    ExecuteCallbacks callbacks;
+    callbacks.onOutput = [this, cell](const OutputChunk &chunk) {
+        const bool err = chunk.stream == OutputStream::Stderr;
+        if (m_config.json) {
+            nlohmann::json frame{{"type", err ? "stderr" : "stdout"},
+                                 {"cell", cell},
+                                 {"text", chunk.text.toStdString()}};
+            if (chunk.truncated)
+                frame["truncated"] = true;
+            emitFrame(std::move(frame));
+        } else {
+            writeTo(err ? stderr : stdout, chunk.text);
+        }
+    };
+    callbacks.onRich = [this, cell](const RichOutput &rich) {
+        if (m_config.json) {
+            emitFrame({{"type", rich.kind == RichOutput::Kind::Result ? "result" : "display"},
+                       {"cell", cell},
+                       {"data", rich.data},
+                       {"metadata", rich.metadata}});
+        } else if (const QString text = plainText(rich.data); !text.isEmpty()) {
+            writeTo(stdout, text + u'\n');
+        }
+    };
+    callbacks.onDone = [this, cell](const ExecuteResult &result) { cellDone(cell, result); };
+    ExecuteOptions options;
+    options.timeoutMs = m_config.timeoutMs;
+    m_session.execute(QStringLiteral("main"), code, options, std::move(callbacks));
+}
+
+void CellRunner::cellDone(int cell, const ExecuteResult &result)
+{
+    --m_outstanding;
+    if (m_config.json) {
+        if (result.error) {
+            nlohmann::json traceback = nlohmann::json::array();
+            for (const QString &line : result.error->traceback)
+                traceback.push_back(line.toStdString());
+            emitFrame({{"type", "error"},
+                       {"cell", cell},
+                       {"ename", result.error->ename.toStdString()},
+                       {"evalue", result.error->evalue.toStdString()},
+                       {"traceback", traceback}});
+        }
+        nlohmann::json done{{"type", "done"},
+                            {"cell", cell},
+                            {"status", statusName(result.status)},
+                            {"executionCount", result.executionCount},
+                            {"cancelled", result.cancelled},
+                            {"timedOut", result.timedOut},
+                            {"kernelKilled", result.kernelKilled}};
+        if (!result.message.isEmpty())
+            done["message"] = result.message.toStdString();
+        emitFrame(std::move(done));
+    } else {
+        if (result.error)
+            writeTo(stderr, result.error->traceback.join(QString()));
+        if (result.timedOut)
+            writeTo(stderr, QStringLiteral("deskpack-run: the cell timed out after %1 s\n")
+                                .arg(m_config.timeoutMs / 1000.0));
+        if (result.status == ExecuteStatus::Aborted && !result.message.isEmpty())
+            writeTo(stderr, QStringLiteral("deskpack-run: %1\n").arg(result.message));
+    }
+    if (m_finishing)
+        return;
+    if (m_kernelNeverReady) {
+        if (!m_config.json)
+            writeTo(stderr, QStringLiteral("deskpack-run: the kernel did not start: %1\n")
+                                .arg(m_kernelMessage));
+        finish(RunNoInterpreter);
+        return;
+    }
+    if (m_config.repl) {
+        prompt();
+        return;
+    }
+    if (result.timedOut)
+        return finish(RunTimedOut);
+    if (result.cancelled && m_interruptRequested)
+        return finish(RunInterrupted);
+    if (result.status != ExecuteStatus::Ok)
+        return finish(RunCellFailed);
+    if (m_nextCell >= m_config.cells.size())
+        return finish(RunOk);
+    runCell(m_config.cells.at(m_nextCell));
+}
+
+void CellRunner::readInput()
+{
+    char buffer[65536];
+    const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return;
+    if (n <= 0) {
+        m_inputNotifier->setEnabled(false);
+        QByteArray rest = m_input.pending();
+        m_input.clear();
+        if (!rest.isEmpty())
+            acceptLine(QString::fromUtf8(rest));
+        if (!m_replBuffer.isEmpty())
+            acceptLine(QString()); // a blank line ends any open block
+        if (m_outstanding == 0)
+            finish(RunOk); // else prompt() finishes once the last cell is done
+        return;
+    }
+    for (const QByteArray &line : m_input.feed(QByteArray(buffer, int(n))))
+        acceptLine(QString::fromUtf8(line));
+}
+
+void CellRunner::acceptLine(const QString &line)
+{
+    m_replBuffer.append(line);
+    if (replNeedsMore(m_replBuffer)) {
+        prompt();
+        return;
+    }
+    const QString code = m_replBuffer.join(u'\n');
+    m_replBuffer.clear();
+    if (code.trimmed().isEmpty()) {
+        prompt();
+        return;
+    }
+    // Lines typed while a cell runs queue behind it, in order.
+    runCell(code);
+}
+
+void CellRunner::prompt()
+{
+    if (m_outstanding > 0)
+        return;
+    if (m_inputNotifier && !m_inputNotifier->isEnabled() && m_replBuffer.isEmpty()) {
+        finish(RunOk); // stdin ended while the last cell ran
+        return;
+    }
+    if (::isatty(STDIN_FILENO))
+        writeTo(stderr, m_replBuffer.isEmpty() ? QStringLiteral(">>> ") : QStringLiteral("... "));
+}
+
+void CellRunner::onSignal()
+{
+    char sig = 0;
+    while (::read(g_signalPipe[0], &sig, 1) == 1) {
+        if (sig != SIGINT) {
+            m_finishing = true;
+            if (Kernel *kernel = m_session.kernel(QStringLiteral("main")))
+                kernel->kill();
+            finish(128 + sig);
+            return;
+        }
+        if (m_outstanding > 0) {
+            if (m_interruptRequested) { // a second Ctrl-C: do not wait for the grace
+                if (Kernel *kernel = m_session.kernel(QStringLiteral("main")))
+                    kernel->kill();
+            }
+            m_interruptRequested = true;
+            m_session.interrupt(QStringLiteral("main"));
+        } else if (m_config.repl) {
+            m_replBuffer.clear();
+            writeTo(stderr, QStringLiteral("\nKeyboardInterrupt\n"));
+            prompt();
+        } else {
+            finish(RunInterrupted);
+            return;
+        }
+    }
+}
+
+void CellRunner::finish(int exitCode)
+{
+    m_finishing = true;
+    if (m_inputNotifier)
+        m_inputNotifier->setEnabled(false);
+    QTimer::singleShot(0, this, [this, exitCode] { Q_EMIT finished(exitCode); });
+}
+
+void CellRunner::emitFrame(nlohmann::json frame)
+{
+    std::string line = frame.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    line.push_back('\n');
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fflush(stdout);
+}
+
+} // namespace deskpack::runner::cli

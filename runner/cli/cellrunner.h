@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "kernelsession.h"
+#include "lineframer.h"
+
+#include <QObject>
+#include <QSocketNotifier>
+#include <QStringList>
+
+#include <memory>
+
+namespace deskpack::runner::cli {
+
+// Drives one kernel for deskpack-run: a fixed list of cells (stop at the first
+// that fails) or a REPL on stdin. Prints frames as text or as NDJSON, turns
+// SIGINT into an interrupt of the running cell and SIGTERM/SIGHUP into a kill
+// of the kernel's group, and finishes with the exit code.
+class CellRunner : public QObject
+{
+    Q_OBJECT
+public:
+    struct Config
+    {
+        KernelOptions kernel;
+        QStringList cells; // empty with repl
+        bool repl = false;
+        bool json = false;
+        int timeoutMs = 0;
+    };
+
+    explicit CellRunner(Config config, QObject *parent = nullptr);
+    ~CellRunner() override;
+
+    // Starts; finished(exitCode) follows once.
+    void start();
+
+Q_SIGNALS:
+    void finished(int exitCode);
+
+private:
+    void runCell(const QString &code);
+    void cellDone(int cell, const ExecuteResult &result);
+    void readInput();
+    void acceptLine(const QString &line);
+    void prompt();
+    void onSignal();
+    void finish(int exitCode);
+    void emitFrame(nlohmann::json frame);
+
+    Config m_config;
+    KernelSession m_session;
+    int m_nextCell = 0;
+    int m_outstanding = 0; // cells sent and not yet done
+    bool m_interruptRequested = false;
+    bool m_finishing = false;
+    bool m_kernelNeverReady = false;
+    QString m_kernelMessage;
+    QStringList m_replBuffer;
+    LineFramer m_input;
+    std::unique_ptr<QSocketNotifier> m_inputNotifier;
+    std::unique_ptr<QSocketNotifier> m_signalNotifier;
+};
+
+// Whether the REPL should read another line before running `lines`: an open
+// bracket or string, a trailing backslash, or a block not yet ended by a blank line.
+bool replNeedsMore(const QStringList &lines);
+
+} // namespace deskpack::runner::cli

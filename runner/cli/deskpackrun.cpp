@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+#include "deskpackrun.h"
+
+#include "cellrunner.h"
+#include "kernellaunch.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QEventLoop>
+#include <QFile>
+
+#include <cstdio>
+
+namespace deskpack::runner::cli {
+
+namespace {
+
+int usage(const QString &message)
+{
+    const QByteArray text = QStringLiteral("deskpack-run: %1\nRun 'deskpack-run --help' for usage.\n")
+                                .arg(message)
+                                .toUtf8();
+    std::fwrite(text.constData(), 1, size_t(text.size()), stderr);
+    return RunUsage;
+}
+
+int environmentFailure(const QString &message)
+{
+    const QByteArray text = QStringLiteral("deskpack-run: %1\n").arg(message).toUtf8();
+    std::fwrite(text.constData(), 1, size_t(text.size()), stderr);
+    return RunNoInterpreter;
+}
+
+// One {"code": "..."} object per line; blank lines are skipped.
+Result<QStringList> readCells(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return makeError(ErrorKind::Unreadable,
+                         QStringLiteral("%1: cannot read: %2").arg(path, file.errorString()));
+    }
+    QStringList cells;
+    int lineNumber = 0;
+    while (!file.atEnd()) {
+        const QByteArray line = file.readLine();
+        ++lineNumber;
+        if (line.trimmed().isEmpty())
+            continue;
+        const auto object = nlohmann::json::parse(line.constData(),
+                                                  line.constData() + line.size(), nullptr, false);
+        const auto code = object.is_object() ? object.find("code") : object.end();
+        if (object.is_discarded() || !object.is_object() || code == object.end() ||
+            !code->is_string()) {
+            return makeError(ErrorKind::Unreadable,
+                             QStringLiteral("%1:%2: expected a JSON object with a string "
+                                            "\"code\", like {\"code\": \"print(1)\"}")
+                                 .arg(path)
+                                 .arg(lineNumber));
+        }
+        cells.append(QString::fromStdString(code->get_ref<const std::string &>()));
+    }
+    return cells;
+}
+
+} // namespace
+
+int runDeskpackRun(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Runs Python code in a Deskpack kernel, exactly as a bundle's backend sees Python.\n"
+        "Exit codes: 0 ok, 1 a cell raised, 2 usage, 3 no interpreter, 124 timed out, "
+        "130 interrupted."));
+    const QCommandLineOption python(QStringLiteral("python"), QStringLiteral("The interpreter."),
+                                    QStringLiteral("EXE"));
+    const QCommandLineOption bundle(QStringLiteral("bundle"),
+                                    QStringLiteral("A bundle: its interpreter and environment."),
+                                    QStringLiteral("BUNDLE"));
+    const QCommandLineOption dataDir(QStringLiteral("data-dir"),
+                                     QStringLiteral("User data directory (with --bundle)."),
+                                     QStringLiteral("DIR"));
+    const QCommandLineOption code(QStringList{QStringLiteral("c")},
+                                  QStringLiteral("Run CODE as one cell."), QStringLiteral("CODE"));
+    const QCommandLineOption cells(QStringLiteral("cells"),
+                                   QStringLiteral("Run each {\"code\": ...} line as a cell, in "
+                                                  "one kernel, stopping at the first failure."),
+                                   QStringLiteral("FILE.ndjson"));
+    const QCommandLineOption repl(QStringLiteral("repl"),
+                                  QStringLiteral("Read cells from stdin; Ctrl-C interrupts the "
+                                                 "running cell."));
+    const QCommandLineOption timeout(QStringLiteral("timeout"),
+                                     QStringLiteral("Per-cell time limit (exit 124)."),
+                                     QStringLiteral("SECONDS"));
+    const QCommandLineOption json(QStringLiteral("json"),
+                                  QStringLiteral("Frames as NDJSON on stdout."));
+    parser.addOptions({python, bundle, dataDir, code, cells, repl, timeout, json});
+    const QCommandLineOption help = parser.addHelpOption();
+    const QCommandLineOption version = parser.addVersionOption();
+    if (!parser.parse(QStringList{QStringLiteral("deskpack-run")} + arguments))
+        return usage(parser.errorText());
+    if (parser.isSet(help) || parser.isSet(version)) {
+        const QByteArray text =
+            (parser.isSet(help) ? parser.helpText()
+                                : QStringLiteral("deskpack-run %1\n")
+                                      .arg(QCoreApplication::applicationVersion()))
+                .toUtf8();
+        std::fwrite(text.constData(), 1, size_t(text.size()), stdout);
+        return RunOk;
+    }
+    if (!parser.positionalArguments().isEmpty())
+        return usage(QStringLiteral("unexpected argument '%1'")
+                         .arg(parser.positionalArguments().first()));
+    if (parser.isSet(python) == parser.isSet(bundle))
+        return usage(QStringLiteral("give exactly one of --python EXE and --bundle BUNDLE"));
+    if (parser.isSet(dataDir) && !parser.isSet(bundle))
+        return usage(QStringLiteral("--data-dir only goes with --bundle"));
+    if (int(parser.isSet(code)) + int(parser.isSet(cells)) + int(parser.isSet(repl)) != 1)
+        return usage(QStringLiteral("give exactly one of -c CODE, --cells FILE and --repl"));
+
+    CellRunner::Config config;
+    config.repl = parser.isSet(repl);
+    config.json = parser.isSet(json);
+    if (parser.isSet(timeout)) {
+        bool ok = false;
+        const double seconds = parser.value(timeout).toDouble(&ok);
+        if (!ok || seconds <= 0 || seconds > 24 * 3600)
+            return usage(QStringLiteral("--timeout wants a positive number of seconds, not '%1'")
+                             .arg(parser.value(timeout)));
+        config.timeoutMs = qMax(1, int(seconds * 1000));
+    }
+    if (parser.isSet(code)) {
+        config.cells = {parser.value(code)};
+    } else if (parser.isSet(cells)) {
+        Result<QStringList> read = readCells(parser.value(cells));
+        if (!read)
+            return usage(read.error().message);
+        config.cells = std::move(read.value());
+        if (config.cells.isEmpty())
+            return RunOk;
+    }
+    Result<KernelOptions> kernel = parser.isSet(python)
+                                       ? pythonKernelOptions(parser.value(python))
+                                       : bundleKernelOptions(parser.value(bundle),
+                                                             parser.value(dataDir));
+    if (!kernel) {
+        return kernel.error().kind == ErrorKind::Environment
+                   ? environmentFailure(kernel.error().message)
+                   : usage(kernel.error().message);
+    }
+    config.kernel = std::move(kernel.value());
+
+    CellRunner runner(std::move(config));
+    QEventLoop loop;
+    int exitCode = RunOk;
+    QObject::connect(&runner, &CellRunner::finished, &loop, [&](int code) {
+        exitCode = code;
+        loop.quit();
+    });
+    runner.start();
+    loop.exec();
+    return exitCode;
+}
+
+} // namespace deskpack::runner::cli
