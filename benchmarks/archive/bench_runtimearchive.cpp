@@ -54,8 +54,8 @@ TreeSize treeSize(const QString &dir, bool carried = false)
         const QFileInfo entry(it.next());
         const QStringList parts = QDir(dir).relativeFilePath(entry.filePath()).split(u'/');
         const bool skipped = std::any_of(parts.cbegin(), parts.cend(), [](const QString &p) {
-            return p == u"__pycache__" || p == u"dist-packages" || p == u"site-packages"
-                   || p.startsWith(u"config-");
+            return p == u"__pycache__" || p == u"dist-packages" || p == u"site-packages" ||
+                   p.startsWith(u"config-");
         });
         if (carried && skipped)
             continue;
@@ -90,14 +90,17 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
     parser.addHelpOption();
-    const QCommandLineOption pythonOption(QStringLiteral("python"), QStringLiteral("Host interpreter."),
-                                          QStringLiteral("EXE"), QStringLiteral("/usr/bin/python3.11"));
-    const QCommandLineOption repeatOption(QStringLiteral("repeat"), QStringLiteral("Extractions per tool."),
+    const QCommandLineOption pythonOption(
+        QStringLiteral("python"), QStringLiteral("Host interpreter."), QStringLiteral("EXE"),
+        QStringLiteral("/usr/bin/python3.11"));
+    const QCommandLineOption repeatOption(QStringLiteral("repeat"),
+                                          QStringLiteral("Extractions per tool."),
                                           QStringLiteral("N"), QStringLiteral("9"));
-    const QCommandLineOption packRepeatOption(QStringLiteral("pack-repeat"), QStringLiteral("Packs."),
-                                              QStringLiteral("N"), QStringLiteral("3"));
-    const QCommandLineOption workOption(QStringLiteral("work"), QStringLiteral("Scratch directory."),
-                                        QStringLiteral("DIR"));
+    const QCommandLineOption packRepeatOption(QStringLiteral("pack-repeat"),
+                                              QStringLiteral("Packs."), QStringLiteral("N"),
+                                              QStringLiteral("3"));
+    const QCommandLineOption workOption(
+        QStringLiteral("work"), QStringLiteral("Scratch directory."), QStringLiteral("DIR"));
     const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("JSON on stdout."));
     parser.addOptions({pythonOption, repeatOption, packRepeatOption, workOption, jsonOption});
     parser.process(app);
@@ -147,10 +150,11 @@ int main(int argc, char *argv[])
                 QDir().mkpath(target);
                 QProcess process;
                 timer.start();
-                process.start(QStringLiteral("tar"), {QStringLiteral("-xzf"), archive,
-                                                      QStringLiteral("-C"), target});
+                process.start(QStringLiteral("tar"),
+                              {QStringLiteral("-xzf"), archive, QStringLiteral("-C"), target});
                 if (!process.waitForFinished(-1) || process.exitCode() != 0)
-                    return fail(QStringLiteral("tar failed: %1").arg(QString::fromLocal8Bit(process.readAllStandardError())));
+                    return fail(QStringLiteral("tar failed: %1")
+                                    .arg(QString::fromLocal8Bit(process.readAllStandardError())));
                 if (i > 0)
                     tar.append(double(timer.nsecsElapsed()) / 1e6);
             }
@@ -192,13 +196,14 @@ int main(int argc, char *argv[])
                 mib(packed.metadata.size), static_cast<long long>(packed.entries));
     std::printf("pack (copy + patchelf + checks + tar.gz), median of %d: %8.0f ms\n", packRepeat,
                 median(packTimes));
-    std::printf("extract, deskpack (libarchive, checked), median of %d: %8.0f ms\n", repeat, median(ours));
-    std::printf("extract, GNU tar -xzf,                   median of %d: %8.0f ms\n", repeat, median(tar));
+    std::printf("extract, deskpack (libarchive, checked), median of %d: %8.0f ms\n", repeat,
+                median(ours));
+    std::printf("extract, GNU tar -xzf,                   median of %d: %8.0f ms\n", repeat,
+                median(tar));
     std::printf("ratio deskpack / tar: %.2f\n", ratio);
     std::printf("runtime files %.1f MiB; source: interpreter %.1f MiB + %s "
                 "%.1f MiB (%.1f MiB without __pycache__, dist-packages, config-*)\n",
                 mib(packed.runtimeBytes), mib(interpreterBytes), stdlib.toUtf8().constData(),
-                mib(sourceAll.bytes),
-                mib(sourceCarried.bytes));
+                mib(sourceAll.bytes), mib(sourceCarried.bytes));
     return 0;
 }

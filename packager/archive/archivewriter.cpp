@@ -41,8 +41,8 @@ la_ssize_t writeCallback(struct archive *, void *clientData, const void *buffer,
 QString readLinkTarget(const QString &path)
 {
     QByteArray buffer(4096, Qt::Uninitialized);
-    const ssize_t n = ::readlink(QFile::encodeName(path).constData(), buffer.data(),
-                                 size_t(buffer.size()));
+    const ssize_t n =
+        ::readlink(QFile::encodeName(path).constData(), buffer.data(), size_t(buffer.size()));
     return n < 0 ? QString() : QString::fromUtf8(buffer.constData(), n);
 }
 
@@ -50,8 +50,11 @@ class TreeWriter
 {
 public:
     TreeWriter(struct archive *handle, const QString &root, const WriteOptions &options)
-        : m_archive(handle), m_root(root), m_options(options)
-    {}
+        : m_archive(handle)
+        , m_root(root)
+        , m_options(options)
+    {
+    }
 
     Result<void> writeTopLevel();
     Result<void> writeDirectory(const QString &relative);
@@ -63,8 +66,9 @@ private:
     Result<void> writeContent(const QString &path, const QString &name);
     Error archiveError(const QString &name) const
     {
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("cannot add '%1': %2").arg(name, archiveErrorString(m_archive)));
+        return makeError(
+            ErrorKind::Environment,
+            QStringLiteral("cannot add '%1': %2").arg(name, archiveErrorString(m_archive)));
     }
 
     struct archive *m_archive;
@@ -78,9 +82,8 @@ private:
 Result<void> TreeWriter::writeDirectory(const QString &relative)
 {
     QDir dir(relative.isEmpty() ? m_root : m_root + u'/' + relative);
-    QStringList names = dir.entryList(QDir::AllEntries | QDir::Hidden | QDir::System
-                                          | QDir::NoDotAndDotDot,
-                                      QDir::NoSort);
+    QStringList names = dir.entryList(
+        QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::NoSort);
     // Byte order of the UTF-8 names: independent of locale and of QDir's collation.
     std::sort(names.begin(), names.end(),
               [](const QString &a, const QString &b) { return a.toUtf8() < b.toUtf8(); });
@@ -114,8 +117,8 @@ Result<void> TreeWriter::writeTopLevel()
 
 Result<void> TreeWriter::writeEntry(const QString &relative, const QFileInfo &info)
 {
-    const QString name = m_options.topLevel.isEmpty() ? relative
-                                                      : m_options.topLevel + u'/' + relative;
+    const QString name =
+        m_options.topLevel.isEmpty() ? relative : m_options.topLevel + u'/' + relative;
     EntryPtr entry = newEntry();
     archive_entry_set_pathname_utf8(entry.get(), name.toUtf8().constData());
     archive_entry_set_mtime(entry.get(), time_t(m_options.mtime), 0);
@@ -141,8 +144,8 @@ Result<void> TreeWriter::writeEntry(const QString &relative, const QFileInfo &in
         archive_entry_set_size(entry.get(), info.size());
     }
     if (Result<QString> ok = m_guard.admit(name, kind, target); !ok) {
-        return makeError(ErrorKind::Invalid, QStringLiteral("%1: not archived: %2")
-                                                 .arg(m_root, ok.error().message));
+        return makeError(ErrorKind::Invalid,
+                         QStringLiteral("%1: not archived: %2").arg(m_root, ok.error().message));
     }
     if (archive_write_header(m_archive, entry.get()) < ARCHIVE_WARN)
         return archiveError(name);
@@ -195,7 +198,8 @@ Result<void> configureFormat(struct archive *handle, ArchiveFormat format, int l
         if (status == ARCHIVE_OK)
             status = archive_write_set_filter_option(handle, "gzip", "timestamp", nullptr);
         if (status == ARCHIVE_OK && levelValue)
-            status = archive_write_set_filter_option(handle, "gzip", "compression-level", levelValue);
+            status =
+                archive_write_set_filter_option(handle, "gzip", "compression-level", levelValue);
         break;
     case ArchiveFormat::TarXz:
         archive_write_set_format_pax_restricted(handle);
@@ -207,20 +211,22 @@ Result<void> configureFormat(struct archive *handle, ArchiveFormat format, int l
         archive_write_set_format_pax_restricted(handle);
         status = archive_write_add_filter_zstd(handle);
         if (status == ARCHIVE_OK && levelValue)
-            status = archive_write_set_filter_option(handle, "zstd", "compression-level", levelValue);
+            status =
+                archive_write_set_filter_option(handle, "zstd", "compression-level", levelValue);
         break;
     case ArchiveFormat::Zip:
         status = archive_write_set_format_zip(handle);
         if (status == ARCHIVE_OK)
             status = archive_write_set_format_option(handle, "zip", "compression", "deflate");
         if (status == ARCHIVE_OK && levelValue)
-            status = archive_write_set_format_option(handle, "zip", "compression-level", levelValue);
+            status =
+                archive_write_set_format_option(handle, "zip", "compression-level", levelValue);
         break;
     }
     if (status != ARCHIVE_OK) {
-        return makeError(ErrorKind::Environment, QStringLiteral("libarchive cannot write %1: %2")
-                                                     .arg(formatName(format),
-                                                          archiveErrorString(handle)));
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("libarchive cannot write %1: %2")
+                             .arg(formatName(format), archiveErrorString(handle)));
     }
     // No padding of the last block: the archive ends where its data ends.
     archive_write_set_bytes_in_last_block(handle, 1);
@@ -273,8 +279,8 @@ Result<WriteSummary> writeArchive(const QString &sourceDir, const QString &archi
         return makeError(ErrorKind::Unreadable,
                          QStringLiteral("%1: not a directory").arg(sourceDir));
     }
-    const std::optional<ArchiveFormat> format = options.format ? options.format
-                                                               : formatForFileName(archivePath);
+    const std::optional<ArchiveFormat> format =
+        options.format ? options.format : formatForFileName(archivePath);
     if (!format) {
         return makeError(ErrorKind::Usage,
                          QStringLiteral("%1: unknown archive type (use .tar.gz, .tar.xz, "
@@ -284,16 +290,17 @@ Result<WriteSummary> writeArchive(const QString &sourceDir, const QString &archi
     if (!options.topLevel.isEmpty()) {
         Result<QStringList> top = EntryGuard::splitName(options.topLevel);
         if (!top || top->isEmpty())
-            return makeError(ErrorKind::Usage,
-                             QStringLiteral("'%1': not a valid top-level directory name")
-                                 .arg(options.topLevel));
+            return makeError(
+                ErrorKind::Usage,
+                QStringLiteral("'%1': not a valid top-level directory name").arg(options.topLevel));
     }
 
     QDir().mkpath(QFileInfo(archivePath).absolutePath());
     QSaveFile file(archivePath);
     if (!file.open(QIODevice::WriteOnly)) {
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1: cannot write: %2").arg(archivePath, file.errorString()));
+        return makeError(
+            ErrorKind::Environment,
+            QStringLiteral("%1: cannot write: %2").arg(archivePath, file.errorString()));
     }
     QCryptographicHash hash(QCryptographicHash::Sha256);
     Sink sink{&file, &hash, 0};
@@ -302,10 +309,11 @@ Result<WriteSummary> writeArchive(const QString &sourceDir, const QString &archi
         !configured) {
         return configured.error();
     }
-    if (archive_write_open2(handle.get(), &sink, nullptr, writeCallback, nullptr, nullptr)
-        != ARCHIVE_OK) {
-        return makeError(ErrorKind::Environment, QStringLiteral("%1: %2").arg(
-                                                     archivePath, archiveErrorString(handle.get())));
+    if (archive_write_open2(handle.get(), &sink, nullptr, writeCallback, nullptr, nullptr) !=
+        ARCHIVE_OK) {
+        return makeError(
+            ErrorKind::Environment,
+            QStringLiteral("%1: %2").arg(archivePath, archiveErrorString(handle.get())));
     }
     const QString root = QDir::cleanPath(source.absoluteFilePath());
     TreeWriter writer(handle.get(), root, options);
@@ -316,12 +324,14 @@ Result<WriteSummary> writeArchive(const QString &sourceDir, const QString &archi
     if (Result<void> tree = writer.writeDirectory(QString()); !tree)
         return tree.error();
     if (archive_write_close(handle.get()) != ARCHIVE_OK) {
-        return makeError(ErrorKind::Environment, QStringLiteral("%1: %2").arg(
-                                                     archivePath, archiveErrorString(handle.get())));
+        return makeError(
+            ErrorKind::Environment,
+            QStringLiteral("%1: %2").arg(archivePath, archiveErrorString(handle.get())));
     }
     if (!file.commit()) {
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1: cannot write: %2").arg(archivePath, file.errorString()));
+        return makeError(
+            ErrorKind::Environment,
+            QStringLiteral("%1: cannot write: %2").arg(archivePath, file.errorString()));
     }
     WriteSummary summary;
     summary.sha256 = QString::fromLatin1(hash.result().toHex());

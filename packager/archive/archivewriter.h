@@ -9,7 +9,13 @@
 
 namespace deskpack::archive {
 
-enum class ArchiveFormat { TarGz, TarXz, TarZst, Zip };
+enum class ArchiveFormat
+{
+    TarGz,
+    TarXz,
+    TarZst,
+    Zip
+};
 
 // From the file name: .tar.gz/.tgz, .tar.xz/.txz, .tar.zst/.tzst, .zip.
 std::optional<ArchiveFormat> formatForFileName(const QString &fileName);

@@ -119,12 +119,13 @@ Result<QString> EntryGuard::admit(const QString &name, EntryKind kind, const QSt
         if (linkTarget.isEmpty())
             return refused(name, QStringLiteral("is a symlink with an empty target"));
         if (isAbsoluteName(linkTarget)) {
-            return refused(name,
-                           QStringLiteral("is a symlink to the absolute path '%1'").arg(linkTarget));
+            return refused(
+                name, QStringLiteral("is a symlink to the absolute path '%1'").arg(linkTarget));
         }
         if (!resolve(parent, linkTarget, 0)) {
-            return refused(name, QStringLiteral("is a symlink to '%1', which leaves the destination")
-                                     .arg(linkTarget));
+            return refused(name,
+                           QStringLiteral("is a symlink to '%1', which leaves the destination")
+                               .arg(linkTarget));
         }
         m_files.remove(path);
         m_symlinks.insert(path, linkTarget);
@@ -133,8 +134,9 @@ Result<QString> EntryGuard::admit(const QString &name, EntryKind kind, const QSt
     case EntryKind::Hardlink: {
         Result<QStringList> target = splitName(linkTarget);
         if (!target) {
-            return refused(name, QStringLiteral("is a hardlink to '%1', outside the destination")
-                                     .arg(linkTarget));
+            return refused(
+                name,
+                QStringLiteral("is a hardlink to '%1', outside the destination").arg(linkTarget));
         }
         if (!m_files.contains(target->join(u'/'))) {
             return refused(name, QStringLiteral("is a hardlink to '%1', which is not a file "

@@ -12,7 +12,14 @@
 
 namespace deskpack::archive {
 
-enum class EntryKind { File, Directory, Symlink, Hardlink, Special };
+enum class EntryKind
+{
+    File,
+    Directory,
+    Symlink,
+    Hardlink,
+    Special
+};
 
 // The hostile-input rules for one extraction, applied to every entry before
 // anything of it reaches the disk. Entry names are archive-relative; the guard

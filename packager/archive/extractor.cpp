@@ -22,8 +22,8 @@ namespace deskpack::archive {
 
 namespace {
 
-constexpr int DiskFlags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM
-                          | ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS;
+constexpr int DiskFlags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
+                          ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS;
 // No SECURE_NOABSOLUTEPATHS: every path we hand libarchive is absolute (the
 // staging prefix), which that flag would reject; EntryGuard has already
 // refused absolute entry names.
@@ -66,8 +66,10 @@ class Extraction
 {
 public:
     Extraction(const QString &archivePath, const QString &staging)
-        : m_archivePath(archivePath), m_staging(staging)
-    {}
+        : m_archivePath(archivePath)
+        , m_staging(staging)
+    {
+    }
 
     Result<void> run(int fd, ExtractSummary &summary);
 
@@ -84,8 +86,8 @@ private:
     EntryGuard m_guard;
 };
 
-Result<void> Extraction::copyData(struct archive *reader, struct archive *disk,
-                                  const QString &name, qint64 &bytes)
+Result<void> Extraction::copyData(struct archive *reader, struct archive *disk, const QString &name,
+                                  qint64 &bytes)
 {
     for (;;) {
         const void *buffer = nullptr;
@@ -100,8 +102,9 @@ Result<void> Extraction::copyData(struct archive *reader, struct archive *disk,
                                                    .arg(name, archiveErrorString(reader)));
         }
         if (archive_write_data_block(disk, buffer, size, offset) < ARCHIVE_OK) {
-            return fail(diskErrorKind(disk), QStringLiteral("cannot write entry '%1': %2")
-                                                 .arg(name, archiveErrorString(disk)));
+            return fail(
+                diskErrorKind(disk),
+                QStringLiteral("cannot write entry '%1': %2").arg(name, archiveErrorString(disk)));
         }
         bytes += qint64(size);
     }
@@ -122,8 +125,9 @@ Result<void> Extraction::run(int fd, ExtractSummary &summary)
     archive_read_support_filter_zstd(reader.get());
     archive_write_disk_set_options(disk.get(), DiskFlags);
     if (archive_read_open_fd(reader.get(), fd, ReadBlockSize) != ARCHIVE_OK) {
-        return fail(ErrorKind::Unreadable, QStringLiteral("not a supported archive: %1")
-                                               .arg(archiveErrorString(reader.get())));
+        return fail(
+            ErrorKind::Unreadable,
+            QStringLiteral("not a supported archive: %1").arg(archiveErrorString(reader.get())));
     }
 
     const QByteArray stagingPrefix = QFile::encodeName(m_staging) + '/';
@@ -161,10 +165,12 @@ Result<void> Extraction::run(int fd, ExtractSummary &summary)
         if (path->isEmpty())
             continue; // "./": the staging directory itself
 
-        archive_entry_copy_pathname(entry, QByteArray(stagingPrefix + QFile::encodeName(*path)).constData());
+        archive_entry_copy_pathname(
+            entry, QByteArray(stagingPrefix + QFile::encodeName(*path)).constData());
         if (kind == EntryKind::Hardlink) {
             const QString target = EntryGuard::splitName(linkTarget)->join(u'/');
-            archive_entry_copy_hardlink(entry, QByteArray(stagingPrefix + QFile::encodeName(target)).constData());
+            archive_entry_copy_hardlink(
+                entry, QByteArray(stagingPrefix + QFile::encodeName(target)).constData());
         }
         // Never set-id or sticky bits from an archive; always enough access
         // for us to finish writing and, later, to delete the tree.
@@ -176,9 +182,8 @@ Result<void> Extraction::run(int fd, ExtractSummary &summary)
 
         const int written = archive_write_header(disk.get(), entry);
         if (written < ARCHIVE_WARN) {
-            return fail(diskErrorKind(disk.get()),
-                        QStringLiteral("refused: entry '%1': %2")
-                            .arg(name, archiveErrorString(disk.get())));
+            return fail(diskErrorKind(disk.get()), QStringLiteral("refused: entry '%1': %2")
+                                                       .arg(name, archiveErrorString(disk.get())));
         }
         if (written == ARCHIVE_WARN)
             qCWarning(lcArchive) << m_archivePath << name << archiveErrorString(disk.get());
@@ -197,8 +202,9 @@ Result<void> Extraction::run(int fd, ExtractSummary &summary)
         return fail(links.error().kind, QStringLiteral("refused: %1").arg(links.error().message));
     // Closing applies the deferred directory permissions and times.
     if (archive_write_close(disk.get()) != ARCHIVE_OK) {
-        return fail(ErrorKind::Environment,
-                    QStringLiteral("cannot finish extraction: %1").arg(archiveErrorString(disk.get())));
+        return fail(
+            ErrorKind::Environment,
+            QStringLiteral("cannot finish extraction: %1").arg(archiveErrorString(disk.get())));
     }
     return {};
 }
@@ -206,8 +212,9 @@ Result<void> Extraction::run(int fd, ExtractSummary &summary)
 bool isEmptyDirectory(const QString &path)
 {
     const QFileInfo info(path);
-    return info.isDir() && !info.isSymLink()
-           && QDir(path).isEmpty(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot);
+    return info.isDir() && !info.isSymLink() &&
+           QDir(path).isEmpty(QDir::AllEntries | QDir::Hidden | QDir::System |
+                              QDir::NoDotAndDotDot);
 }
 
 Result<void> commit(const QString &staging, const QString &destination, bool replaceExisting)
@@ -220,20 +227,19 @@ Result<void> commit(const QString &staging, const QString &destination, bool rep
         } else if (replaceExisting) {
             displaced = staging + QStringLiteral(".old");
             if (std::rename(QFile::encodeName(destination).constData(),
-                            QFile::encodeName(displaced).constData())
-                != 0) {
+                            QFile::encodeName(displaced).constData()) != 0) {
                 return makeError(ErrorKind::Environment,
                                  QStringLiteral("%1: cannot move the old tree aside: %2")
                                      .arg(destination, QString::fromLocal8Bit(strerror(errno))));
             }
         } else {
-            return makeError(ErrorKind::Environment,
-                             QStringLiteral("%1: already exists and is not empty").arg(destination));
+            return makeError(
+                ErrorKind::Environment,
+                QStringLiteral("%1: already exists and is not empty").arg(destination));
         }
     }
     if (std::rename(QFile::encodeName(staging).constData(),
-                    QFile::encodeName(destination).constData())
-        != 0) {
+                    QFile::encodeName(destination).constData()) != 0) {
         const QString why = QString::fromLocal8Bit(strerror(errno));
         if (!displaced.isEmpty())
             std::rename(QFile::encodeName(displaced).constData(),
@@ -258,11 +264,12 @@ Result<ExtractSummary> extractArchive(const QString &archivePath, const QString 
                              .arg(options.expectedSha256));
     }
     QFile file(archivePath);
-    if (!QFileInfo(archivePath).isFile() || !file.open(QIODevice::ReadOnly | QIODevice::Unbuffered)) {
+    if (!QFileInfo(archivePath).isFile() ||
+        !file.open(QIODevice::ReadOnly | QIODevice::Unbuffered)) {
         return makeError(ErrorKind::Unreadable,
                          QStringLiteral("%1: cannot open archive: %2")
-                             .arg(archivePath,
-                                  file.exists() ? file.errorString() : QStringLiteral("no such file")));
+                             .arg(archivePath, file.exists() ? file.errorString()
+                                                             : QStringLiteral("no such file")));
     }
     ExtractSummary summary;
     if (!options.expectedSha256.isEmpty()) {
@@ -286,7 +293,8 @@ Result<ExtractSummary> extractArchive(const QString &archivePath, const QString 
     // would refuse a destination reached through a symlink (/tmp -> /private/tmp).
     const QFileInfo destInfo(QDir::cleanPath(QFileInfo(destination).absoluteFilePath()));
     if (destInfo.fileName().isEmpty())
-        return makeError(ErrorKind::Usage, QStringLiteral("'%1': not a directory name").arg(destination));
+        return makeError(ErrorKind::Usage,
+                         QStringLiteral("'%1': not a directory name").arg(destination));
     if (!QDir().mkpath(destInfo.absolutePath())) {
         return makeError(ErrorKind::Environment,
                          QStringLiteral("%1: cannot create the parent directory").arg(destination));
@@ -297,8 +305,8 @@ Result<ExtractSummary> extractArchive(const QString &archivePath, const QString 
         return makeError(ErrorKind::Environment,
                          QStringLiteral("%1: already exists and is not empty").arg(target));
     }
-    QTemporaryDir staging(parent + QStringLiteral("/.") + destInfo.fileName()
-                          + QStringLiteral(".partial-XXXXXX"));
+    QTemporaryDir staging(parent + QStringLiteral("/.") + destInfo.fileName() +
+                          QStringLiteral(".partial-XXXXXX"));
     if (!staging.isValid()) {
         return makeError(ErrorKind::Environment,
                          QStringLiteral("%1: cannot create a staging directory: %2")
@@ -308,9 +316,9 @@ Result<ExtractSummary> extractArchive(const QString &archivePath, const QString 
     Extraction extraction(archivePath, staging.path());
     if (Result<void> done = extraction.run(file.handle(), summary); !done)
         return done.error();
-    QFile::setPermissions(staging.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner
-                                              | QFile::ReadGroup | QFile::ExeGroup
-                                              | QFile::ReadOther | QFile::ExeOther);
+    QFile::setPermissions(staging.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner |
+                                              QFile::ReadGroup | QFile::ExeGroup |
+                                              QFile::ReadOther | QFile::ExeOther);
     if (options.beforeCommit) {
         if (Result<void> hook = options.beforeCommit(staging.path()); !hook)
             return hook.error();

@@ -15,8 +15,9 @@ Result<QString> sha256OfDevice(QIODevice &device, const QString &nameForMessages
     for (;;) {
         const qint64 n = device.read(block.data(), block.size());
         if (n < 0) {
-            return makeError(ErrorKind::Unreadable, QStringLiteral("%1: read error: %2")
-                                                        .arg(nameForMessages, device.errorString()));
+            return makeError(
+                ErrorKind::Unreadable,
+                QStringLiteral("%1: read error: %2").arg(nameForMessages, device.errorString()));
         }
         if (n == 0)
             break;
@@ -44,9 +45,9 @@ bool isSha256Hex(const QString &text)
 Result<void> verifySha256(const QString &path, const QString &expectedHex)
 {
     if (!isSha256Hex(expectedHex)) {
-        return makeError(ErrorKind::Usage,
-                         QStringLiteral("'%1' is not a SHA-256 (expected 64 hex digits)")
-                             .arg(expectedHex));
+        return makeError(
+            ErrorKind::Usage,
+            QStringLiteral("'%1' is not a SHA-256 (expected 64 hex digits)").arg(expectedHex));
     }
     Result<QString> actual = sha256OfFile(path);
     if (!actual)

@@ -36,9 +36,9 @@ int pack(const QStringList &arguments)
         "install_only-style archive (top directory python/) plus FILE.json with its version, "
         "tags and SHA-256. Entry times come from SOURCE_DATE_EPOCH (default 1980-01-01), so "
         "packing twice gives the same bytes."));
-    const QCommandLineOption python(QStringLiteral("python"),
-                                    QStringLiteral("The host interpreter, e.g. /usr/bin/python3.11."),
-                                    QStringLiteral("EXE"));
+    const QCommandLineOption python(
+        QStringLiteral("python"), QStringLiteral("The host interpreter, e.g. /usr/bin/python3.11."),
+        QStringLiteral("EXE"));
     const QCommandLineOption output({QStringLiteral("o"), QStringLiteral("output")},
                                     QStringLiteral("The archive to write (.tar.gz, .tar.xz, "
                                                    ".tar.zst or .zip)."),
@@ -58,8 +58,8 @@ int pack(const QStringList &arguments)
 
     PackOptions options;
     options.excludedModules = parser.values(exclude);
-    Result<PackedRuntime> packed = packHostRuntime(parser.value(python), parser.value(output),
-                                                   options);
+    Result<PackedRuntime> packed =
+        packHostRuntime(parser.value(python), parser.value(output), options);
     if (!packed)
         return fail(packed.error());
     if (parser.isSet(jsonOption)) {
@@ -87,10 +87,10 @@ int extract(const QStringList &arguments)
     const QCommandLineOption sha256(QStringLiteral("sha256"),
                                     QStringLiteral("The archive's expected SHA-256."),
                                     QStringLiteral("HEX"));
-    const QCommandLineOption cacheDir(QStringLiteral("cache-dir"),
-                                      QStringLiteral("The runtime cache (default %1).")
-                                          .arg(defaultRuntimeCacheDir()),
-                                      QStringLiteral("DIR"));
+    const QCommandLineOption cacheDir(
+        QStringLiteral("cache-dir"),
+        QStringLiteral("The runtime cache (default %1).").arg(defaultRuntimeCacheDir()),
+        QStringLiteral("DIR"));
     parser.addOptions({sha256, cacheDir, jsonOption});
     parser.addPositionalArgument(QStringLiteral("ARCHIVE"), QStringLiteral("The runtime archive."));
     if (const int code = parseCommandLine(parser, command, arguments); code >= 0)
@@ -98,8 +98,8 @@ int extract(const QStringList &arguments)
     if (parser.positionalArguments().size() != 1)
         return usageError(command, QStringLiteral("expected exactly one ARCHIVE"));
 
-    Result<CachedRuntime> runtime = runtimeFromArchive(parser.positionalArguments().constFirst(),
-                                                       parser.value(sha256), parser.value(cacheDir));
+    Result<CachedRuntime> runtime = runtimeFromArchive(
+        parser.positionalArguments().constFirst(), parser.value(sha256), parser.value(cacheDir));
     if (!runtime)
         return fail(runtime.error());
     if (parser.isSet(jsonOption)) {

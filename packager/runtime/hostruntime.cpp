@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "hostruntime.h"
 
+#include "runtime/runtimefiles.h"
 #include "runtime/runtimelogging.h"
 #include "runtime/sharedlibraries.h"
 
@@ -11,10 +12,8 @@
 #include <QSaveFile>
 #include <QTemporaryDir>
 
-#include <cerrno>
+#include <algorithm>
 #include <cstdio>
-#include <cstring>
-#include <unistd.h>
 
 namespace deskpack::runtime {
 
@@ -25,7 +24,8 @@ namespace {
 // the runtime's own lib/pythonX.Y/site-packages on sys.path after the stdlib,
 // as upstream CPython does, and makes it the default install scheme so pip
 // installs there. A venv made from the runtime keeps its own site-packages.
-const char SiteCustomize[] = R"PY(# Written by Deskpack (docs/runtime.md): the core site-packages of a runtime
+const char SiteCustomize[] =
+    R"PY(# Written by Deskpack (docs/runtime.md): the core site-packages of a runtime
 # copied from a Debian interpreter, whose patched site module only knows the
 # system's dist-packages directories.
 import os
@@ -48,119 +48,6 @@ _deskpack_core_site_packages()
 del _deskpack_core_site_packages
 )PY";
 
-QString errnoText()
-{
-    return QString::fromLocal8Bit(std::strerror(errno));
-}
-
-QString moduleNameOf(const QString &fileName)
-{
-    return fileName.section(u'.', 0, 0);
-}
-
-bool isExcludedName(const QString &name, const QStringList &excluded)
-{
-    const QString stem = moduleNameOf(name);
-    for (const QString &x : excluded) {
-        if (stem == x || stem == u'_' + x)
-            return true;
-    }
-    return false;
-}
-
-class StdlibCopier
-{
-public:
-    StdlibCopier(const QString &source, const QStringList &excluded)
-        : m_source(source), m_excluded(excluded)
-    {}
-    Result<void> copy(const QString &relative, const QString &destination);
-
-private:
-    bool skipTopLevel(const QString &name) const
-    {
-        static const QStringList never = {
-            QStringLiteral("site-packages"),      QStringLiteral("dist-packages"),
-            QStringLiteral("lib-dynload"),        QStringLiteral("EXTERNALLY-MANAGED"),
-            QStringLiteral("sitecustomize.py"),   QStringLiteral("usercustomize.py"),
-        };
-        // config-X.Y-*: static libpython and Makefile for building extensions,
-        // which a bundle installing binary wheels never does.
-        return never.contains(name) || name.startsWith(u"config-")
-               || isExcludedName(name, m_excluded);
-    }
-
-    QString m_source;
-    QStringList m_excluded;
-};
-
-Result<void> copyFile(const QString &from, const QString &to)
-{
-    QFile::remove(to);
-    if (!QFile::copy(from, to)) {
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("cannot copy %1 to %2").arg(from, to));
-    }
-    // Writable by us: patchelf edits copies, and the tree must be deletable.
-    QFile::setPermissions(to, QFile::permissions(to) | QFile::WriteOwner | QFile::ReadOwner);
-    return {};
-}
-
-Result<void> makeSymlink(const QString &target, const QString &link)
-{
-    if (::symlink(QFile::encodeName(target).constData(), QFile::encodeName(link).constData()) != 0) {
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("cannot create symlink %1: %2").arg(link, errnoText()));
-    }
-    return {};
-}
-
-Result<void> StdlibCopier::copy(const QString &relative, const QString &destination)
-{
-    const QString sourceDir = relative.isEmpty() ? m_source : m_source + u'/' + relative;
-    const QString targetDir = relative.isEmpty() ? destination : destination + u'/' + relative;
-    if (!QDir().mkpath(targetDir))
-        return makeError(ErrorKind::Environment, QStringLiteral("cannot create %1").arg(targetDir));
-    const QFileInfoList entries = QDir(sourceDir).entryInfoList(
-        QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
-    for (const QFileInfo &entry : entries) {
-        const QString name = entry.fileName();
-        if (name == u"__pycache__" || name.endsWith(u".pyc"))
-            continue;
-        if (relative.isEmpty() && skipTopLevel(name))
-            continue;
-        const QString child = relative.isEmpty() ? name : relative + u'/' + name;
-        const QString target = targetDir + u'/' + name;
-        if (entry.isSymLink()) {
-            const QByteArray raw = QFile::encodeName(entry.filePath());
-            char buffer[4096];
-            const ssize_t n = ::readlink(raw.constData(), buffer, sizeof buffer);
-            const QString link = n > 0 ? QString::fromUtf8(buffer, n) : QString();
-            const QString resolved = QDir::cleanPath(
-                (relative.isEmpty() ? QString() : relative + u'/') + link);
-            if (!link.isEmpty() && !link.startsWith(u'/') && !resolved.startsWith(u"..")) {
-                if (Result<void> made = makeSymlink(link, target); !made)
-                    return made;
-                continue;
-            }
-            // A link out of the stdlib would tie the runtime to this machine:
-            // take the file it points at, or leave it out.
-            if (!entry.isFile()) {
-                qCWarning(lcRuntime) << "left out" << entry.filePath() << "-> " << link;
-                continue;
-            }
-        }
-        if (entry.isDir()) {
-            if (Result<void> done = copy(child, destination); !done)
-                return done;
-        } else if (entry.isFile()) {
-            if (Result<void> done = copyFile(entry.filePath(), target); !done)
-                return done;
-        }
-    }
-    return {};
-}
-
 bool isInside(const QString &path, const QString &root)
 {
     const QString clean = QDir::cleanPath(path);
@@ -181,9 +68,9 @@ Result<bool> checkCopy(const QString &interpreter, const QString &root, const QS
     }
     for (const QString &entry : std::as_const(info->sysPath)) {
         if (!entry.isEmpty() && !isInside(entry, root)) {
-            return makeError(ErrorKind::Environment,
-                             QStringLiteral("the copied runtime still reads %1 from the host")
-                                 .arg(entry));
+            return makeError(
+                ErrorKind::Environment,
+                QStringLiteral("the copied runtime still reads %1 from the host").arg(entry));
         }
     }
     return info->sysPath.contains(coreSite) && QDir::cleanPath(info->purelib) == coreSite;
@@ -244,12 +131,14 @@ Result<QStringList> copyDynload(const QString &hostDynload, const Layout &layout
     if (hostDynload.isEmpty())
         return modules;
     if (!QDir().mkpath(layout.dynload()))
-        return makeError(ErrorKind::Environment, QStringLiteral("cannot create %1").arg(layout.dynload()));
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("cannot create %1").arg(layout.dynload()));
     const QFileInfoList entries = QDir(hostDynload).entryInfoList(QDir::Files, QDir::Name);
     for (const QFileInfo &entry : entries) {
         if (isExcludedName(entry.fileName(), excluded))
             continue;
-        if (Result<void> done = copyFile(entry.filePath(), layout.dynload() + u'/' + entry.fileName());
+        if (Result<void> done =
+                copyFile(entry.filePath(), layout.dynload() + u'/' + entry.fileName());
             !done) {
             return done.error();
         }
@@ -280,10 +169,12 @@ Result<QStringList> bundleLibraries(const QStringList &hostElfFiles, const Layou
 
 Result<void> setRunPaths(const Layout &layout, const QStringList &sonames)
 {
-    if (Result<void> done = setRunPath({layout.interpreter()}, QStringLiteral("$ORIGIN/../lib")); !done)
+    if (Result<void> done = setRunPath({layout.interpreter()}, QStringLiteral("$ORIGIN/../lib"));
+        !done)
         return done;
     QStringList modules;
-    for (const QFileInfo &f : QDir(layout.dynload()).entryInfoList({QStringLiteral("*.so")}, QDir::Files))
+    for (const QFileInfo &f :
+         QDir(layout.dynload()).entryInfoList({QStringLiteral("*.so")}, QDir::Files))
         modules.append(f.filePath());
     if (Result<void> done = setRunPath(modules, QStringLiteral("$ORIGIN/../..")); !done)
         return done;
@@ -297,8 +188,9 @@ Result<void> writeSiteCustomize(const Layout &layout)
 {
     QSaveFile file(layout.stdlib() + QStringLiteral("/sitecustomize.py"));
     if (!file.open(QIODevice::WriteOnly) || file.write(SiteCustomize) < 0 || !file.commit()) {
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString()));
+        return makeError(
+            ErrorKind::Environment,
+            QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString()));
     }
     return {};
 }
@@ -327,36 +219,42 @@ Result<HostRuntime> copyHostRuntime(const QString &hostInterpreter, const QStrin
 
     const QFileInfo dest(QDir::cleanPath(QFileInfo(destination).absoluteFilePath()));
     if (!QDir().mkpath(dest.absolutePath()))
-        return makeError(ErrorKind::Environment, QStringLiteral("cannot create %1").arg(dest.absolutePath()));
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("cannot create %1").arg(dest.absolutePath()));
     const QString parent = QFileInfo(dest.absolutePath()).canonicalFilePath();
     const QString finalRoot = parent + u'/' + dest.fileName();
-    if (QFileInfo::exists(finalRoot) && !QDir(finalRoot).isEmpty(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot)) {
+    if (QFileInfo::exists(finalRoot) &&
+        !QDir(finalRoot).isEmpty(QDir::AllEntries | QDir::Hidden | QDir::System |
+                                 QDir::NoDotAndDotDot)) {
         return makeError(ErrorKind::Environment,
                          QStringLiteral("%1: already exists and is not empty").arg(finalRoot));
     }
-    QTemporaryDir staging(parent + QStringLiteral("/.") + dest.fileName()
-                          + QStringLiteral(".partial-XXXXXX"));
+    QTemporaryDir staging(parent + QStringLiteral("/.") + dest.fileName() +
+                          QStringLiteral(".partial-XXXXXX"));
     if (!staging.isValid())
-        return makeError(ErrorKind::Environment, QStringLiteral("cannot create a staging directory in %1").arg(parent));
-    QFile::setPermissions(staging.path(), QFile::permissions(staging.path()) | QFile::ReadGroup
-                                              | QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther);
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("cannot create a staging directory in %1").arg(parent));
+    QFile::setPermissions(staging.path(), QFile::permissions(staging.path()) | QFile::ReadGroup |
+                                              QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther);
 
     Layout layout{staging.path(), host->versionShort};
     const QString binaryName = QStringLiteral("python") + host->versionShort;
     if (!QDir().mkpath(layout.binDir()) || !QDir().mkpath(layout.libDir()))
-        return makeError(ErrorKind::Environment, QStringLiteral("cannot create %1").arg(layout.root));
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("cannot create %1").arg(layout.root));
     if (Result<void> done = copyFile(hostBinary, layout.interpreter()); !done)
         return done.error();
     if (Result<void> done = makeSymlink(binaryName, layout.binDir() + QStringLiteral("/python3"));
         !done) {
         return done.error();
     }
-    StdlibCopier stdlib(QDir::cleanPath(host->stdlib), options.excludedModules);
-    if (Result<void> done = stdlib.copy(QString(), layout.stdlib()); !done)
+    if (Result<void> done =
+            copyStdlib(QDir::cleanPath(host->stdlib), layout.stdlib(), options.excludedModules);
+        !done)
         return done.error();
     QStringList hostElfFiles{hostBinary};
-    Result<QStringList> modules = copyDynload(host->dynload, layout, options.excludedModules,
-                                              hostElfFiles);
+    Result<QStringList> modules =
+        copyDynload(host->dynload, layout, options.excludedModules, hostElfFiles);
     if (!modules)
         return modules.error();
     Result<QStringList> sonames = bundleLibraries(hostElfFiles, layout);
@@ -365,7 +263,8 @@ Result<HostRuntime> copyHostRuntime(const QString &hostInterpreter, const QStrin
     if (Result<void> done = setRunPaths(layout, *sonames); !done)
         return done.error();
     if (!QDir().mkpath(layout.coreSite()))
-        return makeError(ErrorKind::Environment, QStringLiteral("cannot create %1").arg(layout.coreSite()));
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("cannot create %1").arg(layout.coreSite()));
 
     HostRuntime runtime;
     Result<bool> siteOk = checkCopy(layout.interpreter(), layout.root, layout.coreSite());
@@ -391,10 +290,10 @@ Result<HostRuntime> copyHostRuntime(const QString &hostInterpreter, const QStrin
     }
 
     if (std::rename(QFile::encodeName(staging.path()).constData(),
-                    QFile::encodeName(finalRoot).constData())
-        != 0) {
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("cannot move the runtime to %1: %2").arg(finalRoot, errnoText()));
+                    QFile::encodeName(finalRoot).constData()) != 0) {
+        return makeError(
+            ErrorKind::Environment,
+            QStringLiteral("cannot move the runtime to %1: %2").arg(finalRoot, errnoText()));
     }
     staging.setAutoRemove(false);
     runtime.root = finalRoot;

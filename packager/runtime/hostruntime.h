@@ -19,9 +19,9 @@ struct HostRuntimeOptions
 
 struct HostRuntime
 {
-    QString root;        // the runtime directory (python-build-standalone's "python/")
-    QString interpreter; // root/bin/pythonX.Y
-    PythonInfo info;     // as the copy reports itself
+    QString root;                 // the runtime directory (python-build-standalone's "python/")
+    QString interpreter;          // root/bin/pythonX.Y
+    PythonInfo info;              // as the copy reports itself
     QStringList bundledLibraries; // sonames copied into root/lib
     bool siteCustomized = false;  // a sitecustomize.py had to add the core site-packages
 };

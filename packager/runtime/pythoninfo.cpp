@@ -68,11 +68,13 @@ Result<nlohmann::json> runJson(const QString &interpreter, const QStringList &ar
                              .arg(output->exitCode)
                              .arg(QString::fromUtf8(output->standardError).trimmed()));
     }
-    nlohmann::json doc = nlohmann::json::parse(output->standardOutput.toStdString(), nullptr, false);
+    nlohmann::json doc =
+        nlohmann::json::parse(output->standardOutput.toStdString(), nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) {
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1 gave an unreadable answer: %2")
-                             .arg(interpreter, QString::fromUtf8(output->standardOutput.left(200))));
+        return makeError(
+            ErrorKind::Environment,
+            QStringLiteral("%1 gave an unreadable answer: %2")
+                .arg(interpreter, QString::fromUtf8(output->standardOutput.left(200))));
     }
     return doc;
 }
@@ -81,9 +83,9 @@ Result<nlohmann::json> runJson(const QString &interpreter, const QStringList &ar
 
 Result<PythonInfo> probePython(const QString &interpreter)
 {
-    Result<nlohmann::json> doc = runJson(
-        interpreter, {QStringLiteral("-I"), QStringLiteral("-B"), QStringLiteral("-c"),
-                      QString::fromUtf8(ProbeScript)});
+    Result<nlohmann::json> doc =
+        runJson(interpreter, {QStringLiteral("-I"), QStringLiteral("-B"), QStringLiteral("-c"),
+                              QString::fromUtf8(ProbeScript)});
     if (!doc)
         return doc.error();
     PythonInfo info;
@@ -106,8 +108,9 @@ Result<PythonInfo> probePython(const QString &interpreter)
         }
     }
     if (info.versionShort.isEmpty() || info.stdlib.isEmpty()) {
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1 did not report its version and stdlib").arg(interpreter));
+        return makeError(
+            ErrorKind::Environment,
+            QStringLiteral("%1 did not report its version and stdlib").arg(interpreter));
     }
     return info;
 }
@@ -115,17 +118,17 @@ Result<PythonInfo> probePython(const QString &interpreter)
 Result<QList<QPair<QString, QString>>> failingImports(const QString &interpreter,
                                                       const QStringList &modules)
 {
-    Result<nlohmann::json> doc = runJson(interpreter, QStringList{QStringLiteral("-I"),
-                                                                  QStringLiteral("-B"),
-                                                                  QStringLiteral("-c"),
-                                                                  QString::fromUtf8(ImportScript)}
-                                                          + modules);
+    Result<nlohmann::json> doc =
+        runJson(interpreter, QStringList{QStringLiteral("-I"), QStringLiteral("-B"),
+                                         QStringLiteral("-c"), QString::fromUtf8(ImportScript)} +
+                                 modules);
     if (!doc)
         return doc.error();
     QList<QPair<QString, QString>> failed;
     for (auto it = doc->begin(); it != doc->end(); ++it) {
-        failed.append({QString::fromStdString(it.key()),
-                       it->is_string() ? QString::fromStdString(it->get<std::string>()) : QString()});
+        failed.append(
+            {QString::fromStdString(it.key()),
+             it->is_string() ? QString::fromStdString(it->get<std::string>()) : QString()});
     }
     return failed;
 }

@@ -27,7 +27,8 @@ const QString TopLevel = QStringLiteral("python");
 Result<void> writeFileAtomically(const QString &path, const QByteArray &content)
 {
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(content) != content.size() || !file.commit()) {
+    if (!file.open(QIODevice::WriteOnly) || file.write(content) != content.size() ||
+        !file.commit()) {
         return makeError(ErrorKind::Environment,
                          QStringLiteral("%1: cannot write: %2").arg(path, file.errorString()));
     }
@@ -115,9 +116,10 @@ Result<PackedRuntime> packHostRuntime(const QString &hostInterpreter, const QStr
     }
     QTemporaryDir work(QDir::tempPath() + QStringLiteral("/deskpack-runtime-XXXXXX"));
     if (!work.isValid())
-        return makeError(ErrorKind::Environment, QStringLiteral("cannot create a temporary directory"));
-    Result<HostRuntime> runtime = copyHostRuntime(hostInterpreter, work.path() + u'/' + TopLevel,
-                                                  {options.excludedModules});
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("cannot create a temporary directory"));
+    Result<HostRuntime> runtime =
+        copyHostRuntime(hostInterpreter, work.path() + u'/' + TopLevel, {options.excludedModules});
     if (!runtime)
         return runtime.error();
 
@@ -167,9 +169,9 @@ Result<CachedRuntime> runtimeFromArchive(const QString &archivePath, const QStri
             return computed.error();
         sha256 = *computed;
     } else if (!archive::isSha256Hex(sha256)) {
-        return makeError(ErrorKind::Usage,
-                         QStringLiteral("'%1' is not a SHA-256 (expected 64 hex digits)")
-                             .arg(expectedSha256));
+        return makeError(
+            ErrorKind::Usage,
+            QStringLiteral("'%1' is not a SHA-256 (expected 64 hex digits)").arg(expectedSha256));
     }
     const QString cache = cacheDir.isEmpty() ? defaultRuntimeCacheDir() : cacheDir;
     const QString entry = QDir::cleanPath(QFileInfo(cache).absoluteFilePath()) + u'/' + sha256;
@@ -197,7 +199,8 @@ Result<CachedRuntime> runtimeFromArchive(const QString &archivePath, const QStri
         return writeFileAtomically(staging + u'/' + StampName,
                                    QByteArray::fromStdString(stamp.dump(2)) + '\n');
     };
-    Result<archive::ExtractSummary> extracted = archive::extractArchive(archivePath, entry, options);
+    Result<archive::ExtractSummary> extracted =
+        archive::extractArchive(archivePath, entry, options);
     if (!extracted) {
         // Another build may have finished the same entry meanwhile.
         if (std::optional<CachedRuntime> cached = completeEntry(entry, sha256))

@@ -22,14 +22,14 @@ Result<ToolOutput> runTool(const QString &tool, const QString &debianPackage,
 {
     const QString program = QStandardPaths::findExecutable(tool);
     if (program.isEmpty()) {
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("'%1' not found on PATH (Debian package %2)")
-                             .arg(tool, debianPackage));
+        return makeError(
+            ErrorKind::Environment,
+            QStringLiteral("'%1' not found on PATH (Debian package %2)").arg(tool, debianPackage));
     }
     QProcess process;
     process.start(program, arguments);
-    if (!process.waitForStarted() || !process.waitForFinished(300'000)
-        || process.exitStatus() != QProcess::NormalExit) {
+    if (!process.waitForStarted() || !process.waitForFinished(300'000) ||
+        process.exitStatus() != QProcess::NormalExit) {
         process.kill();
         process.waitForFinished();
         return makeError(ErrorKind::Environment,
@@ -58,7 +58,8 @@ bool isBaseSystemLibrary(const QString &soname)
 bool isElfFile(const QString &path)
 {
     QFile file(path);
-    return file.open(QIODevice::ReadOnly) && file.read(4) == QByteArrayLiteral("\x7f" "ELF");
+    return file.open(QIODevice::ReadOnly) && file.read(4) == QByteArrayLiteral("\x7f"
+                                                                               "ELF");
 }
 
 Result<LibraryClosure> resolveLibraries(const QStringList &elfFiles)
@@ -66,11 +67,13 @@ Result<LibraryClosure> resolveLibraries(const QStringList &elfFiles)
     LibraryClosure closure;
     if (elfFiles.isEmpty())
         return closure;
-    Result<ToolOutput> output = runTool(QStringLiteral("ldd"), QStringLiteral("libc-bin"), elfFiles);
+    Result<ToolOutput> output =
+        runTool(QStringLiteral("ldd"), QStringLiteral("libc-bin"), elfFiles);
     if (!output)
         return output.error();
     // ldd prints "FILE:" before each file's list when given several files.
-    static const QRegularExpression resolved(QStringLiteral("^\\s+(\\S+) => (.+?)(?: \\(0x[0-9a-f]+\\))?$"));
+    static const QRegularExpression resolved(
+        QStringLiteral("^\\s+(\\S+) => (.+?)(?: \\(0x[0-9a-f]+\\))?$"));
     QString current = elfFiles.size() == 1 ? elfFiles.constFirst() : QString();
     const QStringList lines = output->standardOutput.split(u'\n', Qt::SkipEmptyParts);
     for (const QString &line : lines) {
@@ -103,8 +106,9 @@ Result<void> setRunPath(const QStringList &files, const QString &runPath)
 {
     if (files.isEmpty())
         return {};
-    Result<ToolOutput> output = runTool(QStringLiteral("patchelf"), QStringLiteral("patchelf"),
-                                        QStringList{QStringLiteral("--set-rpath"), runPath} + files);
+    Result<ToolOutput> output =
+        runTool(QStringLiteral("patchelf"), QStringLiteral("patchelf"),
+                QStringList{QStringLiteral("--set-rpath"), runPath} + files);
     if (!output)
         return output.error();
     if (output->exitCode != 0) {

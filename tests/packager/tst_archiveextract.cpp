@@ -22,7 +22,9 @@ namespace {
 
 mode_t modeOf(const QString &path)
 {
-    struct stat st {};
+    struct stat st
+    {
+    };
     if (::lstat(QFile::encodeName(path).constData(), &st) != 0)
         return 0;
     return st.st_mode & 07777;
@@ -30,7 +32,9 @@ mode_t modeOf(const QString &path)
 
 ino_t inodeOf(const QString &path)
 {
-    struct stat st {};
+    struct stat st
+    {
+    };
     return ::lstat(QFile::encodeName(path).constData(), &st) == 0 ? st.st_ino : 0;
 }
 
@@ -70,8 +74,8 @@ void TestArchiveExtract::initTestCase()
     QVERIFY(m_root.isValid());
     m_corpus = m_root.filePath(QStringLiteral("corpus"));
     const test::ProcessResult made = test::runProcess(
-        test::systemPython(),
-        {test::fixture(QStringLiteral("packager/make_archives.py")), QStringLiteral("good"), m_corpus});
+        test::systemPython(), {test::fixture(QStringLiteral("packager/make_archives.py")),
+                               QStringLiteral("good"), m_corpus});
     QVERIFY2(made.exitCode == 0, made.err.constData());
 }
 
@@ -117,7 +121,8 @@ void TestArchiveExtract::extractsTree()
     QCOMPARE(contentOf(pkg + QStringLiteral("/sub/up")), QByteArray("data\n"));
 
     if (isTar) {
-        QCOMPARE(inodeOf(pkg + QStringLiteral("/hard")), inodeOf(pkg + QStringLiteral("/data.txt")));
+        QCOMPARE(inodeOf(pkg + QStringLiteral("/hard")),
+                 inodeOf(pkg + QStringLiteral("/data.txt")));
         QCOMPARE(QFileInfo(pkg + QStringLiteral("/data.txt")).lastModified().toSecsSinceEpoch(),
                  qint64(1700000000));
     }
@@ -160,11 +165,13 @@ void TestArchiveExtract::destinationBehindSymlink()
     // extractor stages under the canonical parent instead.
     QTemporaryDir out;
     QVERIFY(QDir().mkpath(out.filePath(QStringLiteral("real"))));
-    QVERIFY(QFile::link(out.filePath(QStringLiteral("real")), out.filePath(QStringLiteral("alias"))));
+    QVERIFY(
+        QFile::link(out.filePath(QStringLiteral("real")), out.filePath(QStringLiteral("alias"))));
     Result<ExtractSummary> result = extractArchive(m_corpus + QStringLiteral("/good.zip"),
                                                    out.filePath(QStringLiteral("alias/dest")));
     QVERIFY2(result, result ? "" : qPrintable(result.error().message));
-    QCOMPARE(result->destination, QFileInfo(out.filePath(QStringLiteral("real/dest"))).canonicalFilePath());
+    QCOMPARE(result->destination,
+             QFileInfo(out.filePath(QStringLiteral("real/dest"))).canonicalFilePath());
     QVERIFY(QFileInfo::exists(out.filePath(QStringLiteral("real/dest/pkg/data.txt"))));
 }
 

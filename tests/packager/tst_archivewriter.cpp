@@ -42,7 +42,10 @@ void makeTree(const QString &root, bool reverse)
     const auto rwx = rw | QFile::ExeOwner | QFile::ExeGroup | QFile::ExeOther;
     QList<std::function<void()>> steps = {
         [&] { writeFile(root + QStringLiteral("/b.txt"), "bee\n", rw); },
-        [&] { writeFile(root + QStringLiteral("/B.txt"), "big bee\n", QFile::ReadOwner | QFile::WriteOwner); },
+        [&] {
+            writeFile(root + QStringLiteral("/B.txt"), "big bee\n",
+                      QFile::ReadOwner | QFile::WriteOwner);
+        },
         [&] { writeFile(root + QStringLiteral("/_under.txt"), "u\n", rw); },
         [&] { writeFile(root + QStringLiteral("/bin/tool"), "#!/bin/sh\n", rwx); },
         [&] { writeFile(root + QStringLiteral("/lib/caf\u00e9.py"), "# utf-8 name\n", rw); },
@@ -88,7 +91,8 @@ void TestArchiveWriter::initTestCase()
     // Different mtimes on the second tree: they must not reach the archive.
     QFile touched(m_treeB + QStringLiteral("/b.txt"));
     QVERIFY(touched.open(QIODevice::ReadWrite));
-    QVERIFY(touched.setFileTime(QDateTime::fromSecsSinceEpoch(42), QFileDevice::FileModificationTime));
+    QVERIFY(
+        touched.setFileTime(QDateTime::fromSecsSinceEpoch(42), QFileDevice::FileModificationTime));
 }
 
 void TestArchiveWriter::deterministic_data()
@@ -173,11 +177,16 @@ void TestArchiveWriter::entriesAsPythonReadsThem()
             QCOMPARE(key.get<std::string>(), std::string("path"));
     }
     const QStringList expected = {
-        QStringLiteral("python"),           QStringLiteral("python/B.txt"),
-        QStringLiteral("python/_under.txt"), QStringLiteral("python/b.txt"),
-        QStringLiteral("python/bin"),       QStringLiteral("python/bin/alias"),
-        QStringLiteral("python/bin/tool"),  QStringLiteral("python/lib"),
-        QStringLiteral("python/lib/caf\u00e9.py"), QStringLiteral("python/lib/empty"),
+        QStringLiteral("python"),
+        QStringLiteral("python/B.txt"),
+        QStringLiteral("python/_under.txt"),
+        QStringLiteral("python/b.txt"),
+        QStringLiteral("python/bin"),
+        QStringLiteral("python/bin/alias"),
+        QStringLiteral("python/bin/tool"),
+        QStringLiteral("python/lib"),
+        QStringLiteral("python/lib/caf\u00e9.py"),
+        QStringLiteral("python/lib/empty"),
     };
     QCOMPARE(names, expected);
 }
@@ -191,11 +200,13 @@ void TestArchiveWriter::refusesOutsideSymlink()
     Result<WriteSummary> result = writeArchive(tree.path(), archive, {});
     QVERIFY(!result);
     QCOMPARE(result.error().kind, ErrorKind::Invalid);
-    QVERIFY2(result.error().message.contains(QStringLiteral("'bad' is a symlink to '../../etc/passwd'")),
-             qPrintable(result.error().message));
+    QVERIFY2(
+        result.error().message.contains(QStringLiteral("'bad' is a symlink to '../../etc/passwd'")),
+        qPrintable(result.error().message));
     QVERIFY(!QFileInfo::exists(archive)); // nothing half-written
 
-    Result<WriteSummary> unknown = writeArchive(tree.path(), m_root.filePath(QStringLiteral("x.rar")), {});
+    Result<WriteSummary> unknown =
+        writeArchive(tree.path(), m_root.filePath(QStringLiteral("x.rar")), {});
     QVERIFY(!unknown);
     QCOMPARE(unknown.error().kind, ErrorKind::Usage);
 }

@@ -68,28 +68,45 @@ void TestHostileArchives::refused_data()
 
     const int invalid = int(ErrorKind::Invalid);
     const int unreadable = int(ErrorKind::Unreadable);
-    QTest::newRow("absolute path") << "absolute.tar.gz" << invalid << "/outside/abs.txt' has an absolute path";
-    QTest::newRow("dot-dot") << "dotdot.tar.gz" << invalid << "'a/../../outside/dotdot.txt' has a '..'";
+    QTest::newRow("absolute path")
+        << "absolute.tar.gz" << invalid << "/outside/abs.txt' has an absolute path";
+    QTest::newRow("dot-dot") << "dotdot.tar.gz" << invalid
+                             << "'a/../../outside/dotdot.txt' has a '..'";
     QTest::newRow("dot-dot xz") << "dotdot.tar.xz" << invalid << "'../outside/dotdot.txt'";
     QTest::newRow("dot-dot zst") << "dotdot.tar.zst" << invalid << "'../outside/dotdot.txt'";
     QTest::newRow("dot-dot zip") << "dotdot.zip" << invalid << "'../outside/dotdot.txt'";
     // libarchive turns a zip name's backslashes into slashes before we see it.
-    QTest::newRow("backslash zip") << "backslash.zip" << invalid << "outside/backslash.txt' has a '..'";
-    QTest::newRow("backslash tar") << "backslash.tar.gz" << invalid << "'a\\..\\..\\outside\\backslash.txt' has a '..'";
-    QTest::newRow("symlink outside") << "symlink-outside.tar.gz" << invalid << "'escape' is a symlink to '../outside'";
-    QTest::newRow("symlink absolute") << "symlink-absolute.tar.gz" << invalid << "'escape' is a symlink to the absolute path";
-    QTest::newRow("symlink outside zip") << "symlink-outside.zip" << invalid << "'escape' is a symlink to '../outside'";
-    QTest::newRow("symlink then file") << "symlink-then-file.tar.gz" << invalid << "'shortcut/payload.txt' would be written through the symlink 'shortcut'";
-    QTest::newRow("outside symlink then file") << "symlink-outside-then-file.tar.gz" << invalid << "'escape'";
-    QTest::newRow("symlink chain") << "symlink-chain.tar.gz" << invalid << "'l2' is a symlink to 'd/l1/../outside'";
-    QTest::newRow("symlink replaced") << "symlink-replaced.tar.gz" << invalid << "'shortcut' replaces the symlink";
-    QTest::newRow("hardlink outside") << "hardlink-outside.tar.gz" << invalid << "'hard' is a hardlink to '../outside/target'";
-    QTest::newRow("hardlink absolute") << "hardlink-absolute.tar.gz" << invalid << "'hard' is a hardlink to '/etc/passwd'";
+    QTest::newRow("backslash zip")
+        << "backslash.zip" << invalid << "outside/backslash.txt' has a '..'";
+    QTest::newRow("backslash tar")
+        << "backslash.tar.gz" << invalid << "'a\\..\\..\\outside\\backslash.txt' has a '..'";
+    QTest::newRow("symlink outside")
+        << "symlink-outside.tar.gz" << invalid << "'escape' is a symlink to '../outside'";
+    QTest::newRow("symlink absolute")
+        << "symlink-absolute.tar.gz" << invalid << "'escape' is a symlink to the absolute path";
+    QTest::newRow("symlink outside zip")
+        << "symlink-outside.zip" << invalid << "'escape' is a symlink to '../outside'";
+    QTest::newRow("symlink then file")
+        << "symlink-then-file.tar.gz" << invalid
+        << "'shortcut/payload.txt' would be written through the symlink 'shortcut'";
+    QTest::newRow("outside symlink then file")
+        << "symlink-outside-then-file.tar.gz" << invalid << "'escape'";
+    QTest::newRow("symlink chain")
+        << "symlink-chain.tar.gz" << invalid << "'l2' is a symlink to 'd/l1/../outside'";
+    QTest::newRow("symlink replaced")
+        << "symlink-replaced.tar.gz" << invalid << "'shortcut' replaces the symlink";
+    QTest::newRow("hardlink outside")
+        << "hardlink-outside.tar.gz" << invalid << "'hard' is a hardlink to '../outside/target'";
+    QTest::newRow("hardlink absolute")
+        << "hardlink-absolute.tar.gz" << invalid << "'hard' is a hardlink to '/etc/passwd'";
     QTest::newRow("device") << "device.tar.gz" << invalid << "'null' is a device";
     QTest::newRow("fifo") << "fifo.tar.gz" << invalid << "'pipe' is a device, fifo";
-    QTest::newRow("truncated") << "truncated.tar.gz" << unreadable << "truncated or corrupt in entry 'big.bin'";
-    QTest::newRow("not an archive") << "not-an-archive.tar.gz" << unreadable << "not-an-archive.tar.gz: not a supported archive";
-    QTest::newRow("empty file") << "empty.zip" << unreadable << "empty.zip: not a supported archive";
+    QTest::newRow("truncated") << "truncated.tar.gz" << unreadable
+                               << "truncated or corrupt in entry 'big.bin'";
+    QTest::newRow("not an archive") << "not-an-archive.tar.gz" << unreadable
+                                    << "not-an-archive.tar.gz: not a supported archive";
+    QTest::newRow("empty file") << "empty.zip" << unreadable
+                                << "empty.zip: not a supported archive";
 }
 
 void TestHostileArchives::refused()
@@ -118,7 +135,8 @@ void TestHostileArchives::wrongSha256IsCheckedBeforeExtraction()
     const QString archive = m_root.filePath(QStringLiteral("good/good.tar.gz"));
     ExtractOptions options;
     options.expectedSha256 = QString(64, u'0');
-    Result<ExtractSummary> result = extractArchive(archive, m_work + QStringLiteral("/dest"), options);
+    Result<ExtractSummary> result =
+        extractArchive(archive, m_work + QStringLiteral("/dest"), options);
     QVERIFY(!result);
     QCOMPARE(result.error().kind, ErrorKind::Invalid);
     QVERIFY2(result.error().message.contains(QStringLiteral("SHA-256 mismatch: expected 0000")),
@@ -127,12 +145,14 @@ void TestHostileArchives::wrongSha256IsCheckedBeforeExtraction()
     QCOMPARE(treeOf(m_work), QStringList());
 
     options.expectedSha256 = QStringLiteral("not-a-hash");
-    Result<ExtractSummary> malformed = extractArchive(archive, m_work + QStringLiteral("/dest"), options);
+    Result<ExtractSummary> malformed =
+        extractArchive(archive, m_work + QStringLiteral("/dest"), options);
     QVERIFY(!malformed);
     QCOMPARE(malformed.error().kind, ErrorKind::Usage);
 
     options.expectedSha256 = sha256OfFile(archive)->toUpper();
-    Result<ExtractSummary> good = extractArchive(archive, m_work + QStringLiteral("/dest"), options);
+    Result<ExtractSummary> good =
+        extractArchive(archive, m_work + QStringLiteral("/dest"), options);
     QVERIFY2(good, good ? "" : qPrintable(good.error().message));
     QCOMPARE(good->sha256, *sha256OfFile(archive));
     QVERIFY(QDir(m_work).removeRecursively());
@@ -150,10 +170,11 @@ void TestHostileArchives::existingDestinationIsKept()
     marker.close();
     ExtractOptions options;
     options.replaceExisting = true;
-    Result<ExtractSummary> result = extractArchive(m_corpus + QStringLiteral("/symlink-then-file.tar.gz"),
-                                                   destination, options);
+    Result<ExtractSummary> result = extractArchive(
+        m_corpus + QStringLiteral("/symlink-then-file.tar.gz"), destination, options);
     QVERIFY(!result);
-    QCOMPARE(treeOf(m_work), QStringList({QStringLiteral("dest"), QStringLiteral("dest/keep.txt")}));
+    QCOMPARE(treeOf(m_work),
+             QStringList({QStringLiteral("dest"), QStringLiteral("dest/keep.txt")}));
     QVERIFY(QDir(destination).removeRecursively());
 }
 

@@ -24,8 +24,8 @@ const QString HostPython = QStringLiteral("/usr/bin/python3.11");
 
 QString runPathOf(const QString &elf)
 {
-    const test::ProcessResult r = test::runProcess(QStringLiteral("patchelf"),
-                                                   {QStringLiteral("--print-rpath"), elf});
+    const test::ProcessResult r =
+        test::runProcess(QStringLiteral("patchelf"), {QStringLiteral("--print-rpath"), elf});
     return QString::fromUtf8(r.out).trimmed();
 }
 
@@ -53,7 +53,8 @@ void TestHostRuntime::initTestCase()
 {
     QVERIFY2(QFileInfo(HostPython).isExecutable(), "Debian's python3.11 is required");
     QVERIFY(m_root.isValid());
-    Result<HostRuntime> runtime = copyHostRuntime(HostPython, m_root.filePath(QStringLiteral("first/python")));
+    Result<HostRuntime> runtime =
+        copyHostRuntime(HostPython, m_root.filePath(QStringLiteral("first/python")));
     QVERIFY2(runtime, runtime ? "" : qPrintable(runtime.error().message));
     m_runtime = *runtime;
 }
@@ -64,7 +65,8 @@ void TestHostRuntime::layout()
     QCOMPARE(root, QFileInfo(m_root.filePath(QStringLiteral("first/python"))).canonicalFilePath());
     QCOMPARE(m_runtime.interpreter, root + QStringLiteral("/bin/python3.11"));
     QCOMPARE(*findInterpreter(root), m_runtime.interpreter);
-    QCOMPARE(QFileInfo(root + QStringLiteral("/bin/python3")).symLinkTarget(), m_runtime.interpreter);
+    QCOMPARE(QFileInfo(root + QStringLiteral("/bin/python3")).symLinkTarget(),
+             m_runtime.interpreter);
     QCOMPARE(m_runtime.info.versionShort, QStringLiteral("3.11"));
     QCOMPARE(m_runtime.info.abiTag, QStringLiteral("cp311"));
 
@@ -72,8 +74,9 @@ void TestHostRuntime::layout()
     QVERIFY(QFileInfo(stdlib + QStringLiteral("/os.py")).isFile());
     QVERIFY(QFileInfo(stdlib + QStringLiteral("/lib-dynload")).isDir());
     QVERIFY(QFileInfo(stdlib + QStringLiteral("/site-packages")).isDir());
-    for (const QString &absent : {QStringLiteral("dist-packages"), QStringLiteral("EXTERNALLY-MANAGED"),
-                                  QStringLiteral("config-3.11-x86_64-linux-gnu")}) {
+    for (const QString &absent :
+         {QStringLiteral("dist-packages"), QStringLiteral("EXTERNALLY-MANAGED"),
+          QStringLiteral("config-3.11-x86_64-linux-gnu")}) {
         QVERIFY2(!QFileInfo::exists(stdlib + u'/' + absent), qPrintable(absent));
     }
     QVERIFY(QDir(stdlib + QStringLiteral("/site-packages")).isEmpty());
@@ -118,10 +121,11 @@ void TestHostRuntime::movedCopyRuns()
     const test::ProcessResult r = test::runProcess(
         moved + QStringLiteral("/bin/python3"),
         {QStringLiteral("-I"), QStringLiteral("-c"),
-         QStringLiteral("import sys, ssl, sqlite3, ctypes, json, lzma, bz2, zlib, hashlib\n"
-                        "maps = [l.split()[-1] for l in open('/proc/self/maps') if '.so' in l]\n"
-                        "print(json.dumps({'prefix': sys.prefix, 'path': sys.path,\n"
-                        "  'ssl': sorted({m for m in maps if 'libssl' in m or 'libsqlite3' in m})}))")});
+         QStringLiteral(
+             "import sys, ssl, sqlite3, ctypes, json, lzma, bz2, zlib, hashlib\n"
+             "maps = [l.split()[-1] for l in open('/proc/self/maps') if '.so' in l]\n"
+             "print(json.dumps({'prefix': sys.prefix, 'path': sys.path,\n"
+             "  'ssl': sorted({m for m in maps if 'libssl' in m or 'libsqlite3' in m})}))")});
     QVERIFY(QDir().rename(moved, m_runtime.root)); // back, for the next tests
     QVERIFY2(r.exitCode == 0, r.err.constData());
     const auto doc = nlohmann::json::parse(r.out.toStdString());
@@ -134,7 +138,8 @@ void TestHostRuntime::movedCopyRuns()
     // libssl and libsqlite3 come from the runtime, not from the host.
     QCOMPARE(doc["ssl"].size(), size_t(2));
     for (const auto &lib : doc["ssl"])
-        QVERIFY2(QString::fromStdString(lib.get<std::string>()).startsWith(canonical + QStringLiteral("/lib/")),
+        QVERIFY2(QString::fromStdString(lib.get<std::string>())
+                     .startsWith(canonical + QStringLiteral("/lib/")),
                  lib.get<std::string>().c_str());
 }
 
@@ -152,9 +157,10 @@ void TestHostRuntime::coreSitePackagesIsUsed()
     const test::ProcessResult r = test::runProcess(
         m_runtime.root + QStringLiteral("/bin/python3.11"),
         {QStringLiteral("-I"), QStringLiteral("-c"),
-         QStringLiteral("import json, sys, sysconfig\n"
-                        "print(json.dumps({'path': sys.path, 'purelib': sysconfig.get_path('purelib'),"
-                        " 'scripts': sysconfig.get_path('scripts')}))")});
+         QStringLiteral(
+             "import json, sys, sysconfig\n"
+             "print(json.dumps({'path': sys.path, 'purelib': sysconfig.get_path('purelib'),"
+             " 'scripts': sysconfig.get_path('scripts')}))")});
     QVERIFY(QFile::remove(pth.fileName()));
     QVERIFY2(r.exitCode == 0, r.err.constData());
     const auto doc = nlohmann::json::parse(r.out.toStdString());
@@ -166,20 +172,23 @@ void TestHostRuntime::coreSitePackagesIsUsed()
     QVERIFY2(stdlibAt >= 0 && siteAt > stdlibAt, qPrintable(path.join(u' ')));
     QVERIFY(path.indexOf(m_root.filePath(QStringLiteral("pth-dir"))) > siteAt);
     QCOMPARE(QString::fromStdString(doc["purelib"].get<std::string>()), site);
-    QCOMPARE(QString::fromStdString(doc["scripts"].get<std::string>()), m_runtime.root + QStringLiteral("/bin"));
+    QCOMPARE(QString::fromStdString(doc["scripts"].get<std::string>()),
+             m_runtime.root + QStringLiteral("/bin"));
 }
 
 void TestHostRuntime::excludedModules()
 {
     HostRuntimeOptions options;
     options.excludedModules = {QStringLiteral("tkinter"), QStringLiteral("test")};
-    Result<HostRuntime> runtime = copyHostRuntime(HostPython, m_root.filePath(QStringLiteral("slim/python")),
-                                                  options);
+    Result<HostRuntime> runtime =
+        copyHostRuntime(HostPython, m_root.filePath(QStringLiteral("slim/python")), options);
     QVERIFY2(runtime, runtime ? "" : qPrintable(runtime.error().message));
     const QString stdlib = runtime->root + QStringLiteral("/lib/python3.11");
     QVERIFY(!QFileInfo::exists(stdlib + QStringLiteral("/tkinter")));
     QVERIFY(!QFileInfo::exists(stdlib + QStringLiteral("/test")));
-    QVERIFY(QDir(stdlib + QStringLiteral("/lib-dynload")).entryList({QStringLiteral("_tkinter*")}).isEmpty());
+    QVERIFY(QDir(stdlib + QStringLiteral("/lib-dynload"))
+                .entryList({QStringLiteral("_tkinter*")})
+                .isEmpty());
     // Libraries only _tkinter needed are not carried either.
     QVERIFY(!runtime->bundledLibraries.contains(QStringLiteral("libtk8.6.so")));
     QVERIFY(runtime->bundledLibraries.contains(QStringLiteral("libssl.so.3")));
@@ -199,8 +208,9 @@ void TestHostRuntime::refusals()
              qPrintable(occupied.error().message));
 
     const QString venv = m_root.filePath(QStringLiteral("venv"));
-    const test::ProcessResult made = test::runProcess(
-        HostPython, {QStringLiteral("-m"), QStringLiteral("venv"), QStringLiteral("--without-pip"), venv});
+    const test::ProcessResult made =
+        test::runProcess(HostPython, {QStringLiteral("-m"), QStringLiteral("venv"),
+                                      QStringLiteral("--without-pip"), venv});
     QVERIFY2(made.exitCode == 0, made.err.constData());
     Result<HostRuntime> fromVenv = copyHostRuntime(venv + QStringLiteral("/bin/python3"),
                                                    m_root.filePath(QStringLiteral("v/python")));
@@ -210,8 +220,11 @@ void TestHostRuntime::refusals()
              qPrintable(fromVenv.error().message));
     // Nothing half-built is left beside any destination.
     for (const QString &dir : {QStringLiteral("x"), QStringLiteral("v"), QStringLiteral("first")}) {
-        const QStringList left = QDir(m_root.filePath(dir)).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot);
-        QVERIFY2(left.isEmpty() || left == QStringList{QStringLiteral("python")}, qPrintable(left.join(u' ')));
+        const QStringList left =
+            QDir(m_root.filePath(dir))
+                .entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot);
+        QVERIFY2(left.isEmpty() || left == QStringList{QStringLiteral("python")},
+                 qPrintable(left.join(u' ')));
     }
 }
 

@@ -49,17 +49,19 @@ void TestRuntimeArchive::initTestCase()
 {
     QVERIFY(m_root.isValid());
     qunsetenv("SOURCE_DATE_EPOCH");
-    Result<PackedRuntime> packed = packHostRuntime(QStringLiteral("/usr/bin/python3.11"),
-                                                   m_root.filePath(QStringLiteral("out/python.tar.gz")));
+    Result<PackedRuntime> packed =
+        packHostRuntime(QStringLiteral("/usr/bin/python3.11"),
+                        m_root.filePath(QStringLiteral("out/python.tar.gz")));
     QVERIFY2(packed, packed ? "" : qPrintable(packed.error().message));
     m_packed = *packed;
 }
 
 void TestRuntimeArchive::metadata()
 {
-    const test::ProcessResult host = test::runProcess(
-        QStringLiteral("/usr/bin/python3.11"),
-        {QStringLiteral("-I"), QStringLiteral("-c"), QStringLiteral("import platform; print(platform.python_version())")});
+    const test::ProcessResult host =
+        test::runProcess(QStringLiteral("/usr/bin/python3.11"),
+                         {QStringLiteral("-I"), QStringLiteral("-c"),
+                          QStringLiteral("import platform; print(platform.python_version())")});
     QCOMPARE(m_packed.metadataPath, m_packed.archivePath + QStringLiteral(".json"));
     Result<RuntimeMetadata> read = readRuntimeMetadata(m_packed.metadataPath);
     QVERIFY2(read, read ? "" : qPrintable(read.error().message));
@@ -77,9 +79,10 @@ void TestRuntimeArchive::metadata()
 void TestRuntimeArchive::reproducibleThroughCli()
 {
     const QString second = m_root.filePath(QStringLiteral("again/python.tar.gz"));
-    const test::ProcessResult r = test::runDeskpack(
-        {QStringLiteral("runtime"), QStringLiteral("pack"), QStringLiteral("--python"),
-         QStringLiteral("/usr/bin/python3"), QStringLiteral("-o"), second, QStringLiteral("--json")});
+    const test::ProcessResult r =
+        test::runDeskpack({QStringLiteral("runtime"), QStringLiteral("pack"),
+                           QStringLiteral("--python"), QStringLiteral("/usr/bin/python3"),
+                           QStringLiteral("-o"), second, QStringLiteral("--json")});
     QVERIFY2(r.exitCode == 0, r.err.constData());
     const auto doc = nlohmann::json::parse(r.out.toStdString(), nullptr, false);
     QVERIFY(!doc.is_discarded());
@@ -140,8 +143,10 @@ void TestRuntimeArchive::wrongHashLeavesCacheEmpty()
     Result<CachedRuntime> r = runtimeFromArchive(m_packed.archivePath, wrong, cache);
     QVERIFY(!r);
     QCOMPARE(r.error().kind, ErrorKind::Invalid);
-    QVERIFY2(r.error().message.contains(QStringLiteral("SHA-256 mismatch")), qPrintable(r.error().message));
-    QVERIFY(QDir(cache).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot).isEmpty());
+    QVERIFY2(r.error().message.contains(QStringLiteral("SHA-256 mismatch")),
+             qPrintable(r.error().message));
+    QVERIFY(
+        QDir(cache).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot).isEmpty());
 
     const test::ProcessResult cli = test::runDeskpack(
         {QStringLiteral("runtime"), QStringLiteral("extract"), m_packed.archivePath,
@@ -174,14 +179,12 @@ void TestRuntimeArchive::cliErrors_data()
     QTest::newRow("no subcommand") << QStringList() << 2 << "Usage: deskpack runtime";
     QTest::newRow("unknown subcommand") << words("unpack") << 2 << "unknown command 'unpack'";
     QTest::newRow("pack without options") << words("pack") << 2 << "give --python EXE and -o FILE";
-    QTest::newRow("pack missing python")
-        << words("pack --python /nonexistent/python3 -o x.tar.gz") << 3
-        << "/nonexistent/python3: no such Python interpreter";
+    QTest::newRow("pack missing python") << words("pack --python /nonexistent/python3 -o x.tar.gz")
+                                         << 3 << "/nonexistent/python3: no such Python interpreter";
     QTest::newRow("pack unknown format")
-        << words("pack --python /usr/bin/python3.11 -o x.rar") << 2
-        << "unknown archive type";
-    QTest::newRow("extract missing archive") << words("extract /nonexistent.tar.gz") << 2
-                                             << "/nonexistent.tar.gz: cannot open";
+        << words("pack --python /usr/bin/python3.11 -o x.rar") << 2 << "unknown archive type";
+    QTest::newRow("extract missing archive")
+        << words("extract /nonexistent.tar.gz") << 2 << "/nonexistent.tar.gz: cannot open";
 }
 
 void TestRuntimeArchive::cliErrors()
@@ -189,7 +192,8 @@ void TestRuntimeArchive::cliErrors()
     QFETCH(QStringList, arguments);
     QFETCH(int, exitCode);
     QFETCH(QString, message);
-    const test::ProcessResult r = test::runDeskpack(QStringList{QStringLiteral("runtime")} + arguments);
+    const test::ProcessResult r =
+        test::runDeskpack(QStringList{QStringLiteral("runtime")} + arguments);
     QCOMPARE(r.exitCode, exitCode);
     QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
 }
