@@ -190,7 +190,8 @@ Result<BundleManifest> readManifest(const QString &bundleDir)
     m.coreSitePackages = r.relativePath(root, "coreSitePackages");
     m.lock = r.relativePath(root, "lock");
     m.lockEnvAlias = r.string(root, "lockEnvAlias", false);
-    for (const auto &[k, v] : root.value("env", json::object()).items()) {
+    const json env = root.value("env", json::object());
+    for (const auto &[k, v] : env.items()) {
         if (v.is_string())
             m.env.append({QString::fromStdString(k), QString::fromStdString(v.get<std::string>())});
     }

@@ -25,7 +25,7 @@ Result<QList<lock::ObservedDistribution>> probeDistributions(const QString &inte
                          QStringLiteral("internal: probe script missing from resources"));
     PythonCommand command;
     command.interpreter = interpreter;
-    command.arguments = QStringList{QStringLiteral("-I"), QStringLiteral("-c"),
+    command.arguments = QStringList{QStringLiteral("-I"), QStringLiteral("-B"), QStringLiteral("-c"),
                                     QString::fromUtf8(script.readAll())} +
                         directories;
     Result<PythonOutput> run = runPython(command);

@@ -62,7 +62,7 @@ Result<PythonOutput> runPip(const PipCommand &command)
     python.interpreter = command.interpreter;
     python.environment = pipEnvironment();
     python.timeoutMs = command.timeoutMs;
-    python.arguments << u"-I"_qs;
+    python.arguments << u"-I"_qs << u"-B"_qs; // -B: no __pycache__ written into the tree pip runs from
     if (!command.pipWheel.isEmpty())
         python.arguments << command.pipWheel + u"/pip"_qs;
     else

@@ -2,6 +2,7 @@
 #include "cli/commandline.h"
 #include "cli/lockcommands.h"
 #include "cli/runtimecommands.h"
+#include "cli/bundlecommands.h"
 
 #include <QCoreApplication>
 
@@ -16,6 +17,10 @@ int main(int argc, char *argv[])
     const QString command = args.value(0);
     if (command == u"lock")
         return cli::runLockCommand(args.mid(1));
+    if (command == u"build")
+        return cli::runBuildCommand(args.mid(1));
+    if (command == u"verify")
+        return cli::runVerifyCommand(args.mid(1));
     if (command == u"runtime")
         return cli::runRuntimeCommand(args.mid(1));
     if (command == u"--version") {
@@ -26,6 +31,8 @@ int main(int argc, char *argv[])
         "Usage: deskpack COMMAND ...\n"
         "  lock generate|validate|diff   the runtime core lock\n"
         "  runtime pack|extract          base Python runtime archives\n"
+        "  build APP.json                build a relocatable app bundle\n"
+        "  verify BUNDLE                 check a bundle against its manifest\n"
         "Run 'deskpack COMMAND --help' for a command's options.\n");
     if (command == u"--help" || command == u"-h") {
         cli::printOut(usage);

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "base/result.h"
+#include "runner/bundlemanifest.h"
+
+#include <QList>
+#include <QPair>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace deskpack::bundle {
+
+using Readiness = runner::Readiness;
+
+// deskpack.json: what a release engineer writes to describe an app
+// (docs/app-config.md). Relative paths are resolved against the file's
+// directory when it is loaded, so every path here is absolute.
+struct AppConfig
+{
+    QString configPath;
+    QString id;
+    QString name;
+    QString version;
+
+    // Exactly one of runtimePython / runtimeArchive is set.
+    QString runtimePython;
+    QString runtimeArchive;
+    QString runtimeSha256;
+
+    QString wheelhouse;              // may be empty when there are no requirements
+    QString requirementsFile;        // a requirements file, or
+    QStringList requirements;        // inline requirement lines
+
+    QString appSource;               // the backend's source directory
+    QString entryModule;             // python -m MODULE, or
+    QString entryScript;             // a script relative to appSource
+    QStringList entryArgs;
+
+    Readiness readiness;
+    QString lockEnv;                 // alias of DESKPACK_CORE_LOCK_PATH, may be empty
+    QList<QPair<QString, QString>> env; // extra backend environment, sorted by name
+    QString icon;
+
+    QStringList prune;               // stdlib parts to drop: tests, tkinter, idlelib, ensurepip
+    bool byteCompile = false;
+    std::optional<qint64> sourceDateEpoch;
+};
+
+// Reads and checks deskpack.json. Every problem is reported in one message
+// (one line each) naming the file, the key and what was expected; unknown keys
+// name the closest valid key. Errors are ErrorKind::Unreadable (exit 2).
+Result<AppConfig> loadAppConfig(const QString &path);
+
+// The valid id of an app: lower-case letters, digits, '.', '-' and '_',
+// starting with a letter or digit (it names the launcher and the data dir).
+bool isValidAppId(const QString &id);
+
+// Levenshtein-closest of `candidates` to `key`, or empty if none is close.
+QString closestKey(const QString &key, const QStringList &candidates);
+
+} // namespace deskpack::bundle

@@ -1,0 +1,452 @@
+// SPDX-License-Identifier: MIT
+#include "bundlebuilder.h"
+
+#include "appconfig.h"
+#include "fstree.h"
+#include "lock/lockvalidator.h"
+#include "lock/sitepackages.h"
+#include "runner/bundlemanifest.h"
+#include "runner/distributionprobe.h"
+#include "runner/pip.h"
+#include "runtime/hostruntime.h"
+#include "runtime/pythoninfo.h"
+#include "runtime/runtimearchive.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QSaveFile>
+#include <QTemporaryDir>
+
+namespace deskpack::bundle {
+
+namespace {
+
+constexpr qint64 DefaultEpoch = 315532800; // 1980-01-01, the zip epoch
+
+QString bundleDirName(const QString &name)
+{
+    QString out = name;
+    static const QRegularExpression unsafe(QStringLiteral("[^A-Za-z0-9 ._-]"));
+    out.replace(unsafe, QStringLiteral("-"));
+    return out.trimmed().isEmpty() ? QStringLiteral("app") : out.trimmed();
+}
+
+// Where runner.py and launch_backend.py are: $DESKPACK_RESOURCES_DIR, else
+// <bin>/../share/deskpack/resources (the build tree and installs both have it).
+QString resourcesDir()
+{
+    const QString fromEnv = qEnvironmentVariable("DESKPACK_RESOURCES_DIR");
+    if (!fromEnv.isEmpty())
+        return fromEnv;
+    return QDir::cleanPath(QCoreApplication::applicationDirPath() +
+                           QStringLiteral("/../share/deskpack/resources"));
+}
+
+qint64 buildEpoch(const AppConfig &config)
+{
+    if (config.sourceDateEpoch)
+        return *config.sourceDateEpoch;
+    bool ok = false;
+    const qint64 fromEnv = qEnvironmentVariable("SOURCE_DATE_EPOCH").toLongLong(&ok);
+    return ok && fromEnv >= 0 ? fromEnv : DefaultEpoch;
+}
+
+Error inPhase(const QString &phase, const Error &error)
+{
+    return makeError(error.kind, QStringLiteral("%1: %2").arg(phase, error.message));
+}
+
+class Builder
+{
+public:
+    Builder(const BuildOptions &options, AppConfig config)
+        : m_options(options)
+        , m_config(std::move(config))
+    {
+    }
+
+    Result<BuildResult> run();
+
+private:
+    using Step = Result<void> (Builder::*)();
+    Result<void> prepareRuntime();
+    Result<void> copyApp();
+    Result<void> bootstrapPip();
+    Result<void> installRequirements();
+    Result<void> prune();
+    Result<void> byteCompile();
+    Result<void> relocate();
+    Result<void> writeLock();
+    Result<void> addResources();
+    Result<void> writeManifest();
+
+    QString runtimeDir() const { return m_root + QStringLiteral("/runtime"); }
+    QString coreDir() const { return m_root + u'/' + m_coreRelative; }
+    QString stdlibDir() const { return runtimeDir() + QStringLiteral("/lib/python") + m_versionShort; }
+
+    BuildOptions m_options;
+    AppConfig m_config;
+    QString m_outDir;
+    std::unique_ptr<QTemporaryDir> m_staging;
+    QString m_root;
+    QString m_interpreter;
+    QString m_interpreterRelative;
+    QString m_versionShort;
+    QString m_pipWheel; // set when the runtime has no pip of its own
+    QString m_coreRelative;
+    QStringList m_hostPaths;
+    lock::Lock m_lock;
+    BuildResult m_result;
+};
+
+Result<BuildResult> Builder::run()
+{
+    m_outDir = m_options.outDir.isEmpty()
+                   ? QFileInfo(m_config.configPath).absolutePath() + QStringLiteral("/dist")
+                   : QFileInfo(m_options.outDir).absoluteFilePath();
+    if (!QDir().mkpath(m_outDir))
+        return makeError(ErrorKind::Environment, QStringLiteral("%1: cannot create the output directory").arg(m_outDir));
+    // Staging sits beside the output so the final rename stays on one filesystem.
+    m_staging = std::make_unique<QTemporaryDir>(m_outDir + QStringLiteral("/.deskpack-staging-XXXXXX"));
+    if (!m_staging->isValid())
+        return makeError(ErrorKind::Environment, QStringLiteral("%1: cannot create a staging directory: %2")
+                                                     .arg(m_outDir, m_staging->errorString()));
+    const QString dirName = bundleDirName(m_config.name);
+    m_root = m_staging->filePath(dirName);
+    m_result.logFile = m_outDir + u'/' + dirName + QStringLiteral(".build.log");
+    QFile::remove(m_result.logFile);
+
+    const struct
+    {
+        const char *name;
+        Step step;
+    } steps[] = {
+        {"runtime", &Builder::prepareRuntime},      {"app", &Builder::copyApp},
+        {"pip", &Builder::bootstrapPip},            {"dependencies", &Builder::installRequirements},
+        {"prune", &Builder::prune},                 {"byte-compile", &Builder::byteCompile},
+        {"relocate", &Builder::relocate},           {"lock", &Builder::writeLock},
+        {"resources", &Builder::addResources},      {"manifest", &Builder::writeManifest},
+    };
+    const int count = int(std::size(steps));
+    for (int i = 0; i < count; ++i) {
+        const QString name = QString::fromLatin1(steps[i].name);
+        if (m_options.progress)
+            m_options.progress(i + 1, count, name);
+        QElapsedTimer timer;
+        timer.start();
+        if (Result<void> r = (this->*steps[i].step)(); !r) {
+            // DESKPACK_KEEP_STAGING=1 leaves the failed tree for a post-mortem.
+            if (qEnvironmentVariableIntValue("DESKPACK_KEEP_STAGING") == 1) {
+                m_staging->setAutoRemove(false);
+                return inPhase(name, makeError(r.error().kind, r.error().message +
+                                                                   QStringLiteral("\n(staging kept: %1)").arg(m_root)));
+            }
+            return inPhase(name, r.error());
+        }
+        m_result.phases.append({name, timer.elapsed()});
+    }
+
+    // Only now does the bundle replace what was there: the old one is moved into
+    // the staging directory (deleted with it), the new one renamed into place.
+    const QString final = m_outDir + u'/' + dirName;
+    if (QFileInfo::exists(final) && !QDir().rename(final, m_staging->filePath(QStringLiteral("previous"))))
+        return makeError(ErrorKind::Environment, QStringLiteral("%1: cannot move the previous bundle aside").arg(final));
+    if (!QDir().rename(m_root, final))
+        return makeError(ErrorKind::Environment, QStringLiteral("%1: cannot move the bundle into place").arg(final));
+    m_result.bundleDir = final;
+    const TreeSize size = treeSize(final);
+    m_result.bytes = size.bytes;
+    m_result.files = size.files;
+    return m_result;
+}
+
+Result<void> Builder::prepareRuntime()
+{
+    QStringList excluded;
+    for (const QString &p : std::as_const(m_config.prune))
+        excluded.append(p == u"tests" ? QStringLiteral("test") : p);
+    if (!m_config.runtimePython.isEmpty()) {
+        Result<runtime::PythonInfo> host = runtime::probePython(m_config.runtimePython);
+        if (!host)
+            return host.error();
+        m_hostPaths = {host->stdlib, host->executable, m_config.runtimePython};
+        Result<runtime::HostRuntime> copied =
+            runtime::copyHostRuntime(m_config.runtimePython, runtimeDir(), {excluded});
+        if (!copied)
+            return copied.error();
+        m_interpreter = copied->interpreter;
+        m_versionShort = copied->info.versionShort;
+        m_result.pythonVersion = copied->info.version;
+    } else {
+        Result<runtime::CachedRuntime> cached = runtime::runtimeFromArchive(
+            m_config.runtimeArchive, m_config.runtimeSha256, m_options.cacheDir);
+        if (!cached)
+            return cached.error();
+        m_result.runtimeFromCache = cached->reused;
+        if (Result<void> copied = copyTree(cached->root, runtimeDir()); !copied)
+            return copied;
+        Result<QString> interpreter = runtime::findInterpreter(runtimeDir());
+        if (!interpreter)
+            return interpreter.error();
+        m_interpreter = *interpreter;
+        Result<runtime::PythonInfo> info = runtime::probePython(m_interpreter);
+        if (!info)
+            return info.error();
+        m_versionShort = info->versionShort;
+        m_result.pythonVersion = info->version;
+    }
+    m_result.runtimeSourceBytes = treeSize(runtimeDir()).bytes;
+    m_interpreterRelative = QDir(m_root).relativeFilePath(m_interpreter);
+    m_coreRelative = QStringLiteral("runtime/lib/python%1/site-packages").arg(m_versionShort);
+    if (!QDir().mkpath(coreDir()))
+        return makeError(ErrorKind::Environment, QStringLiteral("%1: cannot create").arg(coreDir()));
+    return {};
+}
+
+Result<void> Builder::copyApp()
+{
+    // The backend's own source, without caches and VCS metadata.
+    static const QStringList skipped = {u"__pycache__"_qs, u".git"_qs, u".hg"_qs, u".svn"_qs,
+                                        u".mypy_cache"_qs, u".pytest_cache"_qs, u".venv"_qs};
+    return copyTree(m_config.appSource, m_root + QStringLiteral("/app"), [](const QString &rel) {
+        const QString name = rel.section(u'/', -1);
+        return skipped.contains(name) || name.endsWith(u".pyc"_qs) || name.endsWith(u".pyo"_qs);
+    });
+}
+
+Result<void> Builder::bootstrapPip()
+{
+    runner::PythonCommand check;
+    check.interpreter = m_interpreter;
+    check.arguments = {u"-I"_qs, u"-B"_qs, u"-c"_qs, u"import pip"_qs};
+    Result<runner::PythonOutput> has = runner::runPython(check);
+    if (!has)
+        return has.error();
+    if (has->exitCode == 0)
+        return {};
+    // The runtime has none (Debian strips ensurepip): pip runs from a local pip
+    // wheel and installs that wheel into the core with the requirements, in one
+    // pip run, because pip --target merges into an existing bin/ only once.
+    m_pipWheel = runner::findPipWheel();
+    if (m_pipWheel.isEmpty())
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("the runtime has no pip and no pip wheel was found (install "
+                                        "python3-pip-whl or set DESKPACK_PIP_WHEEL)"));
+    return {};
+}
+
+Result<void> Builder::installRequirements()
+{
+    runner::PipCommand pip;
+    pip.interpreter = m_interpreter;
+    pip.pipWheel = m_pipWheel;
+    pip.logFile = m_result.logFile;
+    pip.arguments = {u"install"_qs, u"--no-index"_qs, u"--only-binary"_qs, u":all:"_qs,
+                     u"--no-compile"_qs, u"--no-cache-dir"_qs, u"--no-warn-script-location"_qs,
+                     u"--target"_qs, coreDir()};
+    if (!m_config.wheelhouse.isEmpty())
+        pip.arguments << u"--find-links"_qs << m_config.wheelhouse;
+    bool hashes = false;
+    if (!m_config.requirementsFile.isEmpty()) {
+        QFile file(m_config.requirementsFile);
+        hashes = file.open(QIODevice::ReadOnly) && file.readAll().contains("--hash");
+        pip.arguments << u"-r"_qs << m_config.requirementsFile;
+    }
+    for (const QString &r : std::as_const(m_config.requirements)) {
+        hashes = hashes || r.contains(u"--hash"_qs);
+        pip.arguments << r;
+    }
+    if (!m_pipWheel.isEmpty())
+        pip.arguments << m_pipWheel;
+    else if (m_config.requirements.isEmpty() && m_config.requirementsFile.isEmpty())
+        return {};
+    if (hashes)
+        pip.arguments << u"--require-hashes"_qs;
+    Result<runner::PythonOutput> run = runner::runPip(pip);
+    if (!run)
+        return makeError(run.error().kind, run.error().message +
+                                               QStringLiteral("\n(wheelhouse %1; full pip output in %2)")
+                                                   .arg(m_config.wheelhouse, m_result.logFile));
+    // pip --target skips, with only a warning, what would overwrite existing files.
+    const QByteArray output = run->standardOutput + run->standardError;
+    if (output.contains("already exists. Specify --upgrade"))
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("pip left files out of the core site-packages:\n%1")
+                             .arg(runner::pipFailureSummary(run->standardError)));
+    return {};
+}
+
+Result<void> Builder::prune()
+{
+    removeDirectoriesNamed(m_root, QStringLiteral("__pycache__"));
+    // pip --target leaves console scripts' launch code in core/bin: keep them
+    // (they get relocatable shebangs); stdlib parts the config drops go here,
+    // for archive runtimes the host copy could not leave out.
+    const QDir stdlib(stdlibDir());
+    for (const QString &part : std::as_const(m_config.prune)) {
+        if (part == u"tests") {
+            QDir(stdlib.filePath(u"test"_qs)).removeRecursively();
+            for (const QString &pkg : stdlib.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+                if (pkg == u"site-packages" || pkg == u"dist-packages")
+                    continue;
+                for (const char *name : {"test", "tests", "idle_test"})
+                    QDir(stdlib.filePath(pkg + u'/' + QLatin1StringView(name))).removeRecursively();
+            }
+            continue;
+        }
+        QDir(stdlib.filePath(part)).removeRecursively();
+        const QDir dynload(stdlib.filePath(u"lib-dynload"_qs));
+        for (const QString &ext : dynload.entryList({u'_' + part + u".*"_qs, part + u".*"_qs}, QDir::Files))
+            QFile::remove(dynload.filePath(ext));
+    }
+    return {};
+}
+
+Result<void> Builder::byteCompile()
+{
+    if (!m_config.byteCompile)
+        return {};
+    // unchecked-hash .pyc files do not embed source mtimes and -s keeps the
+    // staging path out of them: the same bytes on every build and every machine.
+    runner::PythonCommand compile;
+    compile.interpreter = m_interpreter;
+    compile.arguments = {u"-I"_qs, u"-B"_qs, u"-m"_qs, u"compileall"_qs, u"-q"_qs, u"-j"_qs, u"0"_qs,
+                         u"--invalidation-mode"_qs, u"unchecked-hash"_qs, u"-s"_qs, m_root + u'/',
+                         stdlibDir(), m_root + QStringLiteral("/app")};
+    Result<runner::PythonOutput> run = runner::runPython(compile);
+    if (!run)
+        return run.error();
+    if (run->exitCode != 0) {
+        // Some stdlib test data is deliberately invalid Python; not fatal.
+        QFile log(m_result.logFile);
+        if (log.open(QIODevice::Append))
+            log.write("compileall reported errors:\n" + run->standardOutput + run->standardError);
+    }
+    return {};
+}
+
+Result<void> Builder::relocate()
+{
+    RelocationInput input;
+    input.bundleRoot = m_root;
+    input.interpreter = m_interpreterRelative;
+    input.coreSitePackages = m_coreRelative;
+    input.buildPaths = {m_staging->path(), QFileInfo(m_config.configPath).absolutePath(), m_outDir};
+    if (!m_config.wheelhouse.isEmpty())
+        input.buildPaths.append(m_config.wheelhouse);
+    if (!m_config.runtimeArchive.isEmpty())
+        input.buildPaths.append(m_options.cacheDir.isEmpty() ? runtime::defaultRuntimeCacheDir()
+                                                             : m_options.cacheDir);
+    input.buildPaths.removeDuplicates();
+    input.hostPaths = m_hostPaths;
+    Result<RelocationReport> report = makeRelocatable(input);
+    if (!report)
+        return report.error();
+    m_result.relocation = *report;
+    if (!report->errors.isEmpty())
+        return makeError(ErrorKind::Invalid, QStringLiteral("the bundle would not survive a move:\n%1")
+                                                 .arg(report->errors.join(u'\n')));
+    return {};
+}
+
+Result<void> Builder::writeLock()
+{
+    Result<lock::InstalledSet> installed = lock::scanInstalled({coreDir()});
+    if (!installed)
+        return installed.error();
+    m_lock = lock::lockFromInstalled(*installed);
+    const QString lockPath = m_root + QStringLiteral("/app/runtime-core-lock.json");
+    QList<lock::Problem> problems = installed->problems;
+    problems += lock::checkLockRules(m_lock, lockPath);
+    problems += lock::checkAgainstInstalled(m_lock, lockPath, *installed);
+    auto observed = runner::probeDistributions(m_interpreter, {coreDir()});
+    if (!observed)
+        return observed.error();
+    problems += lock::checkAgainstObserved(m_lock, lockPath, *observed, m_interpreterRelative);
+    QStringList errors;
+    for (const lock::Problem &p : std::as_const(problems)) {
+        if (p.severity == lock::Severity::Error)
+            errors.append(p.toString());
+        else
+            m_result.lockWarnings.append(p);
+    }
+    if (!errors.isEmpty())
+        return makeError(ErrorKind::Invalid, QStringLiteral("the runtime core lock is not valid:\n%1")
+                                                 .arg(errors.join(u'\n')));
+    m_result.distributions = int(m_lock.distributions.size());
+    return lock::writeLockFile(lockPath, m_lock);
+}
+
+Result<void> Builder::addResources()
+{
+    const QDir source(resourcesDir());
+    const QString target = m_root + QStringLiteral("/resources");
+    QDir().mkpath(target);
+    for (const char *name : {"launch_backend.py", "runner.py"}) {
+        const QString file = source.filePath(QLatin1StringView(name));
+        if (!QFileInfo(file).isFile())
+            return makeError(ErrorKind::Environment,
+                             QStringLiteral("%1 is missing (set DESKPACK_RESOURCES_DIR to the folder "
+                                            "holding launch_backend.py and runner.py)")
+                                 .arg(file));
+        if (!QFile::copy(file, target + u'/' + QLatin1StringView(name)))
+            return makeError(ErrorKind::Environment, QStringLiteral("cannot copy %1").arg(file));
+    }
+    if (!m_config.icon.isEmpty() &&
+        !QFile::copy(m_config.icon, target + u'/' + QFileInfo(m_config.icon).fileName()))
+        return makeError(ErrorKind::Environment, QStringLiteral("cannot copy %1").arg(m_config.icon));
+    if (!m_options.launcher.isEmpty()) {
+        const QString launcher = m_root + u'/' + m_config.id;
+        if (!QFile::copy(m_options.launcher, launcher))
+            return makeError(ErrorKind::Environment, QStringLiteral("cannot copy the launcher %1").arg(m_options.launcher));
+        QFile::setPermissions(launcher, QFile::permissions(m_options.launcher));
+        m_result.launcherIncluded = true;
+    }
+    return {};
+}
+
+Result<void> Builder::writeManifest()
+{
+    runner::BundleManifest m;
+    m.id = m_config.id;
+    m.name = m_config.name;
+    m.version = m_config.version;
+    m.entryModule = m_config.entryModule;
+    m.entryScript = m_config.entryScript.isEmpty() ? QString() : u"app/"_qs + m_config.entryScript;
+    m.entryArgs = m_config.entryArgs;
+    m.readiness = m_config.readiness;
+    m.python = m_interpreterRelative;
+    m.pythonVersion = m_result.pythonVersion;
+    m.coreSitePackages = m_coreRelative;
+    m.lock = QStringLiteral("app/runtime-core-lock.json");
+    m.lockEnvAlias = m_config.lockEnv;
+    m.env = m_config.env;
+    m.launcher = m_result.launcherIncluded ? m_config.id : QString();
+    m.icon = m_config.icon.isEmpty() ? QString() : u"resources/"_qs + QFileInfo(m_config.icon).fileName();
+    Result<std::vector<runner::BundleFile>> files = runner::scanBundleFiles(m_root);
+    if (!files)
+        return files.error();
+    m.files = std::move(*files);
+    QSaveFile file(m_root + u'/' + QLatin1StringView(runner::BundleManifest::FileName));
+    const QByteArray data = runner::serializeManifest(m);
+    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit())
+        return makeError(ErrorKind::Environment, QStringLiteral("%1: %2").arg(file.fileName(), file.errorString()));
+    return setTreeMtime(m_root, buildEpoch(m_config));
+}
+
+} // namespace
+
+Result<BuildResult> buildBundle(const BuildOptions &options)
+{
+    Result<AppConfig> config = loadAppConfig(options.configPath);
+    if (!config)
+        return config.error();
+    Builder builder(options, std::move(*config));
+    return builder.run();
+}
+
+} // namespace deskpack::bundle

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "base/result.h"
+#include "lock/lockfile.h"
+#include "relocation.h"
+
+#include <QList>
+#include <QString>
+
+#include <functional>
+
+namespace deskpack::bundle {
+
+struct BuildOptions
+{
+    QString configPath;   // deskpack.json
+    QString outDir;       // default: <config dir>/dist
+    QString cacheDir;     // runtime extraction cache; default: defaultRuntimeCacheDir()
+    QString launcher;     // the launcher executable to ship; empty: none
+    std::function<void(int phase, int phases, const QString &what)> progress;
+};
+
+struct PhaseTiming
+{
+    QString name;
+    qint64 milliseconds = 0;
+};
+
+struct BuildResult
+{
+    QString bundleDir;
+    QString logFile;
+    QString pythonVersion;
+    int distributions = 0;
+    qint64 bytes = 0;
+    qint64 files = 0;
+    qint64 runtimeSourceBytes = 0; // the runtime before dependencies and pruning
+    bool launcherIncluded = false;
+    bool runtimeFromCache = false;
+    QList<PhaseTiming> phases;
+    RelocationReport relocation;
+    QList<lock::Problem> lockWarnings;
+};
+
+// Builds the bundle described by a deskpack.json (docs/app-config.md) in a
+// staging directory beside the output and renames it into place only when
+// every phase succeeded: runtime, pip bootstrap, offline dependency install,
+// pruning, byte-compilation, relocatability audit, lock generation and
+// validation, app and resources, manifest, reproducible mtimes. A failure
+// leaves the previous bundle (if any) untouched and names the phase.
+Result<BuildResult> buildBundle(const BuildOptions &options);
+
+} // namespace deskpack::bundle

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: MIT
+#include "relocation.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+#include <QHash>
+#include <QSaveFile>
+
+namespace deskpack::bundle {
+
+namespace {
+
+bool isText(const QByteArray &data)
+{
+    return !data.left(8192).contains('\0');
+}
+
+Result<QByteArray> readAll(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return makeError(ErrorKind::Environment, QStringLiteral("%1: %2").arg(path, f.errorString()));
+    return f.readAll();
+}
+
+Result<void> writeAll(const QString &path, const QByteArray &data)
+{
+    const QFile::Permissions permissions = QFile::permissions(path);
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(data) != data.size() || !f.commit())
+        return makeError(ErrorKind::Environment, QStringLiteral("%1: %2").arg(path, f.errorString()));
+    QFile::setPermissions(path, permissions);
+    return {};
+}
+
+// RECORD's hash format: sha256=<urlsafe base64, no padding>.
+QByteArray recordHash(const QByteArray &data)
+{
+    return "sha256=" + QCryptographicHash::hash(data, QCryptographicHash::Sha256)
+                           .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+}
+
+bool isPythonShebang(const QByteArray &firstLine)
+{
+    if (!firstLine.startsWith("#!"))
+        return false;
+    const QByteArray command = firstLine.mid(2).trimmed();
+    return command.startsWith('/') && command.contains("python");
+}
+
+// Where the interpreter-naming header of a script ends, or -1 if it names
+// none: "#!/abs/python" (one line), or the /bin/sh trampoline pip and distlib
+// write when that line would be too long (three lines, an absolute exec).
+qsizetype scriptHeaderEnd(const QByteArray &data)
+{
+    auto lineEnd = [&](qsizetype from) {
+        const qsizetype eol = data.indexOf('\n', from);
+        return eol < 0 ? data.size() : eol + 1;
+    };
+    const qsizetype first = lineEnd(0);
+    if (isPythonShebang(data.left(first).trimmed()))
+        return first;
+    if (data.left(first).trimmed() == "#!/bin/sh") {
+        const qsizetype second = lineEnd(first);
+        const QByteArray exec = data.mid(first, second - first).trimmed();
+        const qsizetype third = lineEnd(second);
+        if ((exec.startsWith("'''exec' /") || exec.startsWith("'''exec' \"/")) &&
+            data.mid(second, third - second).trimmed() == "' '''")
+            return third;
+    }
+    return -1;
+}
+
+// Console scripts live in a bin/ directory (pip --target puts them in
+// site-packages/bin) and are not importable modules.
+bool isScript(const QString &relative)
+{
+    return relative.contains(u"/bin/"_qs) && !relative.endsWith(u".py"_qs);
+}
+
+} // namespace
+
+QByteArray trampoline(const QString &relativeInterpreter)
+{
+    // sh runs the second line as exec; Python sees a string literal and goes on.
+    return "#!/bin/sh\n'''exec' \"$(dirname -- \"$0\")/" + relativeInterpreter.toUtf8() +
+           "\" \"$0\" \"$@\"\n' '''\n";
+}
+
+Result<RelocationReport> makeRelocatable(const RelocationInput &input)
+{
+    RelocationReport report;
+    const QDir root(input.bundleRoot);
+    const QString interpreter = root.filePath(input.interpreter);
+    const QString core = root.filePath(input.coreSitePackages);
+    QHash<QString, QByteArray> newRecordLines; // core-relative path -> "hash,size"
+
+    QStringList files;
+    QDirIterator it(input.bundleRoot, QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        if (!it.fileInfo().isSymLink())
+            files.append(path);
+    }
+    files.sort();
+
+    for (const QString &path : std::as_const(files)) {
+        Result<QByteArray> read = readAll(path);
+        if (!read)
+            return read.error();
+        QByteArray data = std::move(*read);
+        const QString relative = root.relativeFilePath(path);
+        bool changed = false;
+
+        // Only scripts: a module's shebang is never used (nobody runs the bundled
+        // stdlib as a program), and a trampoline would become its docstring.
+        const qsizetype headerEnd = isScript(relative) ? scriptHeaderEnd(data) : -1;
+        if (headerEnd >= 0) {
+            const QString relInterpreter = QFileInfo(path).dir().relativeFilePath(interpreter);
+            data = trampoline(relInterpreter) + data.mid(headerEnd);
+            report.rewritten.append(QStringLiteral("%1: shebang now runs %2 relative to the script")
+                                        .arg(relative, relInterpreter));
+            changed = true;
+        }
+        if (isText(data)) {
+            const bool isRecord = path.endsWith(u"/RECORD"_qs) && path.contains(u".dist-info/"_qs);
+            const bool isPth = path.endsWith(u".pth"_qs);
+            const QByteArray corePrefix = core.toUtf8() + '/';
+            if ((isRecord || isPth) && data.contains(corePrefix)) {
+                // Absolute paths into the core become relative to it (RECORD) or to
+                // the .pth's own directory, which for a .pth is the core itself.
+                data.replace(corePrefix, isPth ? QByteArray("./") : QByteArray());
+                report.rewritten.append(QStringLiteral("%1: absolute core paths made relative").arg(relative));
+                changed = true;
+            }
+            for (const QString &host : input.hostPaths) {
+                if (data.contains(host.toUtf8())) {
+                    report.reported.append(QStringLiteral("%1: mentions host path %2").arg(relative, host));
+                    break;
+                }
+            }
+        }
+        for (const QString &build : input.buildPaths) {
+            if (data.contains(build.toUtf8()))
+                report.errors.append(QStringLiteral("%1: contains the build-machine path %2 (%3)")
+                                         .arg(relative, build,
+                                              isText(data) ? u"text"_qs : u"binary"_qs));
+        }
+        if (changed) {
+            if (Result<void> w = writeAll(path, data); !w)
+                return w.error();
+            if (path.startsWith(core + u'/'))
+                newRecordLines.insert(path.mid(core.size() + 1),
+                                      recordHash(data) + ',' + QByteArray::number(data.size()));
+        }
+    }
+
+    if (newRecordLines.isEmpty())
+        return report;
+    // Keep RECORD honest about the files we rewrote.
+    QDirIterator records(core, {u"RECORD"_qs}, QDir::Files, QDirIterator::Subdirectories);
+    while (records.hasNext()) {
+        const QString recordPath = records.next();
+        Result<QByteArray> read = readAll(recordPath);
+        if (!read)
+            return read.error();
+        QList<QByteArray> lines = read->split('\n');
+        bool touched = false;
+        for (QByteArray &line : lines) {
+            const qsizetype comma = line.indexOf(',');
+            if (comma <= 0)
+                continue;
+            const QString entry = QString::fromUtf8(line.left(comma));
+            // pip --target records scripts as "../../bin/NAME" although it puts them
+            // in <target>/bin/NAME: match those by their bin/NAME tail.
+            const QString key = entry.startsWith(u"../"_qs) && entry.contains(u"/bin/"_qs)
+                                    ? entry.section(u'/', -2)
+                                    : QDir::cleanPath(entry);
+            const auto found = newRecordLines.constFind(key);
+            if (found == newRecordLines.cend())
+                continue;
+            line = line.left(comma) + ',' + *found;
+            touched = true;
+        }
+        if (touched) {
+            if (Result<void> w = writeAll(recordPath, lines.join('\n')); !w)
+                return w.error();
+            report.rewritten.append(QStringLiteral("%1: hashes of rewritten scripts updated")
+                                        .arg(root.relativeFilePath(recordPath)));
+        }
+    }
+    return report;
+}
+
+} // namespace deskpack::bundle

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: MIT
+#include "bundlecommands.h"
+
+#include "bundle/bundlebuilder.h"
+#include "commandline.h"
+#include "lock/lockvalidator.h"
+#include "lock/sitepackages.h"
+#include "runner/bundlemanifest.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+
+#include <cstdio>
+
+#ifdef Q_OS_UNIX
+#include <unistd.h>
+#endif
+
+using nlohmann::json;
+
+namespace deskpack::cli {
+
+namespace {
+
+const QCommandLineOption jsonOption(QStringLiteral("json"),
+                                    QStringLiteral("Machine-readable summary on stdout."));
+
+bool stderrIsTerminal()
+{
+#ifdef Q_OS_UNIX
+    return ::isatty(fileno(stderr));
+#else
+    return false;
+#endif
+}
+
+json stringArray(const QStringList &list)
+{
+    json out = json::array();
+    for (const QString &s : list)
+        out.push_back(s.toStdString());
+    return out;
+}
+
+// The launcher ships inside bundles once it is built beside deskpack.
+QString builtLauncher()
+{
+    const QString path = QCoreApplication::applicationDirPath() + QStringLiteral("/deskpack-launcher");
+    return QFileInfo(path).isExecutable() ? path : QString();
+}
+
+} // namespace
+
+int runBuildCommand(const QStringList &arguments)
+{
+    const QString command = QStringLiteral("deskpack build");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Builds the relocatable app bundle described by APP.json (see docs/app-config.md)."));
+    const QCommandLineOption out(QStringLiteral("out"),
+                                 QStringLiteral("Write the bundle under DIR (default: dist/ beside APP.json)."),
+                                 QStringLiteral("DIR"));
+    const QCommandLineOption cache(QStringLiteral("cache-dir"),
+                                   QStringLiteral("Runtime extraction cache (default: "
+                                                  "$XDG_CACHE_HOME/deskpack/runtimes)."),
+                                   QStringLiteral("DIR"));
+    parser.addOptions({out, cache, jsonOption});
+    parser.addPositionalArgument(QStringLiteral("APP.json"), QStringLiteral("The app config."));
+    if (const int code = parseCommandLine(parser, command, arguments); code >= 0)
+        return code;
+    if (parser.positionalArguments().size() != 1)
+        return usageError(command, QStringLiteral("expected exactly one APP.json"));
+
+    bundle::BuildOptions options;
+    options.configPath = parser.positionalArguments().constFirst();
+    options.outDir = parser.value(out);
+    options.cacheDir = parser.value(cache);
+    options.launcher = builtLauncher();
+    const bool terminal = stderrIsTerminal();
+    options.progress = [terminal](int phase, int phases, const QString &what) {
+        // A live line on a terminal; plain lines in logs.
+        printErr(terminal ? QStringLiteral("\r\033[K[%1/%2] %3").arg(phase).arg(phases).arg(what)
+                          : QStringLiteral("deskpack build: [%1/%2] %3\n").arg(phase).arg(phases).arg(what));
+    };
+    Result<bundle::BuildResult> built = bundle::buildBundle(options);
+    if (terminal)
+        printErr(QStringLiteral("\r\033[K"));
+    if (!built)
+        return fail(built.error());
+    const bundle::BuildResult &r = *built;
+    for (const lock::Problem &p : r.lockWarnings)
+        printErr(p.toString() + u'\n');
+    if (parser.isSet(jsonOption)) {
+        json phases = json::object();
+        for (const bundle::PhaseTiming &p : r.phases)
+            phases[p.name.toStdString()] = p.milliseconds;
+        printJson({{"bundle", r.bundleDir.toStdString()},
+                   {"log", r.logFile.toStdString()},
+                   {"bytes", r.bytes},
+                   {"files", r.files},
+                   {"runtimeSourceBytes", r.runtimeSourceBytes},
+                   {"pythonVersion", r.pythonVersion.toStdString()},
+                   {"distributions", r.distributions},
+                   {"launcher", r.launcherIncluded},
+                   {"runtimeFromCache", r.runtimeFromCache},
+                   {"phasesMs", phases},
+                   {"relocation",
+                    {{"rewritten", stringArray(r.relocation.rewritten)},
+                     {"reported", stringArray(r.relocation.reported)}}}});
+    }
+    printErr(QStringLiteral("deskpack: built %1 (%2 files, %3 MB, Python %4, %5 distributions%6)\n")
+                 .arg(r.bundleDir)
+                 .arg(r.files)
+                 .arg(double(r.bytes) / 1e6, 0, 'f', 1)
+                 .arg(r.pythonVersion)
+                 .arg(r.distributions)
+                 .arg(r.launcherIncluded ? QString() : QStringLiteral("; no launcher built yet")));
+    return ExitOk;
+}
+
+int runVerifyCommand(const QStringList &arguments)
+{
+    const QString command = QStringLiteral("deskpack verify");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Re-hashes every file of BUNDLE against bundle.json and checks the runtime core lock "
+        "against the runtime. Exit 1 on any missing, changed or extra file or lock problem."));
+    parser.addOptions({jsonOption});
+    parser.addPositionalArgument(QStringLiteral("BUNDLE"), QStringLiteral("The bundle directory."));
+    if (const int code = parseCommandLine(parser, command, arguments); code >= 0)
+        return code;
+    if (parser.positionalArguments().size() != 1)
+        return usageError(command, QStringLiteral("expected exactly one BUNDLE directory"));
+    const QString dir = QFileInfo(parser.positionalArguments().constFirst()).absoluteFilePath();
+
+    Result<runner::BundleManifest> manifest = runner::readManifest(dir);
+    if (!manifest)
+        return fail(manifest.error());
+    Result<runner::VerifyReport> files = runner::verifyBundleFiles(*manifest, dir);
+    if (!files)
+        return fail(files.error());
+
+    QStringList lockProblems;
+    const QString lockPath = QDir(dir).filePath(manifest->lock);
+    Result<lock::ParsedLock> parsed = lock::readLockFile(lockPath);
+    if (!parsed) {
+        lockProblems.append(parsed.error().message);
+    } else {
+        QList<lock::Problem> problems = parsed->problems;
+        problems += lock::checkLockRules(parsed->lock, lockPath);
+        Result<lock::InstalledSet> installed =
+            lock::scanInstalled({QDir(dir).filePath(manifest->coreSitePackages)});
+        if (!installed)
+            lockProblems.append(installed.error().message);
+        else
+            problems += lock::checkAgainstInstalled(parsed->lock, lockPath, *installed);
+        for (const lock::Problem &p : std::as_const(problems)) {
+            if (p.severity == lock::Severity::Error)
+                lockProblems.append(p.toString());
+        }
+    }
+    if (!QFileInfo(QDir(dir).filePath(manifest->python)).isExecutable())
+        lockProblems.append(QStringLiteral("%1: the interpreter is missing or not executable")
+                                .arg(QDir(dir).filePath(manifest->python)));
+
+    const bool ok = files->ok() && lockProblems.isEmpty();
+    if (parser.isSet(jsonOption)) {
+        printJson({{"bundle", dir.toStdString()},
+                   {"ok", ok},
+                   {"files", manifest->files.size()},
+                   {"missing", stringArray(files->missing)},
+                   {"changed", stringArray(files->changed)},
+                   {"extra", stringArray(files->extra)},
+                   {"lock", stringArray(lockProblems)}});
+    }
+    for (const QString &f : std::as_const(files->missing))
+        printErr(QStringLiteral("%1: missing: %2\n").arg(dir, f));
+    for (const QString &f : std::as_const(files->changed))
+        printErr(QStringLiteral("%1: changed: %2\n").arg(dir, f));
+    for (const QString &f : std::as_const(files->extra))
+        printErr(QStringLiteral("%1: extra file: %2\n").arg(dir, f));
+    for (const QString &p : std::as_const(lockProblems))
+        printErr(p + u'\n');
+    if (!ok) {
+        printErr(QStringLiteral("%1: verification failed: %2 missing, %3 changed, %4 extra, %5 lock "
+                                "problem(s)\n")
+                     .arg(dir)
+                     .arg(files->missing.size())
+                     .arg(files->changed.size())
+                     .arg(files->extra.size())
+                     .arg(lockProblems.size()));
+        return ExitProblems;
+    }
+    printErr(QStringLiteral("%1: verified (%2 files)\n").arg(dir).arg(manifest->files.size()));
+    return ExitOk;
+}
+
+} // namespace deskpack::cli

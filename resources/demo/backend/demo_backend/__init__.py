@@ -1,0 +1,1 @@
+"""The Deskpack demo backend: a stdlib HTTP server reporting what it sees."""
