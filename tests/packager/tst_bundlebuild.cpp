@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: MIT
+// `deskpack build` and `deskpack verify` end to end on the demo app: from the
+// host interpreter and from a runtime archive, moved after building, tampered
+// with, built twice, and failing without harming the previous bundle.
+#include "common/testutil.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+
+using namespace deskpack;
+using nlohmann::json;
+
+namespace {
+
+json parseJson(const QByteArray &data)
+{
+    return json::parse(data.constData(), data.constData() + data.size(), nullptr, false);
+}
+
+QString wheelhouse()
+{
+    return QDir::cleanPath(test::binDir() + u"/../wheelhouse"_qs);
+}
+
+// A deskpack.json for the demo backend with absolute paths, plus overrides.
+QString writeConfig(const QString &dir, json overrides = json::object())
+{
+    json config = {
+        {"id", "deskpack-demo"},
+        {"name", "Deskpack Demo"},
+        {"version", "1.0.0"},
+        {"runtime", {{"python", "/usr/bin/python3.11"}}},
+        {"wheelhouse", wheelhouse().toStdString()},
+        {"requirements", {"demo_units==0.3.1"}},
+        {"app",
+         {{"source", test::fixture(u"../resources/demo/backend"_qs).toStdString()},
+          {"module", "demo_backend"},
+          {"args", {"--port", "0"}}}},
+        {"readiness", {{"heartbeat", true}, {"timeout", 20}}},
+        {"lockEnv", "DESKPACK_DEMO_CORE_LOCK_PATH"},
+        {"prune", {"tests", "idlelib", "tkinter", "ensurepip"}},
+        {"byteCompile", true}};
+    config.merge_patch(overrides);
+    const QString path = dir + u"/deskpack.json"_qs;
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        qFatal("cannot write %s", qPrintable(path));
+    f.write(QByteArray::fromStdString(config.dump(2)));
+    return path;
+}
+
+// path -> "mode size mtime sha256|link" for every entry: equal maps are
+// byte-identical trees.
+QMap<QString, QString> treeFingerprint(const QString &root)
+{
+    QMap<QString, QString> out;
+    QDirIterator it(root, QDir::AllEntries | QDir::System | QDir::Hidden | QDir::NoDotAndDotDot,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        const QFileInfo info = it.fileInfo();
+        QString value = QString::number(int(info.permissions()), 16) + u' ' +
+                        QString::number(info.lastModified().toSecsSinceEpoch());
+        if (info.isSymLink()) {
+            // The link's own text: symLinkTarget() would resolve it to an absolute path.
+            value += u" -> "_qs + QString::fromStdString(
+                                     std::filesystem::read_symlink(path.toStdString()).string());
+        } else if (info.isFile()) {
+            QFile f(path);
+            f.open(QIODevice::ReadOnly);
+            value += u' ' + QString::fromLatin1(
+                                QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex());
+        }
+        out.insert(QDir(root).relativeFilePath(path), value);
+    }
+    return out;
+}
+
+bool copyRecursively(const QString &from, const QString &to)
+{
+    return test::runProcess(u"/bin/cp"_qs, {u"-a"_qs, from, to}).exitCode == 0;
+}
+
+} // namespace
+
+class TestBundleBuild : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_work;
+    QString m_bundle; // built once from the host interpreter
+
+    test::ProcessResult build(const QString &config, const QString &out)
+    {
+        return test::runDeskpack({u"build"_qs, config, u"--out"_qs, out, u"--json"_qs});
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_work.isValid());
+        QVERIFY2(QFileInfo(u"/usr/bin/python3.11"_qs).isExecutable(), "Debian's python3.11 is missing");
+        QVERIFY2(QFileInfo::exists(wheelhouse() + u"/demo_units-0.3.1-py3-none-any.whl"_qs),
+                 "the demo wheelhouse was not built");
+    }
+
+    void buildFromHostInterpreter()
+    {
+        QDir().mkpath(m_work.filePath(u"host"_qs));
+        const QString config = writeConfig(m_work.filePath(u"host"_qs));
+        const auto r = build(config, m_work.filePath(u"host/out"_qs));
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const json summary = parseJson(r.out);
+        QVERIFY2(summary.is_object(), r.out.constData());
+        m_bundle = QString::fromStdString(summary["bundle"].get<std::string>());
+        QCOMPARE(m_bundle, m_work.filePath(u"host/out/Deskpack Demo"_qs));
+        QVERIFY(summary["distributions"] == 3); // demo-greeting, demo-units, pip
+        QVERIFY(summary["pythonVersion"].get<std::string>().starts_with("3.11"));
+        for (const char *phase : {"runtime", "pip", "dependencies", "prune", "byte-compile",
+                                  "relocate", "lock", "resources", "manifest"})
+            QVERIFY2(summary["phasesMs"].contains(phase), phase);
+        QVERIFY(summary["bytes"].get<qint64>() > 1000000);
+
+        // The layout of DESIGN.md, and no staging left behind.
+        for (const char *path : {"bundle.json", "app/runtime-core-lock.json",
+                                 "app/demo_backend/__main__.py", "resources/runner.py",
+                                 "resources/launch_backend.py", "runtime/bin/python3.11",
+                                 "runtime/lib/python3.11/site-packages/demo_units/__init__.py"})
+            QVERIFY2(QFileInfo::exists(m_bundle + u'/' + QLatin1StringView(path)), path);
+        QVERIFY(!QFileInfo::exists(m_bundle + u"/runtime/lib/python3.11/idlelib"_qs));
+        QVERIFY(!QFileInfo::exists(m_bundle + u"/runtime/lib/python3.11/test"_qs));
+        QCOMPARE(QDir(m_work.filePath(u"host/out"_qs)).entryList(QDir::Dirs | QDir::Hidden | QDir::NoDotAndDotDot),
+                 QStringList{u"Deskpack Demo"_qs});
+
+        QFile manifestFile(m_bundle + u"/bundle.json"_qs);
+        QVERIFY(manifestFile.open(QIODevice::ReadOnly));
+        const json manifest = parseJson(manifestFile.readAll());
+        QVERIFY(manifest["python"] == "runtime/bin/python3.11");
+        QVERIFY(manifest["lock"] == "app/runtime-core-lock.json");
+        QVERIFY(manifest["lockEnv"] == "DESKPACK_CORE_LOCK_PATH");
+        QVERIFY(manifest["lockEnvAlias"] == "DESKPACK_DEMO_CORE_LOCK_PATH");
+        QVERIFY(manifest["entry"]["module"] == "demo_backend");
+        QVERIFY(manifest["files"]["runtime/bin/python3.11"]["executable"] == true);
+        QCOMPARE(manifest["files"]["runtime/bin/python3"]["link"].get<std::string>(), std::string("python3.11"));
+        // Nothing in the manifest or the lock names the build machine's paths.
+        QVERIFY(!manifestFile.fileName().isEmpty());
+        manifestFile.seek(0);
+        QVERIFY(!manifestFile.readAll().contains(m_work.path().toUtf8()));
+    }
+
+    void verifyPasses()
+    {
+        QVERIFY(!m_bundle.isEmpty());
+        const auto r = test::runDeskpack({u"verify"_qs, m_bundle, u"--json"_qs});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(parseJson(r.out)["ok"] == true);
+    }
+
+    void movedBundleStillRuns()
+    {
+        const QString moved = m_work.filePath(u"elsewhere/renamed app"_qs);
+        QVERIFY(QDir().mkpath(m_work.filePath(u"elsewhere"_qs)));
+        QVERIFY(copyRecursively(m_bundle, moved));
+        // A clean environment, so nothing of the host's Python setup helps.
+        const auto run = test::runProcess(
+            u"/usr/bin/env"_qs,
+            {u"-i"_qs, moved + u"/runtime/bin/python3.11"_qs, u"-c"_qs,
+             u"import sys, json, ssl, sqlite3, demo_units; "
+             "print(json.dumps({'prefix': sys.prefix, 'path': sys.path, 'units': demo_units.__file__}))"_qs});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const json seen = parseJson(run.out);
+        QCOMPARE(QString::fromStdString(seen["prefix"].get<std::string>()), moved + u"/runtime"_qs);
+        QVERIFY(QString::fromStdString(seen["units"].get<std::string>()).startsWith(moved));
+        for (const auto &p : seen["path"])
+            QVERIFY2(!p.get<std::string>().starts_with("/usr/"), p.get<std::string>().c_str());
+
+        // The console script's relocated trampoline runs the bundled interpreter.
+        const auto script = test::runProcess(
+            moved + u"/runtime/lib/python3.11/site-packages/bin/demo-units"_qs, {});
+        QVERIFY2(script.exitCode == 0, script.err.constData());
+        QVERIFY(script.out.contains("Hello, demo-units, from demo-greeting 1.2.0"));
+
+        // launch_backend.py orders sys.path: app, stdlib, core, plugins last.
+        QProcess backend;
+        QProcessEnvironment env;
+        env.insert(u"DESKPACK_PLUGIN_SITE_PACKAGES"_qs, m_work.filePath(u"plugins"_qs));
+        backend.setProcessEnvironment(env);
+        backend.start(moved + u"/runtime/bin/python3.11"_qs,
+                      {u"-s"_qs, moved + u"/resources/launch_backend.py"_qs, moved, u"--print-status"_qs});
+        QVERIFY(backend.waitForFinished(60000));
+        QVERIFY2(backend.exitCode() == 0, backend.readAllStandardError().constData());
+        const json status = parseJson(backend.readAllStandardOutput());
+        const auto &path = status["sys_path"];
+        QCOMPARE(QString::fromStdString(path.front().get<std::string>()), moved + u"/app"_qs);
+        QCOMPARE(QString::fromStdString(path.back().get<std::string>()), m_work.filePath(u"plugins"_qs));
+        QCOMPARE(QString::fromStdString(path[path.size() - 2].get<std::string>()),
+                 moved + u"/runtime/lib/python3.11/site-packages"_qs);
+
+        const auto verified = test::runDeskpack({u"verify"_qs, moved});
+        QVERIFY2(verified.exitCode == 0, verified.err.constData());
+    }
+
+    void verifyCatchesTampering()
+    {
+        const QString copy = m_work.filePath(u"tampered"_qs);
+        QVERIFY(copyRecursively(m_bundle, copy));
+        QFile changed(copy + u"/app/demo_backend/__main__.py"_qs);
+        QVERIFY(changed.open(QIODevice::Append));
+        changed.write("\n# tampered\n");
+        changed.close();
+        QVERIFY(QFile::remove(copy + u"/runtime/lib/python3.11/site-packages/demo_greeting/__init__.py"_qs));
+        QFile extra(copy + u"/runtime/lib/python3.11/site-packages/intruder.py"_qs);
+        QVERIFY(extra.open(QIODevice::WriteOnly));
+        extra.close();
+
+        const auto r = test::runDeskpack({u"verify"_qs, copy, u"--json"_qs});
+        QCOMPARE(r.exitCode, 1);
+        const json report = parseJson(r.out);
+        QVERIFY(report["ok"] == false);
+        QVERIFY(report["missing"] == json::array({"runtime/lib/python3.11/site-packages/demo_greeting/__init__.py"}));
+        QCOMPARE(report["changed"].size(), 1u);
+        QVERIFY(report["changed"][0].get<std::string>().starts_with("app/demo_backend/__main__.py: content changed"));
+        QVERIFY(report["extra"] == json::array({"runtime/lib/python3.11/site-packages/intruder.py"}));
+        QVERIFY2(r.err.contains("missing: runtime/lib/python3.11/site-packages/demo_greeting/__init__.py"),
+                 r.err.constData());
+    }
+
+    void verifyCatchesLockDrift()
+    {
+        const QString copy = m_work.filePath(u"drift"_qs);
+        QVERIFY(copyRecursively(m_bundle, copy));
+        // A distribution removed behind the lock's back (its files too, so only
+        // the lock check can notice beyond "missing").
+        QVERIFY(QDir(copy + u"/runtime/lib/python3.11/site-packages/demo_units-0.3.1.dist-info"_qs).removeRecursively());
+        const auto r = test::runDeskpack({u"verify"_qs, copy, u"--json"_qs});
+        QCOMPARE(r.exitCode, 1);
+        const json report = parseJson(r.out);
+        bool lockNoticed = false;
+        for (const auto &p : report["lock"])
+            lockNoticed = lockNoticed || p.get<std::string>().find("demo-units 0.3.1 is locked but not installed") != std::string::npos;
+        QVERIFY2(lockNoticed, r.out.constData());
+    }
+
+    void verifyRefusesNonBundle()
+    {
+        const auto r = test::runDeskpack({u"verify"_qs, m_work.path()});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains("bundle.json: cannot read"));
+    }
+
+    void buildsAreReproducible()
+    {
+        QDir().mkpath(m_work.filePath(u"again"_qs));
+        const QString config = writeConfig(m_work.filePath(u"again"_qs));
+        const auto r = build(config, m_work.filePath(u"again/elsewhere-out"_qs));
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const auto first = treeFingerprint(m_bundle);
+        const auto second = treeFingerprint(m_work.filePath(u"again/elsewhere-out/Deskpack Demo"_qs));
+        QCOMPARE(second.size(), first.size());
+        for (auto it = first.cbegin(); it != first.cend(); ++it)
+            QVERIFY2(second.value(it.key()) == it.value(), qPrintable(it.key()));
+    }
+
+    void failedBuildKeepsPreviousBundle()
+    {
+        const QString dir = m_work.filePath(u"host"_qs);
+        const QString out = m_work.filePath(u"host/out"_qs);
+        QFile manifest(m_bundle + u"/bundle.json"_qs);
+        QVERIFY(manifest.open(QIODevice::ReadOnly));
+        const QByteArray before = manifest.readAll();
+        manifest.close();
+        const QString config = writeConfig(dir, {{"requirements", {"demo_units==0.3.1", "demo_missing==1.0"}}});
+        const auto r = build(config, out);
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.err.contains("dependencies: pip install failed"), r.err.constData());
+        QVERIFY2(r.err.contains("demo_missing"), r.err.constData());
+        QVERIFY(manifest.open(QIODevice::ReadOnly));
+        QCOMPARE(manifest.readAll(), before);
+        QCOMPARE(QDir(out).entryList(QDir::Dirs | QDir::Hidden | QDir::NoDotAndDotDot),
+                 QStringList{u"Deskpack Demo"_qs});
+        const auto verified = test::runDeskpack({u"verify"_qs, m_bundle});
+        QCOMPARE(verified.exitCode, 0);
+    }
+
+    void buildFromRuntimeArchive()
+    {
+        const QString dir = m_work.filePath(u"archive"_qs);
+        QDir().mkpath(dir);
+        const QString archive = dir + u"/python.tar.gz"_qs;
+        const auto packed = test::runDeskpack({u"runtime"_qs, u"pack"_qs, u"--python"_qs,
+                                               u"/usr/bin/python3.11"_qs, u"-o"_qs, archive});
+        QVERIFY2(packed.exitCode == 0, packed.err.constData());
+        QFile f(archive);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QString sha = QString::fromLatin1(QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex());
+
+        // A wrong hash is refused before anything is extracted or built.
+        const QString badConfig = writeConfig(
+            dir, {{"runtime", {{"python", nullptr}, {"archive", archive.toStdString()},
+                               {"sha256", std::string(64, '0')}}}});
+        const auto refused = test::runDeskpack({u"build"_qs, badConfig, u"--out"_qs, dir + u"/out"_qs,
+                                                u"--cache-dir"_qs, dir + u"/cache"_qs});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains("runtime: ") && refused.err.contains("python.tar.gz"), refused.err.constData());
+        QVERIFY(!QFileInfo::exists(dir + u"/out/Deskpack Demo"_qs));
+
+        const QString config = writeConfig(
+            dir, {{"runtime", {{"python", nullptr}, {"archive", archive.toStdString()}, {"sha256", sha.toStdString()}}}});
+        const auto r = test::runDeskpack({u"build"_qs, config, u"--out"_qs, dir + u"/out"_qs,
+                                          u"--cache-dir"_qs, dir + u"/cache"_qs, u"--json"_qs});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(parseJson(r.out)["runtimeFromCache"] == false);
+        const auto verified = test::runDeskpack({u"verify"_qs, dir + u"/out/Deskpack Demo"_qs});
+        QVERIFY2(verified.exitCode == 0, verified.err.constData());
+        const auto run = test::runProcess(dir + u"/out/Deskpack Demo/runtime/bin/python3.11"_qs,
+                                          {u"-c"_qs, u"import demo_units; print(demo_units.human(2048))"_qs});
+        QCOMPARE(run.out.trimmed(), QByteArray("2.0 KiB"));
+
+        // The second build takes the runtime from the cache.
+        const auto again = test::runDeskpack({u"build"_qs, config, u"--out"_qs, dir + u"/out"_qs,
+                                              u"--cache-dir"_qs, dir + u"/cache"_qs, u"--json"_qs});
+        QVERIFY2(again.exitCode == 0, again.err.constData());
+        QVERIFY(parseJson(again.out)["runtimeFromCache"] == true);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestBundleBuild)
+#include "tst_bundlebuild.moc"
