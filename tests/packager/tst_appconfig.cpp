@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+// deskpack.json: valid configs load with paths resolved against the file;
+// every mistake is reported with the file, the key and what was expected,
+// and a mistyped key names the closest valid one.
+#include "bundle/appconfig.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace deskpack;
+using namespace deskpack::bundle;
+
+class TestAppConfig : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+
+    QString write(const QByteArray &json)
+    {
+        const QString path = m_dir.filePath(u"deskpack.json"_qs);
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            qFatal("cannot write");
+        f.write(json);
+        return path;
+    }
+
+    static QByteArray valid(const QByteArray &extra = {})
+    {
+        // "\/" in the JSON: moc reads a double slash in a raw string as a comment.
+        return R"J({"id": "my-app", "name": "My App", "version": "1.0",
+                   "runtime": {"python": "/usr/bin/python3.11"},
+                   "wheelhouse": "wheels", "requirements": "requirements.txt",
+                   "app": {"source": "backend", "module": "my_app.server", "args": ["--port", "1"]},
+                   "readiness": {"http": "http:\/\/127.0.0.1:1/status", "timeout": 5},
+                   "lockEnv": "MY_APP_CORE_LOCK_PATH", "env": {"B": "2", "A": "1"})J" +
+               extra + "}";
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QVERIFY(QDir(m_dir.path()).mkpath(u"backend"_qs));
+        QVERIFY(QDir(m_dir.path()).mkpath(u"wheels"_qs));
+        QFile req(m_dir.filePath(u"requirements.txt"_qs));
+        QVERIFY(req.open(QIODevice::WriteOnly));
+        QFile script(m_dir.filePath(u"backend/main.py"_qs));
+        QVERIFY(script.open(QIODevice::WriteOnly));
+    }
+
+    void loadsValidConfig()
+    {
+        Result<AppConfig> config = loadAppConfig(write(valid()));
+        QVERIFY2(config.ok(), config.ok() ? "" : qPrintable(config.error().message));
+        QCOMPARE(config->id, u"my-app"_qs);
+        QCOMPARE(config->runtimePython, u"/usr/bin/python3.11"_qs);
+        QCOMPARE(config->wheelhouse, m_dir.filePath(u"wheels"_qs));
+        QCOMPARE(config->requirementsFile, m_dir.filePath(u"requirements.txt"_qs));
+        QCOMPARE(config->appSource, m_dir.filePath(u"backend"_qs));
+        QCOMPARE(config->entryModule, u"my_app.server"_qs);
+        QCOMPARE(config->entryArgs, (QStringList{u"--port"_qs, u"1"_qs}));
+        QCOMPARE(config->readiness.kind, Readiness::Kind::Http);
+        QCOMPARE(config->readiness.timeoutSeconds, 5);
+        QCOMPARE(config->lockEnv, u"MY_APP_CORE_LOCK_PATH"_qs);
+        QCOMPARE(config->env.size(), 2);
+        QCOMPARE(config->env.at(0).first, u"A"_qs); // sorted
+    }
+
+    void rejected_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QStringList>("fragments");
+        QTest::newRow("not json") << QByteArray("{oops") << QStringList{u"deskpack.json:1:2: not valid JSON"_qs};
+        QTest::newRow("mistyped top-level key")
+            << valid(R"J(, "wheelhose": "x")J") << QStringList{u"deskpack.json: wheelhose: unknown key; did you mean \"wheelhouse\"?"_qs};
+        QTest::newRow("mistyped nested key")
+            << valid(R"J(, "prune": [], "byteCompile": true, "icn": "x")J")
+            << QStringList{u"icn: unknown key; did you mean \"icon\"?"_qs};
+        QTest::newRow("unknown key far from any")
+            << valid(R"J(, "completely_unrelated": 1)J")
+            << QStringList{u"completely_unrelated: unknown key (valid keys: id, name,"_qs};
+        QTest::newRow("runtime key typo")
+            << QByteArray(R"J({"id":"a","name":"A","version":"1","runtime":{"pyhton":"/usr/bin/python3"},"app":{"source":"backend","module":"m"}})J")
+            << QStringList{u"runtime.pyhton: unknown key; did you mean \"runtime.python\"?"_qs};
+        QTest::newRow("missing everything")
+            << QByteArray("{}")
+            << QStringList{u"id: missing"_qs, u"name: missing"_qs, u"version: missing"_qs,
+                           u"runtime: missing"_qs, u"app: missing"_qs};
+        QTest::newRow("wrong types")
+            << QByteArray(R"J({"id": 5, "name": "A", "version": "1", "runtime": "python3", "app": []})J")
+            << QStringList{u"id: expected a non-empty string, got 5"_qs, u"runtime: expected {\"python\""_qs,
+                           u"app: expected {\"source\""_qs};
+        QTest::newRow("bad id") << valid().replace("\"my-app\"", "\"My App!\"")
+                                << QStringList{u"id: \"My App!\" is not a valid app id"_qs};
+        QTest::newRow("both runtimes")
+            << valid().replace(R"J("runtime": {"python": "/usr/bin/python3.11"})J",
+                               R"J("runtime": {"python": "/usr/bin/python3.11", "archive": "x.tar.gz"})J")
+            << QStringList{u"runtime: give exactly one of \"python\""_qs};
+        QTest::newRow("archive without sha256")
+            << valid().replace(R"J("runtime": {"python": "/usr/bin/python3.11"})J",
+                               R"J("runtime": {"archive": "requirements.txt"})J")
+            << QStringList{u"runtime.sha256: missing"_qs};
+        QTest::newRow("bad sha256")
+            << valid().replace(R"J("runtime": {"python": "/usr/bin/python3.11"})J",
+                               R"J("runtime": {"archive": "requirements.txt", "sha256": "abc"})J")
+            << QStringList{u"runtime.sha256: expected 64 hexadecimal digits"_qs};
+        QTest::newRow("missing interpreter")
+            << valid().replace("/usr/bin/python3.11", "/nonexistent/python")
+            << QStringList{u"runtime.python: /nonexistent/python is not an executable interpreter"_qs};
+        QTest::newRow("missing wheelhouse")
+            << valid().replace("\"wheels\"", "\"nowhere\"")
+            << QStringList{u"wheelhouse: "_qs, u"/nowhere does not exist"_qs};
+        QTest::newRow("two entry points")
+            << valid().replace(R"J("module": "my_app.server")J", R"J("module": "m", "script": "main.py")J")
+            << QStringList{u"app: give exactly one entry point"_qs};
+        QTest::newRow("script outside the app")
+            << valid().replace(R"J("module": "my_app.server")J", R"J("script": "../evil.py")J")
+            << QStringList{u"app.script: must be a path inside app.source"_qs};
+        QTest::newRow("bad module name") << valid().replace("my_app.server", "my-app")
+                                         << QStringList{u"app.module: \"my-app\" is not a dotted module name"_qs};
+        QTest::newRow("two readiness probes")
+            << valid().replace(R"J("http": "http:\/\/127.0.0.1:1/status")J", R"J("http": "http:\/\/x", "tcp": 80)J")
+            << QStringList{u"readiness: give exactly one of"_qs};
+        QTest::newRow("bad port")
+            << valid().replace(R"J("http": "http:\/\/127.0.0.1:1/status")J", R"J("tcp": 70000)J")
+            << QStringList{u"readiness.tcp: expected a port number 1-65535"_qs};
+        QTest::newRow("bad lockEnv") << valid().replace("MY_APP_CORE_LOCK_PATH", "MY-APP")
+                                     << QStringList{u"lockEnv: not an environment variable name"_qs};
+        QTest::newRow("prune unknown")
+            << valid(R"J(, "prune": ["tests", "everything"])J")
+            << QStringList{u"prune: cannot prune \"everything\""_qs};
+        QTest::newRow("requirements without wheelhouse")
+            << valid().replace(R"J("wheelhouse": "wheels", )J", "")
+            << QStringList{u"wheelhouse: missing: requirements are installed offline"_qs};
+    }
+
+    void rejected()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QStringList, fragments);
+        const QString path = write(json);
+        Result<AppConfig> config = loadAppConfig(path);
+        QVERIFY(!config.ok());
+        QCOMPARE(config.error().kind, ErrorKind::Unreadable);
+        for (const QString &fragment : fragments)
+            QVERIFY2(config.error().message.contains(fragment), qPrintable(config.error().message));
+        QVERIFY(config.error().message.contains(path));
+    }
+
+    void closestKeyIsConservative()
+    {
+        const QStringList keys{u"wheelhouse"_qs, u"requirements"_qs, u"readiness"_qs};
+        QCOMPARE(closestKey(u"requirement"_qs, keys), u"requirements"_qs);
+        QCOMPARE(closestKey(u"Readyness"_qs, keys), u"readiness"_qs);
+        QCOMPARE(closestKey(u"zzz"_qs, keys), QString());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAppConfig)
+#include "tst_appconfig.moc"

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: MIT
+// The relocatability audit on a hand-made tree: script shebangs become
+// trampolines that still run, RECORD follows, module shebangs are left alone,
+// and a build path anywhere else fails the build naming the file.
+#include "bundle/relocation.h"
+#include "common/testutil.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace deskpack;
+using namespace deskpack::bundle;
+
+namespace {
+
+void writeFile(const QString &path, const QByteArray &data, bool executable = false)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(data);
+    f.close();
+    if (executable)
+        f.setPermissions(f.permissions() | QFile::ExeOwner | QFile::ExeGroup | QFile::ExeOther);
+}
+
+QByteArray readFile(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+} // namespace
+
+class TestRelocation : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString m_root;
+    QString m_core;
+
+    RelocationInput input() const
+    {
+        return RelocationInput{m_root, u"runtime/bin/python3.11"_qs,
+                               u"runtime/lib/python3.11/site-packages"_qs,
+                               {m_root}, {u"/usr/lib/python3.11"_qs}};
+    }
+
+private Q_SLOTS:
+    void init()
+    {
+        QVERIFY(m_dir.isValid());
+        m_root = m_dir.filePath(u"bundle-"_qs + QString::fromLatin1(QTest::currentTestFunction()));
+        m_core = m_root + u"/runtime/lib/python3.11/site-packages"_qs;
+        // A stand-in interpreter that reports how it was called.
+        writeFile(m_root + u"/runtime/bin/python3.11"_qs,
+                  "#!/bin/sh\necho \"interpreter=$0 script=$1 args=$2\"\n", true);
+    }
+
+    void scriptsGetTrampolines()
+    {
+        const QByteArray body = "import sys\nprint('hi')\n";
+        writeFile(m_core + u"/bin/tool"_qs, "#!" + m_root.toUtf8() + "/runtime/bin/python3.11\n" + body, true);
+        // pip/distlib's long-path form, with a space in the path.
+        writeFile(m_core + u"/bin/long"_qs,
+                  "#!/bin/sh\n'''exec' \"" + m_root.toUtf8() + "/runtime/bin/python3.11\" \"$0\" \"$@\"\n' '''\n" + body, true);
+        writeFile(m_core + u"/tool-1.0.dist-info/RECORD"_qs,
+                  "../../bin/tool,sha256=old,10\n../../bin/long,sha256=old,10\ntool/__init__.py,,\n");
+        Result<RelocationReport> report = makeRelocatable(input());
+        QVERIFY2(report.ok(), report.ok() ? "" : qPrintable(report.error().message));
+        QVERIFY2(report->errors.isEmpty(), qPrintable(report->errors.join(u'\n')));
+
+        for (const char *name : {"tool", "long"}) {
+            const QByteArray script = readFile(m_core + u"/bin/"_qs + QLatin1StringView(name));
+            QCOMPARE(script, trampoline(u"../../../../bin/python3.11"_qs) + body);
+            // It really runs the interpreter next to it, with itself as the script.
+            const auto run = test::runProcess(m_core + u"/bin/"_qs + QLatin1StringView(name), {u"x"_qs});
+            QCOMPARE(run.exitCode, 0);
+            QVERIFY2(run.out.contains(QByteArray("python3.11 script=" + m_core.toUtf8() + "/bin/" + name + " args=x")),
+                     run.out.constData());
+        }
+        const QByteArray record = readFile(m_core + u"/tool-1.0.dist-info/RECORD"_qs);
+        const QByteArray tool = readFile(m_core + u"/bin/tool"_qs);
+        const QByteArray hash = QCryptographicHash::hash(tool, QCryptographicHash::Sha256)
+                                    .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+        QVERIFY2(record.contains(QByteArray("../../bin/tool,sha256=" + hash + ',' + QByteArray::number(tool.size()))),
+                 record.constData());
+        QVERIFY(record.contains("tool/__init__.py,,"));
+    }
+
+    void modulesKeepTheirShebang()
+    {
+        const QByteArray module = "#! /usr/bin/python3.11\n\"\"\"Docstring.\"\"\"\n";
+        writeFile(m_root + u"/runtime/lib/python3.11/base64.py"_qs, module);
+        Result<RelocationReport> report = makeRelocatable(input());
+        QVERIFY(report.ok());
+        QCOMPARE(readFile(m_root + u"/runtime/lib/python3.11/base64.py"_qs), module);
+        QVERIFY(report->rewritten.isEmpty());
+    }
+
+    void hostPathsAreReported()
+    {
+        writeFile(m_root + u"/runtime/lib/python3.11/_sysconfigdata.py"_qs,
+                  "build_time_vars = {'LIBDEST': '/usr/lib/python3.11'}\n");
+        Result<RelocationReport> report = makeRelocatable(input());
+        QVERIFY(report.ok());
+        QCOMPARE(report->reported,
+                 QStringList{u"runtime/lib/python3.11/_sysconfigdata.py: mentions host path /usr/lib/python3.11"_qs});
+        QVERIFY(report->errors.isEmpty());
+    }
+
+    void pthPathsIntoTheCoreBecomeRelative()
+    {
+        writeFile(m_core + u"/extra.pth"_qs, m_core.toUtf8() + "/vendored\n");
+        Result<RelocationReport> report = makeRelocatable(input());
+        QVERIFY(report.ok());
+        QCOMPARE(readFile(m_core + u"/extra.pth"_qs), QByteArray("./vendored\n"));
+        QVERIFY(report->errors.isEmpty());
+    }
+
+    void buildPathsAnywhereElseFail()
+    {
+        writeFile(m_root + u"/app/config.ini"_qs, "data_dir = " + m_root.toUtf8() + "/app/data\n");
+        writeFile(m_root + u"/app/blob.bin"_qs, QByteArray("\0\1", 2) + m_root.toUtf8());
+        Result<RelocationReport> report = makeRelocatable(input());
+        QVERIFY(report.ok());
+        QCOMPARE(report->errors.size(), 2);
+        QVERIFY(report->errors[0].startsWith(u"app/blob.bin: contains the build-machine path"_qs));
+        QVERIFY(report->errors[0].endsWith(u"(binary)"_qs));
+        QVERIFY(report->errors[1].startsWith(u"app/config.ini: contains the build-machine path"_qs));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRelocation)
+#include "tst_relocation.moc"
