@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Installs what is missing, builds, and runs the main job: the runtime core lock
-# of this machine's Python (/usr/bin/python3), generated and then validated
-# against the files and against the interpreter itself.
+# Installs what is missing, builds, and runs the main job:
+#  1. the runtime core lock of this machine's Python (/usr/bin/python3),
+#     generated and validated against the files and the interpreter;
+#  2. the demo app bundle (resources/demo) built offline from /usr/bin/python3.11,
+#     verified, moved to another directory and started there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -16,7 +18,22 @@ for d in "${dirs[@]}"; do args+=(--site-packages "$d"); done
 
 out=build/demo
 mkdir -p "$out"
+echo "== 1. the runtime core lock of $python" >&2
 build/bin/deskpack lock generate "${args[@]}" -o "$out/runtime-core-lock.json"
 build/bin/deskpack lock validate "$out/runtime-core-lock.json" "${args[@]}" --python "$python"
 cat "$out/runtime-core-lock.json"
-echo "deskpack demo: wrote and validated $out/runtime-core-lock.json" >&2
+
+echo "== 2. the demo bundle" >&2
+build/bin/deskpack build resources/demo/deskpack.json --out "$out/dist"
+bundle="$out/dist/Deskpack Demo"
+build/bin/deskpack verify "$bundle"
+cat "$bundle/app/runtime-core-lock.json"
+
+# A bundle is relocatable: move it and run the backend from the new place.
+moved="$out/moved/Deskpack Demo"
+rm -rf "$out/moved" && mkdir -p "$out/moved"
+cp -a "$bundle" "$moved"
+build/bin/deskpack verify "$moved"
+env -i DESKPACK_PLUGIN_SITE_PACKAGES="$PWD/$out/plugins" \
+    "$moved/runtime/bin/python3.11" -s "$moved/resources/launch_backend.py" "$moved" --print-status
+echo "deskpack demo: lock of $python and the demo bundle built, verified and run after a move" >&2
