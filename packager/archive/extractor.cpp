@@ -4,7 +4,7 @@
 #include "archivehandles.h"
 #include "archivelogging.h"
 #include "entryguard.h"
-#include "sha256.h"
+#include "base/filehash.h"
 
 #include <QDir>
 #include <QFile>

@@ -3,6 +3,7 @@
 
 #include <QCryptographicHash>
 #include <QFile>
+#include <QRegularExpression>
 
 namespace deskpack {
 
@@ -29,6 +30,30 @@ Result<QString> sha256OfFile(const QString &path)
         return makeError(ErrorKind::Unreadable,
                          QStringLiteral("%1: cannot read: %2").arg(path, file.errorString()));
     return sha256OfDevice(file, path);
+}
+
+bool isSha256Hex(const QString &text)
+{
+    static const QRegularExpression hex(QStringLiteral("^[0-9a-fA-F]{64}$"));
+    return hex.match(text).hasMatch();
+}
+
+Result<void> verifySha256(const QString &path, const QString &expectedHex)
+{
+    if (!isSha256Hex(expectedHex)) {
+        return makeError(
+            ErrorKind::Usage,
+            QStringLiteral("'%1' is not a SHA-256 (expected 64 hex digits)").arg(expectedHex));
+    }
+    Result<QString> actual = sha256OfFile(path);
+    if (!actual)
+        return actual.error();
+    if (actual->compare(expectedHex, Qt::CaseInsensitive) != 0) {
+        return makeError(ErrorKind::Invalid,
+                         QStringLiteral("%1: SHA-256 mismatch: expected %2, got %3")
+                             .arg(path, expectedHex.toLower(), *actual));
+    }
+    return {};
 }
 
 } // namespace deskpack

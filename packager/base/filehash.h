@@ -17,4 +17,12 @@ Result<QString> sha256OfDevice(QIODevice &device, const QString &nameForMessages
 // ErrorKind::Unreadable naming it.
 Result<QString> sha256OfFile(const QString &path);
 
+// True when `text` is 64 hex digits (either case).
+bool isSha256Hex(const QString &text);
+
+// Checks `path` against `expectedHex` (case-insensitive). A mismatch is
+// ErrorKind::Invalid and names the file, the expected and the actual hash; a
+// malformed expectation is ErrorKind::Usage.
+Result<void> verifySha256(const QString &path, const QString &expectedHex);
+
 } // namespace deskpack

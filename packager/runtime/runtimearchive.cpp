@@ -3,7 +3,7 @@
 
 #include "archive/archivewriter.h"
 #include "archive/extractor.h"
-#include "archive/sha256.h"
+#include "base/filehash.h"
 #include "runtime/runtimelogging.h"
 
 #include <QDir>
@@ -97,7 +97,7 @@ Result<RuntimeMetadata> readRuntimeMetadata(const QString &path)
     m.sha256 = stringField(doc, "sha256");
     if (const auto it = doc.find("size"); it != doc.end() && it->is_number_integer())
         m.size = it->get<qint64>();
-    if (m.pythonVersion.isEmpty() || !archive::isSha256Hex(m.sha256)) {
+    if (m.pythonVersion.isEmpty() || !deskpack::isSha256Hex(m.sha256)) {
         return makeError(ErrorKind::Unreadable,
                          QStringLiteral("%1: missing python_version or sha256").arg(path));
     }
@@ -164,11 +164,11 @@ Result<CachedRuntime> runtimeFromArchive(const QString &archivePath, const QStri
 {
     QString sha256 = expectedSha256.toLower();
     if (sha256.isEmpty()) {
-        Result<QString> computed = archive::sha256OfFile(archivePath);
+        Result<QString> computed = deskpack::sha256OfFile(archivePath);
         if (!computed)
             return computed.error();
         sha256 = *computed;
-    } else if (!archive::isSha256Hex(sha256)) {
+    } else if (!deskpack::isSha256Hex(sha256)) {
         return makeError(
             ErrorKind::Usage,
             QStringLiteral("'%1' is not a SHA-256 (expected 64 hex digits)").arg(expectedSha256));
@@ -179,7 +179,7 @@ Result<CachedRuntime> runtimeFromArchive(const QString &archivePath, const QStri
     if (std::optional<CachedRuntime> cached = completeEntry(entry, sha256)) {
         // Still prove the archive is the one the config pins: a cache hit must
         // not hide a corrupted or swapped download.
-        if (Result<void> verified = archive::verifySha256(archivePath, sha256); !verified)
+        if (Result<void> verified = deskpack::verifySha256(archivePath, sha256); !verified)
             return verified.error();
         return *cached;
     }

@@ -5,7 +5,7 @@
 
 #include "archive/archivewriter.h"
 #include "archive/extractor.h"
-#include "archive/sha256.h"
+#include "base/filehash.h"
 #include "common/testutil.h"
 
 #include <QDateTime>

@@ -4,7 +4,7 @@
 // destination, and no destination or half-extracted staging tree is left.
 
 #include "archive/extractor.h"
-#include "archive/sha256.h"
+#include "base/filehash.h"
 #include "common/testutil.h"
 
 #include <QDir>

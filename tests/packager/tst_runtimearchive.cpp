@@ -3,7 +3,7 @@
 // metadata; a runtime from that archive is verified, extracted into the
 // hash-keyed cache once, and reused afterwards.
 
-#include "archive/sha256.h"
+#include "base/filehash.h"
 #include "common/testutil.h"
 #include "runtime/runtimearchive.h"
 
@@ -71,7 +71,7 @@ void TestRuntimeArchive::metadata()
     QCOMPARE(read->platformTag, QStringLiteral("linux_x86_64"));
     QCOMPARE(read->interpreter, QStringLiteral("python/bin/python3.11"));
     QCOMPARE(read->archive, QStringLiteral("python.tar.gz"));
-    QCOMPARE(read->sha256, *archive::sha256OfFile(m_packed.archivePath));
+    QCOMPARE(read->sha256, *deskpack::sha256OfFile(m_packed.archivePath));
     QCOMPARE(read->size, QFileInfo(m_packed.archivePath).size());
     QVERIFY(m_packed.runtimeBytes > read->size); // compressed
 }
@@ -184,7 +184,7 @@ void TestRuntimeArchive::cliErrors_data()
     QTest::newRow("pack unknown format")
         << words("pack --python /usr/bin/python3.11 -o x.rar") << 2 << "unknown archive type";
     QTest::newRow("extract missing archive")
-        << words("extract /nonexistent.tar.gz") << 2 << "/nonexistent.tar.gz: cannot open";
+        << words("extract /nonexistent.tar.gz") << 2 << "/nonexistent.tar.gz: cannot read";
 }
 
 void TestRuntimeArchive::cliErrors()
