@@ -58,14 +58,14 @@ class Channel:
             # write or after it, never between two partial writes of one line.
             on_main = threading.current_thread() is self.main
             if on_main:
-                signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGINT,))
+                mask = signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGINT,))
             try:
                 view = memoryview(data)
                 while view:
                     view = view[os.write(self.fd, view):]
             finally:
-                if on_main:
-                    signal.pthread_sigmask(signal.SIG_UNBLOCK, (signal.SIGINT,))
+                if on_main:  # restore, not unblock: a cell may block SIGINT itself
+                    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 class StreamProxy:

@@ -43,7 +43,7 @@ Kernel::Kernel(KernelOptions options, QObject *parent)
         m_exit.message = QStringLiteral("%1 did not answer within %2 s")
                              .arg(m_options.program)
                              .arg(m_options.startTimeoutMs / 1000.0);
-        qCWarning(lcRunner).noquote() << m_exit.message;
+        qCInfo(lcRunner).noquote() << m_exit.message;
         kill();
     });
     connect(&m_requestTimer, &QTimer::timeout, this, [this] {
@@ -404,7 +404,7 @@ void Kernel::onErrorOccurred(QProcess::ProcessError error)
     m_exit.failedToStart = true;
     m_exit.message = QStringLiteral("cannot start %1: %2")
                          .arg(m_options.program, m_process.errorString());
-    qCWarning(lcRunner).noquote() << m_exit.message;
+    qCInfo(lcRunner).noquote() << m_exit.message;
     finishExit();
 }
 

@@ -95,13 +95,7 @@ CellRunner::CellRunner(Config config, QObject *parent)
     , m_config(std::move(config))
     , m_session(m_config.kernel, KernelSession::Mode::Persistent)
 {
-    connect(&m_session, &KernelSession::kernelExited, this,
-            [this](const QString &, const KernelExit &exit) {
-                if (!exit.becameReady) {
-                    m_kernelNeverReady = true;
-                    m_kernelMessage = exit.message;
-                }
-            });
+    connect(&m_session, &KernelSession::kernelStarted, this, [this] { m_kernelWasReady = true; });
     if (::pipe2(g_signalPipe, O_CLOEXEC | O_NONBLOCK) == 0) {
         m_signalNotifier =
             std::make_unique<QSocketNotifier>(g_signalPipe[0], QSocketNotifier::Read);
@@ -209,11 +203,8 @@ void CellRunner::cellDone(int cell, const ExecuteResult &result)
     }
     if (m_finishing)
         return;
-    if (m_kernelNeverReady) {
-        if (!m_config.json)
-            writeTo(stderr, QStringLiteral("deskpack-run: the kernel did not start: %1\n")
-                                .arg(m_kernelMessage));
-        finish(RunNoInterpreter);
+    if (!m_kernelWasReady && result.status == ExecuteStatus::Aborted) {
+        finish(RunNoInterpreter); // the interpreter could not even run the kernel
         return;
     }
     if (m_config.repl) {

@@ -54,8 +54,7 @@ private:
     int m_outstanding = 0; // cells sent and not yet done
     bool m_interruptRequested = false;
     bool m_finishing = false;
-    bool m_kernelNeverReady = false;
-    QString m_kernelMessage;
+    bool m_kernelWasReady = false;
     QStringList m_replBuffer;
     LineFramer m_input;
     std::unique_ptr<QSocketNotifier> m_inputNotifier;

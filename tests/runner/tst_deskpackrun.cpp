@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: MIT
+// The deskpack-run command line: output, exit codes, signals.
+#include "runnertestutil.h"
+
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+
+#include <csignal>
+
+using namespace deskpack::test;
+
+namespace {
+
+QString deskpackRun()
+{
+    return binDir() + QStringLiteral("/deskpack-run");
+}
+
+ProcessResult runTool(const QStringList &arguments, const QByteArray &input = {})
+{
+    return runProcess(deskpackRun(), arguments, input, 60'000);
+}
+
+QStringList withPython(const QStringList &rest)
+{
+    return QStringList{QStringLiteral("--python"), systemPython()} + rest;
+}
+
+} // namespace
+
+class TestDeskpackRun : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void printsTwo();
+    void exitCodes_data();
+    void exitCodes();
+    void cellsRunInOneKernelInOrder();
+    void cellsFileErrorsNameTheLine();
+    void jsonFrames();
+    void replRunsBlocksAndSurvivesErrors();
+    void sigintInterruptsTheCell();
+    void replCtrlCInterruptsTheCellNotTheRepl();
+    void kernelDiesWithTheTool();
+};
+
+void TestDeskpackRun::printsTwo()
+{
+    const ProcessResult r = runTool(withPython({u"-c"_qs, u"print(1+1)"_qs}));
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out, QByteArray("2\n"));
+}
+
+void TestDeskpackRun::exitCodes_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<int>("exitCode");
+    QTest::newRow("ok") << withPython({u"-c"_qs, u"x = 1"_qs}) << 0;
+    QTest::newRow("cell raised") << withPython({u"-c"_qs, u"1/0"_qs}) << 1;
+    QTest::newRow("syntax error") << withPython({u"-c"_qs, u"def"_qs}) << 1;
+    QTest::newRow("kernel died in the cell") << withPython({u"-c"_qs, u"import os; os._exit(4)"_qs})
+                                             << 1;
+    QTest::newRow("timed out") << withPython({u"--timeout"_qs, u"0.5"_qs, u"-c"_qs,
+                                              u"import time; time.sleep(30)"_qs})
+                               << 124;
+    QTest::newRow("no mode") << withPython({}) << 2;
+    QTest::newRow("two modes") << withPython({u"-c"_qs, u"1"_qs, u"--repl"_qs}) << 2;
+    QTest::newRow("no interpreter option") << QStringList{u"-c"_qs, u"1"_qs} << 2;
+    QTest::newRow("bad timeout") << withPython({u"--timeout"_qs, u"soon"_qs, u"-c"_qs, u"1"_qs})
+                                 << 2;
+    QTest::newRow("unknown option") << withPython({u"--frobnicate"_qs}) << 2;
+    QTest::newRow("data-dir without bundle")
+        << withPython({u"--data-dir"_qs, u"/tmp"_qs, u"-c"_qs, u"1"_qs}) << 2;
+    QTest::newRow("missing cells file") << withPython({u"--cells"_qs, u"/nonexistent.ndjson"_qs})
+                                        << 2;
+    QTest::newRow("no interpreter")
+        << QStringList{u"--python"_qs, u"/nonexistent/python3"_qs, u"-c"_qs, u"1"_qs} << 3;
+    QTest::newRow("not an interpreter")
+        << QStringList{u"--python"_qs, u"/etc/hostname"_qs, u"-c"_qs, u"1"_qs} << 3;
+    QTest::newRow("interpreter that cannot run the kernel")
+        << QStringList{u"--python"_qs, u"/bin/false"_qs, u"-c"_qs, u"1"_qs} << 3;
+}
+
+void TestDeskpackRun::exitCodes()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(int, exitCode);
+    const ProcessResult r = runTool(arguments);
+    QVERIFY2(r.exitCode == exitCode,
+             qPrintable(QStringLiteral("exit %1, stderr: %2").arg(r.exitCode).arg(QString::fromUtf8(r.err))));
+}
+
+void TestDeskpackRun::cellsRunInOneKernelInOrder()
+{
+    QTemporaryDir dir;
+    QFile cells(dir.filePath(u"cells.ndjson"_qs));
+    QVERIFY(cells.open(QIODevice::WriteOnly));
+    cells.write("{\"code\": \"n = 1\\nprint('first')\"}\n\n"
+                "{\"code\": \"n += 1\\nprint('second', n)\"}\n"
+                "{\"code\": \"raise KeyError('stop')\"}\n"
+                "{\"code\": \"print('never')\"}\n");
+    cells.close();
+    const ProcessResult r = runTool(withPython({u"--cells"_qs, cells.fileName()}));
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(r.out, QByteArray("first\nsecond 2\n"));
+    QVERIFY(r.err.contains("KeyError: 'stop'"));
+}
+
+void TestDeskpackRun::cellsFileErrorsNameTheLine()
+{
+    QTemporaryDir dir;
+    QFile cells(dir.filePath(u"bad.ndjson"_qs));
+    QVERIFY(cells.open(QIODevice::WriteOnly));
+    cells.write("{\"code\": \"1\"}\n{\"cod\": \"2\"}\n");
+    cells.close();
+    const ProcessResult r = runTool(withPython({u"--cells"_qs, cells.fileName()}));
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("bad.ndjson:2:"), r.err.constData());
+    QVERIFY(r.out.isEmpty());
+}
+
+void TestDeskpackRun::jsonFrames()
+{
+    const ProcessResult r = runTool(withPython({u"--json"_qs, u"-c"_qs, u"print('hi')\n6 * 7"_qs}));
+    QCOMPARE(r.exitCode, 0);
+    const QList<QByteArray> lines = r.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), 3);
+    QStringList types;
+    for (const QByteArray &line : lines) {
+        const QJsonObject frame = QJsonDocument::fromJson(line).object();
+        QCOMPARE(frame.value(u"cell"_qs).toInt(-1), 0);
+        types.append(frame.value(u"type"_qs).toString());
+    }
+    QCOMPARE(types, (QStringList{u"stdout"_qs, u"result"_qs, u"done"_qs}));
+    const QJsonObject done = QJsonDocument::fromJson(lines.last()).object();
+    QCOMPARE(done.value(u"status"_qs).toString(), u"ok"_qs);
+    QCOMPARE(done.value(u"timedOut"_qs).toBool(true), false);
+}
+
+void TestDeskpackRun::replRunsBlocksAndSurvivesErrors()
+{
+    const ProcessResult r = runTool(withPython({u"--repl"_qs}),
+                                    "def f(x):\n    return x * 3\n\nf(4)\n1/0\nprint(f(\n  5))\n");
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out, QByteArray("12\n15\n"));
+    QVERIFY(r.err.contains("ZeroDivisionError"));
+}
+
+void TestDeskpackRun::sigintInterruptsTheCell()
+{
+    QProcess tool;
+    tool.start(deskpackRun(), withPython({u"-c"_qs, u"import time\nprint('go', flush=True)\n"
+                                                     "time.sleep(30)"_qs}));
+    QVERIFY(tool.waitForStarted());
+    QByteArray out;
+    QTRY_VERIFY2_WITH_TIMEOUT((out += tool.readAllStandardOutput()).contains("go"),
+                              QByteArray(out + tool.readAllStandardError()).constData(), 30'000);
+    ::kill(pid_t(tool.processId()), SIGINT);
+    QVERIFY(tool.waitForFinished(10'000));
+    QCOMPARE(tool.exitCode(), 130);
+    QVERIFY(tool.readAllStandardError().contains("KeyboardInterrupt"));
+}
+
+void TestDeskpackRun::replCtrlCInterruptsTheCellNotTheRepl()
+{
+    QProcess tool;
+    tool.start(deskpackRun(), withPython({u"--repl"_qs}));
+    QVERIFY(tool.waitForStarted());
+    tool.write("import time\nprint('go', flush=True); time.sleep(30)\n");
+    QByteArray out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += tool.readAllStandardOutput()).contains("go"), 30'000);
+    ::kill(pid_t(tool.processId()), SIGINT);
+    tool.write("print('after')\n");
+    QTRY_VERIFY_WITH_TIMEOUT((out += tool.readAllStandardOutput()).contains("after"), 30'000);
+    tool.closeWriteChannel();
+    QVERIFY(tool.waitForFinished(10'000));
+    QCOMPARE(tool.exitCode(), 0);
+    QVERIFY(tool.readAllStandardError().contains("KeyboardInterrupt"));
+}
+
+void TestDeskpackRun::kernelDiesWithTheTool()
+{
+    QProcess tool;
+    tool.start(deskpackRun(), withPython({u"--json"_qs, u"-c"_qs,
+                                          u"import os, time\nprint(os.getpid(), flush=True)\n"
+                                          "time.sleep(60)"_qs}));
+    QVERIFY(tool.waitForStarted());
+    QByteArray out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += tool.readAllStandardOutput()).contains("\n"), 30'000);
+    const qint64 kernelPid = QJsonDocument::fromJson(out.split('\n').first())
+                                 .object()
+                                 .value(u"text"_qs)
+                                 .toString()
+                                 .trimmed()
+                                 .toLongLong();
+    QVERIFY(processRunning(kernelPid));
+    tool.kill(); // SIGKILL: no chance to clean up; the kernel notices its parent is gone
+    QVERIFY(tool.waitForFinished());
+    QTRY_VERIFY_WITH_TIMEOUT(!processRunning(kernelPid), 10'000);
+}
+
+QTEST_GUILESS_MAIN(TestDeskpackRun)
+#include "tst_deskpackrun.moc"

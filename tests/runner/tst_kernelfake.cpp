@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: MIT
+// The Kernel's state machine against a fake kernel that misbehaves on purpose.
+#include "runnertestutil.h"
+
+#include <QSignalSpy>
+
+using namespace deskpack;
+using namespace deskpack::test;
+using runner::ExecuteStatus;
+using runner::Kernel;
+using runner::KernelExit;
+
+class TestKernelFake : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void answersInOrder_data();
+    void answersInOrder();
+    void invalidLinesDoNotKillTheSession();
+    void crashMidCellFailsEveryPendingRequest();
+    void ignoredInterruptEscalatesToSigterm();
+    void ignoredSigtermEscalatesToSigkillOfTheGroup();
+    void floodOfStdoutAndStderr();
+    void neverAnsweringMissesTheStartDeadline();
+    void missingProgramExitsOnce();
+    void cancelQueuedRequestSettlesAtOnce();
+    void shutdownIsGracefulWhenIdle();
+    void requestsAfterExitFail();
+};
+
+void TestKernelFake::initTestCase()
+{
+    QVERIFY2(QFileInfo::exists(fakeKernel(QString()).program), "runner_fakekernel not built");
+}
+
+void TestKernelFake::answersInOrder_data()
+{
+    QTest::addColumn<QString>("scenario");
+    QTest::newRow("normal") << u"normal"_qs;
+    QTest::newRow("partial lines") << u"partial"_qs;
+}
+
+void TestKernelFake::answersInOrder()
+{
+    QFETCH(QString, scenario);
+    Kernel kernel(fakeKernel(scenario));
+    QSignalSpy ready(&kernel, &Kernel::ready);
+    kernel.start();
+    QList<std::shared_ptr<Collected>> all;
+    QStringList order;
+    for (int i = 0; i < 5; ++i) {
+        auto c = std::make_shared<Collected>();
+        auto callbacks = collectInto(c);
+        auto done = callbacks.onDone;
+        callbacks.onDone = [&order, i, done](const runner::ExecuteResult &r) {
+            order.append(QString::number(i));
+            done(r);
+        };
+        kernel.execute(QStringLiteral("cell%1").arg(i), {}, callbacks);
+        all.append(c);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(all.last()->done(), 20'000);
+    QCOMPARE(ready.count(), 1);
+    QCOMPARE(order, (QStringList{u"0"_qs, u"1"_qs, u"2"_qs, u"3"_qs, u"4"_qs}));
+    for (int i = 0; i < 5; ++i) {
+        QCOMPARE(all[i]->doneCalls, 1);
+        QCOMPARE(all[i]->result.status, ExecuteStatus::Ok);
+        QCOMPARE(all[i]->out, QStringLiteral("echo:cell%1").arg(i));
+    }
+    QCOMPARE(kernel.protocolErrors(), 0);
+    QCOMPARE(kernel.state(), Kernel::State::Idle);
+}
+
+void TestKernelFake::invalidLinesDoNotKillTheSession()
+{
+    Kernel kernel(fakeKernel(u"invalid"_qs));
+    QSignalSpy stray(&kernel, &Kernel::strayOutput);
+    kernel.start();
+    auto first = run(kernel, u"one"_qs);
+    auto second = run(kernel, u"two"_qs);
+    QVERIFY(first->done() && second->done());
+    QCOMPARE(first->result.status, ExecuteStatus::Ok);
+    QCOMPARE(second->out, u"echo:two"_qs); // the stray-id output went elsewhere
+    QVERIFY(kernel.protocolErrors() >= 10);
+    QCOMPARE(kernel.state(), Kernel::State::Idle);
+}
+
+void TestKernelFake::crashMidCellFailsEveryPendingRequest()
+{
+    Kernel kernel(fakeKernel(u"crash"_qs));
+    QSignalSpy exited(&kernel, &Kernel::exited);
+    kernel.start();
+    auto running = std::make_shared<Collected>();
+    auto queued = std::make_shared<Collected>();
+    kernel.execute(u"boom"_qs, {}, collectInto(running));
+    kernel.execute(u"after"_qs, {}, collectInto(queued));
+    QTRY_VERIFY_WITH_TIMEOUT(queued->done() && running->done(), 20'000);
+    QCOMPARE(running->out, u"before the crash\n"_qs);
+    QCOMPARE(running->result.status, ExecuteStatus::Aborted);
+    QVERIFY(running->result.kernelKilled);
+    QVERIFY(!running->result.message.isEmpty());
+    QCOMPARE(queued->result.status, ExecuteStatus::Aborted);
+    QTRY_COMPARE(exited.count(), 1);
+    const auto exit = exited.first().first().value<KernelExit>();
+    QVERIFY(exit.crashed);
+    QVERIFY(!exit.killedByHost);
+    QCOMPARE(kernel.state(), Kernel::State::Exited);
+    QTest::qWait(50);
+    QCOMPARE(exited.count(), 1);
+    QCOMPARE(running->doneCalls, 1);
+}
+
+void TestKernelFake::ignoredInterruptEscalatesToSigterm()
+{
+    Kernel kernel(fakeKernel(u"ignore-sigint"_qs));
+    QSignalSpy exited(&kernel, &Kernel::exited);
+    kernel.start();
+    auto c = std::make_shared<Collected>();
+    const QString id = kernel.execute(u"hang"_qs, {}, collectInto(c));
+    QTRY_COMPARE(kernel.state(), Kernel::State::Busy);
+    QVERIFY(kernel.cancel(id));
+    QCOMPARE(kernel.state(), Kernel::State::Interrupting);
+    QTRY_VERIFY_WITH_TIMEOUT(c->done(), 20'000);
+    QCOMPARE(c->doneCalls, 1);
+    QVERIFY(c->result.cancelled);
+    QVERIFY(c->result.kernelKilled);
+    QCOMPARE(c->result.status, ExecuteStatus::Aborted);
+    QVERIFY2(c->result.message.contains(u"ignored an interrupt"_qs),
+             qPrintable(c->result.message));
+    QTRY_COMPARE(exited.count(), 1);
+    const auto exit = exited.first().first().value<KernelExit>();
+    QVERIFY(exit.killedByHost);
+    QVERIFY(exit.crashed); // SIGTERM ended it
+}
+
+void TestKernelFake::ignoredSigtermEscalatesToSigkillOfTheGroup()
+{
+    Kernel kernel(fakeKernel(u"ignore-sigterm"_qs));
+    QSignalSpy exited(&kernel, &Kernel::exited);
+    kernel.start();
+    auto c = std::make_shared<Collected>();
+    runner::ExecuteOptions options;
+    options.timeoutMs = 200;
+    kernel.execute(u"hang"_qs, options, collectInto(c));
+    QTRY_VERIFY(!c->out.isEmpty());
+    const qint64 grandchild = c->out.toLongLong();
+    const qint64 leader = kernel.processId();
+    QVERIFY(processRunning(grandchild));
+    QTRY_VERIFY_WITH_TIMEOUT(c->done(), 20'000);
+    QVERIFY(c->result.timedOut);
+    QVERIFY(c->result.kernelKilled);
+    QTRY_COMPARE(exited.count(), 1);
+    QTRY_VERIFY(!processRunning(grandchild));
+    QTRY_VERIFY(!processRunning(leader));
+}
+
+void TestKernelFake::floodOfStdoutAndStderr()
+{
+    Kernel kernel(fakeKernel(u"flood"_qs));
+    kernel.start();
+    auto c = run(kernel, u"8"_qs, {}, 60'000); // 8 MiB of frames, 8 MiB of raw stderr
+    QVERIFY(c->done());
+    QCOMPARE(c->result.status, ExecuteStatus::Ok);
+    QCOMPARE(c->out.size(), qsizetype(8 * 16 * 64 * 1024));
+    QCOMPARE(kernel.state(), Kernel::State::Idle);
+    auto after = run(kernel, u"0"_qs);
+    QCOMPARE(after->result.status, ExecuteStatus::Ok);
+}
+
+void TestKernelFake::neverAnsweringMissesTheStartDeadline()
+{
+    runner::KernelOptions options = fakeKernel(u"silent"_qs);
+    options.startTimeoutMs = 300;
+    Kernel kernel(options);
+    QSignalSpy exited(&kernel, &Kernel::exited);
+    QSignalSpy ready(&kernel, &Kernel::ready);
+    kernel.start();
+    auto c = std::make_shared<Collected>();
+    kernel.execute(u"never runs"_qs, {}, collectInto(c));
+    QTRY_COMPARE_WITH_TIMEOUT(exited.count(), 1, 20'000);
+    QCOMPARE(ready.count(), 0);
+    const auto exit = exited.first().first().value<KernelExit>();
+    QVERIFY(!exit.becameReady);
+    QVERIFY2(exit.message.contains(u"did not answer"_qs), qPrintable(exit.message));
+    QTRY_VERIFY(c->done());
+    QCOMPARE(c->result.status, ExecuteStatus::Aborted);
+}
+
+void TestKernelFake::missingProgramExitsOnce()
+{
+    runner::KernelOptions options;
+    options.program = u"/nonexistent/python3"_qs;
+    Kernel kernel(options);
+    QSignalSpy exited(&kernel, &Kernel::exited);
+    kernel.start();
+    auto c = std::make_shared<Collected>();
+    kernel.execute(u"1"_qs, {}, collectInto(c));
+    QTRY_COMPARE(exited.count(), 1);
+    QVERIFY(exited.first().first().value<KernelExit>().failedToStart);
+    QTRY_VERIFY(c->done());
+    QCOMPARE(c->result.status, ExecuteStatus::Aborted);
+    QTest::qWait(50);
+    QCOMPARE(exited.count(), 1);
+}
+
+void TestKernelFake::cancelQueuedRequestSettlesAtOnce()
+{
+    Kernel kernel(fakeKernel(u"ignore-sigint"_qs));
+    kernel.start();
+    auto running = std::make_shared<Collected>();
+    auto queued = std::make_shared<Collected>();
+    kernel.execute(u"hang"_qs, {}, collectInto(running));
+    const QString id = kernel.execute(u"later"_qs, {}, collectInto(queued));
+    QVERIFY(kernel.cancel(id));
+    QCOMPARE(queued->doneCalls, 1);
+    QVERIFY(queued->result.cancelled);
+    QCOMPARE(queued->result.status, ExecuteStatus::Aborted);
+    QVERIFY(!kernel.cancel(id));
+    QCOMPARE(kernel.pendingCount(), 1);
+}
+
+void TestKernelFake::shutdownIsGracefulWhenIdle()
+{
+    Kernel kernel(fakeKernel(u"normal"_qs));
+    QSignalSpy exited(&kernel, &Kernel::exited);
+    kernel.start();
+    QTRY_COMPARE(kernel.state(), Kernel::State::Idle);
+    kernel.shutdown();
+    QTRY_COMPARE(exited.count(), 1);
+    const auto exit = exited.first().first().value<KernelExit>();
+    QVERIFY(!exit.killedByHost);
+    QCOMPARE(exit.exitCode, 0);
+    QVERIFY(!exit.crashed);
+}
+
+void TestKernelFake::requestsAfterExitFail()
+{
+    Kernel kernel(fakeKernel(u"normal"_qs));
+    kernel.start();
+    QTRY_COMPARE(kernel.state(), Kernel::State::Idle);
+    kernel.kill();
+    QTRY_COMPARE(kernel.state(), Kernel::State::Exited);
+    auto c = std::make_shared<Collected>();
+    kernel.execute(u"late"_qs, {}, collectInto(c));
+    QCOMPARE(c->doneCalls, 0); // never synchronously inside execute()
+    QTRY_COMPARE(c->doneCalls, 1);
+    QCOMPARE(c->result.status, ExecuteStatus::Aborted);
+}
+
+QTEST_GUILESS_MAIN(TestKernelFake)
+#include "tst_kernelfake.moc"

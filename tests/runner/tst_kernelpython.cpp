@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: MIT
+// runner.py behind a Kernel, on Debian's /usr/bin/python3.
+#include "runnertestutil.h"
+
+#include <QElapsedTimer>
+#include <QSignalSpy>
+
+#include <csignal>
+
+using namespace deskpack;
+using namespace deskpack::test;
+using runner::ExecuteStatus;
+using runner::Kernel;
+
+class TestKernelPython : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void outputInOrder();
+    void namespacePersistsAcrossCells();
+    void lastExpressionIsTheResult();
+    void richReprs();
+    void displayFrames();
+    void errors_data();
+    void errors();
+    void tracebackHidesTheRunner();
+    void topLevelAwait();
+    void interruptSleepingCell();
+    void idleInterruptIsIgnored();
+    void timeout();
+    void killedFromOutside();
+    void invalidUtf8();
+    void tenMegabytesOfOutput();
+    void outputCap();
+    void osSystemIsCaptured();
+    void inputRaisesAClearError();
+    void subprocessesDoNotSeeTheControlPipe();
+    void environmentFollowsTheDesign();
+
+private:
+    std::unique_ptr<Kernel> m_kernel;
+};
+
+void TestKernelPython::init()
+{
+    // Leaked into the host's environment, they must not reach the kernel.
+    qputenv("PYTHONHOME", "/nonexistent/deskpack-home");
+    qputenv("PYTHONPATH", "/nonexistent/deskpack-path");
+    m_kernel = std::make_unique<Kernel>(pythonKernel());
+    QSignalSpy ready(m_kernel.get(), &Kernel::ready);
+    m_kernel->start();
+    QVERIFY(ready.wait(30'000));
+}
+
+void TestKernelPython::cleanup()
+{
+    m_kernel.reset();
+}
+
+void TestKernelPython::outputInOrder()
+{
+    QStringList order;
+    runner::ExecuteCallbacks callbacks;
+    bool done = false;
+    callbacks.onOutput = [&](const runner::OutputChunk &chunk) {
+        order.append((chunk.stream == runner::OutputStream::Stdout ? u"out:"_qs : u"err:"_qs) +
+                     chunk.text);
+    };
+    callbacks.onRich = [&](const runner::RichOutput &rich) {
+        order.append(u"result:"_qs + QString::fromStdString(rich.data["text/plain"]));
+    };
+    callbacks.onDone = [&](const runner::ExecuteResult &) { done = true; };
+    m_kernel->execute(u"import sys\nprint('a')\nprint('b', file=sys.stderr)\nprint('c')\n3"_qs,
+                      {}, callbacks);
+    QTRY_VERIFY(done);
+    QCOMPARE(order, (QStringList{u"out:a\n"_qs, u"err:b\n"_qs, u"out:c\n"_qs, u"result:3"_qs}));
+}
+
+void TestKernelPython::namespacePersistsAcrossCells()
+{
+    QCOMPARE(run(*m_kernel, u"x = 20"_qs)->result.status, ExecuteStatus::Ok);
+    QCOMPARE(run(*m_kernel, u"def twice(v):\n    return 2 * v"_qs)->result.status,
+             ExecuteStatus::Ok);
+    auto c = run(*m_kernel, u"twice(x) + 2"_qs);
+    QCOMPARE(plain(c), u"42"_qs);
+    QCOMPARE(c->result.executionCount, 3);
+    QCOMPARE(plain(run(*m_kernel, u"_"_qs)), u"42"_qs);
+}
+
+void TestKernelPython::lastExpressionIsTheResult()
+{
+    QVERIFY(run(*m_kernel, u"y = 1"_qs)->result.result.is_null());
+    QVERIFY(run(*m_kernel, u"None"_qs)->result.result.is_null());
+    QCOMPARE(plain(run(*m_kernel, u"'%s' % 'q'"_qs)), u"'q'"_qs);
+}
+
+void TestKernelPython::richReprs()
+{
+    auto c = run(*m_kernel, u"class Rich:\n"
+                            "    def _repr_html_(self): return '<b>r</b>'\n"
+                            "    def _repr_json_(self): return {'k': [1, 2]}\n"
+                            "    def _repr_png_(self): return b'\\x89PNG'\n"
+                            "    def _repr_markdown_(self): raise NotImplementedError\n"
+                            "    def __repr__(self): return 'Rich()'\n"
+                            "Rich()"_qs);
+    const nlohmann::json data = c->result.result;
+    QCOMPARE(jtext(data.value("text/plain", nlohmann::json())), u"Rich()"_qs);
+    QCOMPARE(jtext(data.value("text/html", nlohmann::json())), u"<b>r</b>"_qs);
+    QCOMPARE(jtext(data.value("application/json", nlohmann::json())), u"{\"k\":[1,2]}"_qs);
+    QCOMPARE(jtext(data.value("image/png", nlohmann::json())), u"iVBORw=="_qs);
+    QVERIFY(!data.contains("text/markdown"));
+}
+
+void TestKernelPython::displayFrames()
+{
+    auto c = run(*m_kernel, u"print('before')\ndisplay(1, 'two')\nprint('after')"_qs);
+    QCOMPARE(c->rich.size(), 2);
+    QCOMPARE(c->rich[0].kind, runner::RichOutput::Kind::Display);
+    QCOMPARE(jtext(c->rich[1].data["text/plain"]), u"'two'"_qs);
+    QCOMPARE(c->out, u"before\nafter\n"_qs);
+}
+
+void TestKernelPython::errors_data()
+{
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<QString>("ename");
+    QTest::addColumn<QString>("output");
+    QTest::newRow("syntax") << u"print('never')\n1 +"_qs << u"SyntaxError"_qs << QString();
+    QTest::newRow("runtime") << u"print('ran')\n{}['missing']"_qs << u"KeyError"_qs
+                             << u"ran\n"_qs;
+    QTest::newRow("name") << u"undefined_name"_qs << u"NameError"_qs << QString();
+    QTest::newRow("sys.exit") << u"import sys; sys.exit(3)"_qs << u"SystemExit"_qs << QString();
+}
+
+void TestKernelPython::errors()
+{
+    QFETCH(QString, code);
+    QFETCH(QString, ename);
+    QFETCH(QString, output);
+    auto c = run(*m_kernel, code);
+    QCOMPARE(c->result.status, ExecuteStatus::Error);
+    QVERIFY(c->result.error.has_value());
+    QCOMPARE(c->result.error->ename, ename);
+    QCOMPARE(c->out, output);
+    QVERIFY(!c->result.cancelled);
+    QCOMPARE(run(*m_kernel, u"'alive'"_qs)->result.status, ExecuteStatus::Ok);
+}
+
+void TestKernelPython::tracebackHidesTheRunner()
+{
+    auto c = run(*m_kernel, u"def inner():\n    raise ValueError('deep')\ninner()"_qs);
+    const QString traceback = c->result.error->traceback.join(QString());
+    QVERIFY2(traceback.contains(u"<cell-1>"_qs), qPrintable(traceback));
+    QVERIFY2(traceback.contains(u"raise ValueError('deep')"_qs), qPrintable(traceback));
+    QVERIFY2(!traceback.contains(u"run_cell"_qs) && !traceback.contains(u"<string>"_qs),
+             qPrintable(traceback));
+    QCOMPARE(c->result.error->evalue, u"deep"_qs);
+}
+
+void TestKernelPython::topLevelAwait()
+{
+    auto c = run(*m_kernel, u"import asyncio\nawait asyncio.sleep(0)\nawait asyncio.sleep(0, 'ok')"_qs);
+    QCOMPARE(c->result.status, ExecuteStatus::Ok);
+    QCOMPARE(plain(c), u"'ok'"_qs);
+}
+
+void TestKernelPython::interruptSleepingCell()
+{
+    auto c = std::make_shared<Collected>();
+    const QString id = m_kernel->execute(
+        u"import time\nprint('sleeping', flush=True)\ntime.sleep(30)"_qs, {}, collectInto(c));
+    QTRY_COMPARE(c->out, u"sleeping\n"_qs);
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY(m_kernel->cancel(id));
+    QTRY_VERIFY_WITH_TIMEOUT(c->done(), 5'000);
+    // Behaviour, not a benchmark: within the 1 s, with headroom for a loaded machine.
+    QVERIFY2(clock.elapsed() < 2'000, qPrintable(QString::number(clock.elapsed())));
+    QVERIFY(c->result.cancelled);
+    QVERIFY(!c->result.kernelKilled);
+    QCOMPARE(c->result.error->ename, u"KeyboardInterrupt"_qs);
+    QCOMPARE(m_kernel->state(), Kernel::State::Idle);
+    QCOMPARE(plain(run(*m_kernel, u"1 + 1"_qs)), u"2"_qs);
+}
+
+void TestKernelPython::idleInterruptIsIgnored()
+{
+    const qint64 pid = m_kernel->processId();
+    ::kill(pid_t(pid), SIGINT);
+    QTest::qWait(200);
+    QCOMPARE(m_kernel->state(), Kernel::State::Idle);
+    QCOMPARE(run(*m_kernel, u"'still here'"_qs)->result.status, ExecuteStatus::Ok);
+    QCOMPARE(m_kernel->processId(), pid);
+}
+
+void TestKernelPython::timeout()
+{
+    runner::ExecuteOptions options;
+    options.timeoutMs = 300;
+    auto c = run(*m_kernel, u"import time\nwhile True: time.sleep(0.01)"_qs, options);
+    QVERIFY(c->done());
+    QVERIFY(c->result.timedOut);
+    QVERIFY(c->result.cancelled);
+    QVERIFY(!c->result.kernelKilled);
+    QCOMPARE(c->result.status, ExecuteStatus::Error);
+    auto after = run(*m_kernel, u"'next'"_qs);
+    QVERIFY(!after->result.timedOut);
+    QVERIFY(after->out.isEmpty()); // nothing of the timed-out cell leaks into the next
+}
+
+void TestKernelPython::killedFromOutside()
+{
+    QSignalSpy exited(m_kernel.get(), &Kernel::exited);
+    auto c = std::make_shared<Collected>();
+    m_kernel->execute(u"import time\nprint('up', flush=True)\ntime.sleep(30)"_qs, {},
+                      collectInto(c));
+    QTRY_VERIFY(!c->out.isEmpty());
+    ::kill(pid_t(m_kernel->processId()), SIGKILL);
+    QTRY_VERIFY(c->done());
+    QCOMPARE(c->result.status, ExecuteStatus::Aborted);
+    QVERIFY(c->result.kernelKilled);
+    QTRY_COMPARE(exited.count(), 1);
+    QVERIFY(!exited.first().first().value<runner::KernelExit>().killedByHost);
+}
+
+void TestKernelPython::invalidUtf8()
+{
+    auto c = run(*m_kernel, u"import os, sys\n"
+                            "os.write(1, b'raw:\\xff\\xfe\\n')\n"
+                            "sys.stdout.buffer.write(b'buf:\\xc3\\n')\n"
+                            "print('sur:\\udcff')\n"
+                            "'\\udcff'"_qs);
+    QCOMPARE(c->result.status, ExecuteStatus::Ok);
+    QVERIFY2(c->out.contains(u"raw:\uFFFD\uFFFD\n"_qs), qPrintable(c->out));
+    QVERIFY2(c->out.contains(u"buf:\uFFFD"_qs), qPrintable(c->out));
+    QVERIFY2(c->out.contains(u"sur:"_qs), qPrintable(c->out));
+    QCOMPARE(m_kernel->protocolErrors(), 0);
+}
+
+void TestKernelPython::tenMegabytesOfOutput()
+{
+    auto c = run(*m_kernel, u"import os\nfor i in range(100_000): print('x' * 99)\n"
+                            "os.write(1, b'y' * 1_000_000)"_qs,
+                 {}, 120'000);
+    QCOMPARE(c->result.status, ExecuteStatus::Ok);
+    QCOMPARE(c->out.size(), qsizetype(10'000'000 + 1'000'000));
+    QCOMPARE(c->out.count(u'\n'), 100'000);
+}
+
+void TestKernelPython::outputCap()
+{
+    runner::ExecuteOptions options;
+    options.maxOutputChars = 1000;
+    auto c = run(*m_kernel, u"for i in range(1000): print('z' * 9)"_qs, options);
+    QCOMPARE(c->result.status, ExecuteStatus::Ok);
+    QCOMPARE(c->out.size(), qsizetype(1000));
+    QVERIFY(c->truncated);
+    QCOMPARE(run(*m_kernel, u"print('free')"_qs)->out, u"free\n"_qs);
+}
+
+void TestKernelPython::osSystemIsCaptured()
+{
+    auto c = run(*m_kernel,
+                 u"import os, subprocess\nos.system('echo from-shell; echo to-err >&2')\n"
+                 "subprocess.run(['echo', 'from-child'])\nprint('{\"type\":\"done\"}')"_qs);
+    QCOMPARE(c->result.status, ExecuteStatus::Ok);
+    QVERIFY2(c->out.contains(u"from-shell\n"_qs), qPrintable(c->out));
+    QVERIFY2(c->out.contains(u"from-child\n"_qs), qPrintable(c->out));
+    QVERIFY2(c->out.contains(u"{\"type\":\"done\"}"_qs), qPrintable(c->out)); // not a frame
+    QCOMPARE(c->err, u"to-err\n"_qs);
+}
+
+void TestKernelPython::inputRaisesAClearError()
+{
+    auto c = run(*m_kernel, u"input('name? ')"_qs);
+    QCOMPARE(c->result.error->ename, u"RuntimeError"_qs);
+    QVERIFY(c->result.error->evalue.contains(u"input() is not available"_qs));
+    auto read = run(*m_kernel, u"import sys\nsys.stdin.readline()"_qs);
+    QCOMPARE(read->result.error->ename, u"RuntimeError"_qs);
+}
+
+void TestKernelPython::subprocessesDoNotSeeTheControlPipe()
+{
+    auto c = run(*m_kernel, u"import subprocess\n"
+                            "subprocess.run(['cat'], capture_output=True, timeout=10).stdout"_qs);
+    QCOMPARE(plain(c), u"b''"_qs); // stdin is the null device
+    auto fds = run(*m_kernel, u"import subprocess\nsubprocess.run(['ls', '/proc/self/fd'], "
+                              "capture_output=True, text=True).stdout.split()"_qs);
+    QCOMPARE(plain(fds), u"['0', '1', '2', '3']"_qs); // 3: ls's own listing
+}
+
+void TestKernelPython::environmentFollowsTheDesign()
+{
+    auto c = run(*m_kernel, u"import os, sys\n"
+                            "[os.environ.get(k) for k in ('PYTHONNOUSERSITE', 'PYTHONUTF8', "
+                            "'PYTHONHOME', 'PYTHONPATH')], os.getpgrp() == os.getpid()"_qs);
+    QCOMPARE(plain(c), u"(['1', '1', None, None], True)"_qs);
+}
+
+QTEST_GUILESS_MAIN(TestKernelPython)
+#include "tst_kernelpython.moc"
