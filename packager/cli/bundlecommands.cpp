@@ -35,14 +35,6 @@ bool stderrIsTerminal()
 #endif
 }
 
-json stringArray(const QStringList &list)
-{
-    json out = json::array();
-    for (const QString &s : list)
-        out.push_back(s.toStdString());
-    return out;
-}
-
 // The launcher ships inside bundles once it is built beside deskpack.
 QString builtLauncher()
 {
@@ -106,8 +98,8 @@ int runBuildCommand(const QStringList &arguments)
                    {"runtimeFromCache", r.runtimeFromCache},
                    {"phasesMs", phases},
                    {"relocation",
-                    {{"rewritten", stringArray(r.relocation.rewritten)},
-                     {"reported", stringArray(r.relocation.reported)}}}});
+                    {{"rewritten", jsonStrings(r.relocation.rewritten)},
+                     {"reported", jsonStrings(r.relocation.reported)}}}});
     }
     printErr(QStringLiteral("deskpack: built %1 (%2 files, %3 MB, Python %4, %5 distributions%6)\n")
                  .arg(r.bundleDir)
@@ -169,10 +161,10 @@ int runVerifyCommand(const QStringList &arguments)
         printJson({{"bundle", dir.toStdString()},
                    {"ok", ok},
                    {"files", manifest->files.size()},
-                   {"missing", stringArray(files->missing)},
-                   {"changed", stringArray(files->changed)},
-                   {"extra", stringArray(files->extra)},
-                   {"lock", stringArray(lockProblems)}});
+                   {"missing", jsonStrings(files->missing)},
+                   {"changed", jsonStrings(files->changed)},
+                   {"extra", jsonStrings(files->extra)},
+                   {"lock", jsonStrings(lockProblems)}});
     }
     for (const QString &f : std::as_const(files->missing))
         printErr(QStringLiteral("%1: missing: %2\n").arg(dir, f));

@@ -28,6 +28,14 @@ void printJson(const nlohmann::json &document)
              u'\n');
 }
 
+nlohmann::json jsonStrings(const QStringList &list)
+{
+    nlohmann::json out = nlohmann::json::array();
+    for (const QString &s : list)
+        out.push_back(s.toStdString());
+    return out;
+}
+
 int usageError(const QString &command, const QString &message)
 {
     printErr(QStringLiteral("%1: %2\nRun '%1 --help' for usage.\n").arg(command, message));

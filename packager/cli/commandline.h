@@ -16,6 +16,7 @@ namespace deskpack::cli {
 void printOut(const QString &text);
 void printErr(const QString &text);
 void printJson(const nlohmann::json &document);
+nlohmann::json jsonStrings(const QStringList &list);
 
 // Parses `arguments` (the command's own, after "deskpack lock generate") with
 // `parser`. On --help prints usage and returns ExitOk; on a usage error prints

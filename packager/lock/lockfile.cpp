@@ -208,18 +208,22 @@ private:
     QList<Problem> m_problems;
 };
 
+Error tooLarge(const QString &fileName, qint64 size)
+{
+    return makeError(ErrorKind::Unreadable,
+                     QStringLiteral("%1: file is %2 bytes; a runtime core lock is at most %3 bytes, "
+                                    "so this is not one")
+                         .arg(fileName)
+                         .arg(size)
+                         .arg(MaxLockFileSize));
+}
+
 } // namespace
 
 Result<ParsedLock> parseLock(QByteArrayView data, const QString &fileName)
 {
-    if (data.size() > MaxLockFileSize) {
-        return makeError(ErrorKind::Unreadable,
-                         QStringLiteral("%1: file is %2 bytes; a runtime core lock is at most %3 "
-                                        "bytes, so this is not one")
-                             .arg(fileName)
-                             .arg(data.size())
-                             .arg(MaxLockFileSize));
-    }
+    if (data.size() > MaxLockFileSize)
+        return tooLarge(fileName, data.size());
     if (data.trimmed().isEmpty())
         return makeError(ErrorKind::Unreadable,
                          QStringLiteral("%1: file is empty (expected a JSON object)").arg(fileName));
@@ -237,14 +241,8 @@ Result<ParsedLock> readLockFile(const QString &path)
         return makeError(ErrorKind::Unreadable,
                          QStringLiteral("%1: cannot read: %2").arg(path, file.errorString()));
     }
-    if (file.size() > MaxLockFileSize) {
-        return makeError(ErrorKind::Unreadable,
-                         QStringLiteral("%1: file is %2 bytes; a runtime core lock is at most %3 "
-                                        "bytes, so this is not one")
-                             .arg(path)
-                             .arg(file.size())
-                             .arg(MaxLockFileSize));
-    }
+    if (file.size() > MaxLockFileSize)
+        return tooLarge(path, file.size());
     const QByteArray data = file.readAll();
     return parseLock(data, path);
 }
