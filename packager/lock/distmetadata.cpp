@@ -154,45 +154,51 @@ QString moduleNameOfFile(QStringView fileName)
 
 QStringList modulesFromInstalledPaths(const QStringList &paths)
 {
+    // Called for every RECORD line of every distribution: views, no splitting.
     QSet<QString> modules;
     bool binIsPackage = false;
-    QSet<QString> binCandidates;
-    for (QString path : paths) {
-        path.replace(u'\\', u'/');
-        while (path.startsWith(QLatin1StringView("./")))
-            path.remove(0, 2);
+    bool binSeen = false;
+    QString normalized;
+    for (const QString &raw : paths) {
+        QStringView path(raw);
+        if (path.contains(u'\\')) {
+            normalized = raw;
+            normalized.replace(u'\\', u'/');
+            path = normalized;
+        }
+        while (path.startsWith(u"./"))
+            path = path.sliced(2);
         if (path.isEmpty() || path.startsWith(u'/') ||
             (path.size() > 1 && path.at(1) == u':')) // absolute, also C:/ on Windows
             continue;
-        const QStringList parts = path.split(u'/', Qt::SkipEmptyParts);
-        if (parts.isEmpty() || parts.contains(QStringLiteral("..")))
+        if (path == u".." || path.startsWith(u"../") || path.endsWith(u"/..") ||
+            path.contains(u"/../"))
             continue;
-        const QString &first = parts.front();
-        if (parts.size() == 1) {
-            const QString module = moduleNameOfFile(first);
+        const qsizetype firstSlash = path.indexOf(u'/');
+        if (firstSlash < 0) {
+            const QString module = moduleNameOfFile(path);
             if (!module.isEmpty())
                 modules.insert(module);
             continue;
         }
-        if (first.endsWith(QLatin1StringView(".dist-info")) ||
-            first.endsWith(QLatin1StringView(".egg-info")) ||
-            first.endsWith(QLatin1StringView(".data")) || first == u"__pycache__" ||
-            !isIdentifier(first))
+        const QStringView first = path.first(firstSlash);
+        const QStringView last = path.sliced(path.lastIndexOf(u'/') + 1);
+        if (last.isEmpty() || first.endsWith(u".dist-info") || first.endsWith(u".egg-info") ||
+            first.endsWith(u".data") || first == u"__pycache__" || !isIdentifier(first))
             continue;
         // Only files Python can import make a directory a (namespace) package;
         // a directory of data files is not a module.
-        if (moduleNameOfFile(parts.back()).isEmpty())
+        if (moduleNameOfFile(last).isEmpty())
             continue;
         if (first == u"bin") {
-            if (parts.size() == 2 && parts[1] == u"__init__.py")
-                binIsPackage = true;
-            binCandidates.insert(first);
+            binSeen = true;
+            binIsPackage = binIsPackage || path == u"bin/__init__.py";
             continue;
         }
-        modules.insert(first);
+        modules.insert(first.toString());
     }
-    if (binIsPackage)
-        modules.unite(binCandidates);
+    if (binSeen && binIsPackage)
+        modules.insert(QStringLiteral("bin"));
     return QStringList(modules.begin(), modules.end());
 }
 

@@ -13,6 +13,21 @@ using nlohmann::json;
 
 namespace deskpack::lock {
 
+QString pythonLower(QStringView text)
+{
+    // Names are nearly always ASCII; QString::toLower's full Unicode path costs
+    // more than the rest of lock generation, so take it only when needed.
+    QString out(text.size(), Qt::Uninitialized);
+    QChar *dst = out.data();
+    for (QChar c : text) {
+        const char16_t u = c.unicode();
+        if (u >= 0x80)
+            return text.toString().toLower();
+        *dst++ = (u >= u'A' && u <= u'Z') ? QChar(char16_t(u + 32)) : c;
+    }
+    return out;
+}
+
 QString canonicalName(QStringView name)
 {
     QString out;
@@ -28,7 +43,7 @@ QString canonicalName(QStringView name)
             inRun = false;
         }
     }
-    return out.toLower();
+    return pythonLower(out);
 }
 
 bool codePointLess(const QString &a, const QString &b)
@@ -52,8 +67,8 @@ bool codePointLess(const QString &a, const QString &b)
 
 QString Problem::toString() const
 {
-    const QString prefix = severity == Severity::Warning ? QStringLiteral("warning: ")
-                                                         : QStringLiteral("error: ");
+    const QString prefix =
+        severity == Severity::Warning ? QStringLiteral("warning: ") : QStringLiteral("error: ");
     if (where.isEmpty())
         return prefix + message;
     return where + QStringLiteral(": ") + prefix + message;
@@ -83,7 +98,10 @@ const char *typeName(const json &value)
 class SchemaReader
 {
 public:
-    SchemaReader(const QString &fileName) : m_fileName(fileName) {}
+    SchemaReader(const QString &fileName)
+        : m_fileName(fileName)
+    {
+    }
 
     void error(const QString &path, const QString &message, const char *code = "schema")
     {
@@ -100,8 +118,9 @@ public:
             return false;
         }
         if (!it->is_string()) {
-            error(path + u'.' + QLatin1StringView(key),
-                  QStringLiteral("expected a string, got %1").arg(QLatin1StringView(typeName(*it))));
+            error(
+                path + u'.' + QLatin1StringView(key),
+                QStringLiteral("expected a string, got %1").arg(QLatin1StringView(typeName(*it))));
             return false;
         }
         out = QString::fromStdString(it->get_ref<const std::string &>());
@@ -164,9 +183,10 @@ public:
     {
         ParsedLock parsed;
         if (!root.is_object()) {
-            error(QStringLiteral("$"),
-                  QStringLiteral("expected an object with \"version\" and \"distributions\", got %1")
-                      .arg(QLatin1StringView(typeName(root))));
+            error(
+                QStringLiteral("$"),
+                QStringLiteral("expected an object with \"version\" and \"distributions\", got %1")
+                    .arg(QLatin1StringView(typeName(root))));
             parsed.problems = m_problems;
             return parsed;
         }
@@ -188,8 +208,9 @@ public:
             error(QStringLiteral("$"),
                   QStringLiteral("missing key \"distributions\" (expected a list)"));
         } else if (!dists->is_array()) {
-            error(QStringLiteral("distributions"), QStringLiteral("expected a list, got %1")
-                                                       .arg(QLatin1StringView(typeName(*dists))));
+            error(
+                QStringLiteral("distributions"),
+                QStringLiteral("expected a list, got %1").arg(QLatin1StringView(typeName(*dists))));
         } else {
             parsed.lock.distributions.reserve(dists->size());
             for (std::size_t i = 0; i < dists->size(); ++i)
@@ -210,12 +231,13 @@ private:
 
 Error tooLarge(const QString &fileName, qint64 size)
 {
-    return makeError(ErrorKind::Unreadable,
-                     QStringLiteral("%1: file is %2 bytes; a runtime core lock is at most %3 bytes, "
-                                    "so this is not one")
-                         .arg(fileName)
-                         .arg(size)
-                         .arg(MaxLockFileSize));
+    return makeError(
+        ErrorKind::Unreadable,
+        QStringLiteral("%1: file is %2 bytes; a runtime core lock is at most %3 bytes, "
+                       "so this is not one")
+            .arg(fileName)
+            .arg(size)
+            .arg(MaxLockFileSize));
 }
 
 } // namespace
@@ -225,8 +247,9 @@ Result<ParsedLock> parseLock(QByteArrayView data, const QString &fileName)
     if (data.size() > MaxLockFileSize)
         return tooLarge(fileName, data.size());
     if (data.trimmed().isEmpty())
-        return makeError(ErrorKind::Unreadable,
-                         QStringLiteral("%1: file is empty (expected a JSON object)").arg(fileName));
+        return makeError(
+            ErrorKind::Unreadable,
+            QStringLiteral("%1: file is empty (expected a JSON object)").arg(fileName));
     Result<json> root = parseJsonText(data, fileName, MaxJsonDepth);
     if (!root)
         return root.error();
@@ -253,7 +276,7 @@ bool distributionLess(const Distribution &a, const Distribution &b)
 }
 
 DistributionSortKey::DistributionSortKey(const Distribution &d)
-    : lowerName(d.name.toLower())
+    : lowerName(pythonLower(d.name))
     , name(&d.name)
     , version(&d.version)
 {
@@ -289,8 +312,100 @@ void normalizeLock(Lock &lock)
     lock.distributions = std::move(sorted);
 }
 
+namespace {
+
+// json.dumps(ensure_ascii=False) string escaping: quote, backslash, and the
+// C0 controls (short forms where JSON has them, else \u00xx in lower case).
+void appendJsonString(QByteArray &out, const QString &text)
+{
+    static const char hex[] = "0123456789abcdef";
+    out.append('"');
+    const QByteArray utf8 = text.toUtf8();
+    for (const char c : utf8) {
+        switch (c) {
+        case '"':
+            out.append("\\\"");
+            break;
+        case '\\':
+            out.append("\\\\");
+            break;
+        case '\b':
+            out.append("\\b");
+            break;
+        case '\f':
+            out.append("\\f");
+            break;
+        case '\n':
+            out.append("\\n");
+            break;
+        case '\r':
+            out.append("\\r");
+            break;
+        case '\t':
+            out.append("\\t");
+            break;
+        default:
+            if (uchar(c) < 0x20) {
+                out.append("\\u00");
+                out.append(hex[uchar(c) >> 4]);
+                out.append(hex[uchar(c) & 0xF]);
+            } else {
+                out.append(c);
+            }
+        }
+    }
+    out.append('"');
+}
+
+// The common case, no extra keys anywhere: written directly, which is several
+// times faster than building a JSON tree for thousands of entries.
+QByteArray serializePlainLock(const Lock &lock)
+{
+    QByteArray out;
+    out.reserve(qsizetype(lock.distributions.size()) * 160 + 64);
+    if (lock.distributions.empty()) {
+        out.append("{\n  \"distributions\": [],\n  \"version\": 1\n}\n");
+        return out;
+    }
+    out.append("{\n  \"distributions\": [\n");
+    for (std::size_t i = 0; i < lock.distributions.size(); ++i) {
+        const Distribution &d = lock.distributions[i];
+        out.append("    {\n      \"name\": ");
+        appendJsonString(out, d.name);
+        if (d.topLevelModules.isEmpty()) {
+            out.append(",\n      \"top_level_modules\": [],\n");
+        } else {
+            out.append(",\n      \"top_level_modules\": [\n");
+            for (qsizetype m = 0; m < d.topLevelModules.size(); ++m) {
+                out.append("        ");
+                appendJsonString(out, d.topLevelModules[m]);
+                out.append(m + 1 < d.topLevelModules.size() ? ",\n" : "\n");
+            }
+            out.append("      ],\n");
+        }
+        out.append("      \"version\": ");
+        appendJsonString(out, d.version);
+        out.append(i + 1 < lock.distributions.size() ? "\n    },\n" : "\n    }\n");
+    }
+    out.append("  ],\n  \"version\": 1\n}\n");
+    return out;
+}
+
+bool hasExtraKeys(const Lock &lock)
+{
+    if (lock.extra.is_object() && !lock.extra.empty())
+        return true;
+    return std::any_of(
+        lock.distributions.begin(), lock.distributions.end(),
+        [](const Distribution &d) { return d.extra.is_object() && !d.extra.empty(); });
+}
+
+} // namespace
+
 QByteArray serializeLock(const Lock &lock)
 {
+    if (!hasExtraKeys(lock))
+        return serializePlainLock(lock);
     json root = lock.extra.is_object() ? lock.extra : json::object();
     json dists = json::array();
     for (const Distribution &d : lock.distributions) {

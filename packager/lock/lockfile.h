@@ -14,6 +14,9 @@
 
 namespace deskpack::lock {
 
+// str.lower() as Python does it (ASCII fast path, full Unicode otherwise).
+QString pythonLower(QStringView text);
+
 // PEP 503 normalisation: runs of "-", "_" and "." become "-", lower-cased.
 QString canonicalName(QStringView name);
 

@@ -14,7 +14,10 @@
 
 #ifdef Q_OS_UNIX
 #include <cerrno>
+#include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #endif
 #include <filesystem>
@@ -173,30 +176,57 @@ Result<SitePackagesIndex> SitePackagesIndex::scan(const QString &directory)
     SitePackagesIndex index;
     index.m_directory = directory;
     index.m_handle = std::make_shared<const DirectoryHandle>(directory);
-    std::error_code ec;
-    fs::directory_iterator it(fs::path(directory.toStdString()), ec);
-    if (ec) {
-        return makeError(ErrorKind::Unreadable,
-                         QStringLiteral("%1: cannot list site-packages: %2")
-                             .arg(directory, QString::fromStdString(ec.message())));
-    }
-    for (const fs::directory_entry &entry : it) {
-        const QString name = QString::fromStdString(entry.path().filename().string());
-        std::error_code typeError;
-        const bool isDir = entry.is_directory(typeError); // follows symlinks, as import does
+    auto add = [&index](const QString &name, bool isDir) {
         if (isDir)
             index.m_directories.insert(name);
         if (endsWithCaseInsensitive(name, QLatin1StringView(".dist-info")) ||
             endsWithCaseInsensitive(name, QLatin1StringView(".egg-info"))) {
             index.m_metadataEntries.append(name);
-            continue;
+            return;
         }
         if (!isDir) {
             const QString module = moduleNameOfFile(name);
             if (!module.isEmpty())
                 index.m_fileModules.insert(module);
         }
+    };
+#ifdef Q_OS_UNIX
+    // readdir's d_type spares a stat per entry; std::filesystem builds a full
+    // path object for each of thousands of entries.
+    const int fd = index.m_handle->fd >= 0 ? ::dup(index.m_handle->fd) : -1;
+    DIR *dir = fd >= 0 ? ::fdopendir(fd) : nullptr;
+    if (!dir) {
+        const QString why = QString::fromLocal8Bit(strerror(errno));
+        if (fd >= 0)
+            ::close(fd);
+        return makeError(ErrorKind::Unreadable,
+                         QStringLiteral("%1: cannot list site-packages: %2").arg(directory, why));
     }
+    while (const dirent *entry = ::readdir(dir)) {
+        const char *raw = entry->d_name;
+        if (raw[0] == '.' && (raw[1] == 0 || (raw[1] == '.' && raw[2] == 0)))
+            continue;
+        bool isDir = entry->d_type == DT_DIR;
+        if (entry->d_type == DT_UNKNOWN || entry->d_type == DT_LNK) {
+            struct stat st;
+            isDir = ::fstatat(::dirfd(dir), raw, &st, 0) == 0 && S_ISDIR(st.st_mode); // follows links, as import does
+        }
+        add(QFile::decodeName(raw), isDir);
+    }
+    ::closedir(dir);
+#else
+    std::error_code ec;
+    fs::directory_iterator it(fs::path(directory.toStdWString()), ec);
+    if (ec) {
+        return makeError(ErrorKind::Unreadable,
+                         QStringLiteral("%1: cannot list site-packages: %2")
+                             .arg(directory, QString::fromStdString(ec.message())));
+    }
+    for (const fs::directory_entry &entry : it) {
+        std::error_code typeError;
+        add(QString::fromStdWString(entry.path().filename().wstring()), entry.is_directory(typeError));
+    }
+#endif
     std::sort(index.m_metadataEntries.begin(), index.m_metadataEntries.end(), codePointLess);
     return index;
 }
