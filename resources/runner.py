@@ -5,6 +5,7 @@ Protocol, state machine and escalation: docs/runner.md. Standard library only, a
 imports stay lazy (asyncio, traceback, base64) so a cold start costs one interpreter
 start-up and little more.
 """
+import _signal  # signal's C half: no enum conversions on the per-cell path
 import ast
 import builtins
 import codecs
@@ -39,39 +40,66 @@ INPUT_ERROR = (
 
 
 class Channel:
-    """Writes whole frames to the private fd; a frame is never torn by a signal."""
+    """Writes whole frames to the private fd; a frame is never torn by a signal.
+
+    A held frame (`started`) goes out with the next frame in one write, or by the
+    flusher thread when the cell takes longer: a trivial cell costs the host one
+    wake-up instead of two."""
 
     def __init__(self, fd):
         self.fd = fd
         self.lock = threading.Lock()
-        self.main = threading.main_thread()
+        self.main = threading.get_ident()
+        self.interruptible = False  # a cell runs with the KeyboardInterrupt handler
+        self.held = b""
 
-    def send(self, frame):
+    @staticmethod
+    def encode(frame):
         try:
             text = json.dumps(frame, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         except (TypeError, ValueError) as exc:
             text = json.dumps({"type": "protocolError", "id": frame.get("id"),
                                "message": f"cannot encode a {frame.get('type')} frame: {exc}"})
-        data = (text + "\n").encode("utf-8", "replace")  # lone surrogates become '?'
+        return (text + "\n").encode("utf-8", "replace")  # lone surrogates become '?'
+
+    def hold(self, frame):
+        data = self.encode(frame)
         with self.lock:
-            # SIGINT blocked while writing: a KeyboardInterrupt can only land before the
-            # write or after it, never between two partial writes of one line.
-            on_main = threading.current_thread() is self.main
-            if on_main:
-                mask = signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGINT,))
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(self.fd, view):]
-            finally:
-                if on_main:  # restore, not unblock: a cell may block SIGINT itself
-                    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            self.held += data
+
+    def release(self):
+        with self.lock:
+            if self.held:
+                self._write(b"")
+
+    def send(self, frame):
+        data = self.encode(frame)
+        with self.lock:
+            self._write(data)
+
+    def _write(self, data):
+        if self.held:
+            data, self.held = self.held + data, b""
+        # While a cell can be interrupted, SIGINT is blocked around the write: a
+        # KeyboardInterrupt lands before or after it, never between two partial writes.
+        masked = self.interruptible and threading.get_ident() == self.main
+        if masked:
+            mask = _signal.pthread_sigmask(_signal.SIG_BLOCK, (_signal.SIGINT,))
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self.fd, view):]
+        finally:
+            if masked:  # restore, not unblock: a cell may block SIGINT itself
+                _signal.pthread_sigmask(_signal.SIG_SETMASK, mask)
 
 
 class StreamProxy:
     """sys.stdout / sys.stderr: one object for the kernel's life (so logging handlers
     created in one cell keep working in the next); text goes to the request running
-    when it is flushed, on newline or at FLUSH_AT characters."""
+    when it is flushed: at FLUSH_AT characters, or by the flusher thread soon after a
+    newline (at once when the cell waits, within the 5 ms GIL switch interval when it
+    computes), so a loop of print() costs a frame per 8 KiB, not per line."""
 
     encoding = "utf-8"
     errors = "replace"
@@ -86,11 +114,16 @@ class StreamProxy:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         if text:
+            other = self.other
+            if other._parts:  # keep stdout and stderr in the order they were written
+                other.flush()
             with self._lock:
                 self._parts.append(text)
                 self._size += len(text)
-                if self._size >= FLUSH_AT or "\n" in text:
+                if self._size >= FLUSH_AT:
                     self._flush_locked()
+                elif "\n" in text and not self._kernel.flush_wanted.is_set():
+                    self._kernel.flush_wanted.set()
         return len(text)
 
     def writelines(self, lines):
@@ -198,18 +231,17 @@ class FdDrain:
             self.kernel.emit_stream(self.name, text)
         return True
 
-    def flush(self):
-        with self.lock:
-            while True:
-                try:
-                    data = os.read(self.rfd, 65536)
-                except BlockingIOError:
-                    return
-                if not data:
-                    return
-                text = self.decoder.decode(data)
-                if text:
-                    self.kernel.emit_stream(self.name, text)
+    def flush_locked(self):
+        while True:
+            try:
+                data = os.read(self.rfd, 65536)
+            except BlockingIOError:
+                return
+            if not data:
+                return
+            text = self.decoder.decode(data)
+            if text:
+                self.kernel.emit_stream(self.name, text)
 
 
 class Kernel:
@@ -245,6 +277,11 @@ class Kernel:
         faulthandler.enable(file=os.fdopen(self.diagnostics, "w", closefd=False))
         self.stdout = StreamProxy(self, "stdout", 1)
         self.stderr = StreamProxy(self, "stderr", 2)
+        self.stdout.other, self.stderr.other = self.stderr, self.stdout
+        self.flush_wanted = threading.Event()
+        signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGINT,))
+        threading.Thread(target=self._flusher, name="deskpack-flush", daemon=True).start()
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, (signal.SIGINT,))
         sys.stdout, sys.stderr, sys.stdin = self.stdout, self.stderr, NoInput()
         builtins.input = blocked_input
         builtins.display = self.display
@@ -275,8 +312,12 @@ class Kernel:
     def flush_output(self):
         self.stdout.flush()
         self.stderr.flush()
-        for drain in self.drains:
-            drain.flush()
+        out, err = self.drains
+        with out.lock, err.lock:  # one poll for both pipes; the drain thread waits
+            ready, _, _ = select.select([out.rfd, err.rfd], [], [], 0)
+            for drain in (out, err):
+                if drain.rfd in ready:
+                    drain.flush_locked()
 
     def display(self, *objects, metadata=None):
         """display(obj, ...): sends each object's rich representation as a display frame."""
@@ -339,13 +380,15 @@ class Kernel:
         self.current = rid
         self.output_budget = limit if isinstance(limit, int) and limit > 0 else None
         self.truncated = False
-        self.channel.send({"type": "started", "id": rid, "executionCount": count})
+        self.channel.hold({"type": "started", "id": rid, "executionCount": count})
+        self.flush_wanted.set()  # the flusher sends it if the cell takes a while
         status, cancelled = "ok", False
         try:
             try:
                 if not isinstance(code, str):
                     raise TypeError("the request's 'code' must be a string")
-                signal.signal(signal.SIGINT, signal.default_int_handler)
+                _signal.signal(_signal.SIGINT, signal.default_int_handler)
+                self.channel.interruptible = True
                 try:
                     has_value, value = self.run_cell(code, count)
                     if has_value and value is not None:
@@ -355,7 +398,8 @@ class Kernel:
                         self.channel.send({"type": "result", "id": rid, "executionCount": count,
                                            "data": data, "metadata": metadata})
                 finally:
-                    signal.signal(signal.SIGINT, signal.SIG_IGN)
+                    _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
+                    self.channel.interruptible = False
             except KeyboardInterrupt as exc:
                 status, cancelled = "error", True
                 self.report(rid, exc)
@@ -470,6 +514,14 @@ class Kernel:
                 self.channel.send({"type": "done", "id": rid, "status": "error",
                                    "executionCount": self.count, "cancelled": False})
         return True
+
+    def _flusher(self):
+        while True:
+            self.flush_wanted.wait()
+            self.flush_wanted.clear()
+            self.stdout.flush()
+            self.stderr.flush()
+            self.channel.release()
 
     def _watch_parent(self):
         import time

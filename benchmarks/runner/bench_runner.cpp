@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+// The Deskpack kernel against jupyter_client + ipykernel, in one run, measured
+// the same way (jupyter_bench.py is the peer half):
+//   cold start   Kernel::start() until the first trivial cell ("1") has settled
+//   round trip   execute("x = 1") → onDone on a warm kernel, p50 and p99
+//   streaming    a cell printing LINES lines of 99 characters, until done
+#include "runner/kernel.h"
+#include "runner/kernellaunch.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QProcess>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+
+using namespace deskpack;
+using namespace deskpack::runner;
+
+namespace {
+
+double percentile(std::vector<double> values, double p)
+{
+    if (values.empty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    const size_t index = std::min(values.size() - 1, size_t(p / 100.0 * double(values.size())));
+    return values[index];
+}
+
+// Runs `code` and returns once it settled.
+void runAndWait(Kernel &kernel, const QString &code, qint64 *chars = nullptr)
+{
+    QEventLoop loop;
+    ExecuteCallbacks callbacks;
+    if (chars)
+        callbacks.onOutput = [chars](const OutputChunk &chunk) { *chars += chunk.text.size(); };
+    callbacks.onDone = [&loop](const ExecuteResult &result) {
+        if (result.status != ExecuteStatus::Ok)
+            qFatal("benchmark cell failed: %s", qPrintable(result.message));
+        loop.quit();
+    };
+    kernel.execute(code, {}, callbacks);
+    loop.exec();
+}
+
+std::vector<double> coldStarts(const KernelOptions &options, int count)
+{
+    std::vector<double> ms;
+    for (int i = 0; i < count; ++i) {
+        QElapsedTimer clock;
+        clock.start();
+        Kernel kernel(options);
+        kernel.start();
+        runAndWait(kernel, QStringLiteral("1"));
+        ms.push_back(double(clock.nsecsElapsed()) / 1e6);
+    }
+    return ms;
+}
+
+std::vector<double> roundTrips(Kernel &kernel, int count)
+{
+    for (int i = 0; i < 50; ++i)
+        runAndWait(kernel, QStringLiteral("x = 1"));
+    std::vector<double> us;
+    us.reserve(size_t(count));
+    QEventLoop loop;
+    QElapsedTimer clock;
+    std::function<void()> next = [&] {
+        clock.start();
+        ExecuteCallbacks callbacks;
+        callbacks.onDone = [&](const ExecuteResult &) {
+            us.push_back(double(clock.nsecsElapsed()) / 1e3);
+            if (int(us.size()) < count)
+                next();
+            else
+                loop.quit();
+        };
+        kernel.execute(QStringLiteral("x = 1"), {}, callbacks);
+    };
+    next();
+    loop.exec();
+    return us;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.addHelpOption();
+    const QCommandLineOption python(QStringLiteral("python"), QStringLiteral("Interpreter."),
+                                    QStringLiteral("EXE"), QStringLiteral("/usr/bin/python3"));
+    const QCommandLineOption starts(QStringLiteral("starts"), QStringLiteral("Cold starts."),
+                                    QStringLiteral("N"), QStringLiteral("10"));
+    const QCommandLineOption trips(QStringLiteral("round-trips"), QStringLiteral("Round trips."),
+                                   QStringLiteral("N"), QStringLiteral("2000"));
+    const QCommandLineOption lines(QStringLiteral("lines"), QStringLiteral("Streamed lines."),
+                                   QStringLiteral("N"), QStringLiteral("100000"));
+    const QCommandLineOption noPeer(QStringLiteral("no-jupyter"),
+                                    QStringLiteral("Skip jupyter_client + ipykernel."));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("JSON on stdout."));
+    parser.addOptions({python, starts, trips, lines, noPeer, json});
+    parser.process(app);
+
+    Result<KernelOptions> options = pythonKernelOptions(parser.value(python));
+    if (!options)
+        qFatal("%s", qPrintable(options.error().message));
+    const int lineCount = parser.value(lines).toInt();
+
+    nlohmann::json report;
+    const std::vector<double> cold = coldStarts(*options, parser.value(starts).toInt());
+    Kernel kernel(*options);
+    kernel.start();
+    const std::vector<double> rtt = roundTrips(kernel, parser.value(trips).toInt());
+    qint64 chars = 0;
+    QElapsedTimer clock;
+    clock.start();
+    runAndWait(kernel, QStringLiteral("for i in range(%1): print('x' * 99)").arg(lineCount), &chars);
+    const double streamSeconds = double(clock.nsecsElapsed()) / 1e9;
+    report["deskpack"] = {{"coldStartMsP50", percentile(cold, 50)},
+                          {"roundTripUsP50", percentile(rtt, 50)},
+                          {"roundTripUsP99", percentile(rtt, 99)},
+                          {"streamMBps", double(chars) / 1e6 / streamSeconds},
+                          {"streamChars", chars}};
+
+    if (!parser.isSet(noPeer)) {
+        QProcess peer;
+        peer.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        peer.start(QStringLiteral("/usr/bin/python3"),
+                   {QStringLiteral(DESKPACK_SOURCE_DIR "/benchmarks/runner/jupyter_bench.py"),
+                    QStringLiteral("--lines"), QString::number(lineCount)});
+        if (!peer.waitForFinished(30 * 60 * 1000) || peer.exitCode() != 0)
+            qFatal("jupyter_bench.py failed (are python3-jupyter-client and python3-ipykernel "
+                   "installed?)");
+        const auto out = nlohmann::json::parse(peer.readAllStandardOutput().toStdString());
+        const auto jcold = out["coldStartMs"].get<std::vector<double>>();
+        const auto jrtt = out["roundTripUs"].get<std::vector<double>>();
+        report["jupyter"] = {
+            {"coldStartMsP50", percentile(jcold, 50)},
+            {"roundTripUsP50", percentile(jrtt, 50)},
+            {"roundTripUsP99", percentile(jrtt, 99)},
+            {"streamMBps", out["streamChars"].get<double>() / 1e6 / out["streamSeconds"].get<double>()},
+            {"streamChars", out["streamChars"]}};
+        report["ratio"] = {
+            {"coldStart", percentile(jcold, 50) / percentile(cold, 50)},
+            {"roundTripP50", percentile(jrtt, 50) / percentile(rtt, 50)},
+            {"roundTripP99", percentile(jrtt, 99) / percentile(rtt, 99)}};
+    }
+    if (parser.isSet(json)) {
+        std::printf("%s\n", report.dump(2).c_str());
+        return 0;
+    }
+    const auto row = [&](const char *what, const char *key, const char *unit) {
+        std::printf("%-22s %12.1f %s", what, report["deskpack"][key].get<double>(), unit);
+        if (report.contains("jupyter"))
+            std::printf("   jupyter %12.1f %s", report["jupyter"][key].get<double>(), unit);
+        std::printf("\n");
+    };
+    row("cold start p50", "coldStartMsP50", "ms");
+    row("round trip p50", "roundTripUsP50", "us");
+    row("round trip p99", "roundTripUsP99", "us");
+    row("streaming", "streamMBps", "MB/s");
+    if (report.contains("ratio")) {
+        std::printf("jupyter/deskpack: cold start %.1fx, round trip p50 %.1fx, p99 %.1fx\n",
+                    report["ratio"]["coldStart"].get<double>(),
+                    report["ratio"]["roundTripP50"].get<double>(),
+                    report["ratio"]["roundTripP99"].get<double>());
+    }
+    return 0;
+}
