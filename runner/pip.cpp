@@ -46,9 +46,16 @@ QString findPipWheel()
 QString pipFailureSummary(const QByteArray &standardError)
 {
     const QStringList lines = QString::fromUtf8(standardError).split(u'\n', Qt::SkipEmptyParts);
+    // ERROR lines and their indented continuations, which name the requirement
+    // (pip's hash mismatch report lists the packages on the lines after).
     QStringList errors;
+    bool inError = false;
     for (const QString &line : lines) {
         if (line.startsWith(u"ERROR:"_qs))
+            inError = true;
+        else if (!line.startsWith(u' ') && !line.startsWith(u'\t'))
+            inError = false;
+        if (inError)
             errors.append(line.trimmed());
     }
     if (errors.isEmpty())

@@ -2,6 +2,7 @@
 #include "bundlebuilder.h"
 
 #include "appconfig.h"
+#include "base/filehash.h"
 #include "fstree.h"
 #include "lock/lockvalidator.h"
 #include "lock/sitepackages.h"
@@ -260,10 +261,25 @@ Result<void> Builder::installRequirements()
         hashes = hashes || r.contains(u"--hash"_qs);
         pip.arguments << r;
     }
-    if (!m_pipWheel.isEmpty())
-        pip.arguments << m_pipWheel;
-    else if (m_config.requirements.isEmpty() && m_config.requirementsFile.isEmpty())
+    if (!m_pipWheel.isEmpty()) {
+        if (!hashes) {
+            pip.arguments << m_pipWheel;
+        } else {
+            // --require-hashes applies to every requirement, the pip wheel too: pin
+            // it to the hash of the local file, in a requirements file of its own.
+            Result<QString> sha = sha256OfFile(m_pipWheel);
+            if (!sha)
+                return sha.error();
+            const QString pinned = m_staging->filePath(QStringLiteral("pip-requirement.txt"));
+            QSaveFile file(pinned);
+            const QByteArray line = m_pipWheel.toUtf8() + " --hash=sha256:" + sha->toLatin1() + '\n';
+            if (!file.open(QIODevice::WriteOnly) || file.write(line) != line.size() || !file.commit())
+                return makeError(ErrorKind::Environment, QStringLiteral("%1: %2").arg(pinned, file.errorString()));
+            pip.arguments << u"-r"_qs << pinned;
+        }
+    } else if (m_config.requirements.isEmpty() && m_config.requirementsFile.isEmpty()) {
         return {};
+    }
     if (hashes)
         pip.arguments << u"--require-hashes"_qs;
     Result<runner::PythonOutput> run = runner::runPip(pip);

@@ -41,9 +41,12 @@ struct ProcessResult
 };
 
 inline ProcessResult runProcess(const QString &program, const QStringList &arguments,
-                                const QByteArray &input = {}, int timeoutMs = 120000)
+                                const QByteArray &input = {}, int timeoutMs = 120000,
+                                const QProcessEnvironment &environment = {})
 {
     QProcess process;
+    if (!environment.isEmpty())
+        process.setProcessEnvironment(environment);
     process.start(program, arguments);
     ProcessResult result;
     if (!process.waitForStarted(timeoutMs)) {
@@ -65,9 +68,10 @@ inline ProcessResult runProcess(const QString &program, const QStringList &argum
     return result;
 }
 
-inline ProcessResult runDeskpack(const QStringList &arguments)
+inline ProcessResult runDeskpack(const QStringList &arguments,
+                                 const QProcessEnvironment &environment = {})
 {
-    return runProcess(binDir() + QStringLiteral("/deskpack"), arguments);
+    return runProcess(binDir() + QStringLiteral("/deskpack"), arguments, {}, 600000, environment);
 }
 
 inline ProcessResult runPythonScript(const QString &script, const QStringList &arguments = {},

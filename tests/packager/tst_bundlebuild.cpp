@@ -292,6 +292,48 @@ private Q_SLOTS:
         QCOMPARE(verified.exitCode, 0);
     }
 
+    // Hash-pinned requirements, and a build machine whose environment would
+    // break or redirect pip and Python if any of it leaked into the build.
+    void hashesAndHostileEnvironment()
+    {
+        const QString dir = m_work.filePath(u"hashes"_qs);
+        QDir().mkpath(dir);
+        auto sha = [](const QString &path) {
+            QFile f(path);
+            f.open(QIODevice::ReadOnly);
+            return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex();
+        };
+        const QByteArray units = sha(wheelhouse() + u"/demo_units-0.3.1-py3-none-any.whl"_qs);
+        const QByteArray greeting = sha(wheelhouse() + u"/demo_greeting-1.2.0-py3-none-any.whl"_qs);
+        QFile req(dir + u"/requirements.txt"_qs);
+        QVERIFY(req.open(QIODevice::WriteOnly));
+        req.write("demo_units==0.3.1 --hash=sha256:" + units + "\ndemo-greeting==1.2.0 --hash=sha256:" + greeting + "\n");
+        req.close();
+        const QString config = writeConfig(dir, {{"requirements", QString(dir + u"/requirements.txt"_qs).toStdString()},
+                                                 {"byteCompile", false}});
+
+        QProcessEnvironment hostile = QProcessEnvironment::systemEnvironment();
+        hostile.insert(u"PIP_REQUIRE_VIRTUALENV"_qs, u"1"_qs); // pip refuses to run if this leaks
+        hostile.insert(u"PIP_FIND_LINKS"_qs, u"/nonexistent/wheels"_qs);
+        hostile.insert(u"PIP_INDEX_URL"_qs, u"http://127.0.0.1:9/simple"_qs);
+        hostile.insert(u"PIP_NO_BINARY"_qs, u":all:"_qs);
+        hostile.insert(u"PYTHONHOME"_qs, u"/nonexistent/home"_qs); // Python cannot start if this leaks
+        hostile.insert(u"PYTHONPATH"_qs, u"/nonexistent/path"_qs);
+        const auto r = test::runDeskpack({u"build"_qs, config, u"--out"_qs, dir + u"/out"_qs}, hostile);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(test::runDeskpack({u"verify"_qs, dir + u"/out/Deskpack Demo"_qs}).exitCode == 0);
+
+        // A hash that does not match fails the build and names the package.
+        QVERIFY(req.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        req.write("demo_units==0.3.1 --hash=sha256:" + QByteArray(64, 'a') +
+                  "\ndemo-greeting==1.2.0 --hash=sha256:" + greeting + "\n");
+        req.close();
+        const auto bad = test::runDeskpack({u"build"_qs, config, u"--out"_qs, dir + u"/out"_qs});
+        QCOMPARE(bad.exitCode, 3);
+        QVERIFY2(bad.err.contains("DO NOT MATCH THE HASHES") && bad.err.contains("demo_units"), bad.err.constData());
+        QVERIFY(test::runDeskpack({u"verify"_qs, dir + u"/out/Deskpack Demo"_qs}).exitCode == 0);
+    }
+
     void buildFromRuntimeArchive()
     {
         const QString dir = m_work.filePath(u"archive"_qs);
