@@ -11,7 +11,9 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QFile>
 #include <QProcess>
+#include <QTemporaryDir>
 
 #include <nlohmann/json.hpp>
 
@@ -130,15 +132,21 @@ int main(int argc, char *argv[])
                           {"streamChars", chars}};
 
     if (!parser.isSet(noPeer)) {
+        QTemporaryDir scratch;
+        const QString outFile = scratch.filePath(QStringLiteral("jupyter.json"));
         QProcess peer;
-        peer.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        peer.setStandardOutputFile(QProcess::nullDevice());
+        peer.setStandardErrorFile(QProcess::nullDevice()); // ipykernel's debugger warnings
         peer.start(QStringLiteral("/usr/bin/python3"),
                    {QStringLiteral(DESKPACK_SOURCE_DIR "/benchmarks/runner/jupyter_bench.py"),
-                    QStringLiteral("--lines"), QString::number(lineCount)});
-        if (!peer.waitForFinished(30 * 60 * 1000) || peer.exitCode() != 0)
+                    QStringLiteral("--lines"), QString::number(lineCount),
+                    QStringLiteral("--out"), outFile});
+        QFile result(outFile);
+        if (!peer.waitForFinished(30 * 60 * 1000) || peer.exitCode() != 0 ||
+            !result.open(QIODevice::ReadOnly))
             qFatal("jupyter_bench.py failed (are python3-jupyter-client and python3-ipykernel "
                    "installed?)");
-        const auto out = nlohmann::json::parse(peer.readAllStandardOutput().toStdString());
+        const auto out = nlohmann::json::parse(result.readAll().toStdString());
         const auto jcold = out["coldStartMs"].get<std::vector<double>>();
         const auto jrtt = out["roundTripUs"].get<std::vector<double>>();
         report["jupyter"] = {

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
 """The peer half of bench_runner: jupyter_client + ipykernel (Debian packages) measured
-the same way as the Deskpack kernel. Prints one JSON object on stdout.
+the same way as the Deskpack kernel.
 
 Cold start: KernelManager.start_kernel() until the first trivial cell's reply.
+Writes one JSON object to --out.
 Round trip: execute_interactive(CODE) on a warm kernel (request to reply and idle).
 Streaming: a cell printing LINES lines of 99 characters, until its reply.
 """
@@ -34,6 +35,8 @@ def main():
     parser.add_argument("--starts", type=int, default=5)
     parser.add_argument("--round-trips", type=int, default=500)
     parser.add_argument("--lines", type=int, default=100_000)
+    parser.add_argument("--out", required=True, help="where the JSON goes (the kernels "
+                        "share our stdout)")
     args = parser.parse_args()
 
     cold = []
@@ -65,8 +68,9 @@ def main():
                                output_hook=hook, timeout=600)
     seconds = time.perf_counter() - began
     stop(manager, client)
-    print(json.dumps({"coldStartMs": cold, "roundTripUs": trips,
-                      "streamChars": received, "streamSeconds": seconds}))
+    with open(args.out, "w", encoding="utf-8") as out:
+        json.dump({"coldStartMs": cold, "roundTripUs": trips,
+                   "streamChars": received, "streamSeconds": seconds}, out)
 
 
 if __name__ == "__main__":
