@@ -230,8 +230,8 @@ void Kernel::dispatchNext()
         return;
     m_current = std::move(m_queue.front());
     m_queue.pop_front();
-    m_process.write(protocol::executeRequest(m_current->result.id, m_current->code,
-                                             m_current->options));
+    m_process.write(
+        protocol::executeRequest(m_current->result.id, m_current->code, m_current->options));
     setState(State::Busy);
     if (m_current->options.timeoutMs > 0)
         m_requestTimer.start(m_current->options.timeoutMs);
@@ -270,8 +270,8 @@ bool Kernel::handleLine(const QByteArray &line)
     const auto frame =
         nlohmann::json::parse(line.constData(), line.constData() + line.size(), nullptr, false);
     if (frame.is_discarded() || !frame.is_object()) {
-        protocolError(QStringLiteral("not a JSON object: %1")
-                          .arg(QString::fromUtf8(line.left(200))));
+        protocolError(
+            QStringLiteral("not a JSON object: %1").arg(QString::fromUtf8(line.left(200))));
         return true;
     }
     return handleFrame(frame);
@@ -402,8 +402,8 @@ void Kernel::onErrorOccurred(QProcess::ProcessError error)
     if (error != QProcess::FailedToStart || m_state == State::Exited)
         return;
     m_exit.failedToStart = true;
-    m_exit.message = QStringLiteral("cannot start %1: %2")
-                         .arg(m_options.program, m_process.errorString());
+    m_exit.message =
+        QStringLiteral("cannot start %1: %2").arg(m_options.program, m_process.errorString());
     qCInfo(lcRunner).noquote() << m_exit.message;
     finishExit();
 }
@@ -420,9 +420,9 @@ void Kernel::onFinished(int exitCode, QProcess::ExitStatus status)
     m_exit.crashed = status == QProcess::CrashExit;
     if (m_exit.message.isEmpty()) {
         const QString tail = QString::fromUtf8(m_diagnostics).trimmed().section(u'\n', -3);
-        m_exit.message = m_exit.crashed ? QStringLiteral("the kernel was killed by a signal")
-                                        : QStringLiteral("the kernel exited with code %1")
-                                              .arg(exitCode);
+        m_exit.message = m_exit.crashed
+                             ? QStringLiteral("the kernel was killed by a signal")
+                             : QStringLiteral("the kernel exited with code %1").arg(exitCode);
         if (!tail.isEmpty())
             m_exit.message += QStringLiteral(": ") + tail;
     }

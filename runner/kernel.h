@@ -25,7 +25,8 @@ class Kernel : public QObject
 {
     Q_OBJECT
 public:
-    enum class State {
+    enum class State
+    {
         NotStarted,
         Starting,     // process launched, waiting for `ready`
         Idle,         // ready, no cell running
@@ -82,7 +83,14 @@ private:
         ExecuteResult result;
         bool interruptRequested = false;
     };
-    enum class Escalation { None, Interrupted, ExitSent, TermSent, KillSent };
+    enum class Escalation
+    {
+        None,
+        Interrupted,
+        ExitSent,
+        TermSent,
+        KillSent
+    };
 
     void setState(State state);
     void dispatchNext();

@@ -65,8 +65,8 @@ Result<KernelOptions> bundleKernelOptions(const QString &bundleDir, const QStrin
     if (!options)
         return options.error();
     const QString appDir = root.filePath(QStringLiteral("app"));
-    const QString data = dataDir.isEmpty() ? defaultDataDir(manifest->id)
-                                           : QFileInfo(dataDir).absoluteFilePath();
+    const QString data =
+        dataDir.isEmpty() ? defaultDataDir(manifest->id) : QFileInfo(dataDir).absoluteFilePath();
     QProcessEnvironment &env = options->environment;
     const QString lock = root.filePath(manifest->lock);
     if (!manifest->lock.isEmpty() && QFileInfo::exists(lock)) {

@@ -5,8 +5,8 @@ namespace deskpack::runner::protocol {
 
 QByteArray executeRequest(const QString &id, const QString &code, const ExecuteOptions &options)
 {
-    nlohmann::json request{{"type", "execute"}, {"id", id.toStdString()},
-                           {"code", code.toStdString()}};
+    nlohmann::json request{
+        {"type", "execute"}, {"id", id.toStdString()}, {"code", code.toStdString()}};
     if (options.maxOutputChars > 0)
         request["maxOutputChars"] = options.maxOutputChars;
     QByteArray line = QByteArray::fromStdString(
@@ -83,8 +83,7 @@ ExecuteError errorFromFrame(const nlohmann::json &frame)
     if (it != frame.end() && it->is_array()) {
         for (const auto &line : *it) {
             if (line.is_string())
-                error.traceback.append(
-                    QString::fromStdString(line.get_ref<const std::string &>()));
+                error.traceback.append(QString::fromStdString(line.get_ref<const std::string &>()));
         }
     }
     return error;

@@ -21,7 +21,11 @@ class KernelSession : public QObject
 {
     Q_OBJECT
 public:
-    enum class Mode { Persistent, PerCall };
+    enum class Mode
+    {
+        Persistent,
+        PerCall
+    };
 
     explicit KernelSession(KernelOptions options, Mode mode = Mode::Persistent,
                            QObject *parent = nullptr);

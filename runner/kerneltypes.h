@@ -26,7 +26,11 @@ struct KernelOptions
     int escalationStepMs = 1'000;    // between exit, SIGTERM and SIGKILL
 };
 
-enum class OutputStream { Stdout, Stderr };
+enum class OutputStream
+{
+    Stdout,
+    Stderr
+};
 
 struct OutputChunk
 {
@@ -38,7 +42,11 @@ struct OutputChunk
 // A MIME bundle: one display() call, or the value of the cell's last expression.
 struct RichOutput
 {
-    enum class Kind { Display, Result };
+    enum class Kind
+    {
+        Display,
+        Result
+    };
     Kind kind = Kind::Display;
     nlohmann::json data; // {"text/plain": "...", "text/html": "...", "image/png": base64}
     nlohmann::json metadata;
@@ -51,7 +59,8 @@ struct ExecuteError
     QStringList traceback; // formatted, the runner's own frames removed
 };
 
-enum class ExecuteStatus {
+enum class ExecuteStatus
+{
     Ok,      // the cell ran to its end
     Error,   // it raised (including KeyboardInterrupt after an interrupt)
     Aborted, // it never finished: cancelled before it ran, or the kernel is gone

@@ -40,7 +40,9 @@ void runAndWait(Kernel &kernel, const QString &code, qint64 *chars = nullptr)
     QEventLoop loop;
     ExecuteCallbacks callbacks;
     if (chars)
-        callbacks.onOutput = [chars](const OutputChunk &chunk) { *chars += chunk.text.size(); };
+        callbacks.onOutput = [chars](const OutputChunk &chunk) {
+            *chars += chunk.text.size();
+        };
     callbacks.onDone = [&loop](const ExecuteResult &result) {
         if (result.status != ExecuteStatus::Ok)
             qFatal("benchmark cell failed: %s", qPrintable(result.message));
@@ -123,7 +125,8 @@ int main(int argc, char *argv[])
     qint64 chars = 0;
     QElapsedTimer clock;
     clock.start();
-    runAndWait(kernel, QStringLiteral("for i in range(%1): print('x' * 99)").arg(lineCount), &chars);
+    runAndWait(kernel, QStringLiteral("for i in range(%1): print('x' * 99)").arg(lineCount),
+               &chars);
     const double streamSeconds = double(clock.nsecsElapsed()) / 1e9;
     report["deskpack"] = {{"coldStartMsP50", percentile(cold, 50)},
                           {"roundTripUsP50", percentile(rtt, 50)},
@@ -139,8 +142,8 @@ int main(int argc, char *argv[])
         peer.setStandardErrorFile(QProcess::nullDevice()); // ipykernel's debugger warnings
         peer.start(QStringLiteral("/usr/bin/python3"),
                    {QStringLiteral(DESKPACK_SOURCE_DIR "/benchmarks/runner/jupyter_bench.py"),
-                    QStringLiteral("--lines"), QString::number(lineCount),
-                    QStringLiteral("--out"), outFile});
+                    QStringLiteral("--lines"), QString::number(lineCount), QStringLiteral("--out"),
+                    outFile});
         QFile result(outFile);
         if (!peer.waitForFinished(30 * 60 * 1000) || peer.exitCode() != 0 ||
             !result.open(QIODevice::ReadOnly))
@@ -149,16 +152,15 @@ int main(int argc, char *argv[])
         const auto out = nlohmann::json::parse(result.readAll().toStdString());
         const auto jcold = out["coldStartMs"].get<std::vector<double>>();
         const auto jrtt = out["roundTripUs"].get<std::vector<double>>();
-        report["jupyter"] = {
-            {"coldStartMsP50", percentile(jcold, 50)},
-            {"roundTripUsP50", percentile(jrtt, 50)},
-            {"roundTripUsP99", percentile(jrtt, 99)},
-            {"streamMBps", out["streamChars"].get<double>() / 1e6 / out["streamSeconds"].get<double>()},
-            {"streamChars", out["streamChars"]}};
-        report["ratio"] = {
-            {"coldStart", percentile(jcold, 50) / percentile(cold, 50)},
-            {"roundTripP50", percentile(jrtt, 50) / percentile(rtt, 50)},
-            {"roundTripP99", percentile(jrtt, 99) / percentile(rtt, 99)}};
+        report["jupyter"] = {{"coldStartMsP50", percentile(jcold, 50)},
+                             {"roundTripUsP50", percentile(jrtt, 50)},
+                             {"roundTripUsP99", percentile(jrtt, 99)},
+                             {"streamMBps", out["streamChars"].get<double>() / 1e6 /
+                                                out["streamSeconds"].get<double>()},
+                             {"streamChars", out["streamChars"]}};
+        report["ratio"] = {{"coldStart", percentile(jcold, 50) / percentile(cold, 50)},
+                           {"roundTripP50", percentile(jrtt, 50) / percentile(rtt, 50)},
+                           {"roundTripP99", percentile(jrtt, 99) / percentile(rtt, 99)}};
     }
     if (parser.isSet(json)) {
         std::printf("%s\n", report.dump(2).c_str());

@@ -99,8 +99,7 @@ CellRunner::CellRunner(Config config, QObject *parent)
     if (::pipe2(g_signalPipe, O_CLOEXEC | O_NONBLOCK) == 0) {
         m_signalNotifier =
             std::make_unique<QSocketNotifier>(g_signalPipe[0], QSocketNotifier::Read);
-        connect(m_signalNotifier.get(), &QSocketNotifier::activated, this,
-                &CellRunner::onSignal);
+        connect(m_signalNotifier.get(), &QSocketNotifier::activated, this, &CellRunner::onSignal);
         struct sigaction action = {};
         action.sa_handler = forwardSignal;
         sigemptyset(&action.sa_mask);
@@ -162,7 +161,9 @@ void CellRunner::runCell(const QString &code)
             writeTo(stdout, text + u'\n');
         }
     };
-    callbacks.onDone = [this, cell](const ExecuteResult &result) { cellDone(cell, result); };
+    callbacks.onDone = [this, cell](const ExecuteResult &result) {
+        cellDone(cell, result);
+    };
     ExecuteOptions options;
     options.timeoutMs = m_config.timeoutMs;
     m_session.execute(QStringLiteral("main"), code, options, std::move(callbacks));

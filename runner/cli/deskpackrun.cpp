@@ -17,9 +17,10 @@ namespace {
 
 int usage(const QString &message)
 {
-    const QByteArray text = QStringLiteral("deskpack-run: %1\nRun 'deskpack-run --help' for usage.\n")
-                                .arg(message)
-                                .toUtf8();
+    const QByteArray text =
+        QStringLiteral("deskpack-run: %1\nRun 'deskpack-run --help' for usage.\n")
+            .arg(message)
+            .toUtf8();
     std::fwrite(text.constData(), 1, size_t(text.size()), stderr);
     return RunUsage;
 }
@@ -46,8 +47,8 @@ Result<QStringList> readCells(const QString &path)
         ++lineNumber;
         if (line.trimmed().isEmpty())
             continue;
-        const auto object = nlohmann::json::parse(line.constData(),
-                                                  line.constData() + line.size(), nullptr, false);
+        const auto object =
+            nlohmann::json::parse(line.constData(), line.constData() + line.size(), nullptr, false);
         const auto code = object.is_object() ? object.find("code") : object.end();
         if (object.is_discarded() || !object.is_object() || code == object.end() ||
             !code->is_string()) {
@@ -100,16 +101,16 @@ int runDeskpackRun(const QStringList &arguments)
         return usage(parser.errorText());
     if (parser.isSet(help) || parser.isSet(version)) {
         const QByteArray text =
-            (parser.isSet(help) ? parser.helpText()
-                                : QStringLiteral("deskpack-run %1\n")
-                                      .arg(QCoreApplication::applicationVersion()))
+            (parser.isSet(help)
+                 ? parser.helpText()
+                 : QStringLiteral("deskpack-run %1\n").arg(QCoreApplication::applicationVersion()))
                 .toUtf8();
         std::fwrite(text.constData(), 1, size_t(text.size()), stdout);
         return RunOk;
     }
     if (!parser.positionalArguments().isEmpty())
-        return usage(QStringLiteral("unexpected argument '%1'")
-                         .arg(parser.positionalArguments().first()));
+        return usage(
+            QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
     if (parser.isSet(python) == parser.isSet(bundle))
         return usage(QStringLiteral("give exactly one of --python EXE and --bundle BUNDLE"));
     if (parser.isSet(dataDir) && !parser.isSet(bundle))
@@ -138,10 +139,9 @@ int runDeskpackRun(const QStringList &arguments)
         if (config.cells.isEmpty())
             return RunOk;
     }
-    Result<KernelOptions> kernel = parser.isSet(python)
-                                       ? pythonKernelOptions(parser.value(python))
-                                       : bundleKernelOptions(parser.value(bundle),
-                                                             parser.value(dataDir));
+    Result<KernelOptions> kernel =
+        parser.isSet(python) ? pythonKernelOptions(parser.value(python))
+                             : bundleKernelOptions(parser.value(bundle), parser.value(dataDir));
     if (!kernel) {
         return kernel.error().kind == ErrorKind::Environment
                    ? environmentFailure(kernel.error().message)

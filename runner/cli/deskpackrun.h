@@ -6,7 +6,8 @@
 namespace deskpack::runner::cli {
 
 // Exit codes of deskpack-run (docs/runner.md).
-enum RunExitCode : int {
+enum RunExitCode : int
+{
     RunOk = 0,
     RunCellFailed = 1,
     RunUsage = 2,

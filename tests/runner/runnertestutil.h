@@ -57,7 +57,9 @@ inline runner::ExecuteCallbacks collectInto(const std::shared_ptr<Collected> &c)
         (chunk.stream == runner::OutputStream::Stdout ? c->out : c->err) += chunk.text;
         c->truncated = c->truncated || chunk.truncated;
     };
-    callbacks.onRich = [c](const runner::RichOutput &rich) { c->rich.append(rich); };
+    callbacks.onRich = [c](const runner::RichOutput &rich) {
+        c->rich.append(rich);
+    };
     callbacks.onDone = [c](const runner::ExecuteResult &result) {
         c->result = result;
         ++c->doneCalls;
@@ -141,7 +143,9 @@ inline int zombieChildren()
 
 inline int openFileDescriptors()
 {
-    return int(QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot).size());
+    return int(QDir(QStringLiteral("/proc/self/fd"))
+                   .entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot)
+                   .size());
 }
 
 } // namespace deskpack::test

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The deskpack-run command line: output, exit codes, signals.
+#include "runner/bundlemanifest.h"
 #include "runnertestutil.h"
 
 #include <QElapsedTimer>
@@ -44,6 +45,7 @@ private Q_SLOTS:
     void sigintInterruptsTheCell();
     void replCtrlCInterruptsTheCellNotTheRepl();
     void kernelDiesWithTheTool();
+    void bundleEnvironmentAndSysPath();
 };
 
 void TestDeskpackRun::printsTwo()
@@ -60,8 +62,8 @@ void TestDeskpackRun::exitCodes_data()
     QTest::newRow("ok") << withPython({u"-c"_qs, u"x = 1"_qs}) << 0;
     QTest::newRow("cell raised") << withPython({u"-c"_qs, u"1/0"_qs}) << 1;
     QTest::newRow("syntax error") << withPython({u"-c"_qs, u"def"_qs}) << 1;
-    QTest::newRow("kernel died in the cell") << withPython({u"-c"_qs, u"import os; os._exit(4)"_qs})
-                                             << 1;
+    QTest::newRow("kernel died in the cell")
+        << withPython({u"-c"_qs, u"import os; os._exit(4)"_qs}) << 1;
     QTest::newRow("timed out") << withPython({u"--timeout"_qs, u"0.5"_qs, u"-c"_qs,
                                               u"import time; time.sleep(30)"_qs})
                                << 124;
@@ -73,8 +75,8 @@ void TestDeskpackRun::exitCodes_data()
     QTest::newRow("unknown option") << withPython({u"--frobnicate"_qs}) << 2;
     QTest::newRow("data-dir without bundle")
         << withPython({u"--data-dir"_qs, u"/tmp"_qs, u"-c"_qs, u"1"_qs}) << 2;
-    QTest::newRow("missing cells file") << withPython({u"--cells"_qs, u"/nonexistent.ndjson"_qs})
-                                        << 2;
+    QTest::newRow("missing cells file")
+        << withPython({u"--cells"_qs, u"/nonexistent.ndjson"_qs}) << 2;
     QTest::newRow("no interpreter")
         << QStringList{u"--python"_qs, u"/nonexistent/python3"_qs, u"-c"_qs, u"1"_qs} << 3;
     QTest::newRow("not an interpreter")
@@ -88,8 +90,10 @@ void TestDeskpackRun::exitCodes()
     QFETCH(QStringList, arguments);
     QFETCH(int, exitCode);
     const ProcessResult r = runTool(arguments);
-    QVERIFY2(r.exitCode == exitCode,
-             qPrintable(QStringLiteral("exit %1, stderr: %2").arg(r.exitCode).arg(QString::fromUtf8(r.err))));
+    QVERIFY2(
+        r.exitCode == exitCode,
+        qPrintable(
+            QStringLiteral("exit %1, stderr: %2").arg(r.exitCode).arg(QString::fromUtf8(r.err))));
 }
 
 void TestDeskpackRun::cellsRunInOneKernelInOrder()
@@ -152,7 +156,7 @@ void TestDeskpackRun::sigintInterruptsTheCell()
 {
     QProcess tool;
     tool.start(deskpackRun(), withPython({u"-c"_qs, u"import time\nprint('go', flush=True)\n"
-                                                     "time.sleep(30)"_qs}));
+                                                    "time.sleep(30)"_qs}));
     QVERIFY(tool.waitForStarted());
     QByteArray out;
     QTRY_VERIFY2_WITH_TIMEOUT((out += tool.readAllStandardOutput()).contains("go"),
@@ -199,6 +203,54 @@ void TestDeskpackRun::kernelDiesWithTheTool()
     tool.kill(); // SIGKILL: no chance to clean up; the kernel notices its parent is gone
     QVERIFY(tool.waitForFinished());
     QTRY_VERIFY_WITH_TIMEOUT(!processRunning(kernelPid), 10'000);
+}
+
+void TestDeskpackRun::bundleEnvironmentAndSysPath()
+{
+    QTemporaryDir dir;
+    const QDir bundle(dir.filePath(u"App"_qs));
+    QVERIFY(bundle.mkpath(u"runtime/bin"_qs) && bundle.mkpath(u"app"_qs));
+    QVERIFY(QFile::link(systemPython(), bundle.filePath(u"runtime/bin/python3"_qs)));
+    QFile module(bundle.filePath(u"app/app_module.py"_qs));
+    QVERIFY(module.open(QIODevice::WriteOnly));
+    module.write("WHERE = 'app'\n");
+    module.close();
+    QFile lock(bundle.filePath(u"app/runtime-core-lock.json"_qs));
+    QVERIFY(lock.open(QIODevice::WriteOnly));
+    lock.write("{\"distributions\": [], \"version\": 1}\n");
+    lock.close();
+    deskpack::runner::BundleManifest manifest;
+    manifest.id = u"org.example.app"_qs;
+    manifest.name = u"App"_qs;
+    manifest.version = u"1.0"_qs;
+    manifest.entryModule = u"app_module"_qs;
+    manifest.python = u"runtime/bin/python3"_qs;
+    manifest.coreSitePackages = u"runtime/lib"_qs;
+    manifest.lock = u"app/runtime-core-lock.json"_qs;
+    manifest.lockEnvAlias = u"ASTRBOT_DESKTOP_CORE_LOCK_PATH"_qs;
+    manifest.env = {{u"APP_EXTRA"_qs, u"yes"_qs}};
+    QFile json(bundle.filePath(u"bundle.json"_qs));
+    QVERIFY(json.open(QIODevice::WriteOnly));
+    json.write(deskpack::runner::serializeManifest(manifest));
+    json.close();
+    const QString data = dir.filePath(u"data"_qs);
+    QVERIFY(QDir().mkpath(data + u"/site-packages"_qs));
+
+    const ProcessResult r =
+        runTool({u"--bundle"_qs, bundle.path(), u"--data-dir"_qs, data, u"--json"_qs, u"-c"_qs,
+                 u"import os, sys, app_module\n"
+                 "e = os.environ\n"
+                 "[app_module.WHERE, sys.path[0], sys.path[-1], e['DESKPACK_CORE_LOCK_PATH'],\n"
+                 " e['ASTRBOT_DESKTOP_CORE_LOCK_PATH'], e['DESKPACK_DATA_DIR'], e['APP_EXTRA'], "
+                 "os.getcwd()]"_qs});
+    QVERIFY2(r.exitCode == 0, QByteArray(r.out + r.err).constData());
+    const QJsonObject result = QJsonDocument::fromJson(r.out.split('\n').first()).object();
+    const QString text = result.value(u"data"_qs).toObject().value(u"text/plain"_qs).toString();
+    const QString appDir = bundle.filePath(u"app"_qs);
+    const QString expected = QStringLiteral("['app', '%1', '%2', '%3', '%3', '%4', 'yes', '%1']")
+                                 .arg(appDir, data + u"/site-packages"_qs,
+                                      bundle.filePath(u"app/runtime-core-lock.json"_qs), data);
+    QCOMPARE(text, expected);
 }
 
 QTEST_GUILESS_MAIN(TestDeskpackRun)

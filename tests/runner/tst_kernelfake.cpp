@@ -126,8 +126,7 @@ void TestKernelFake::ignoredInterruptEscalatesToSigterm()
     QVERIFY(c->result.cancelled);
     QVERIFY(c->result.kernelKilled);
     QCOMPARE(c->result.status, ExecuteStatus::Aborted);
-    QVERIFY2(c->result.message.contains(u"ignored an interrupt"_qs),
-             qPrintable(c->result.message));
+    QVERIFY2(c->result.message.contains(u"ignored an interrupt"_qs), qPrintable(c->result.message));
     QTRY_COMPARE(exited.count(), 1);
     const auto exit = exited.first().first().value<KernelExit>();
     QVERIFY(exit.killedByHost);

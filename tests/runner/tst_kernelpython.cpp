@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // runner.py behind a Kernel, on Debian's /usr/bin/python3.
+#include "runner/pythonenvironment.h"
 #include "runnertestutil.h"
 
 #include <QElapsedTimer>
@@ -38,6 +39,8 @@ private Q_SLOTS:
     void inputRaisesAClearError();
     void subprocessesDoNotSeeTheControlPipe();
     void environmentFollowsTheDesign();
+    void shutdownEndsTheKernelCleanly();
+    void stdinEofEndsTheKernel();
 
 private:
     std::unique_ptr<Kernel> m_kernel;
@@ -71,9 +74,11 @@ void TestKernelPython::outputInOrder()
     callbacks.onRich = [&](const runner::RichOutput &rich) {
         order.append(u"result:"_qs + QString::fromStdString(rich.data["text/plain"]));
     };
-    callbacks.onDone = [&](const runner::ExecuteResult &) { done = true; };
-    m_kernel->execute(u"import sys\nprint('a')\nprint('b', file=sys.stderr)\nprint('c')\n3"_qs,
-                      {}, callbacks);
+    callbacks.onDone = [&](const runner::ExecuteResult &) {
+        done = true;
+    };
+    m_kernel->execute(u"import sys\nprint('a')\nprint('b', file=sys.stderr)\nprint('c')\n3"_qs, {},
+                      callbacks);
     QTRY_VERIFY(done);
     QCOMPARE(order, (QStringList{u"out:a\n"_qs, u"err:b\n"_qs, u"out:c\n"_qs, u"result:3"_qs}));
 }
@@ -128,8 +133,7 @@ void TestKernelPython::errors_data()
     QTest::addColumn<QString>("ename");
     QTest::addColumn<QString>("output");
     QTest::newRow("syntax") << u"print('never')\n1 +"_qs << u"SyntaxError"_qs << QString();
-    QTest::newRow("runtime") << u"print('ran')\n{}['missing']"_qs << u"KeyError"_qs
-                             << u"ran\n"_qs;
+    QTest::newRow("runtime") << u"print('ran')\n{}['missing']"_qs << u"KeyError"_qs << u"ran\n"_qs;
     QTest::newRow("name") << u"undefined_name"_qs << u"NameError"_qs << QString();
     QTest::newRow("sys.exit") << u"import sys; sys.exit(3)"_qs << u"SystemExit"_qs << QString();
 }
@@ -161,7 +165,8 @@ void TestKernelPython::tracebackHidesTheRunner()
 
 void TestKernelPython::topLevelAwait()
 {
-    auto c = run(*m_kernel, u"import asyncio\nawait asyncio.sleep(0)\nawait asyncio.sleep(0, 'ok')"_qs);
+    auto c =
+        run(*m_kernel, u"import asyncio\nawait asyncio.sleep(0)\nawait asyncio.sleep(0, 'ok')"_qs);
     QCOMPARE(c->result.status, ExecuteStatus::Ok);
     QCOMPARE(plain(c), u"'ok'"_qs);
 }
@@ -241,8 +246,9 @@ void TestKernelPython::invalidUtf8()
 
 void TestKernelPython::tenMegabytesOfOutput()
 {
-    auto c = run(*m_kernel, u"import os\nfor i in range(100_000): print('x' * 99)\n"
-                            "os.write(1, b'y' * 1_000_000)"_qs,
+    auto c = run(*m_kernel,
+                 u"import os\nfor i in range(100_000): print('x' * 99)\n"
+                 "os.write(1, b'y' * 1_000_000)"_qs,
                  {}, 120'000);
     QCOMPARE(c->result.status, ExecuteStatus::Ok);
     QCOMPARE(c->out.size(), qsizetype(10'000'000 + 1'000'000));
@@ -262,9 +268,9 @@ void TestKernelPython::outputCap()
 
 void TestKernelPython::osSystemIsCaptured()
 {
-    auto c = run(*m_kernel,
-                 u"import os, subprocess\nos.system('echo from-shell; echo to-err >&2')\n"
-                 "subprocess.run(['echo', 'from-child'])\nprint('{\"type\":\"done\"}')"_qs);
+    auto c =
+        run(*m_kernel, u"import os, subprocess\nos.system('echo from-shell; echo to-err >&2')\n"
+                       "subprocess.run(['echo', 'from-child'])\nprint('{\"type\":\"done\"}')"_qs);
     QCOMPARE(c->result.status, ExecuteStatus::Ok);
     QVERIFY2(c->out.contains(u"from-shell\n"_qs), qPrintable(c->out));
     QVERIFY2(c->out.contains(u"from-child\n"_qs), qPrintable(c->out));
@@ -297,6 +303,31 @@ void TestKernelPython::environmentFollowsTheDesign()
                             "[os.environ.get(k) for k in ('PYTHONNOUSERSITE', 'PYTHONUTF8', "
                             "'PYTHONHOME', 'PYTHONPATH')], os.getpgrp() == os.getpid()"_qs);
     QCOMPARE(plain(c), u"(['1', '1', None, None], True)"_qs);
+}
+
+void TestKernelPython::shutdownEndsTheKernelCleanly()
+{
+    QSignalSpy exited(m_kernel.get(), &Kernel::exited);
+    run(*m_kernel, u"import atexit\natexit.register(print, 'bye')"_qs);
+    m_kernel->shutdown();
+    QTRY_COMPARE(exited.count(), 1);
+    const auto exit = exited.first().first().value<runner::KernelExit>();
+    QCOMPARE(exit.exitCode, 0);
+    QVERIFY(!exit.killedByHost);
+    QVERIFY(!exit.crashed);
+}
+
+void TestKernelPython::stdinEofEndsTheKernel()
+{
+    QProcess process;
+    process.setProcessEnvironment(runner::sanitizedPythonEnvironment()); // init() spoilt ours
+    process.start(systemPython(), {u"-c"_qs, QString::fromUtf8(runner::embeddedRunnerSource())});
+    QVERIFY(process.waitForStarted());
+    QTRY_VERIFY(process.canReadLine());
+    QVERIFY(process.readLine().startsWith("{\"type\":\"ready\""));
+    process.closeWriteChannel();
+    QVERIFY(process.waitForFinished(10'000));
+    QCOMPARE(process.exitCode(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestKernelPython)
