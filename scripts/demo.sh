@@ -34,6 +34,10 @@ moved="$out/moved/Deskpack Demo"
 rm -rf "$out/moved" && mkdir -p "$out/moved"
 cp -a "$bundle" "$moved"
 build/bin/deskpack verify "$moved"
+# Until the launcher exists, set by hand what it will set (DESIGN.md).
 env -i DESKPACK_PLUGIN_SITE_PACKAGES="$PWD/$out/plugins" \
+    DESKPACK_CORE_LOCK_PATH="$PWD/$moved/app/runtime-core-lock.json" \
+    DESKPACK_DEMO_CORE_LOCK_PATH="$PWD/$moved/app/runtime-core-lock.json" \
+    PYTHONNOUSERSITE=1 PYTHONUTF8=1 PYTHONUNBUFFERED=1 PYTHONIOENCODING=utf-8 \
     "$moved/runtime/bin/python3.11" -s "$moved/resources/launch_backend.py" "$moved" --print-status
 echo "deskpack demo: lock of $python and the demo bundle built, verified and run after a move" >&2

@@ -159,9 +159,7 @@ Result<BuildResult> Builder::run()
     if (!QDir().rename(m_root, final))
         return makeError(ErrorKind::Environment, QStringLiteral("%1: cannot move the bundle into place").arg(final));
     m_result.bundleDir = final;
-    const TreeSize size = treeSize(final);
-    m_result.bytes = size.bytes;
-    m_result.files = size.files;
+    m_result.bytes = treeSize(final).bytes;
     return m_result;
 }
 
@@ -447,6 +445,7 @@ Result<void> Builder::writeManifest()
     if (!files)
         return files.error();
     m.files = std::move(*files);
+    m_result.files = qint64(m.files.size()); // what `deskpack verify` counts too
     QSaveFile file(m_root + u'/' + QLatin1StringView(runner::BundleManifest::FileName));
     const QByteArray data = runner::serializeManifest(m);
     if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit())

@@ -34,7 +34,7 @@ struct BuildResult
     QString pythonVersion;
     int distributions = 0;
     qint64 bytes = 0;
-    qint64 files = 0;
+    qint64 files = 0; // entries of bundle.json (files and links, bundle.json itself excluded)
     qint64 runtimeSourceBytes = 0; // the runtime before dependencies and pruning
     bool launcherIncluded = false;
     bool runtimeFromCache = false;
