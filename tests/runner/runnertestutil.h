@@ -87,7 +87,10 @@ inline std::shared_ptr<Collected> run(runner::Kernel &kernel, const QString &cod
 {
     auto c = std::make_shared<Collected>();
     kernel.execute(code, options, collectInto(c));
-    QTest::qWaitFor([&] { return c->done(); }, timeoutMs);
+    // A request that never settles fails the test here, so callers' checks on
+    // the result can never pass vacuously.
+    if (!QTest::qWaitFor([&] { return c->done(); }, timeoutMs))
+        QTest::qFail("the request did not settle in time", __FILE__, __LINE__);
     return c;
 }
 
