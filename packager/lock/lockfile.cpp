@@ -321,6 +321,12 @@ void appendJsonString(QByteArray &out, const QString &text)
     static const char hex[] = "0123456789abcdef";
     out.append('"');
     const QByteArray utf8 = text.toUtf8();
+    if (std::none_of(utf8.begin(), utf8.end(),
+                     [](char c) { return uchar(c) < 0x20 || c == '"' || c == '\\'; })) {
+        out.append(utf8); // the usual case: nothing to escape
+        out.append('"');
+        return;
+    }
     for (const char c : utf8) {
         switch (c) {
         case '"':

@@ -46,12 +46,13 @@ QList<Problem> checkLockRules(const Lock &lock, const QString &lockName)
     QHash<QString, std::size_t> firstIndex;
     for (std::size_t i = 0; i < lock.distributions.size(); ++i) {
         const Distribution &d = lock.distributions[i];
-        const QString where = entryPath(lockName, i, d);
+        // Built only when there is something to report: most entries have nothing.
+        const auto where = [&] { return entryPath(lockName, i, d); };
         const QString key = canonicalName(d.name);
         const auto seen = firstIndex.constFind(key);
         if (seen != firstIndex.cend()) {
             const Distribution &first = lock.distributions[*seen];
-            problems.append(error("duplicate-name", where,
+            problems.append(error("duplicate-name", where(),
                                   QStringLiteral("duplicate of distributions[%1] (%2 %3): both "
                                                  "normalise to \"%4\"")
                                       .arg(*seen)
@@ -60,18 +61,18 @@ QList<Problem> checkLockRules(const Lock &lock, const QString &lockName)
             firstIndex.insert(key, i);
         }
         if (hasWhitespace(d.name))
-            problems.append(error("whitespace", where,
+            problems.append(error("whitespace", where(),
                                   QStringLiteral("name \"%1\" contains whitespace").arg(d.name)));
         if (hasWhitespace(d.version))
             problems.append(
-                error("whitespace", where,
+                error("whitespace", where(),
                       QStringLiteral("version \"%1\" contains whitespace").arg(d.version)));
         for (qsizetype m = 1; m < d.topLevelModules.size(); ++m) {
             const QString &prev = d.topLevelModules[m - 1];
             const QString &cur = d.topLevelModules[m];
             if (!codePointLess(prev, cur)) {
                 problems.append(error(
-                    "unsorted-modules", where,
+                    "unsorted-modules", where(),
                     prev == cur ? QStringLiteral("top_level_modules lists \"%1\" twice").arg(cur)
                                 : QStringLiteral("top_level_modules not sorted: \"%1\" comes "
                                                  "before \"%2\"")
@@ -81,11 +82,11 @@ QList<Problem> checkLockRules(const Lock &lock, const QString &lockName)
         }
         for (const QString &m : d.topLevelModules) {
             if (hasWhitespace(m))
-                problems.append(error("whitespace", where,
+                problems.append(error("whitespace", where(),
                                       QStringLiteral("module \"%1\" contains whitespace").arg(m)));
         }
         if (d.topLevelModules.isEmpty())
-            problems.append(warning("no-modules", where,
+            problems.append(warning("no-modules", where(),
                                     QStringLiteral("no top_level_modules: plugins are not kept "
                                                    "from shadowing this distribution's modules")));
     }
@@ -115,16 +116,17 @@ QList<Problem> checkAgainstInstalled(const Lock &lock, const QString &lockName,
     QSet<QString> locked;
     for (std::size_t i = 0; i < lock.distributions.size(); ++i) {
         const Distribution &d = lock.distributions[i];
-        const QString where = entryPath(lockName, i, d);
+        // Built only when there is something to report: most entries have nothing.
+        const auto where = [&] { return entryPath(lockName, i, d); };
         const QString key = canonicalName(d.name);
         locked.insert(key);
         const InstalledDistribution *found = byName.value(key);
         if (!found) {
-            problems.append(error("missing-distribution", where,
+            problems.append(error("missing-distribution", where(),
                                   QStringLiteral("%1 %2 is locked but not installed in %3")
                                       .arg(d.name, d.version, directoriesText(installed))));
         } else if (found->version != d.version) {
-            problems.append(error("version-mismatch", where,
+            problems.append(error("version-mismatch", where(),
                                   QStringLiteral("%1 is locked at %2 but %3 is installed (%4)")
                                       .arg(d.name, d.version, found->version,
                                            found->metadataPath)));
@@ -136,7 +138,7 @@ QList<Problem> checkAgainstInstalled(const Lock &lock, const QString &lockName,
                                 return index.hasModule(module.section(u'.', 0, 0).section(u'/', 0, 0));
                             });
             if (!resolves)
-                problems.append(error("unresolved-module", where,
+                problems.append(error("unresolved-module", where(),
                                       QStringLiteral("module \"%1\" resolves to no file or "
                                                      "directory in %2")
                                           .arg(module, directoriesText(installed))));
