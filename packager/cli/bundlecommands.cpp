@@ -101,10 +101,10 @@ int runBuildCommand(const QStringList &arguments)
                     {{"rewritten", jsonStrings(r.relocation.rewritten)},
                      {"reported", jsonStrings(r.relocation.reported)}}}});
     }
-    printErr(QStringLiteral("deskpack: built %1 (%2 files, %3 MB, Python %4, %5 distributions%6)\n")
+    printErr(QStringLiteral("deskpack: built %1 (%2 files, %3, Python %4, %5 distributions%6)\n")
                  .arg(r.bundleDir)
                  .arg(r.files)
-                 .arg(double(r.bytes) / 1e6, 0, 'f', 1)
+                 .arg(megabytes(r.bytes))
                  .arg(r.pythonVersion)
                  .arg(r.distributions)
                  .arg(r.launcherIncluded ? QString() : QStringLiteral("; no launcher built yet")));

@@ -36,6 +36,11 @@ nlohmann::json jsonStrings(const QStringList &list)
     return out;
 }
 
+QString megabytes(qint64 bytes)
+{
+    return QString::number(double(bytes) / (1024.0 * 1024.0), 'f', 1) + QStringLiteral(" MiB");
+}
+
 int usageError(const QString &command, const QString &message)
 {
     printErr(QStringLiteral("%1: %2\nRun '%1 --help' for usage.\n").arg(command, message));

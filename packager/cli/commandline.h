@@ -17,6 +17,8 @@ void printOut(const QString &text);
 void printErr(const QString &text);
 void printJson(const nlohmann::json &document);
 nlohmann::json jsonStrings(const QStringList &list);
+// "12.3 MiB", for human messages.
+QString megabytes(qint64 bytes);
 
 // Parses `arguments` (the command's own, after "deskpack lock generate") with
 // `parser`. On --help prints usage and returns ExitOk; on a usage error prints

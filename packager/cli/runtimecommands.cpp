@@ -22,11 +22,6 @@ json metadataToJson(const RuntimeMetadata &m)
     return json::parse(serializeRuntimeMetadata(m).toStdString());
 }
 
-QString megabytes(qint64 bytes)
-{
-    return QString::number(double(bytes) / (1024.0 * 1024.0), 'f', 1) + QStringLiteral(" MiB");
-}
-
 int pack(const QStringList &arguments)
 {
     const QString command = QStringLiteral("deskpack runtime pack");
