@@ -22,6 +22,8 @@
 #include <QSaveFile>
 #include <QTemporaryDir>
 
+#include <functional>
+
 namespace deskpack::bundle {
 
 namespace {
@@ -73,7 +75,6 @@ public:
     Result<BuildResult> run();
 
 private:
-    using Step = Result<void> (Builder::*)();
     Result<void> prepareRuntime();
     Result<void> copyApp();
     Result<void> bootstrapPip();
@@ -121,25 +122,28 @@ Result<BuildResult> Builder::run()
     m_result.logFile = m_outDir + u'/' + dirName + QStringLiteral(".build.log");
     QFile::remove(m_result.logFile);
 
-    const struct
-    {
-        const char *name;
-        Step step;
-    } steps[] = {
-        {"runtime", &Builder::prepareRuntime},      {"app", &Builder::copyApp},
-        {"pip", &Builder::bootstrapPip},            {"dependencies", &Builder::installRequirements},
-        {"prune", &Builder::prune},                 {"byte-compile", &Builder::byteCompile},
-        {"relocate", &Builder::relocate},           {"lock", &Builder::writeLock},
-        {"resources", &Builder::addResources},      {"manifest", &Builder::writeManifest},
+    // Lambdas rather than pointers to members: GCC 12's UBSan miscompiles calls
+    // through an array of member-function pointers (found with the asan preset).
+    const std::pair<const char *, std::function<Result<void>()>> steps[] = {
+        {"runtime", [this] { return prepareRuntime(); }},
+        {"app", [this] { return copyApp(); }},
+        {"pip", [this] { return bootstrapPip(); }},
+        {"dependencies", [this] { return installRequirements(); }},
+        {"prune", [this] { return prune(); }},
+        {"byte-compile", [this] { return byteCompile(); }},
+        {"relocate", [this] { return relocate(); }},
+        {"lock", [this] { return writeLock(); }},
+        {"resources", [this] { return addResources(); }},
+        {"manifest", [this] { return writeManifest(); }},
     };
     const int count = int(std::size(steps));
     for (int i = 0; i < count; ++i) {
-        const QString name = QString::fromLatin1(steps[i].name);
+        const QString name = QString::fromLatin1(steps[i].first);
         if (m_options.progress)
             m_options.progress(i + 1, count, name);
         QElapsedTimer timer;
         timer.start();
-        if (Result<void> r = (this->*steps[i].step)(); !r) {
+        if (Result<void> r = steps[i].second(); !r) {
             // DESKPACK_KEEP_STAGING=1 leaves the failed tree for a post-mortem.
             if (qEnvironmentVariableIntValue("DESKPACK_KEEP_STAGING") == 1) {
                 m_staging->setAutoRemove(false);
