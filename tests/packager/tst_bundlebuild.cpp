@@ -208,6 +208,23 @@ private Q_SLOTS:
 
         const auto verified = test::runDeskpack({u"verify"_qs, moved});
         QVERIFY2(verified.exitCode == 0, verified.err.constData());
+
+        // The runner's bundle mode on a bundle deskpack built: the lock variables
+        // point into the moved bundle and the plugin site-packages comes last.
+        QDir().mkpath(m_work.filePath(u"data/site-packages"_qs));
+        const auto kernel = test::runProcess(
+            test::binDir() + u"/deskpack-run"_qs,
+            {u"--bundle"_qs, moved, u"--data-dir"_qs, m_work.filePath(u"data"_qs), u"-c"_qs,
+             u"import os, sys, demo_units\n"
+             "print(os.environ['DESKPACK_CORE_LOCK_PATH'])\n"
+             "print(os.environ['DESKPACK_DEMO_CORE_LOCK_PATH'])\n"
+             "print(sys.path[-1])"_qs});
+        QVERIFY2(kernel.exitCode == 0, kernel.err.constData());
+        const QList<QByteArray> lines = kernel.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 3);
+        QCOMPARE(QString::fromUtf8(lines[0]), moved + u"/app/runtime-core-lock.json"_qs);
+        QCOMPARE(QString::fromUtf8(lines[1]), moved + u"/app/runtime-core-lock.json"_qs);
+        QCOMPARE(QString::fromUtf8(lines[2]), m_work.filePath(u"data/site-packages"_qs));
     }
 
     void verifyCatchesTampering()
