@@ -43,7 +43,10 @@ const char *kindName(Readiness::Kind kind)
 class ManifestReader
 {
 public:
-    explicit ManifestReader(QString file) : m_file(std::move(file)) {}
+    explicit ManifestReader(QString file)
+        : m_file(std::move(file))
+    {
+    }
     QStringList errors;
 
     QString string(const json &object, const char *key, bool required = true)
@@ -51,11 +54,13 @@ public:
         const auto it = object.find(key);
         if (it == object.end() || it->is_null()) {
             if (required)
-                errors.append(QStringLiteral("%1: missing key \"%2\"").arg(m_file, QLatin1StringView(key)));
+                errors.append(
+                    QStringLiteral("%1: missing key \"%2\"").arg(m_file, QLatin1StringView(key)));
             return {};
         }
         if (!it->is_string()) {
-            errors.append(QStringLiteral("%1: \"%2\" must be a string").arg(m_file, QLatin1StringView(key)));
+            errors.append(
+                QStringLiteral("%1: \"%2\" must be a string").arg(m_file, QLatin1StringView(key)));
             return {};
         }
         return QString::fromStdString(it->get<std::string>());
@@ -65,7 +70,8 @@ public:
     QString relativePath(const json &object, const char *key, bool required = true)
     {
         const QString value = string(object, key, required);
-        if (!value.isEmpty() && (QDir::isAbsolutePath(value) || value.split(u'/').contains(u".."_qs)))
+        if (!value.isEmpty() &&
+            (QDir::isAbsolutePath(value) || value.split(u'/').contains(u".."_qs)))
             errors.append(QStringLiteral("%1: \"%2\" must be a path inside the bundle, got %3")
                               .arg(m_file, QLatin1StringView(key), value));
         return value;
@@ -151,7 +157,8 @@ Result<BundleManifest> readManifest(const QString &bundleDir)
         return parsed.error();
     const json &root = *parsed;
     if (!root.is_object())
-        return makeError(ErrorKind::Unreadable, QStringLiteral("%1: expected a JSON object").arg(path));
+        return makeError(ErrorKind::Unreadable,
+                         QStringLiteral("%1: expected a JSON object").arg(path));
     if (root.value("schema", 0) != BundleManifest::SchemaVersion)
         return makeError(ErrorKind::Unreadable,
                          QStringLiteral("%1: unsupported schema %2 (this Deskpack reads %3)")
@@ -166,7 +173,8 @@ Result<BundleManifest> readManifest(const QString &bundleDir)
     m.entryModule = r.string(entry, "module", false);
     m.entryScript = r.relativePath(entry, "script", false);
     if (m.entryModule.isEmpty() == m.entryScript.isEmpty())
-        r.errors.append(QStringLiteral("%1: entry needs exactly one of \"module\" or \"script\"").arg(path));
+        r.errors.append(
+            QStringLiteral("%1: entry needs exactly one of \"module\" or \"script\"").arg(path));
     for (const auto &a : entry.value("args", json::array())) {
         if (a.is_string())
             m.entryArgs.append(QString::fromStdString(a.get<std::string>()));
@@ -182,7 +190,8 @@ Result<BundleManifest> readManifest(const QString &bundleDir)
     } else if (kind == u"heartbeat") {
         m.readiness.kind = Readiness::Kind::Heartbeat;
     } else if (!kind.isEmpty()) {
-        r.errors.append(QStringLiteral("%1: readiness.kind \"%2\" is not http, tcp or heartbeat").arg(path, kind));
+        r.errors.append(QStringLiteral("%1: readiness.kind \"%2\" is not http, tcp or heartbeat")
+                            .arg(path, kind));
     }
     m.readiness.timeoutSeconds = readiness.value("timeout", 30);
     m.python = r.relativePath(root, "python");
@@ -204,7 +213,8 @@ Result<BundleManifest> readManifest(const QString &bundleDir)
         BundleFile f;
         f.path = QString::fromStdString(k);
         if (QDir::isAbsolutePath(f.path) || f.path.split(u'/').contains(u".."_qs)) {
-            r.errors.append(QStringLiteral("%1: files: \"%2\" is not a path inside the bundle").arg(path, f.path));
+            r.errors.append(QStringLiteral("%1: files: \"%2\" is not a path inside the bundle")
+                                .arg(path, f.path));
             continue;
         }
         if (v.contains("link")) {
@@ -225,7 +235,8 @@ Result<std::vector<BundleFile>> scanBundleFiles(const QString &bundleDir)
 {
     const QDir root(QFileInfo(bundleDir).absoluteFilePath());
     if (!root.exists())
-        return makeError(ErrorKind::Unreadable, QStringLiteral("%1: no such directory").arg(bundleDir));
+        return makeError(ErrorKind::Unreadable,
+                         QStringLiteral("%1: no such directory").arg(bundleDir));
     std::vector<BundleFile> files;
     QDirIterator it(root.path(), QDir::Files | QDir::System | QDir::Hidden | QDir::NoDotAndDotDot,
                     QDirIterator::Subdirectories);
@@ -243,8 +254,9 @@ Result<std::vector<BundleFile>> scanBundleFiles(const QString &bundleDir)
             const QString inside = root.relativeFilePath(resolved);
             if (f.linkTarget.isEmpty() || QDir::isAbsolutePath(f.linkTarget) || inside == u".." ||
                 inside.startsWith(u"../"_qs))
-                return makeError(ErrorKind::Invalid, QStringLiteral("%1: symlink to %2 leaves the bundle")
-                                                         .arg(info.filePath(), f.linkTarget));
+                return makeError(ErrorKind::Invalid,
+                                 QStringLiteral("%1: symlink to %2 leaves the bundle")
+                                     .arg(info.filePath(), f.linkTarget));
             files.push_back(std::move(f));
             continue;
         }
@@ -255,16 +267,19 @@ Result<std::vector<BundleFile>> scanBundleFiles(const QString &bundleDir)
     std::sort(files.begin(), files.end(),
               [](const BundleFile &a, const BundleFile &b) { return a.path < b.path; });
     std::vector<std::optional<Error>> failures(files.size());
-    forEachInParallel(qsizetype(files.size()), [&](qsizetype i) {
-        BundleFile &f = files[std::size_t(i)];
-        if (!f.linkTarget.isEmpty())
-            return;
-        Result<QString> hash = sha256OfFile(root.filePath(f.path));
-        if (hash)
-            f.sha256 = *hash;
-        else
-            failures[std::size_t(i)] = hash.error();
-    }, 16);
+    forEachInParallel(
+        qsizetype(files.size()),
+        [&](qsizetype i) {
+            BundleFile &f = files[std::size_t(i)];
+            if (!f.linkTarget.isEmpty())
+                return;
+            Result<QString> hash = sha256OfFile(root.filePath(f.path));
+            if (hash)
+                f.sha256 = *hash;
+            else
+                failures[std::size_t(i)] = hash.error();
+        },
+        16);
     for (const auto &failure : failures) {
         if (failure)
             return *failure;
@@ -288,14 +303,18 @@ Result<VerifyReport> verifyBundleFiles(const BundleManifest &manifest, const QSt
         if (!have) {
             report.missing.append(want.path);
         } else if (want.linkTarget != have->linkTarget) {
-            report.changed.append(QStringLiteral("%1: link to %2, expected %3")
-                                      .arg(want.path, have->linkTarget.isEmpty() ? u"(a file)"_qs : have->linkTarget,
-                                           want.linkTarget.isEmpty() ? u"a file"_qs : want.linkTarget));
+            report.changed.append(
+                QStringLiteral("%1: link to %2, expected %3")
+                    .arg(want.path, have->linkTarget.isEmpty() ? u"(a file)"_qs : have->linkTarget,
+                         want.linkTarget.isEmpty() ? u"a file"_qs : want.linkTarget));
         } else if (want.sha256 != have->sha256) {
             report.changed.append(QStringLiteral("%1: content changed (sha256 %2, expected %3)")
                                       .arg(want.path, have->sha256.left(12), want.sha256.left(12)));
         } else if (want.size != have->size) {
-            report.changed.append(QStringLiteral("%1: size %2, expected %3").arg(want.path).arg(have->size).arg(want.size));
+            report.changed.append(QStringLiteral("%1: size %2, expected %3")
+                                      .arg(want.path)
+                                      .arg(have->size)
+                                      .arg(want.size));
         } else if (want.executable && !have->executable) {
             report.changed.append(QStringLiteral("%1: no longer executable").arg(want.path));
         }

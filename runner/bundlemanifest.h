@@ -15,7 +15,12 @@ namespace deskpack::runner {
 // How the launcher decides the backend is up.
 struct Readiness
 {
-    enum class Kind { Http, Tcp, Heartbeat };
+    enum class Kind
+    {
+        Http,
+        Tcp,
+        Heartbeat
+    };
     Kind kind = Kind::Heartbeat;
     QString url;  // Http
     int port = 0; // Tcp
@@ -28,10 +33,10 @@ struct Readiness
 struct BundleFile
 {
     QString path;
-    QString sha256;      // of the content; empty for symlinks
+    QString sha256; // of the content; empty for symlinks
     qint64 size = 0;
     bool executable = false;
-    QString linkTarget;  // a relative symlink's target, else empty
+    QString linkTarget; // a relative symlink's target, else empty
 
     bool operator==(const BundleFile &) const = default;
 };
@@ -58,8 +63,8 @@ struct BundleManifest
     QString lock;             // app/runtime-core-lock.json
     QString lockEnvAlias;     // e.g. ASTRBOT_DESKTOP_CORE_LOCK_PATH, may be empty
     QList<QPair<QString, QString>> env;
-    QString launcher;         // the launcher executable (the app id), empty if none
-    QString icon;             // resources/..., may be empty
+    QString launcher;              // the launcher executable (the app id), empty if none
+    QString icon;                  // resources/..., may be empty
     std::vector<BundleFile> files; // sorted by path, bundle.json itself excluded
 
     bool operator==(const BundleManifest &) const = default;

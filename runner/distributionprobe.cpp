@@ -25,8 +25,8 @@ Result<QList<lock::ObservedDistribution>> probeDistributions(const QString &inte
                          QStringLiteral("internal: probe script missing from resources"));
     PythonCommand command;
     command.interpreter = interpreter;
-    command.arguments = QStringList{QStringLiteral("-I"), QStringLiteral("-B"), QStringLiteral("-c"),
-                                    QString::fromUtf8(script.readAll())} +
+    command.arguments = QStringList{QStringLiteral("-I"), QStringLiteral("-B"),
+                                    QStringLiteral("-c"), QString::fromUtf8(script.readAll())} +
                         directories;
     Result<PythonOutput> run = runPython(command);
     if (!run)
@@ -38,10 +38,9 @@ Result<QList<lock::ObservedDistribution>> probeDistributions(const QString &inte
                              .arg(run->exitCode)
                              .arg(QString::fromUtf8(run->standardError).trimmed()));
     }
-    const auto parsed = nlohmann::json::parse(run->standardOutput.constData(),
-                                              run->standardOutput.constData() +
-                                                  run->standardOutput.size(),
-                                              nullptr, false);
+    const auto parsed = nlohmann::json::parse(
+        run->standardOutput.constData(),
+        run->standardOutput.constData() + run->standardOutput.size(), nullptr, false);
     if (parsed.is_discarded() || !parsed.is_array()) {
         return makeError(ErrorKind::Environment,
                          QStringLiteral("%1 answered the distribution probe with something that "

@@ -33,8 +33,8 @@ QString findPipWheel()
     const QString fromEnv = qEnvironmentVariable("DESKPACK_PIP_WHEEL");
     if (!fromEnv.isEmpty())
         return QFileInfo(fromEnv).isFile() ? QFileInfo(fromEnv).absoluteFilePath() : QString();
-    QStringList wheels = QDir(u"/usr/share/python-wheels"_qs)
-                             .entryList({u"pip-*.whl"_qs}, QDir::Files, QDir::Name);
+    QStringList wheels =
+        QDir(u"/usr/share/python-wheels"_qs).entryList({u"pip-*.whl"_qs}, QDir::Files, QDir::Name);
     if (wheels.isEmpty())
         return {};
     QCollator collator;
@@ -69,7 +69,8 @@ Result<PythonOutput> runPip(const PipCommand &command)
     python.interpreter = command.interpreter;
     python.environment = pipEnvironment();
     python.timeoutMs = command.timeoutMs;
-    python.arguments << u"-I"_qs << u"-B"_qs; // -B: no __pycache__ written into the tree pip runs from
+    python.arguments << u"-I"_qs
+                     << u"-B"_qs; // -B: no __pycache__ written into the tree pip runs from
     if (!command.pipWheel.isEmpty())
         python.arguments << command.pipWheel + u"/pip"_qs;
     else
@@ -85,8 +86,8 @@ Result<PythonOutput> runPip(const PipCommand &command)
     if (!command.logFile.isEmpty()) {
         QFile log(command.logFile);
         if (log.open(QIODevice::Append)) {
-            log.write("$ " + python.interpreter.toUtf8() + ' ' + python.arguments.join(u' ').toUtf8() +
-                      '\n');
+            log.write("$ " + python.interpreter.toUtf8() + ' ' +
+                      python.arguments.join(u' ').toUtf8() + '\n');
             if (run) {
                 log.write(run->standardOutput);
                 log.write(run->standardError);
@@ -99,11 +100,10 @@ Result<PythonOutput> runPip(const PipCommand &command)
     if (!run)
         return run.error();
     if (run->exitCode != 0) {
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("pip %1 failed (exit %2):\n%3")
-                             .arg(command.arguments.value(0))
-                             .arg(run->exitCode)
-                             .arg(pipFailureSummary(run->standardError)));
+        return makeError(ErrorKind::Environment, QStringLiteral("pip %1 failed (exit %2):\n%3")
+                                                     .arg(command.arguments.value(0))
+                                                     .arg(run->exitCode)
+                                                     .arg(pipFailureSummary(run->standardError)));
     }
     return run;
 }

@@ -14,8 +14,8 @@ namespace deskpack::runner {
 // variable dropped and PIP_CONFIG_FILE pointed at the null device, so a build
 // machine's index, find-links or config (CI images set PIP_FIND_LINKS) cannot
 // leak into what gets installed.
-QProcessEnvironment pipEnvironment(
-    const QProcessEnvironment &base = QProcessEnvironment::systemEnvironment());
+QProcessEnvironment
+pipEnvironment(const QProcessEnvironment &base = QProcessEnvironment::systemEnvironment());
 
 // A pip wheel to run pip from when an interpreter has none: $DESKPACK_PIP_WHEEL,
 // else the newest pip-*.whl in /usr/share/python-wheels (Debian's
@@ -30,8 +30,8 @@ struct PipCommand
 {
     QString interpreter;
     QString pipWheel;
-    QStringList arguments;   // e.g. {"install", "--no-index", ...}
-    QString logFile;         // pip's output is appended here when set
+    QStringList arguments; // e.g. {"install", "--no-index", ...}
+    QString logFile;       // pip's output is appended here when set
     int timeoutMs = 15 * 60 * 1000;
 };
 

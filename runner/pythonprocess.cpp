@@ -34,9 +34,9 @@ Result<PythonOutput> runPython(const PythonCommand &command)
         process.setWorkingDirectory(command.workingDirectory);
     process.start();
     if (!process.waitForStarted(command.timeoutMs)) {
-        return makeError(ErrorKind::Environment, QStringLiteral("%1: cannot start: %2")
-                                                     .arg(command.interpreter,
-                                                          process.errorString()));
+        return makeError(
+            ErrorKind::Environment,
+            QStringLiteral("%1: cannot start: %2").arg(command.interpreter, process.errorString()));
     }
     if (!command.standardInput.isEmpty())
         process.write(command.standardInput);
@@ -53,10 +53,10 @@ Result<PythonOutput> runPython(const PythonCommand &command)
     output.standardOutput = process.readAllStandardOutput();
     output.standardError = process.readAllStandardError();
     if (process.exitStatus() == QProcess::CrashExit) {
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1 crashed: %2")
-                             .arg(command.interpreter,
-                                  QString::fromUtf8(output.standardError).trimmed()));
+        return makeError(
+            ErrorKind::Environment,
+            QStringLiteral("%1 crashed: %2")
+                .arg(command.interpreter, QString::fromUtf8(output.standardError).trimmed()));
     }
     output.exitCode = process.exitCode();
     return output;

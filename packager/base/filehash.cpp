@@ -14,8 +14,9 @@ Result<QString> sha256OfDevice(QIODevice &device, const QString &nameForMessages
     for (;;) {
         const qint64 n = device.read(buffer.data(), buffer.size());
         if (n < 0)
-            return makeError(ErrorKind::Unreadable, QStringLiteral("%1: read error: %2")
-                                                        .arg(nameForMessages, device.errorString()));
+            return makeError(
+                ErrorKind::Unreadable,
+                QStringLiteral("%1: read error: %2").arg(nameForMessages, device.errorString()));
         if (n == 0)
             break;
         hash.addData(QByteArrayView(buffer.constData(), n));

@@ -14,7 +14,7 @@ namespace deskpack {
 // for many small independent jobs (reading metadata files, hashing a bundle).
 // Each job writes its own result slot, so output order never depends on
 // scheduling. Below `minPerThread` jobs per thread it stays on this thread.
-template<typename Function>
+template <typename Function>
 void forEachInParallel(qsizetype count, Function function, qsizetype minPerThread = 64)
 {
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());

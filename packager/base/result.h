@@ -10,14 +10,16 @@ namespace deskpack {
 
 // The kinds of failure callers branch on. They map one-to-one onto the exit
 // codes of DESIGN.md, so a command can return `exitCodeFor(error.kind)`.
-enum class ErrorKind {
+enum class ErrorKind
+{
     Invalid,     // the check ran and found problems (exit 1)
     Usage,       // bad arguments (exit 2)
     Unreadable,  // input missing, unreadable or not parseable (exit 2)
     Environment, // interpreter missing, pip failed, I/O on the machine failed (exit 3)
 };
 
-enum ExitCode : int {
+enum ExitCode : int
+{
     ExitOk = 0,
     ExitProblems = 1,
     ExitUsage = 2,
@@ -46,12 +48,17 @@ struct Error
 
 // An expected-style value: either a T or an Error with a human message. Used
 // instead of exceptions across every library boundary.
-template<typename T>
-class [[nodiscard]] Result
+template <typename T> class [[nodiscard]] Result
 {
 public:
-    Result(T value) : m_data(std::in_place_index<0>, std::move(value)) {}
-    Result(Error error) : m_data(std::in_place_index<1>, std::move(error)) {}
+    Result(T value)
+        : m_data(std::in_place_index<0>, std::move(value))
+    {
+    }
+    Result(Error error)
+        : m_data(std::in_place_index<1>, std::move(error))
+    {
+    }
 
     bool ok() const { return m_data.index() == 0; }
     explicit operator bool() const { return ok(); }
@@ -70,12 +77,15 @@ private:
     std::variant<T, Error> m_data;
 };
 
-template<>
-class [[nodiscard]] Result<void>
+template <> class [[nodiscard]] Result<void>
 {
 public:
     Result() = default;
-    Result(Error error) : m_error(std::move(error)), m_ok(false) {}
+    Result(Error error)
+        : m_error(std::move(error))
+        , m_ok(false)
+    {
+    }
 
     bool ok() const { return m_ok; }
     explicit operator bool() const { return ok(); }

@@ -19,13 +19,13 @@ namespace deskpack::bundle {
 namespace {
 
 const QStringList topKeys = {
-    u"id"_qs,    u"name"_qs,    u"version"_qs, u"runtime"_qs,     u"wheelhouse"_qs,
-    u"requirements"_qs, u"app"_qs, u"readiness"_qs, u"lockEnv"_qs, u"env"_qs,
-    u"icon"_qs,  u"prune"_qs,   u"byteCompile"_qs, u"sourceDateEpoch"_qs, u"$schema"_qs};
+    u"id"_qs,           u"name"_qs,  u"version"_qs,     u"runtime"_qs,         u"wheelhouse"_qs,
+    u"requirements"_qs, u"app"_qs,   u"readiness"_qs,   u"lockEnv"_qs,         u"env"_qs,
+    u"icon"_qs,         u"prune"_qs, u"byteCompile"_qs, u"sourceDateEpoch"_qs, u"$schema"_qs};
 const QStringList runtimeKeys = {u"python"_qs, u"archive"_qs, u"sha256"_qs};
 const QStringList appKeys = {u"source"_qs, u"module"_qs, u"script"_qs, u"args"_qs};
 const QStringList readinessKeys = {u"http"_qs, u"tcp"_qs, u"heartbeat"_qs, u"timeout"_qs};
-const QStringList prunable = {u"tests"_qs, u"tkinter"_qs, u"idlelib"_qs, u"ensurepip"_qs,
+const QStringList prunable = {u"tests"_qs,   u"tkinter"_qs,    u"idlelib"_qs,   u"ensurepip"_qs,
                               u"lib2to3"_qs, u"pydoc_data"_qs, u"turtledemo"_qs};
 
 class ConfigReader
@@ -51,9 +51,10 @@ public:
             if (valid.contains(key))
                 continue;
             const QString near = closestKey(key, valid);
-            error(prefix + key, near.isEmpty()
-                                    ? QStringLiteral("unknown key (valid keys: %1)").arg(valid.join(u", "))
-                                    : QStringLiteral("unknown key; did you mean \"%1\"?").arg(prefix + near));
+            error(prefix + key,
+                  near.isEmpty()
+                      ? QStringLiteral("unknown key (valid keys: %1)").arg(valid.join(u", "))
+                      : QStringLiteral("unknown key; did you mean \"%1\"?").arg(prefix + near));
         }
     }
 
@@ -95,8 +96,8 @@ public:
         }
         if (directory != info.isDir()) {
             error(prefix + QLatin1StringView(key),
-                  QStringLiteral("%1 is not a %2").arg(resolved, directory ? u"directory"_qs
-                                                                           : u"file"_qs));
+                  QStringLiteral("%1 is not a %2")
+                      .arg(resolved, directory ? u"directory"_qs : u"file"_qs));
             return std::nullopt;
         }
         return resolved;
@@ -111,7 +112,8 @@ public:
         }
         for (std::size_t i = 0; i < value.size(); ++i) {
             if (!value[i].is_string()) {
-                error(QStringLiteral("%1[%2]").arg(name).arg(i), QStringLiteral("expected a string"));
+                error(QStringLiteral("%1[%2]").arg(name).arg(i),
+                      QStringLiteral("expected a string"));
                 continue;
             }
             out.append(QString::fromStdString(value[i].get<std::string>()));
@@ -122,8 +124,9 @@ public:
     void readRuntime(const json &runtime, AppConfig &config)
     {
         if (!runtime.is_object()) {
-            error(u"runtime"_qs, QStringLiteral("expected {\"python\": PATH} or {\"archive\": PATH, "
-                                                "\"sha256\": HEX}"));
+            error(u"runtime"_qs,
+                  QStringLiteral("expected {\"python\": PATH} or {\"archive\": PATH, "
+                                 "\"sha256\": HEX}"));
             return;
         }
         checkKeys(runtime, u"runtime."_qs, runtimeKeys);
@@ -175,15 +178,16 @@ public:
             static const QRegularExpression dotted(
                 QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$"));
             if (!dotted.match(*module).hasMatch())
-                error(u"app.module"_qs, QStringLiteral("\"%1\" is not a dotted module name").arg(*module));
+                error(u"app.module"_qs,
+                      QStringLiteral("\"%1\" is not a dotted module name").arg(*module));
             config.entryModule = *module;
         } else {
             if (QDir::isAbsolutePath(*script) || script->split(u'/').contains(u".."_qs))
                 error(u"app.script"_qs, QStringLiteral("must be a path inside app.source"));
             else if (!config.appSource.isEmpty() &&
                      !QFileInfo(QDir(config.appSource).filePath(*script)).isFile())
-                error(u"app.script"_qs,
-                      QStringLiteral("%1 does not exist").arg(QDir(config.appSource).filePath(*script)));
+                error(u"app.script"_qs, QStringLiteral("%1 does not exist")
+                                            .arg(QDir(config.appSource).filePath(*script)));
             config.entryScript = *script;
         }
         if (app.contains("args"))
@@ -198,9 +202,11 @@ public:
             return;
         }
         checkKeys(r, u"readiness."_qs, readinessKeys);
-        const int kinds = int(r.contains("http")) + int(r.contains("tcp")) + int(r.contains("heartbeat"));
+        const int kinds =
+            int(r.contains("http")) + int(r.contains("tcp")) + int(r.contains("heartbeat"));
         if (kinds != 1) {
-            error(u"readiness"_qs, QStringLiteral("give exactly one of \"http\", \"tcp\" or \"heartbeat\""));
+            error(u"readiness"_qs,
+                  QStringLiteral("give exactly one of \"http\", \"tcp\" or \"heartbeat\""));
             return;
         }
         if (r.contains("http")) {
@@ -270,7 +276,8 @@ public:
         if (root.contains("app"))
             readApp(root["app"], config);
         else
-            error(u"app"_qs, QStringLiteral("missing (expected {\"source\": DIR, \"module\": NAME})"));
+            error(u"app"_qs,
+                  QStringLiteral("missing (expected {\"source\": DIR, \"module\": NAME})"));
         if (root.contains("readiness"))
             readReadiness(root["readiness"], config);
         if (root.contains("lockEnv")) {
@@ -313,7 +320,8 @@ public:
                 config.byteCompile = root["byteCompile"].get<bool>();
         }
         if (root.contains("sourceDateEpoch")) {
-            if (!root["sourceDateEpoch"].is_number_integer() || root["sourceDateEpoch"].get<qint64>() < 0)
+            if (!root["sourceDateEpoch"].is_number_integer() ||
+                root["sourceDateEpoch"].get<qint64>() < 0)
                 error(u"sourceDateEpoch"_qs, QStringLiteral("expected seconds since 1970"));
             else
                 config.sourceDateEpoch = root["sourceDateEpoch"].get<qint64>();

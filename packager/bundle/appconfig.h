@@ -30,21 +30,21 @@ struct AppConfig
     QString runtimeArchive;
     QString runtimeSha256;
 
-    QString wheelhouse;              // may be empty when there are no requirements
-    QString requirementsFile;        // a requirements file, or
-    QStringList requirements;        // inline requirement lines
+    QString wheelhouse;       // may be empty when there are no requirements
+    QString requirementsFile; // a requirements file, or
+    QStringList requirements; // inline requirement lines
 
-    QString appSource;               // the backend's source directory
-    QString entryModule;             // python -m MODULE, or
-    QString entryScript;             // a script relative to appSource
+    QString appSource;   // the backend's source directory
+    QString entryModule; // python -m MODULE, or
+    QString entryScript; // a script relative to appSource
     QStringList entryArgs;
 
     Readiness readiness;
-    QString lockEnv;                 // alias of DESKPACK_CORE_LOCK_PATH, may be empty
+    QString lockEnv;                    // alias of DESKPACK_CORE_LOCK_PATH, may be empty
     QList<QPair<QString, QString>> env; // extra backend environment, sorted by name
     QString icon;
 
-    QStringList prune;               // stdlib parts to drop: tests, tkinter, idlelib, ensurepip
+    QStringList prune; // stdlib parts to drop: tests, tkinter, idlelib, ensurepip
     bool byteCompile = false;
     std::optional<qint64> sourceDateEpoch;
 };

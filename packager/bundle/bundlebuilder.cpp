@@ -88,7 +88,10 @@ private:
 
     QString runtimeDir() const { return m_root + QStringLiteral("/runtime"); }
     QString coreDir() const { return m_root + u'/' + m_coreRelative; }
-    QString stdlibDir() const { return runtimeDir() + QStringLiteral("/lib/python") + m_versionShort; }
+    QString stdlibDir() const
+    {
+        return runtimeDir() + QStringLiteral("/lib/python") + m_versionShort;
+    }
 
     BuildOptions m_options;
     AppConfig m_config;
@@ -101,7 +104,6 @@ private:
     QString m_pipWheel; // set when the runtime has no pip of its own
     QString m_coreRelative;
     QStringList m_hostPaths;
-    lock::Lock m_lock;
     BuildResult m_result;
 };
 
@@ -111,12 +113,15 @@ Result<BuildResult> Builder::run()
                    ? QFileInfo(m_config.configPath).absolutePath() + QStringLiteral("/dist")
                    : QFileInfo(m_options.outDir).absoluteFilePath();
     if (!QDir().mkpath(m_outDir))
-        return makeError(ErrorKind::Environment, QStringLiteral("%1: cannot create the output directory").arg(m_outDir));
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("%1: cannot create the output directory").arg(m_outDir));
     // Staging sits beside the output so the final rename stays on one filesystem.
-    m_staging = std::make_unique<QTemporaryDir>(m_outDir + QStringLiteral("/.deskpack-staging-XXXXXX"));
+    m_staging =
+        std::make_unique<QTemporaryDir>(m_outDir + QStringLiteral("/.deskpack-staging-XXXXXX"));
     if (!m_staging->isValid())
-        return makeError(ErrorKind::Environment, QStringLiteral("%1: cannot create a staging directory: %2")
-                                                     .arg(m_outDir, m_staging->errorString()));
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("%1: cannot create a staging directory: %2")
+                             .arg(m_outDir, m_staging->errorString()));
     const QString dirName = bundleDirName(m_config.name);
     m_root = m_staging->filePath(dirName);
     m_result.logFile = m_outDir + u'/' + dirName + QStringLiteral(".build.log");
@@ -125,16 +130,46 @@ Result<BuildResult> Builder::run()
     // Lambdas rather than pointers to members: GCC 12's UBSan miscompiles calls
     // through an array of member-function pointers (found with the asan preset).
     const std::pair<const char *, std::function<Result<void>()>> steps[] = {
-        {"runtime", [this] { return prepareRuntime(); }},
-        {"app", [this] { return copyApp(); }},
-        {"pip", [this] { return bootstrapPip(); }},
-        {"dependencies", [this] { return installRequirements(); }},
-        {"prune", [this] { return prune(); }},
-        {"byte-compile", [this] { return byteCompile(); }},
-        {"relocate", [this] { return relocate(); }},
-        {"lock", [this] { return writeLock(); }},
-        {"resources", [this] { return addResources(); }},
-        {"manifest", [this] { return writeManifest(); }},
+        {"runtime",
+         [this] {
+             return prepareRuntime();
+         }},
+        {"app",
+         [this] {
+             return copyApp();
+         }},
+        {"pip",
+         [this] {
+             return bootstrapPip();
+         }},
+        {"dependencies",
+         [this] {
+             return installRequirements();
+         }},
+        {"prune",
+         [this] {
+             return prune();
+         }},
+        {"byte-compile",
+         [this] {
+             return byteCompile();
+         }},
+        {"relocate",
+         [this] {
+             return relocate();
+         }},
+        {"lock",
+         [this] {
+             return writeLock();
+         }},
+        {"resources",
+         [this] {
+             return addResources();
+         }},
+        {"manifest",
+         [this] {
+             return writeManifest();
+         }},
     };
     const int count = int(std::size(steps));
     for (int i = 0; i < count; ++i) {
@@ -147,8 +182,10 @@ Result<BuildResult> Builder::run()
             // DESKPACK_KEEP_STAGING=1 leaves the failed tree for a post-mortem.
             if (qEnvironmentVariableIntValue("DESKPACK_KEEP_STAGING") == 1) {
                 m_staging->setAutoRemove(false);
-                return inPhase(name, makeError(r.error().kind, r.error().message +
-                                                                   QStringLiteral("\n(staging kept: %1)").arg(m_root)));
+                return inPhase(name,
+                               makeError(r.error().kind,
+                                         r.error().message +
+                                             QStringLiteral("\n(staging kept: %1)").arg(m_root)));
             }
             return inPhase(name, r.error());
         }
@@ -158,10 +195,18 @@ Result<BuildResult> Builder::run()
     // Only now does the bundle replace what was there: the old one is moved into
     // the staging directory (deleted with it), the new one renamed into place.
     const QString final = m_outDir + u'/' + dirName;
-    if (QFileInfo::exists(final) && !QDir().rename(final, m_staging->filePath(QStringLiteral("previous"))))
-        return makeError(ErrorKind::Environment, QStringLiteral("%1: cannot move the previous bundle aside").arg(final));
-    if (!QDir().rename(m_root, final))
-        return makeError(ErrorKind::Environment, QStringLiteral("%1: cannot move the bundle into place").arg(final));
+    const QString previous = m_staging->filePath(QStringLiteral("previous"));
+    const bool hadPrevious = QFileInfo::exists(final);
+    if (hadPrevious && !QDir().rename(final, previous))
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("%1: cannot move the previous bundle aside").arg(final));
+    if (!QDir().rename(m_root, final)) {
+        // Put the previous bundle back rather than let the staging cleanup delete it.
+        if (hadPrevious)
+            QDir().rename(previous, final);
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("%1: cannot move the bundle into place").arg(final));
+    }
     m_result.bundleDir = final;
     m_result.bytes = treeSize(final).bytes;
     return m_result;
@@ -206,15 +251,17 @@ Result<void> Builder::prepareRuntime()
     m_interpreterRelative = QDir(m_root).relativeFilePath(m_interpreter);
     m_coreRelative = QStringLiteral("runtime/lib/python%1/site-packages").arg(m_versionShort);
     if (!QDir().mkpath(coreDir()))
-        return makeError(ErrorKind::Environment, QStringLiteral("%1: cannot create").arg(coreDir()));
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("%1: cannot create").arg(coreDir()));
     return {};
 }
 
 Result<void> Builder::copyApp()
 {
     // The backend's own source, without caches and VCS metadata.
-    static const QStringList skipped = {u"__pycache__"_qs, u".git"_qs, u".hg"_qs, u".svn"_qs,
-                                        u".mypy_cache"_qs, u".pytest_cache"_qs, u".venv"_qs};
+    static const QStringList skipped = {u"__pycache__"_qs, u".git"_qs,        u".hg"_qs,
+                                        u".svn"_qs,        u".mypy_cache"_qs, u".pytest_cache"_qs,
+                                        u".venv"_qs};
     return copyTree(m_config.appSource, m_root + QStringLiteral("/app"), [](const QString &rel) {
         const QString name = rel.section(u'/', -1);
         return skipped.contains(name) || name.endsWith(u".pyc"_qs) || name.endsWith(u".pyo"_qs);
@@ -236,9 +283,10 @@ Result<void> Builder::bootstrapPip()
     // pip run, because pip --target merges into an existing bin/ only once.
     m_pipWheel = runner::findPipWheel();
     if (m_pipWheel.isEmpty())
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("the runtime has no pip and no pip wheel was found (install "
-                                        "python3-pip-whl or set DESKPACK_PIP_WHEEL)"));
+        return makeError(
+            ErrorKind::Environment,
+            QStringLiteral("the runtime has no pip and no pip wheel was found (install "
+                           "python3-pip-whl or set DESKPACK_PIP_WHEEL)"));
     return {};
 }
 
@@ -248,9 +296,15 @@ Result<void> Builder::installRequirements()
     pip.interpreter = m_interpreter;
     pip.pipWheel = m_pipWheel;
     pip.logFile = m_result.logFile;
-    pip.arguments = {u"install"_qs, u"--no-index"_qs, u"--only-binary"_qs, u":all:"_qs,
-                     u"--no-compile"_qs, u"--no-cache-dir"_qs, u"--no-warn-script-location"_qs,
-                     u"--target"_qs, coreDir()};
+    pip.arguments = {u"install"_qs,
+                     u"--no-index"_qs,
+                     u"--only-binary"_qs,
+                     u":all:"_qs,
+                     u"--no-compile"_qs,
+                     u"--no-cache-dir"_qs,
+                     u"--no-warn-script-location"_qs,
+                     u"--target"_qs,
+                     coreDir()};
     if (!m_config.wheelhouse.isEmpty())
         pip.arguments << u"--find-links"_qs << m_config.wheelhouse;
     bool hashes = false;
@@ -274,9 +328,12 @@ Result<void> Builder::installRequirements()
                 return sha.error();
             const QString pinned = m_staging->filePath(QStringLiteral("pip-requirement.txt"));
             QSaveFile file(pinned);
-            const QByteArray line = m_pipWheel.toUtf8() + " --hash=sha256:" + sha->toLatin1() + '\n';
-            if (!file.open(QIODevice::WriteOnly) || file.write(line) != line.size() || !file.commit())
-                return makeError(ErrorKind::Environment, QStringLiteral("%1: %2").arg(pinned, file.errorString()));
+            const QByteArray line =
+                m_pipWheel.toUtf8() + " --hash=sha256:" + sha->toLatin1() + '\n';
+            if (!file.open(QIODevice::WriteOnly) || file.write(line) != line.size() ||
+                !file.commit())
+                return makeError(ErrorKind::Environment,
+                                 QStringLiteral("%1: %2").arg(pinned, file.errorString()));
             pip.arguments << u"-r"_qs << pinned;
         }
     } else if (m_config.requirements.isEmpty() && m_config.requirementsFile.isEmpty()) {
@@ -286,9 +343,10 @@ Result<void> Builder::installRequirements()
         pip.arguments << u"--require-hashes"_qs;
     Result<runner::PythonOutput> run = runner::runPip(pip);
     if (!run)
-        return makeError(run.error().kind, run.error().message +
-                                               QStringLiteral("\n(wheelhouse %1; full pip output in %2)")
-                                                   .arg(m_config.wheelhouse, m_result.logFile));
+        return makeError(run.error().kind,
+                         run.error().message +
+                             QStringLiteral("\n(wheelhouse %1; full pip output in %2)")
+                                 .arg(m_config.wheelhouse, m_result.logFile));
     // pip --target skips, with only a warning, what would overwrite existing files.
     const QByteArray output = run->standardOutput + run->standardError;
     if (output.contains("already exists. Specify --upgrade"))
@@ -318,7 +376,8 @@ Result<void> Builder::prune()
         }
         QDir(stdlib.filePath(part)).removeRecursively();
         const QDir dynload(stdlib.filePath(u"lib-dynload"_qs));
-        for (const QString &ext : dynload.entryList({u'_' + part + u".*"_qs, part + u".*"_qs}, QDir::Files))
+        for (const QString &ext :
+             dynload.entryList({u'_' + part + u".*"_qs, part + u".*"_qs}, QDir::Files))
             QFile::remove(dynload.filePath(ext));
     }
     return {};
@@ -332,9 +391,19 @@ Result<void> Builder::byteCompile()
     // staging path out of them: the same bytes on every build and every machine.
     runner::PythonCommand compile;
     compile.interpreter = m_interpreter;
-    compile.arguments = {u"-I"_qs, u"-B"_qs, u"-m"_qs, u"compileall"_qs, u"-q"_qs, u"-j"_qs, u"0"_qs,
-                         u"--invalidation-mode"_qs, u"unchecked-hash"_qs, u"-s"_qs, m_root + u'/',
-                         stdlibDir(), m_root + QStringLiteral("/app")};
+    compile.arguments = {u"-I"_qs,
+                         u"-B"_qs,
+                         u"-m"_qs,
+                         u"compileall"_qs,
+                         u"-q"_qs,
+                         u"-j"_qs,
+                         u"0"_qs,
+                         u"--invalidation-mode"_qs,
+                         u"unchecked-hash"_qs,
+                         u"-s"_qs,
+                         m_root + u'/',
+                         stdlibDir(),
+                         m_root + QStringLiteral("/app")};
     Result<runner::PythonOutput> run = runner::runPython(compile);
     if (!run)
         return run.error();
@@ -366,8 +435,9 @@ Result<void> Builder::relocate()
         return report.error();
     m_result.relocation = *report;
     if (!report->errors.isEmpty())
-        return makeError(ErrorKind::Invalid, QStringLiteral("the bundle would not survive a move:\n%1")
-                                                 .arg(report->errors.join(u'\n')));
+        return makeError(ErrorKind::Invalid,
+                         QStringLiteral("the bundle would not survive a move:\n%1")
+                             .arg(report->errors.join(u'\n')));
     return {};
 }
 
@@ -376,15 +446,15 @@ Result<void> Builder::writeLock()
     Result<lock::InstalledSet> installed = lock::scanInstalled({coreDir()});
     if (!installed)
         return installed.error();
-    m_lock = lock::lockFromInstalled(*installed);
+    const lock::Lock coreLock = lock::lockFromInstalled(*installed);
     const QString lockPath = m_root + QStringLiteral("/app/runtime-core-lock.json");
     QList<lock::Problem> problems = installed->problems;
-    problems += lock::checkLockRules(m_lock, lockPath);
-    problems += lock::checkAgainstInstalled(m_lock, lockPath, *installed);
+    problems += lock::checkLockRules(coreLock, lockPath);
+    problems += lock::checkAgainstInstalled(coreLock, lockPath, *installed);
     auto observed = runner::probeDistributions(m_interpreter, {coreDir()});
     if (!observed)
         return observed.error();
-    problems += lock::checkAgainstObserved(m_lock, lockPath, *observed, m_interpreterRelative);
+    problems += lock::checkAgainstObserved(coreLock, lockPath, *observed, m_interpreterRelative);
     QStringList errors;
     for (const lock::Problem &p : std::as_const(problems)) {
         if (p.severity == lock::Severity::Error)
@@ -393,10 +463,11 @@ Result<void> Builder::writeLock()
             m_result.lockWarnings.append(p);
     }
     if (!errors.isEmpty())
-        return makeError(ErrorKind::Invalid, QStringLiteral("the runtime core lock is not valid:\n%1")
-                                                 .arg(errors.join(u'\n')));
-    m_result.distributions = int(m_lock.distributions.size());
-    return lock::writeLockFile(lockPath, m_lock);
+        return makeError(
+            ErrorKind::Invalid,
+            QStringLiteral("the runtime core lock is not valid:\n%1").arg(errors.join(u'\n')));
+    m_result.distributions = int(coreLock.distributions.size());
+    return lock::writeLockFile(lockPath, coreLock);
 }
 
 Result<void> Builder::addResources()
@@ -407,20 +478,23 @@ Result<void> Builder::addResources()
     for (const char *name : {"launch_backend.py", "runner.py"}) {
         const QString file = source.filePath(QLatin1StringView(name));
         if (!QFileInfo(file).isFile())
-            return makeError(ErrorKind::Environment,
-                             QStringLiteral("%1 is missing (set DESKPACK_RESOURCES_DIR to the folder "
-                                            "holding launch_backend.py and runner.py)")
-                                 .arg(file));
+            return makeError(
+                ErrorKind::Environment,
+                QStringLiteral("%1 is missing (set DESKPACK_RESOURCES_DIR to the folder "
+                               "holding launch_backend.py and runner.py)")
+                    .arg(file));
         if (!QFile::copy(file, target + u'/' + QLatin1StringView(name)))
             return makeError(ErrorKind::Environment, QStringLiteral("cannot copy %1").arg(file));
     }
     if (!m_config.icon.isEmpty() &&
         !QFile::copy(m_config.icon, target + u'/' + QFileInfo(m_config.icon).fileName()))
-        return makeError(ErrorKind::Environment, QStringLiteral("cannot copy %1").arg(m_config.icon));
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("cannot copy %1").arg(m_config.icon));
     if (!m_options.launcher.isEmpty()) {
         const QString launcher = m_root + u'/' + m_config.id;
         if (!QFile::copy(m_options.launcher, launcher))
-            return makeError(ErrorKind::Environment, QStringLiteral("cannot copy the launcher %1").arg(m_options.launcher));
+            return makeError(ErrorKind::Environment,
+                             QStringLiteral("cannot copy the launcher %1").arg(m_options.launcher));
         QFile::setPermissions(launcher, QFile::permissions(m_options.launcher));
         m_result.launcherIncluded = true;
     }
@@ -444,7 +518,8 @@ Result<void> Builder::writeManifest()
     m.lockEnvAlias = m_config.lockEnv;
     m.env = m_config.env;
     m.launcher = m_result.launcherIncluded ? m_config.id : QString();
-    m.icon = m_config.icon.isEmpty() ? QString() : u"resources/"_qs + QFileInfo(m_config.icon).fileName();
+    m.icon = m_config.icon.isEmpty() ? QString()
+                                     : u"resources/"_qs + QFileInfo(m_config.icon).fileName();
     Result<std::vector<runner::BundleFile>> files = runner::scanBundleFiles(m_root);
     if (!files)
         return files.error();
@@ -453,7 +528,8 @@ Result<void> Builder::writeManifest()
     QSaveFile file(m_root + u'/' + QLatin1StringView(runner::BundleManifest::FileName));
     const QByteArray data = runner::serializeManifest(m);
     if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit())
-        return makeError(ErrorKind::Environment, QStringLiteral("%1: %2").arg(file.fileName(), file.errorString()));
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("%1: %2").arg(file.fileName(), file.errorString()));
     return setTreeMtime(m_root, buildEpoch(m_config));
 }
 

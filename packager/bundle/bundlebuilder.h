@@ -14,10 +14,10 @@ namespace deskpack::bundle {
 
 struct BuildOptions
 {
-    QString configPath;   // deskpack.json
-    QString outDir;       // default: <config dir>/dist
-    QString cacheDir;     // runtime extraction cache; default: defaultRuntimeCacheDir()
-    QString launcher;     // the launcher executable to ship; empty: none
+    QString configPath; // deskpack.json
+    QString outDir;     // default: <config dir>/dist
+    QString cacheDir;   // runtime extraction cache; default: defaultRuntimeCacheDir()
+    QString launcher;   // the launcher executable to ship; empty: none
     std::function<void(int phase, int phases, const QString &what)> progress;
 };
 

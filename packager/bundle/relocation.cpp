@@ -22,7 +22,8 @@ Result<QByteArray> readAll(const QString &path)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
-        return makeError(ErrorKind::Environment, QStringLiteral("%1: %2").arg(path, f.errorString()));
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("%1: %2").arg(path, f.errorString()));
     return f.readAll();
 }
 
@@ -31,7 +32,8 @@ Result<void> writeAll(const QString &path, const QByteArray &data)
     const QFile::Permissions permissions = QFile::permissions(path);
     QSaveFile f(path);
     if (!f.open(QIODevice::WriteOnly) || f.write(data) != data.size() || !f.commit())
-        return makeError(ErrorKind::Environment, QStringLiteral("%1: %2").arg(path, f.errorString()));
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("%1: %2").arg(path, f.errorString()));
     QFile::setPermissions(path, permissions);
     return {};
 }
@@ -39,8 +41,9 @@ Result<void> writeAll(const QString &path, const QByteArray &data)
 // RECORD's hash format: sha256=<urlsafe base64, no padding>.
 QByteArray recordHash(const QByteArray &data)
 {
-    return "sha256=" + QCryptographicHash::hash(data, QCryptographicHash::Sha256)
-                           .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    return "sha256=" +
+           QCryptographicHash::hash(data, QCryptographicHash::Sha256)
+               .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
 }
 
 bool isPythonShebang(const QByteArray &firstLine)
@@ -134,21 +137,23 @@ Result<RelocationReport> makeRelocatable(const RelocationInput &input)
                 // Absolute paths into the core become relative to it (RECORD) or to
                 // the .pth's own directory, which for a .pth is the core itself.
                 data.replace(corePrefix, isPth ? QByteArray("./") : QByteArray());
-                report.rewritten.append(QStringLiteral("%1: absolute core paths made relative").arg(relative));
+                report.rewritten.append(
+                    QStringLiteral("%1: absolute core paths made relative").arg(relative));
                 changed = true;
             }
             for (const QString &host : input.hostPaths) {
                 if (data.contains(host.toUtf8())) {
-                    report.reported.append(QStringLiteral("%1: mentions host path %2").arg(relative, host));
+                    report.reported.append(
+                        QStringLiteral("%1: mentions host path %2").arg(relative, host));
                     break;
                 }
             }
         }
         for (const QString &build : input.buildPaths) {
             if (data.contains(build.toUtf8()))
-                report.errors.append(QStringLiteral("%1: contains the build-machine path %2 (%3)")
-                                         .arg(relative, build,
-                                              isText(data) ? u"text"_qs : u"binary"_qs));
+                report.errors.append(
+                    QStringLiteral("%1: contains the build-machine path %2 (%3)")
+                        .arg(relative, build, isText(data) ? u"text"_qs : u"binary"_qs));
         }
         if (changed) {
             if (Result<void> w = writeAll(path, data); !w)

@@ -11,11 +11,11 @@ namespace deskpack::bundle {
 // What the relocatability audit looks for in a bundle being built.
 struct RelocationInput
 {
-    QString bundleRoot;            // the tree being audited (staging)
-    QString interpreter;           // relative to bundleRoot: runtime/bin/python3.X
-    QString coreSitePackages;      // relative to bundleRoot
-    QStringList buildPaths;        // absolute paths that must not remain anywhere
-    QStringList hostPaths;         // absolute host paths: reported, not fatal
+    QString bundleRoot;       // the tree being audited (staging)
+    QString interpreter;      // relative to bundleRoot: runtime/bin/python3.X
+    QString coreSitePackages; // relative to bundleRoot
+    QStringList buildPaths;   // absolute paths that must not remain anywhere
+    QStringList hostPaths;    // absolute host paths: reported, not fatal
 };
 
 struct RelocationReport

@@ -38,7 +38,8 @@ bool stderrIsTerminal()
 // The launcher ships inside bundles once it is built beside deskpack.
 QString builtLauncher()
 {
-    const QString path = QCoreApplication::applicationDirPath() + QStringLiteral("/deskpack-launcher");
+    const QString path =
+        QCoreApplication::applicationDirPath() + QStringLiteral("/deskpack-launcher");
     return QFileInfo(path).isExecutable() ? path : QString();
 }
 
@@ -50,9 +51,10 @@ int runBuildCommand(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Builds the relocatable app bundle described by APP.json (see docs/app-config.md)."));
-    const QCommandLineOption out(QStringLiteral("out"),
-                                 QStringLiteral("Write the bundle under DIR (default: dist/ beside APP.json)."),
-                                 QStringLiteral("DIR"));
+    const QCommandLineOption out(
+        QStringLiteral("out"),
+        QStringLiteral("Write the bundle under DIR (default: dist/ beside APP.json)."),
+        QStringLiteral("DIR"));
     const QCommandLineOption cache(QStringLiteral("cache-dir"),
                                    QStringLiteral("Runtime extraction cache (default: "
                                                   "$XDG_CACHE_HOME/deskpack/runtimes)."),
@@ -72,8 +74,10 @@ int runBuildCommand(const QStringList &arguments)
     const bool terminal = stderrIsTerminal();
     options.progress = [terminal](int phase, int phases, const QString &what) {
         // A live line on a terminal; plain lines in logs.
-        printErr(terminal ? QStringLiteral("\r\033[K[%1/%2] %3").arg(phase).arg(phases).arg(what)
-                          : QStringLiteral("deskpack build: [%1/%2] %3\n").arg(phase).arg(phases).arg(what));
+        printErr(
+            terminal
+                ? QStringLiteral("\r\033[K[%1/%2] %3").arg(phase).arg(phases).arg(what)
+                : QStringLiteral("deskpack build: [%1/%2] %3\n").arg(phase).arg(phases).arg(what));
     };
     Result<bundle::BuildResult> built = bundle::buildBundle(options);
     if (terminal)
@@ -175,13 +179,14 @@ int runVerifyCommand(const QStringList &arguments)
     for (const QString &p : std::as_const(lockProblems))
         printErr(p + u'\n');
     if (!ok) {
-        printErr(QStringLiteral("%1: verification failed: %2 missing, %3 changed, %4 extra, %5 lock "
-                                "problem(s)\n")
-                     .arg(dir)
-                     .arg(files->missing.size())
-                     .arg(files->changed.size())
-                     .arg(files->extra.size())
-                     .arg(lockProblems.size()));
+        printErr(
+            QStringLiteral("%1: verification failed: %2 missing, %3 changed, %4 extra, %5 lock "
+                           "problem(s)\n")
+                .arg(dir)
+                .arg(files->missing.size())
+                .arg(files->changed.size())
+                .arg(files->extra.size())
+                .arg(lockProblems.size()));
         return ExitProblems;
     }
     printErr(QStringLiteral("%1: verified (%2 files)\n").arg(dir).arg(manifest->files.size()));

@@ -77,7 +77,8 @@ int generate(const QStringList &arguments)
         return fail(installed.error());
     Lock generated = lockFromInstalled(*installed);
     QList<Problem> problems = installed->problems;
-    const QString outName = parser.isSet(output) ? parser.value(output) : QStringLiteral("<stdout>");
+    const QString outName =
+        parser.isSet(output) ? parser.value(output) : QStringLiteral("<stdout>");
     // The scan already warned about what the rules would; only their errors matter here.
     for (const Problem &p : checkLockRules(generated, outName)) {
         if (p.severity == Severity::Error)
@@ -85,8 +86,8 @@ int generate(const QStringList &arguments)
     }
     printProblems(problems);
     if (errorCount(problems) > 0) {
-        printErr(QStringLiteral("deskpack: no lock written: %1 error(s)\n")
-                     .arg(errorCount(problems)));
+        printErr(
+            QStringLiteral("deskpack: no lock written: %1 error(s)\n").arg(errorCount(problems)));
         return ExitProblems;
     }
     if (!parser.isSet(output)) {
@@ -243,9 +244,9 @@ int runLockCommand(const QStringList &arguments)
                            "  diff      compare two locks\n"));
         return sub.isEmpty() ? ExitUsage : ExitOk;
     }
-    return usageError(QStringLiteral("deskpack lock"),
-                      QStringLiteral("unknown command '%1' (expected generate, validate or diff)")
-                          .arg(sub));
+    return usageError(
+        QStringLiteral("deskpack lock"),
+        QStringLiteral("unknown command '%1' (expected generate, validate or diff)").arg(sub));
 }
 
 } // namespace deskpack::cli

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
+#include "cli/bundlecommands.h"
 #include "cli/commandline.h"
 #include "cli/lockcommands.h"
 #include "cli/runtimecommands.h"
-#include "cli/bundlecommands.h"
 
 #include <QCoreApplication>
 
@@ -27,19 +27,19 @@ int main(int argc, char *argv[])
         cli::printOut(QStringLiteral("deskpack %1\n").arg(QCoreApplication::applicationVersion()));
         return ExitOk;
     }
-    const QString usage = QStringLiteral(
-        "Usage: deskpack COMMAND ...\n"
-        "  lock generate|validate|diff   the runtime core lock\n"
-        "  runtime pack|extract          base Python runtime archives\n"
-        "  build APP.json                build a relocatable app bundle\n"
-        "  verify BUNDLE                 check a bundle against its manifest\n"
-        "Run 'deskpack COMMAND --help' for a command's options.\n");
+    const QString usage =
+        QStringLiteral("Usage: deskpack COMMAND ...\n"
+                       "  lock generate|validate|diff   the runtime core lock\n"
+                       "  runtime pack|extract          base Python runtime archives\n"
+                       "  build APP.json                build a relocatable app bundle\n"
+                       "  verify BUNDLE                 check a bundle against its manifest\n"
+                       "Run 'deskpack COMMAND --help' for a command's options.\n");
     if (command == u"--help" || command == u"-h") {
         cli::printOut(usage);
         return ExitOk;
     }
-    cli::printErr(command.isEmpty() ? usage
-                                    : QStringLiteral("deskpack: unknown command '%1'\n%2")
-                                          .arg(command, usage));
+    cli::printErr(command.isEmpty()
+                      ? usage
+                      : QStringLiteral("deskpack: unknown command '%1'\n%2").arg(command, usage));
     return ExitUsage;
 }

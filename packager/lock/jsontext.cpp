@@ -91,8 +91,9 @@ Result<nlohmann::json> parseJsonText(QByteArrayView data, const QString &fileNam
                            "column \\d+)?: "));
         detail.remove(prefix);
         const qsizetype offset = e.byte > 0 ? qsizetype(e.byte) - 1 : 0;
-        return makeError(ErrorKind::Unreadable, QStringLiteral("%1: not valid JSON: %2")
-                                                    .arg(located(fileName, data, offset), detail));
+        return makeError(
+            ErrorKind::Unreadable,
+            QStringLiteral("%1: not valid JSON: %2").arg(located(fileName, data, offset), detail));
     }
 }
 

@@ -45,7 +45,11 @@ struct Lock
     bool operator==(const Lock &other) const = default;
 };
 
-enum class Severity { Error, Warning };
+enum class Severity
+{
+    Error,
+    Warning
+};
 
 // A finding about a lock. `where` names the file and the JSON path or
 // site-packages entry; `code` is a stable identifier for scripts (--json).

@@ -21,7 +21,8 @@ QString entryPath(const QString &lockName, std::size_t index, const Distribution
 
 Problem error(const char *code, QString where, QString message)
 {
-    return Problem{Severity::Error, QString::fromLatin1(code), std::move(where), std::move(message)};
+    return Problem{Severity::Error, QString::fromLatin1(code), std::move(where),
+                   std::move(message)};
 }
 
 Problem warning(const char *code, QString where, QString message)
@@ -47,7 +48,9 @@ QList<Problem> checkLockRules(const Lock &lock, const QString &lockName)
     for (std::size_t i = 0; i < lock.distributions.size(); ++i) {
         const Distribution &d = lock.distributions[i];
         // Built only when there is something to report: most entries have nothing.
-        const auto where = [&] { return entryPath(lockName, i, d); };
+        const auto where = [&] {
+            return entryPath(lockName, i, d);
+        };
         const QString key = canonicalName(d.name);
         const auto seen = firstIndex.constFind(key);
         if (seen != firstIndex.cend()) {
@@ -117,7 +120,9 @@ QList<Problem> checkAgainstInstalled(const Lock &lock, const QString &lockName,
     for (std::size_t i = 0; i < lock.distributions.size(); ++i) {
         const Distribution &d = lock.distributions[i];
         // Built only when there is something to report: most entries have nothing.
-        const auto where = [&] { return entryPath(lockName, i, d); };
+        const auto where = [&] {
+            return entryPath(lockName, i, d);
+        };
         const QString key = canonicalName(d.name);
         locked.insert(key);
         const InstalledDistribution *found = byName.value(key);
@@ -126,17 +131,17 @@ QList<Problem> checkAgainstInstalled(const Lock &lock, const QString &lockName,
                                   QStringLiteral("%1 %2 is locked but not installed in %3")
                                       .arg(d.name, d.version, directoriesText(installed))));
         } else if (found->version != d.version) {
-            problems.append(error("version-mismatch", where(),
-                                  QStringLiteral("%1 is locked at %2 but %3 is installed (%4)")
-                                      .arg(d.name, d.version, found->version,
-                                           found->metadataPath)));
+            problems.append(
+                error("version-mismatch", where(),
+                      QStringLiteral("%1 is locked at %2 but %3 is installed (%4)")
+                          .arg(d.name, d.version, found->version, found->metadataPath)));
         }
         for (const QString &module : d.topLevelModules) {
-            const bool resolves =
-                std::any_of(installed.indexes.begin(), installed.indexes.end(),
-                            [&](const SitePackagesIndex &index) {
-                                return index.hasModule(module.section(u'.', 0, 0).section(u'/', 0, 0));
-                            });
+            const bool resolves = std::any_of(
+                installed.indexes.begin(), installed.indexes.end(),
+                [&](const SitePackagesIndex &index) {
+                    return index.hasModule(module.section(u'.', 0, 0).section(u'/', 0, 0));
+                });
             if (!resolves)
                 problems.append(error("unresolved-module", where(),
                                       QStringLiteral("module \"%1\" resolves to no file or "
@@ -146,9 +151,9 @@ QList<Problem> checkAgainstInstalled(const Lock &lock, const QString &lockName,
     }
     for (const InstalledDistribution &d : installed.distributions) {
         if (!locked.contains(canonicalName(d.name)))
-            problems.append(error("unlocked-distribution", d.metadataPath,
-                                  QStringLiteral("%1 %2 is installed but not in the lock")
-                                      .arg(d.name, d.version)));
+            problems.append(error(
+                "unlocked-distribution", d.metadataPath,
+                QStringLiteral("%1 %2 is installed but not in the lock").arg(d.name, d.version)));
     }
     return problems;
 }

@@ -9,8 +9,8 @@
 #include <QHash>
 
 #include <algorithm>
-#include <vector>
 #include <optional>
+#include <vector>
 
 #ifdef Q_OS_UNIX
 #include <cerrno>
@@ -209,7 +209,8 @@ Result<SitePackagesIndex> SitePackagesIndex::scan(const QString &directory)
         bool isDir = entry->d_type == DT_DIR;
         if (entry->d_type == DT_UNKNOWN || entry->d_type == DT_LNK) {
             struct stat st;
-            isDir = ::fstatat(::dirfd(dir), raw, &st, 0) == 0 && S_ISDIR(st.st_mode); // follows links, as import does
+            isDir = ::fstatat(::dirfd(dir), raw, &st, 0) == 0 &&
+                    S_ISDIR(st.st_mode); // follows links, as import does
         }
         add(QFile::decodeName(raw), isDir);
     }
@@ -224,7 +225,8 @@ Result<SitePackagesIndex> SitePackagesIndex::scan(const QString &directory)
     }
     for (const fs::directory_entry &entry : it) {
         std::error_code typeError;
-        add(QString::fromStdWString(entry.path().filename().wstring()), entry.is_directory(typeError));
+        add(QString::fromStdWString(entry.path().filename().wstring()),
+            entry.is_directory(typeError));
     }
 #endif
     std::sort(index.m_metadataEntries.begin(), index.m_metadataEntries.end(), codePointLess);
@@ -236,8 +238,7 @@ bool SitePackagesIndex::hasModule(const QString &module) const
     return m_directories.contains(module) || m_fileModules.contains(module);
 }
 
-Result<InstalledDistribution> readDistribution(const SitePackagesIndex &index,
-                                               const QString &entry)
+Result<InstalledDistribution> readDistribution(const SitePackagesIndex &index, const QString &entry)
 {
     InstalledDistribution dist;
     const QString path = joinPath(index.directory(), entry);
@@ -278,7 +279,8 @@ Result<InstalledDistribution> readDistribution(const SitePackagesIndex &index,
     dist.version = meta.version;
 
     if (isDir) {
-        if (const auto topLevel = readFile(index, joinPath(entry, QStringLiteral("top_level.txt")))) {
+        if (const auto topLevel =
+                readFile(index, joinPath(entry, QStringLiteral("top_level.txt")))) {
             dist.topLevelModules = parseTopLevel(*topLevel);
             dist.moduleSource = InstalledDistribution::ModuleSource::TopLevelTxt;
         }
@@ -320,8 +322,9 @@ Result<InstalledDistribution> readDistribution(const SitePackagesIndex &index,
         }
     }
     std::sort(dist.topLevelModules.begin(), dist.topLevelModules.end(), codePointLess);
-    dist.topLevelModules.erase(std::unique(dist.topLevelModules.begin(), dist.topLevelModules.end()),
-                               dist.topLevelModules.end());
+    dist.topLevelModules.erase(
+        std::unique(dist.topLevelModules.begin(), dist.topLevelModules.end()),
+        dist.topLevelModules.end());
     return dist;
 }
 
@@ -339,19 +342,18 @@ Result<InstalledSet> scanInstalled(const QStringList &directories)
             read[std::size_t(i)].emplace(readDistribution(*index, entries[i]));
         });
         for (qsizetype i = 0; i < entries.size(); ++i) {
-            const QString &entry = entries[i];
             Result<InstalledDistribution> &dist = *read[std::size_t(i)];
             if (!dist) {
                 // The message already names the entry's path.
-                set.problems.append(Problem{Severity::Warning, QStringLiteral("skipped"),
-                                            QString(), dist.error().message});
+                set.problems.append(Problem{Severity::Warning, QStringLiteral("skipped"), QString(),
+                                            dist.error().message});
                 continue;
             }
             for (const QString &module : std::as_const(dist->missingModules)) {
-                set.problems.append(Problem{
-                    Severity::Warning, QStringLiteral("missing-module"), dist->metadataPath,
-                    QStringLiteral("%1 names module \"%2\", which is not in %3; left out")
-                        .arg(dist->name, module, directory)});
+                set.problems.append(
+                    Problem{Severity::Warning, QStringLiteral("missing-module"), dist->metadataPath,
+                            QStringLiteral("%1 names module \"%2\", which is not in %3; left out")
+                                .arg(dist->name, module, directory)});
             }
             if (dist->topLevelModules.isEmpty()) {
                 set.problems.append(Problem{
@@ -398,7 +400,8 @@ Lock lockFromInstalled(const InstalledSet &installed)
     Lock lock;
     lock.distributions.reserve(std::size_t(installed.distributions.size()));
     for (const InstalledDistribution &d : installed.distributions)
-        lock.distributions.push_back(Distribution{d.name, d.version, d.topLevelModules, nlohmann::json::object()});
+        lock.distributions.push_back(
+            Distribution{d.name, d.version, d.topLevelModules, nlohmann::json::object()});
     normalizeLock(lock);
     return lock;
 }

@@ -46,7 +46,14 @@ struct InstalledDistribution
     QStringList topLevelModules;
     QStringList missingModules; // named by the metadata but not on disk: left out
     QString metadataPath;       // the .dist-info / .egg-info path
-    enum class ModuleSource { TopLevelTxt, Record, InstalledFiles, NameOnDisk, None };
+    enum class ModuleSource
+    {
+        TopLevelTxt,
+        Record,
+        InstalledFiles,
+        NameOnDisk,
+        None
+    };
     ModuleSource moduleSource = ModuleSource::None;
 };
 

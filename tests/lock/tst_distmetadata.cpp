@@ -18,10 +18,11 @@ private Q_SLOTS:
         QTest::addColumn<QString>("name");
         QTest::addColumn<QString>("version");
 
-        QTest::newRow("plain") << QByteArray("Metadata-Version: 2.1\nName: Jinja2\nVersion: 3.1.2\n")
+        QTest::newRow("plain") << QByteArray(
+                                      "Metadata-Version: 2.1\nName: Jinja2\nVersion: 3.1.2\n")
                                << u"Jinja2"_qs << u"3.1.2"_qs;
-        QTest::newRow("crlf") << QByteArray("Name: foo\r\nVersion: 1.0\r\n\r\nbody")
-                              << u"foo"_qs << u"1.0"_qs;
+        QTest::newRow("crlf") << QByteArray("Name: foo\r\nVersion: 1.0\r\n\r\nbody") << u"foo"_qs
+                              << u"1.0"_qs;
         QTest::newRow("case-insensitive fields")
             << QByteArray("NAME: Foo\nversion: 2\n") << u"Foo"_qs << u"2"_qs;
         QTest::newRow("first occurrence wins")
@@ -30,8 +31,8 @@ private Q_SLOTS:
         QTest::newRow("body after blank line ignored")
             << QByteArray("Summary: x\n\nName: body\nVersion: 9\n") << QString() << QString();
         QTest::newRow("folded continuation")
-            << QByteArray("Name: long\n name\nVersion: 1.0\nSummary: a\n  b\n")
-            << u"long name"_qs << u"1.0"_qs;
+            << QByteArray("Name: long\n name\nVersion: 1.0\nSummary: a\n  b\n") << u"long name"_qs
+            << u"1.0"_qs;
         QTest::newRow("folded field does not leak into the next")
             << QByteArray("Summary: a\n continued\nName: n\nVersion: 1\n") << u"n"_qs << u"1"_qs;
         QTest::newRow("utf-8") << QByteArray("Name: Caf\xC3\xA9\nVersion: 1\n") << u"Café"_qs
@@ -40,10 +41,10 @@ private Q_SLOTS:
                              << u"1"_qs;
         QTest::newRow("no name") << QByteArray("Version: 1\n") << QString() << u"1"_qs;
         QTest::newRow("empty") << QByteArray() << QString() << QString();
-        QTest::newRow("trailing spaces trimmed") << QByteArray("Name: x  \nVersion:\t1.0 \n")
-                                                 << u"x"_qs << u"1.0"_qs;
-        QTest::newRow("no final newline") << QByteArray("Name: x\nVersion: 3") << u"x"_qs
-                                          << u"3"_qs;
+        QTest::newRow("trailing spaces trimmed")
+            << QByteArray("Name: x  \nVersion:\t1.0 \n") << u"x"_qs << u"1.0"_qs;
+        QTest::newRow("no final newline")
+            << QByteArray("Name: x\nVersion: 3") << u"x"_qs << u"3"_qs;
     }
 
     void coreMetadata()
@@ -99,24 +100,28 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("modules");
         QTest::newRow("package") << QStringList{u"pkg/__init__.py"_qs, u"pkg/data.json"_qs}
                                  << QStringList{u"pkg"_qs};
-        QTest::newRow("namespace package") << QStringList{u"ns/sub/mod.py"_qs}
-                                           << QStringList{u"ns"_qs};
+        QTest::newRow("namespace package")
+            << QStringList{u"ns/sub/mod.py"_qs} << QStringList{u"ns"_qs};
         QTest::newRow("top-level module and extension")
             << QStringList{u"six.py"_qs, u"_speed.cpython-311-x86_64-linux-gnu.so"_qs}
             << QStringList{u"_speed"_qs, u"six"_qs};
-        QTest::newRow("excluded")
-            << QStringList{u"../../bin/tool"_qs,     u"foo-1.0.dist-info/METADATA"_qs,
-                           u"foo-1.0.data/scripts/x.py"_qs, u"__pycache__/six.cpython-311.pyc"_qs,
-                           u"bin/script.py"_qs,     u"/abs/mod.py"_qs,
-                           u"x/../y/z.py"_qs,       u"foo.egg-info/PKG-INFO"_qs,
-                           u"C:/win/mod.py"_qs,     u"a.pth"_qs}
-            << QStringList{};
+        QTest::newRow("excluded") << QStringList{u"../../bin/tool"_qs,
+                                                 u"foo-1.0.dist-info/METADATA"_qs,
+                                                 u"foo-1.0.data/scripts/x.py"_qs,
+                                                 u"__pycache__/six.cpython-311.pyc"_qs,
+                                                 u"bin/script.py"_qs,
+                                                 u"/abs/mod.py"_qs,
+                                                 u"x/../y/z.py"_qs,
+                                                 u"foo.egg-info/PKG-INFO"_qs,
+                                                 u"C:/win/mod.py"_qs,
+                                                 u"a.pth"_qs}
+                                  << QStringList{};
         QTest::newRow("bin as a real package")
             << QStringList{u"bin/__init__.py"_qs, u"bin/x.py"_qs} << QStringList{u"bin"_qs};
         QTest::newRow("data-only directory is not a module")
             << QStringList{u"share/doc.txt"_qs, u"pkg/py.typed"_qs} << QStringList{};
-        QTest::newRow("backslashes and ./") << QStringList{u".\\win\\mod.py"_qs}
-                                            << QStringList{u"win"_qs};
+        QTest::newRow("backslashes and ./")
+            << QStringList{u".\\win\\mod.py"_qs} << QStringList{u"win"_qs};
         QTest::newRow("stub package is not importable")
             << QStringList{u"foo-stubs/__init__.pyi"_qs} << QStringList{};
     }

@@ -64,7 +64,8 @@ private:
 private Q_SLOTS:
     void generateToStdout()
     {
-        const auto r = test::runDeskpack({u"lock"_qs, u"generate"_qs, u"--site-packages"_qs, sitePackages()});
+        const auto r =
+            test::runDeskpack({u"lock"_qs, u"generate"_qs, u"--site-packages"_qs, sitePackages()});
         QCOMPARE(r.exitCode, 0);
         QCOMPARE(r.out, readAll(goldenPath()));
         QVERIFY(r.err.contains("warning: iota names module \"ghost\""));
@@ -84,9 +85,9 @@ private Q_SLOTS:
     {
         const QString out = m_dir.filePath(u"kept.json"_qs);
         writeFile(out, "previous content\n");
-        const auto r = test::runDeskpack({u"lock"_qs, u"generate"_qs, u"--site-packages"_qs,
-                                          test::fixture(u"lock/fixtures/site-conflict"_qs),
-                                          u"-o"_qs, out});
+        const auto r =
+            test::runDeskpack({u"lock"_qs, u"generate"_qs, u"--site-packages"_qs,
+                               test::fixture(u"lock/fixtures/site-conflict"_qs), u"-o"_qs, out});
         QCOMPARE(r.exitCode, 1);
         QVERIFY(r.err.contains("Kappa is installed twice at different versions"));
         QVERIFY(r.err.contains("no lock written"));
@@ -98,21 +99,21 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("fragment");
         QTest::newRow("no command") << QStringList{} << u"Usage: deskpack COMMAND"_qs;
-        QTest::newRow("unknown command") << QStringList{u"frobnicate"_qs}
-                                         << u"unknown command 'frobnicate'"_qs;
-        QTest::newRow("unknown lock command") << QStringList{u"lock"_qs, u"make"_qs}
-                                              << u"unknown command 'make'"_qs;
+        QTest::newRow("unknown command")
+            << QStringList{u"frobnicate"_qs} << u"unknown command 'frobnicate'"_qs;
+        QTest::newRow("unknown lock command")
+            << QStringList{u"lock"_qs, u"make"_qs} << u"unknown command 'make'"_qs;
         QTest::newRow("generate without dirs") << QStringList{u"lock"_qs, u"generate"_qs}
                                                << u"give at least one --site-packages DIR"_qs;
-        QTest::newRow("unknown option")
-            << QStringList{u"lock"_qs, u"generate"_qs, u"--bogus"_qs} << u"Unknown option 'bogus'"_qs;
+        QTest::newRow("unknown option") << QStringList{u"lock"_qs, u"generate"_qs, u"--bogus"_qs}
+                                        << u"Unknown option 'bogus'"_qs;
         QTest::newRow("missing option value")
             << QStringList{u"lock"_qs, u"generate"_qs, u"--site-packages"_qs}
             << u"Missing value after '--site-packages'"_qs;
-        QTest::newRow("validate without lock") << QStringList{u"lock"_qs, u"validate"_qs}
-                                               << u"expected exactly one LOCK file"_qs;
-        QTest::newRow("diff with one lock") << QStringList{u"lock"_qs, u"diff"_qs, u"a"_qs}
-                                            << u"expected two lock files"_qs;
+        QTest::newRow("validate without lock")
+            << QStringList{u"lock"_qs, u"validate"_qs} << u"expected exactly one LOCK file"_qs;
+        QTest::newRow("diff with one lock")
+            << QStringList{u"lock"_qs, u"diff"_qs, u"a"_qs} << u"expected two lock files"_qs;
         QTest::newRow("site-packages missing")
             << QStringList{u"lock"_qs, u"generate"_qs, u"--site-packages"_qs, u"/nonexistent/sp"_qs}
             << u"/nonexistent/sp: cannot list site-packages"_qs;
@@ -137,9 +138,9 @@ private Q_SLOTS:
 
     void validateCleanWithInterpreter()
     {
-        const auto r = test::runDeskpack({u"lock"_qs, u"validate"_qs, goldenPath(),
-                                          u"--site-packages"_qs, sitePackages(), u"--python"_qs,
-                                          test::systemPython(), u"--json"_qs});
+        const auto r =
+            test::runDeskpack({u"lock"_qs, u"validate"_qs, goldenPath(), u"--site-packages"_qs,
+                               sitePackages(), u"--python"_qs, test::systemPython(), u"--json"_qs});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const json report = parseJson(r.out);
         QVERIFY(report["valid"] == true);
@@ -154,19 +155,20 @@ private Q_SLOTS:
                      "\"version\": \"1.1\"\n    },\n    {\n      \"name\": \"beta-pkg\"");
         const QString drifted = m_dir.filePath(u"drifted.json"_qs);
         writeFile(drifted, text);
-        const auto r = test::runDeskpack({u"lock"_qs, u"validate"_qs, drifted,
-                                          u"--site-packages"_qs, sitePackages(), u"--python"_qs,
-                                          test::systemPython(), u"--json"_qs});
+        const auto r =
+            test::runDeskpack({u"lock"_qs, u"validate"_qs, drifted, u"--site-packages"_qs,
+                               sitePackages(), u"--python"_qs, test::systemPython(), u"--json"_qs});
         QCOMPARE(r.exitCode, 1);
         const json report = parseJson(r.out);
         QVERIFY(report["valid"] == false);
         QCOMPARE(problemCodes(report),
                  (QStringList{u"version-mismatch"_qs, u"interpreter-version-mismatch"_qs}));
         // Human mode says the same on stderr.
-        const auto human = test::runDeskpack({u"lock"_qs, u"validate"_qs, drifted,
-                                              u"--site-packages"_qs, sitePackages()});
+        const auto human = test::runDeskpack(
+            {u"lock"_qs, u"validate"_qs, drifted, u"--site-packages"_qs, sitePackages()});
         QCOMPARE(human.exitCode, 1);
-        QVERIFY2(human.err.contains("Alpha is locked at 1.1 but 1.0 is installed"), human.err.constData());
+        QVERIFY2(human.err.contains("Alpha is locked at 1.1 but 1.0 is installed"),
+                 human.err.constData());
     }
 
     void validateMissingInterpreter_data()
@@ -176,7 +178,8 @@ private Q_SLOTS:
         QTest::newRow("missing") << u"/nonexistent/python3"_qs
                                  << u"/nonexistent/python3: no such Python interpreter"_qs;
         QTest::newRow("directory") << u"/usr/bin"_qs << u"/usr/bin: not an executable file"_qs;
-        QTest::newRow("fails") << u"/bin/false"_qs << u"/bin/false failed to list its distributions"_qs;
+        QTest::newRow("fails") << u"/bin/false"_qs
+                               << u"/bin/false failed to list its distributions"_qs;
         QTest::newRow("answers garbage") << u"/bin/echo"_qs << u"not a JSON list"_qs;
     }
 
@@ -184,7 +187,8 @@ private Q_SLOTS:
     {
         QFETCH(QString, python);
         QFETCH(QString, fragment);
-        const auto r = test::runDeskpack({u"lock"_qs, u"validate"_qs, goldenPath(), u"--python"_qs, python});
+        const auto r =
+            test::runDeskpack({u"lock"_qs, u"validate"_qs, goldenPath(), u"--python"_qs, python});
         QCOMPARE(r.exitCode, 3);
         QVERIFY2(QString::fromUtf8(r.err).contains(fragment), r.err.constData());
     }
@@ -205,7 +209,8 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.out.startsWith("- beta-pkg 2.0\n"), r.out.constData());
         QVERIFY(r.out.contains("~ alpha 1.0 -> 2.0\n~ alpha modules: +alpha2\n"));
-        const auto j = test::runDeskpack({u"lock"_qs, u"diff"_qs, u"--json"_qs, goldenPath(), newer});
+        const auto j =
+            test::runDeskpack({u"lock"_qs, u"diff"_qs, u"--json"_qs, goldenPath(), newer});
         QCOMPARE(j.exitCode, 1);
         const json report = parseJson(j.out);
         QVERIFY(report["identical"] == false);

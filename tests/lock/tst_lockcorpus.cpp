@@ -44,7 +44,8 @@ private Q_SLOTS:
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QStringList>("fragments");
 
-        addBad("not-json", 2, {u"not-json.json:1:2: not valid JSON: syntax error while parsing value"_qs});
+        addBad("not-json", 2,
+               {u"not-json.json:1:2: not valid JSON: syntax error while parsing value"_qs});
         addBad("truncated", 2, {u"truncated.json:6:"_qs, u"not valid JSON"_qs});
         addBad("empty", 2, {u"empty.json: file is empty"_qs});
         addBad("trailing-comma", 2, {u"trailing-comma.json:1:"_qs, u"not valid JSON"_qs});
@@ -59,7 +60,8 @@ private Q_SLOTS:
                 u"reads version 1"_qs});
         addBad("missing-distributions", 1,
                {u"missing-distributions.json: $: error: missing key \"distributions\""_qs});
-        addBad("missing-version", 1, {u"missing-version.json: $: error: missing key \"version\""_qs});
+        addBad("missing-version", 1,
+               {u"missing-version.json: $: error: missing key \"version\""_qs});
         addBad("missing-entry-keys", 1,
                {u"distributions[0]: error: missing key \"name\""_qs,
                 u"distributions[0]: error: missing key \"version\""_qs});
@@ -95,15 +97,15 @@ private Q_SLOTS:
             << generated(u"deep-objects.json"_qs, objects) << 2
             << QStringList{u"deep-objects.json:1:"_qs, u"nests deeper than 128 levels"_qs};
         QTest::newRow("brackets inside strings do not count")
-            << generated(u"strings.json"_qs,
-                         "{\"version\": 1, \"distributions\": [], \"x\": \"" +
-                             QByteArray(1000, '[') + "\\\"\", \"y\": [[[1]]], \"z\": 2}")
+            << generated(u"strings.json"_qs, "{\"version\": 1, \"distributions\": [], \"x\": \"" +
+                                                 QByteArray(1000, '[') +
+                                                 "\\\"\", \"y\": [[[1]]], \"z\": 2}")
             << 0 << QStringList{u"strings.json: valid (0 distributions)"_qs};
         QTest::newRow("larger than a lock can be")
             << generated(u"huge.json"_qs, QByteArray(65 * 1024 * 1024, ' ')) << 2
             << QStringList{u"huge.json: file is"_qs, u"a runtime core lock is at most"_qs};
-        QTest::newRow("missing file") << m_dir.filePath(u"nope.json"_qs) << 2
-                                      << QStringList{u"nope.json: cannot read"_qs};
+        QTest::newRow("missing file")
+            << m_dir.filePath(u"nope.json"_qs) << 2 << QStringList{u"nope.json: cannot read"_qs};
         QTest::newRow("a directory") << m_dir.path() << 2 << QStringList{u"cannot read"_qs};
     }
 
@@ -112,15 +114,17 @@ private Q_SLOTS:
         QFETCH(QString, path);
         QFETCH(int, exitCode);
         QFETCH(QStringList, fragments);
-        const test::ProcessResult human =
-            test::runDeskpack({u"lock"_qs, u"validate"_qs, path});
+        const test::ProcessResult human = test::runDeskpack({u"lock"_qs, u"validate"_qs, path});
         QVERIFY2(!human.crashed, human.err.left(2000).constData());
         const QString err = QString::fromUtf8(human.err);
-        QVERIFY2(human.exitCode == exitCode,
-                 qPrintable(QStringLiteral("exit %1, stderr: %2").arg(human.exitCode).arg(err.left(2000))));
+        QVERIFY2(
+            human.exitCode == exitCode,
+            qPrintable(
+                QStringLiteral("exit %1, stderr: %2").arg(human.exitCode).arg(err.left(2000))));
         for (const QString &fragment : fragments)
-            QVERIFY2(err.contains(fragment),
-                     qPrintable(QStringLiteral("missing \"%1\" in: %2").arg(fragment, err.left(2000))));
+            QVERIFY2(
+                err.contains(fragment),
+                qPrintable(QStringLiteral("missing \"%1\" in: %2").arg(fragment, err.left(2000))));
         QVERIFY(human.out.isEmpty());
 
         const test::ProcessResult machine =

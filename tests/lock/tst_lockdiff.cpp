@@ -33,10 +33,9 @@ private Q_SLOTS:
     void everyKindOfChange()
     {
         Lock before;
-        before.distributions = {dist(u"Jinja2"_qs, u"3.0"_qs, {u"jinja2"_qs}),
-                                dist(u"old"_qs, u"1"_qs, {u"old"_qs}),
-                                dist(u"typing_extensions"_qs, u"4.4"_qs, {}),
-                                dist(u"same"_qs, u"1"_qs, {u"same"_qs})};
+        before.distributions = {
+            dist(u"Jinja2"_qs, u"3.0"_qs, {u"jinja2"_qs}), dist(u"old"_qs, u"1"_qs, {u"old"_qs}),
+            dist(u"typing_extensions"_qs, u"4.4"_qs, {}), dist(u"same"_qs, u"1"_qs, {u"same"_qs})};
         Lock after;
         after.distributions = {dist(u"jinja2"_qs, u"3.1.2"_qs, {u"jinja2"_qs}),
                                dist(u"new"_qs, u"2"_qs, {u"new"_qs}),

@@ -77,7 +77,8 @@ private Q_SLOTS:
         unicode.distributions = {
             dist(u"Café-Lib"_qs, u"1.0"_qs, {u"café"_qs}),
             dist(u"日本語"_qs, u"2"_qs, {u"模块"_qs}),
-            dist(QString::fromUcs4(U"emoji\U0001F600"), u"1"_qs, {QString::fromUcs4(U"m\U0001F600")}),
+            dist(QString::fromUcs4(U"emoji\U0001F600"), u"1"_qs,
+                 {QString::fromUcs4(U"m\U0001F600")}),
             dist(u"\uFFFDreplacement"_qs, u"1"_qs, {u"\u2028sep"_qs}),
         };
         QTest::newRow("non-ascii") << unicode;
@@ -85,7 +86,8 @@ private Q_SLOTS:
         Lock control;
         control.distributions = {
             dist(u"tab\tname"_qs, u"1\n2"_qs, {u"a\"quote"_qs, u"back\\slash"_qs}),
-            dist(QStringLiteral("ctl\x01\x1f\x7f"), u"\b\f\r"_qs, {QString::fromUtf8("nul\x00x", 5)}),
+            dist(QStringLiteral("ctl\x01\x1f\x7f"), u"\b\f\r"_qs,
+                 {QString::fromUtf8("nul\x00x", 5)}),
         };
         QTest::newRow("control characters") << control;
 
@@ -154,10 +156,14 @@ private Q_SLOTS:
         const QList<Problem> &p = parsed->problems;
         QCOMPARE(p.size(), 6);
         QVERIFY(p[0].toString().contains(u"bad.json: version"_qs));
-        QVERIFY(p[1].toString().contains(u"distributions[0].name: error: expected a string, got number"_qs));
-        QVERIFY(p[2].toString().contains(u"distributions[0]: error: missing key \"top_level_modules\""_qs));
-        QVERIFY(p[3].toString().contains(u"distributions[1] (ok).top_level_modules[0]: error: expected a string"_qs));
-        QVERIFY(p[4].toString().contains(u"distributions[1] (ok).top_level_modules[1]: error: must not be empty"_qs));
+        QVERIFY(p[1].toString().contains(
+            u"distributions[0].name: error: expected a string, got number"_qs));
+        QVERIFY(p[2].toString().contains(
+            u"distributions[0]: error: missing key \"top_level_modules\""_qs));
+        QVERIFY(p[3].toString().contains(
+            u"distributions[1] (ok).top_level_modules[0]: error: expected a string"_qs));
+        QVERIFY(p[4].toString().contains(
+            u"distributions[1] (ok).top_level_modules[1]: error: must not be empty"_qs));
         QVERIFY(p[5].toString().contains(u"distributions[2]: error: expected an object"_qs));
     }
 

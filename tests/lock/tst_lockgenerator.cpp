@@ -64,12 +64,12 @@ private Q_SLOTS:
             << QStringList{u"_beta_speedups"_qs, u"beta"_qs, u"beta_abi"_qs, u"beta_helper"_qs,
                            u"beta_win"_qs}
             << int(S::Record);
-        QTest::newRow("egg-info directory") << u"gamma"_qs << QStringList{u"gamma"_qs}
-                                            << int(S::TopLevelTxt);
+        QTest::newRow("egg-info directory")
+            << u"gamma"_qs << QStringList{u"gamma"_qs} << int(S::TopLevelTxt);
         QTest::newRow("single-file egg-info: name on disk")
             << u"Delta"_qs << QStringList{u"delta"_qs} << int(S::NameOnDisk);
-        QTest::newRow("installed-files.txt") << u"eta"_qs << QStringList{u"eta"_qs}
-                                             << int(S::InstalledFiles);
+        QTest::newRow("installed-files.txt")
+            << u"eta"_qs << QStringList{u"eta"_qs} << int(S::InstalledFiles);
         QTest::newRow("namespace package from RECORD")
             << u"zeta.ns"_qs << QStringList{u"zeta"_qs} << int(S::Record);
         QTest::newRow("unicode") << u"Café-Lib"_qs << QStringList{u"café"_qs}
@@ -86,9 +86,9 @@ private Q_SLOTS:
         QFETCH(int, source);
         Result<InstalledSet> installed = scanInstalled({sitePackages()});
         QVERIFY(installed.ok());
-        const auto it = std::find_if(installed->distributions.cbegin(),
-                                     installed->distributions.cend(),
-                                     [&](const InstalledDistribution &d) { return d.name == name; });
+        const auto it =
+            std::find_if(installed->distributions.cbegin(), installed->distributions.cend(),
+                         [&](const InstalledDistribution &d) { return d.name == name; });
         QVERIFY2(it != installed->distributions.cend(), qPrintable(name));
         QCOMPARE(it->topLevelModules, modules);
         QCOMPARE(int(it->moduleSource), source);
@@ -100,7 +100,8 @@ private Q_SLOTS:
         QVERIFY(installed.ok());
         const QList<Problem> &p = installed->problems;
         QCOMPARE(errorCount(p), 0);
-        QVERIFY(findProblem(p, u"skipped"_qs, u"nameless-1.0.dist-info: metadata has no Name field"_qs));
+        QVERIFY(findProblem(p, u"skipped"_qs,
+                            u"nameless-1.0.dist-info: metadata has no Name field"_qs));
         QVERIFY(findProblem(p, u"duplicate-merged"_qs,
                             u"epsilon.egg-info: warning: Epsilon 1.2 is also installed at "_qs));
         QVERIFY(findProblem(p, u"missing-module"_qs, u"iota names module \"ghost\""_qs));
@@ -112,11 +113,9 @@ private Q_SLOTS:
     {
         Result<InstalledSet> installed = scanInstalled({sitePackages()});
         QVERIFY(installed.ok());
-        const auto count = std::count_if(installed->distributions.cbegin(),
-                                         installed->distributions.cend(),
-                                         [](const InstalledDistribution &d) {
-                                             return canonicalName(d.name) == u"epsilon";
-                                         });
+        const auto count = std::count_if(
+            installed->distributions.cbegin(), installed->distributions.cend(),
+            [](const InstalledDistribution &d) { return canonicalName(d.name) == u"epsilon"; });
         QCOMPARE(count, 1);
     }
 
@@ -151,7 +150,8 @@ private Q_SLOTS:
         Result<InstalledSet> installed = scanInstalled({u"/nonexistent/site-packages"_qs});
         QVERIFY(!installed.ok());
         QCOMPARE(installed.error().kind, ErrorKind::Unreadable);
-        QVERIFY(installed.error().message.startsWith(u"/nonexistent/site-packages: cannot list"_qs));
+        QVERIFY(
+            installed.error().message.startsWith(u"/nonexistent/site-packages: cannot list"_qs));
     }
 
     // The same names and versions Python's importlib.metadata reads.

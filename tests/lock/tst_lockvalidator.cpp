@@ -52,10 +52,9 @@ private Q_SLOTS:
         QTest::newRow("clean") << lockOf({dist(u"a"_qs, u"1"_qs, {u"a"_qs}),
                                           dist(u"B"_qs, u"2"_qs, {u"b"_qs, u"c"_qs})})
                                << QStringList{};
-        QTest::newRow("duplicate canonical")
-            << lockOf({dist(u"Foo.Bar"_qs, u"1"_qs, {u"x"_qs}),
-                       dist(u"foo_bar"_qs, u"1"_qs, {u"x"_qs})})
-            << QStringList{u"duplicate-name"_qs};
+        QTest::newRow("duplicate canonical") << lockOf({dist(u"Foo.Bar"_qs, u"1"_qs, {u"x"_qs}),
+                                                        dist(u"foo_bar"_qs, u"1"_qs, {u"x"_qs})})
+                                             << QStringList{u"duplicate-name"_qs};
         QTest::newRow("whitespace everywhere")
             << lockOf({dist(u"a b"_qs, u"1 "_qs, {u"m n"_qs})})
             << QStringList{u"whitespace"_qs, u"whitespace"_qs, u"whitespace"_qs};
@@ -119,8 +118,10 @@ private Q_SLOTS:
         }();
         QVERIFY2(all.contains(u"Alpha is locked at 9.9 but 1.0 is installed"_qs), qPrintable(all));
         QVERIFY2(all.contains(u"phantom 1 is locked but not installed"_qs), qPrintable(all));
-        QVERIFY2(all.contains(u"module \"nowhere\" resolves to no file or directory"_qs), qPrintable(all));
-        QVERIFY2(all.contains(u"theta-1.0.dist-info: error: theta 1.0 is installed but not in the lock"_qs),
+        QVERIFY2(all.contains(u"module \"nowhere\" resolves to no file or directory"_qs),
+                 qPrintable(all));
+        QVERIFY2(all.contains(
+                     u"theta-1.0.dist-info: error: theta 1.0 is installed but not in the lock"_qs),
                  qPrintable(all));
     }
 
@@ -137,10 +138,11 @@ private Q_SLOTS:
             {u"extra"_qs, u"2"_qs, u"/sp/extra.dist-info"_qs}};
         const QList<Problem> problems =
             checkAgainstObserved(lock, u"l.json"_qs, seen, u"/usr/bin/python3"_qs);
-        QCOMPARE(codes(problems), (QStringList{u"interpreter-version-mismatch"_qs,
-                                               u"interpreter-missing"_qs,
-                                               u"interpreter-unlocked"_qs}));
-        QVERIFY(problems[0].message.contains(u"six is locked at 1.16.0 but /usr/bin/python3 sees 1.15.0"_qs));
+        QCOMPARE(codes(problems),
+                 (QStringList{u"interpreter-version-mismatch"_qs, u"interpreter-missing"_qs,
+                              u"interpreter-unlocked"_qs}));
+        QVERIFY(problems[0].message.contains(
+            u"six is locked at 1.16.0 but /usr/bin/python3 sees 1.15.0"_qs));
         QVERIFY(problems[2].toString().startsWith(u"/sp/extra.dist-info: error: "_qs));
     }
 };

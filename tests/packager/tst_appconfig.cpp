@@ -75,9 +75,12 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("json");
         QTest::addColumn<QStringList>("fragments");
-        QTest::newRow("not json") << QByteArray("{oops") << QStringList{u"deskpack.json:1:2: not valid JSON"_qs};
+        QTest::newRow("not json") << QByteArray("{oops")
+                                  << QStringList{u"deskpack.json:1:2: not valid JSON"_qs};
         QTest::newRow("mistyped top-level key")
-            << valid(R"J(, "wheelhose": "x")J") << QStringList{u"deskpack.json: wheelhose: unknown key; did you mean \"wheelhouse\"?"_qs};
+            << valid(R"J(, "wheelhose": "x")J")
+            << QStringList{
+                   u"deskpack.json: wheelhose: unknown key; did you mean \"wheelhouse\"?"_qs};
         QTest::newRow("mistyped nested key")
             << valid(R"J(, "prune": [], "byteCompile": true, "icn": "x")J")
             << QStringList{u"icn: unknown key; did you mean \"icon\"?"_qs};
@@ -85,21 +88,24 @@ private Q_SLOTS:
             << valid(R"J(, "completely_unrelated": 1)J")
             << QStringList{u"completely_unrelated: unknown key (valid keys: id, name,"_qs};
         QTest::newRow("runtime key typo")
-            << QByteArray(R"J({"id":"a","name":"A","version":"1","runtime":{"pyhton":"/usr/bin/python3"},"app":{"source":"backend","module":"m"}})J")
+            << QByteArray(
+                   R"J({"id":"a","name":"A","version":"1","runtime":{"pyhton":"/usr/bin/python3"},"app":{"source":"backend","module":"m"}})J")
             << QStringList{u"runtime.pyhton: unknown key; did you mean \"runtime.python\"?"_qs};
         QTest::newRow("missing everything")
             << QByteArray("{}")
             << QStringList{u"id: missing"_qs, u"name: missing"_qs, u"version: missing"_qs,
                            u"runtime: missing"_qs, u"app: missing"_qs};
         QTest::newRow("wrong types")
-            << QByteArray(R"J({"id": 5, "name": "A", "version": "1", "runtime": "python3", "app": []})J")
-            << QStringList{u"id: expected a non-empty string, got 5"_qs, u"runtime: expected {\"python\""_qs,
-                           u"app: expected {\"source\""_qs};
+            << QByteArray(
+                   R"J({"id": 5, "name": "A", "version": "1", "runtime": "python3", "app": []})J")
+            << QStringList{u"id: expected a non-empty string, got 5"_qs,
+                           u"runtime: expected {\"python\""_qs, u"app: expected {\"source\""_qs};
         QTest::newRow("bad id") << valid().replace("\"my-app\"", "\"My App!\"")
                                 << QStringList{u"id: \"My App!\" is not a valid app id"_qs};
         QTest::newRow("both runtimes")
-            << valid().replace(R"J("runtime": {"python": "/usr/bin/python3.11"})J",
-                               R"J("runtime": {"python": "/usr/bin/python3.11", "archive": "x.tar.gz"})J")
+            << valid().replace(
+                   R"J("runtime": {"python": "/usr/bin/python3.11"})J",
+                   R"J("runtime": {"python": "/usr/bin/python3.11", "archive": "x.tar.gz"})J")
             << QStringList{u"runtime: give exactly one of \"python\""_qs};
         QTest::newRow("archive without sha256")
             << valid().replace(R"J("runtime": {"python": "/usr/bin/python3.11"})J",
@@ -111,29 +117,34 @@ private Q_SLOTS:
             << QStringList{u"runtime.sha256: expected 64 hexadecimal digits"_qs};
         QTest::newRow("missing interpreter")
             << valid().replace("/usr/bin/python3.11", "/nonexistent/python")
-            << QStringList{u"runtime.python: /nonexistent/python is not an executable interpreter"_qs};
+            << QStringList{
+                   u"runtime.python: /nonexistent/python is not an executable interpreter"_qs};
         QTest::newRow("missing wheelhouse")
             << valid().replace("\"wheels\"", "\"nowhere\"")
             << QStringList{u"wheelhouse: "_qs, u"/nowhere does not exist"_qs};
         QTest::newRow("two entry points")
-            << valid().replace(R"J("module": "my_app.server")J", R"J("module": "m", "script": "main.py")J")
+            << valid().replace(R"J("module": "my_app.server")J",
+                               R"J("module": "m", "script": "main.py")J")
             << QStringList{u"app: give exactly one entry point"_qs};
         QTest::newRow("script outside the app")
             << valid().replace(R"J("module": "my_app.server")J", R"J("script": "../evil.py")J")
             << QStringList{u"app.script: must be a path inside app.source"_qs};
-        QTest::newRow("bad module name") << valid().replace("my_app.server", "my-app")
-                                         << QStringList{u"app.module: \"my-app\" is not a dotted module name"_qs};
+        QTest::newRow("bad module name")
+            << valid().replace("my_app.server", "my-app")
+            << QStringList{u"app.module: \"my-app\" is not a dotted module name"_qs};
         QTest::newRow("two readiness probes")
-            << valid().replace(R"J("http": "http:\/\/127.0.0.1:1/status")J", R"J("http": "http:\/\/x", "tcp": 80)J")
+            << valid().replace(R"J("http": "http:\/\/127.0.0.1:1/status")J",
+                               R"J("http": "http:\/\/x", "tcp": 80)J")
             << QStringList{u"readiness: give exactly one of"_qs};
-        QTest::newRow("bad port")
-            << valid().replace(R"J("http": "http:\/\/127.0.0.1:1/status")J", R"J("tcp": 70000)J")
-            << QStringList{u"readiness.tcp: expected a port number 1-65535"_qs};
-        QTest::newRow("bad lockEnv") << valid().replace("MY_APP_CORE_LOCK_PATH", "MY-APP")
-                                     << QStringList{u"lockEnv: not an environment variable name"_qs};
-        QTest::newRow("prune unknown")
-            << valid(R"J(, "prune": ["tests", "everything"])J")
-            << QStringList{u"prune: cannot prune \"everything\""_qs};
+        QTest::newRow("bad port") << valid().replace(R"J("http": "http:\/\/127.0.0.1:1/status")J",
+                                                     R"J("tcp": 70000)J")
+                                  << QStringList{
+                                         u"readiness.tcp: expected a port number 1-65535"_qs};
+        QTest::newRow("bad lockEnv")
+            << valid().replace("MY_APP_CORE_LOCK_PATH", "MY-APP")
+            << QStringList{u"lockEnv: not an environment variable name"_qs};
+        QTest::newRow("prune unknown") << valid(R"J(, "prune": ["tests", "everything"])J")
+                                       << QStringList{u"prune: cannot prune \"everything\""_qs};
         QTest::newRow("requirements without wheelhouse")
             << valid().replace(R"J("wheelhouse": "wheels", )J", "")
             << QStringList{u"wheelhouse: missing: requirements are installed offline"_qs};

@@ -34,21 +34,20 @@ QString wheelhouse()
 // A deskpack.json for the demo backend with absolute paths, plus overrides.
 QString writeConfig(const QString &dir, json overrides = json::object())
 {
-    json config = {
-        {"id", "deskpack-demo"},
-        {"name", "Deskpack Demo"},
-        {"version", "1.0.0"},
-        {"runtime", {{"python", "/usr/bin/python3.11"}}},
-        {"wheelhouse", wheelhouse().toStdString()},
-        {"requirements", {"demo_units==0.3.1"}},
-        {"app",
-         {{"source", test::fixture(u"../resources/demo/backend"_qs).toStdString()},
-          {"module", "demo_backend"},
-          {"args", {"--port", "0"}}}},
-        {"readiness", {{"heartbeat", true}, {"timeout", 20}}},
-        {"lockEnv", "DESKPACK_DEMO_CORE_LOCK_PATH"},
-        {"prune", {"tests", "idlelib", "tkinter", "ensurepip"}},
-        {"byteCompile", true}};
+    json config = {{"id", "deskpack-demo"},
+                   {"name", "Deskpack Demo"},
+                   {"version", "1.0.0"},
+                   {"runtime", {{"python", "/usr/bin/python3.11"}}},
+                   {"wheelhouse", wheelhouse().toStdString()},
+                   {"requirements", {"demo_units==0.3.1"}},
+                   {"app",
+                    {{"source", test::fixture(u"../resources/demo/backend"_qs).toStdString()},
+                     {"module", "demo_backend"},
+                     {"args", {"--port", "0"}}}},
+                   {"readiness", {{"heartbeat", true}, {"timeout", 20}}},
+                   {"lockEnv", "DESKPACK_DEMO_CORE_LOCK_PATH"},
+                   {"prune", {"tests", "idlelib", "tkinter", "ensurepip"}},
+                   {"byteCompile", true}};
     config.merge_patch(overrides);
     const QString path = dir + u"/deskpack.json"_qs;
     QFile f(path);
@@ -73,12 +72,13 @@ QMap<QString, QString> treeFingerprint(const QString &root)
         if (info.isSymLink()) {
             // The link's own text: symLinkTarget() would resolve it to an absolute path.
             value += u" -> "_qs + QString::fromStdString(
-                                     std::filesystem::read_symlink(path.toStdString()).string());
+                                      std::filesystem::read_symlink(path.toStdString()).string());
         } else if (info.isFile()) {
             QFile f(path);
             f.open(QIODevice::ReadOnly);
-            value += u' ' + QString::fromLatin1(
-                                QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex());
+            value += u' ' +
+                     QString::fromLatin1(
+                         QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex());
         }
         out.insert(QDir(root).relativeFilePath(path), value);
     }
@@ -109,7 +109,8 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_work.isValid());
-        QVERIFY2(QFileInfo(u"/usr/bin/python3.11"_qs).isExecutable(), "Debian's python3.11 is missing");
+        QVERIFY2(QFileInfo(u"/usr/bin/python3.11"_qs).isExecutable(),
+                 "Debian's python3.11 is missing");
         QVERIFY2(QFileInfo::exists(wheelhouse() + u"/demo_units-0.3.1-py3-none-any.whl"_qs),
                  "the demo wheelhouse was not built");
     }
@@ -132,14 +133,15 @@ private Q_SLOTS:
         QVERIFY(summary["bytes"].get<qint64>() > 1000000);
 
         // The layout of DESIGN.md, and no staging left behind.
-        for (const char *path : {"bundle.json", "app/runtime-core-lock.json",
-                                 "app/demo_backend/__main__.py", "resources/runner.py",
-                                 "resources/launch_backend.py", "runtime/bin/python3.11",
-                                 "runtime/lib/python3.11/site-packages/demo_units/__init__.py"})
+        for (const char *path :
+             {"bundle.json", "app/runtime-core-lock.json", "app/demo_backend/__main__.py",
+              "resources/runner.py", "resources/launch_backend.py", "runtime/bin/python3.11",
+              "runtime/lib/python3.11/site-packages/demo_units/__init__.py"})
             QVERIFY2(QFileInfo::exists(m_bundle + u'/' + QLatin1StringView(path)), path);
         QVERIFY(!QFileInfo::exists(m_bundle + u"/runtime/lib/python3.11/idlelib"_qs));
         QVERIFY(!QFileInfo::exists(m_bundle + u"/runtime/lib/python3.11/test"_qs));
-        QCOMPARE(QDir(m_work.filePath(u"host/out"_qs)).entryList(QDir::Dirs | QDir::Hidden | QDir::NoDotAndDotDot),
+        QCOMPARE(QDir(m_work.filePath(u"host/out"_qs))
+                     .entryList(QDir::Dirs | QDir::Hidden | QDir::NoDotAndDotDot),
                  QStringList{u"Deskpack Demo"_qs});
 
         QFile manifestFile(m_bundle + u"/bundle.json"_qs);
@@ -151,7 +153,8 @@ private Q_SLOTS:
         QVERIFY(manifest["lockEnvAlias"] == "DESKPACK_DEMO_CORE_LOCK_PATH");
         QVERIFY(manifest["entry"]["module"] == "demo_backend");
         QVERIFY(manifest["files"]["runtime/bin/python3.11"]["executable"] == true);
-        QCOMPARE(manifest["files"]["runtime/bin/python3"]["link"].get<std::string>(), std::string("python3.11"));
+        QCOMPARE(manifest["files"]["runtime/bin/python3"]["link"].get<std::string>(),
+                 std::string("python3.11"));
         // Nothing in the manifest or the lock names the build machine's paths.
         QVERIFY(!manifestFile.fileName().isEmpty());
         manifestFile.seek(0);
@@ -195,14 +198,16 @@ private Q_SLOTS:
         QProcessEnvironment env;
         env.insert(u"DESKPACK_PLUGIN_SITE_PACKAGES"_qs, m_work.filePath(u"plugins"_qs));
         backend.setProcessEnvironment(env);
-        backend.start(moved + u"/runtime/bin/python3.11"_qs,
-                      {u"-s"_qs, moved + u"/resources/launch_backend.py"_qs, moved, u"--print-status"_qs});
+        backend.start(
+            moved + u"/runtime/bin/python3.11"_qs,
+            {u"-s"_qs, moved + u"/resources/launch_backend.py"_qs, moved, u"--print-status"_qs});
         QVERIFY(backend.waitForFinished(60000));
         QVERIFY2(backend.exitCode() == 0, backend.readAllStandardError().constData());
         const json status = parseJson(backend.readAllStandardOutput());
         const auto &path = status["sys_path"];
         QCOMPARE(QString::fromStdString(path.front().get<std::string>()), moved + u"/app"_qs);
-        QCOMPARE(QString::fromStdString(path.back().get<std::string>()), m_work.filePath(u"plugins"_qs));
+        QCOMPARE(QString::fromStdString(path.back().get<std::string>()),
+                 m_work.filePath(u"plugins"_qs));
         QCOMPARE(QString::fromStdString(path[path.size() - 2].get<std::string>()),
                  moved + u"/runtime/lib/python3.11/site-packages"_qs);
 
@@ -212,13 +217,13 @@ private Q_SLOTS:
         // The runner's bundle mode on a bundle deskpack built: the lock variables
         // point into the moved bundle and the plugin site-packages comes last.
         QDir().mkpath(m_work.filePath(u"data/site-packages"_qs));
-        const auto kernel = test::runProcess(
-            test::binDir() + u"/deskpack-run"_qs,
-            {u"--bundle"_qs, moved, u"--data-dir"_qs, m_work.filePath(u"data"_qs), u"-c"_qs,
-             u"import os, sys, demo_units\n"
-             "print(os.environ['DESKPACK_CORE_LOCK_PATH'])\n"
-             "print(os.environ['DESKPACK_DEMO_CORE_LOCK_PATH'])\n"
-             "print(sys.path[-1])"_qs});
+        const auto kernel = test::runProcess(test::binDir() + u"/deskpack-run"_qs,
+                                             {u"--bundle"_qs, moved, u"--data-dir"_qs,
+                                              m_work.filePath(u"data"_qs), u"-c"_qs,
+                                              u"import os, sys, demo_units\n"
+                                              "print(os.environ['DESKPACK_CORE_LOCK_PATH'])\n"
+                                              "print(os.environ['DESKPACK_DEMO_CORE_LOCK_PATH'])\n"
+                                              "print(sys.path[-1])"_qs});
         QVERIFY2(kernel.exitCode == 0, kernel.err.constData());
         const QList<QByteArray> lines = kernel.out.trimmed().split('\n');
         QCOMPARE(lines.size(), 3);
@@ -235,7 +240,8 @@ private Q_SLOTS:
         QVERIFY(changed.open(QIODevice::Append));
         changed.write("\n# tampered\n");
         changed.close();
-        QVERIFY(QFile::remove(copy + u"/runtime/lib/python3.11/site-packages/demo_greeting/__init__.py"_qs));
+        QVERIFY(QFile::remove(
+            copy + u"/runtime/lib/python3.11/site-packages/demo_greeting/__init__.py"_qs));
         QFile extra(copy + u"/runtime/lib/python3.11/site-packages/intruder.py"_qs);
         QVERIFY(extra.open(QIODevice::WriteOnly));
         extra.close();
@@ -244,11 +250,15 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 1);
         const json report = parseJson(r.out);
         QVERIFY(report["ok"] == false);
-        QVERIFY(report["missing"] == json::array({"runtime/lib/python3.11/site-packages/demo_greeting/__init__.py"}));
+        QVERIFY(report["missing"] ==
+                json::array({"runtime/lib/python3.11/site-packages/demo_greeting/__init__.py"}));
         QCOMPARE(report["changed"].size(), 1u);
-        QVERIFY(report["changed"][0].get<std::string>().starts_with("app/demo_backend/__main__.py: content changed"));
-        QVERIFY(report["extra"] == json::array({"runtime/lib/python3.11/site-packages/intruder.py"}));
-        QVERIFY2(r.err.contains("missing: runtime/lib/python3.11/site-packages/demo_greeting/__init__.py"),
+        QVERIFY(report["changed"][0].get<std::string>().starts_with(
+            "app/demo_backend/__main__.py: content changed"));
+        QVERIFY(report["extra"] ==
+                json::array({"runtime/lib/python3.11/site-packages/intruder.py"}));
+        QVERIFY2(r.err.contains(
+                     "missing: runtime/lib/python3.11/site-packages/demo_greeting/__init__.py"),
                  r.err.constData());
     }
 
@@ -258,13 +268,16 @@ private Q_SLOTS:
         QVERIFY(copyRecursively(m_bundle, copy));
         // A distribution removed behind the lock's back (its files too, so only
         // the lock check can notice beyond "missing").
-        QVERIFY(QDir(copy + u"/runtime/lib/python3.11/site-packages/demo_units-0.3.1.dist-info"_qs).removeRecursively());
+        QVERIFY(QDir(copy + u"/runtime/lib/python3.11/site-packages/demo_units-0.3.1.dist-info"_qs)
+                    .removeRecursively());
         const auto r = test::runDeskpack({u"verify"_qs, copy, u"--json"_qs});
         QCOMPARE(r.exitCode, 1);
         const json report = parseJson(r.out);
         bool lockNoticed = false;
         for (const auto &p : report["lock"])
-            lockNoticed = lockNoticed || p.get<std::string>().find("demo-units 0.3.1 is locked but not installed") != std::string::npos;
+            lockNoticed = lockNoticed ||
+                          p.get<std::string>().find(
+                              "demo-units 0.3.1 is locked but not installed") != std::string::npos;
         QVERIFY2(lockNoticed, r.out.constData());
     }
 
@@ -282,7 +295,8 @@ private Q_SLOTS:
         const auto r = build(config, m_work.filePath(u"again/elsewhere-out"_qs));
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const auto first = treeFingerprint(m_bundle);
-        const auto second = treeFingerprint(m_work.filePath(u"again/elsewhere-out/Deskpack Demo"_qs));
+        const auto second =
+            treeFingerprint(m_work.filePath(u"again/elsewhere-out/Deskpack Demo"_qs));
         QCOMPARE(second.size(), first.size());
         for (auto it = first.cbegin(); it != first.cend(); ++it)
             QVERIFY2(second.value(it.key()) == it.value(), qPrintable(it.key()));
@@ -296,7 +310,8 @@ private Q_SLOTS:
         QVERIFY(manifest.open(QIODevice::ReadOnly));
         const QByteArray before = manifest.readAll();
         manifest.close();
-        const QString config = writeConfig(dir, {{"requirements", {"demo_units==0.3.1", "demo_missing==1.0"}}});
+        const QString config =
+            writeConfig(dir, {{"requirements", {"demo_units==0.3.1", "demo_missing==1.0"}}});
         const auto r = build(config, out);
         QCOMPARE(r.exitCode, 3);
         QVERIFY2(r.err.contains("dependencies: pip install failed"), r.err.constData());
@@ -324,19 +339,23 @@ private Q_SLOTS:
         const QByteArray greeting = sha(wheelhouse() + u"/demo_greeting-1.2.0-py3-none-any.whl"_qs);
         QFile req(dir + u"/requirements.txt"_qs);
         QVERIFY(req.open(QIODevice::WriteOnly));
-        req.write("demo_units==0.3.1 --hash=sha256:" + units + "\ndemo-greeting==1.2.0 --hash=sha256:" + greeting + "\n");
+        req.write("demo_units==0.3.1 --hash=sha256:" + units +
+                  "\ndemo-greeting==1.2.0 --hash=sha256:" + greeting + "\n");
         req.close();
-        const QString config = writeConfig(dir, {{"requirements", QString(dir + u"/requirements.txt"_qs).toStdString()},
-                                                 {"byteCompile", false}});
+        const QString config = writeConfig(
+            dir, {{"requirements", QString(dir + u"/requirements.txt"_qs).toStdString()},
+                  {"byteCompile", false}});
 
         QProcessEnvironment hostile = QProcessEnvironment::systemEnvironment();
         hostile.insert(u"PIP_REQUIRE_VIRTUALENV"_qs, u"1"_qs); // pip refuses to run if this leaks
         hostile.insert(u"PIP_FIND_LINKS"_qs, u"/nonexistent/wheels"_qs);
         hostile.insert(u"PIP_INDEX_URL"_qs, u"http://127.0.0.1:9/simple"_qs);
         hostile.insert(u"PIP_NO_BINARY"_qs, u":all:"_qs);
-        hostile.insert(u"PYTHONHOME"_qs, u"/nonexistent/home"_qs); // Python cannot start if this leaks
+        hostile.insert(u"PYTHONHOME"_qs,
+                       u"/nonexistent/home"_qs); // Python cannot start if this leaks
         hostile.insert(u"PYTHONPATH"_qs, u"/nonexistent/path"_qs);
-        const auto r = test::runDeskpack({u"build"_qs, config, u"--out"_qs, dir + u"/out"_qs}, hostile);
+        const auto r =
+            test::runDeskpack({u"build"_qs, config, u"--out"_qs, dir + u"/out"_qs}, hostile);
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY(test::runDeskpack({u"verify"_qs, dir + u"/out/Deskpack Demo"_qs}).exitCode == 0);
 
@@ -347,7 +366,8 @@ private Q_SLOTS:
         req.close();
         const auto bad = test::runDeskpack({u"build"_qs, config, u"--out"_qs, dir + u"/out"_qs});
         QCOMPARE(bad.exitCode, 3);
-        QVERIFY2(bad.err.contains("DO NOT MATCH THE HASHES") && bad.err.contains("demo_units"), bad.err.constData());
+        QVERIFY2(bad.err.contains("DO NOT MATCH THE HASHES") && bad.err.contains("demo_units"),
+                 bad.err.constData());
         QVERIFY(test::runDeskpack({u"verify"_qs, dir + u"/out/Deskpack Demo"_qs}).exitCode == 0);
     }
 
@@ -361,28 +381,35 @@ private Q_SLOTS:
         QVERIFY2(packed.exitCode == 0, packed.err.constData());
         QFile f(archive);
         QVERIFY(f.open(QIODevice::ReadOnly));
-        const QString sha = QString::fromLatin1(QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex());
+        const QString sha = QString::fromLatin1(
+            QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex());
 
         // A wrong hash is refused before anything is extracted or built.
-        const QString badConfig = writeConfig(
-            dir, {{"runtime", {{"python", nullptr}, {"archive", archive.toStdString()},
-                               {"sha256", std::string(64, '0')}}}});
-        const auto refused = test::runDeskpack({u"build"_qs, badConfig, u"--out"_qs, dir + u"/out"_qs,
-                                                u"--cache-dir"_qs, dir + u"/cache"_qs});
+        const QString badConfig = writeConfig(dir, {{"runtime",
+                                                     {{"python", nullptr},
+                                                      {"archive", archive.toStdString()},
+                                                      {"sha256", std::string(64, '0')}}}});
+        const auto refused =
+            test::runDeskpack({u"build"_qs, badConfig, u"--out"_qs, dir + u"/out"_qs,
+                               u"--cache-dir"_qs, dir + u"/cache"_qs});
         QCOMPARE(refused.exitCode, 1);
-        QVERIFY2(refused.err.contains("runtime: ") && refused.err.contains("python.tar.gz"), refused.err.constData());
+        QVERIFY2(refused.err.contains("runtime: ") && refused.err.contains("python.tar.gz"),
+                 refused.err.constData());
         QVERIFY(!QFileInfo::exists(dir + u"/out/Deskpack Demo"_qs));
 
-        const QString config = writeConfig(
-            dir, {{"runtime", {{"python", nullptr}, {"archive", archive.toStdString()}, {"sha256", sha.toStdString()}}}});
+        const QString config = writeConfig(dir, {{"runtime",
+                                                  {{"python", nullptr},
+                                                   {"archive", archive.toStdString()},
+                                                   {"sha256", sha.toStdString()}}}});
         const auto r = test::runDeskpack({u"build"_qs, config, u"--out"_qs, dir + u"/out"_qs,
                                           u"--cache-dir"_qs, dir + u"/cache"_qs, u"--json"_qs});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY(parseJson(r.out)["runtimeFromCache"] == false);
         const auto verified = test::runDeskpack({u"verify"_qs, dir + u"/out/Deskpack Demo"_qs});
         QVERIFY2(verified.exitCode == 0, verified.err.constData());
-        const auto run = test::runProcess(dir + u"/out/Deskpack Demo/runtime/bin/python3.11"_qs,
-                                          {u"-c"_qs, u"import demo_units; print(demo_units.human(2048))"_qs});
+        const auto run =
+            test::runProcess(dir + u"/out/Deskpack Demo/runtime/bin/python3.11"_qs,
+                             {u"-c"_qs, u"import demo_units; print(demo_units.human(2048))"_qs});
         QCOMPARE(run.out.trimmed(), QByteArray("2.0 KiB"));
 
         // The second build takes the runtime from the cache.

@@ -52,7 +52,8 @@ private Q_SLOTS:
         QTemporaryDir dir;
         writeFile(dir.filePath(u"app/a.py"_qs), "print(1)\n");
         writeFile(dir.filePath(u"runtime/bin/python3.11"_qs), "ELF");
-        QFile::setPermissions(dir.filePath(u"runtime/bin/python3.11"_qs), QFile::ReadOwner | QFile::ExeOwner);
+        QFile::setPermissions(dir.filePath(u"runtime/bin/python3.11"_qs),
+                              QFile::ReadOwner | QFile::ExeOwner);
         QVERIFY(QFile::link(u"python3.11"_qs, dir.filePath(u"runtime/bin/python3"_qs)));
         BundleManifest m = sample();
         Result<std::vector<BundleFile>> files = scanBundleFiles(dir.path());
@@ -60,7 +61,9 @@ private Q_SLOTS:
         QCOMPARE(files->size(), 3u);
         QCOMPARE(files->at(0).path, u"app/a.py"_qs);
         // sha256("print(1)\n")
-        QCOMPARE(files->at(0).sha256, QString::fromLatin1(QCryptographicHash::hash("print(1)\n", QCryptographicHash::Sha256).toHex()));
+        QCOMPARE(files->at(0).sha256,
+                 QString::fromLatin1(
+                     QCryptographicHash::hash("print(1)\n", QCryptographicHash::Sha256).toHex()));
         QCOMPARE(files->at(1).linkTarget, u"python3.11"_qs);
         QVERIFY(files->at(2).executable);
         m.files = *files;
@@ -116,13 +119,15 @@ private Q_SLOTS:
         QTest::newRow("python outside")
             << QByteArray(base).replace("\"runtime/bin/python3.11\"", "\"../../usr/bin/python3\"")
             << u"\"python\" must be a path inside the bundle"_qs;
-        QTest::newRow("absolute lock") << QByteArray(base).replace("\"app/runtime-core-lock.json\"", "\"/etc/passwd\"")
-                                       << u"\"lock\" must be a path inside the bundle"_qs;
+        QTest::newRow("absolute lock")
+            << QByteArray(base).replace("\"app/runtime-core-lock.json\"", "\"/etc/passwd\"")
+            << u"\"lock\" must be a path inside the bundle"_qs;
         QTest::newRow("file entry outside")
-            << QByteArray(base).replace("\"files\": {}", "\"files\": {\"../x\": {\"sha256\": \"0\", \"size\": 1}}")
+            << QByteArray(base).replace("\"files\": {}",
+                                        "\"files\": {\"../x\": {\"sha256\": \"0\", \"size\": 1}}")
             << u"files: \"../x\" is not a path inside the bundle"_qs;
-        QTest::newRow("missing id") << QByteArray(base).replace("\"id\": \"demo\",", "")
-                                    << u"missing key \"id\""_qs;
+        QTest::newRow("missing id")
+            << QByteArray(base).replace("\"id\": \"demo\",", "") << u"missing key \"id\""_qs;
         QTest::newRow("deep nesting") << QByteArray(100, '[') << u"nests deeper than 16 levels"_qs;
     }
 

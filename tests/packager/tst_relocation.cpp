@@ -46,9 +46,11 @@ private:
 
     RelocationInput input() const
     {
-        return RelocationInput{m_root, u"runtime/bin/python3.11"_qs,
+        return RelocationInput{m_root,
+                               u"runtime/bin/python3.11"_qs,
                                u"runtime/lib/python3.11/site-packages"_qs,
-                               {m_root}, {u"/usr/lib/python3.11"_qs}};
+                               {m_root},
+                               {u"/usr/lib/python3.11"_qs}};
     }
 
 private Q_SLOTS:
@@ -65,12 +67,16 @@ private Q_SLOTS:
     void scriptsGetTrampolines()
     {
         const QByteArray body = "import sys\nprint('hi')\n";
-        writeFile(m_core + u"/bin/tool"_qs, "#!" + m_root.toUtf8() + "/runtime/bin/python3.11\n" + body, true);
+        writeFile(m_core + u"/bin/tool"_qs,
+                  "#!" + m_root.toUtf8() + "/runtime/bin/python3.11\n" + body, true);
         // pip/distlib's long-path form, with a space in the path.
         writeFile(m_core + u"/bin/long"_qs,
-                  "#!/bin/sh\n'''exec' \"" + m_root.toUtf8() + "/runtime/bin/python3.11\" \"$0\" \"$@\"\n' '''\n" + body, true);
-        writeFile(m_core + u"/tool-1.0.dist-info/RECORD"_qs,
-                  "../../bin/tool,sha256=old,10\n../../bin/long,sha256=old,10\ntool/__init__.py,,\n");
+                  "#!/bin/sh\n'''exec' \"" + m_root.toUtf8() +
+                      "/runtime/bin/python3.11\" \"$0\" \"$@\"\n' '''\n" + body,
+                  true);
+        writeFile(
+            m_core + u"/tool-1.0.dist-info/RECORD"_qs,
+            "../../bin/tool,sha256=old,10\n../../bin/long,sha256=old,10\ntool/__init__.py,,\n");
         Result<RelocationReport> report = makeRelocatable(input());
         QVERIFY2(report.ok(), report.ok() ? "" : qPrintable(report.error().message));
         QVERIFY2(report->errors.isEmpty(), qPrintable(report->errors.join(u'\n')));
@@ -79,16 +85,20 @@ private Q_SLOTS:
             const QByteArray script = readFile(m_core + u"/bin/"_qs + QLatin1StringView(name));
             QCOMPARE(script, trampoline(u"../../../../bin/python3.11"_qs) + body);
             // It really runs the interpreter next to it, with itself as the script.
-            const auto run = test::runProcess(m_core + u"/bin/"_qs + QLatin1StringView(name), {u"x"_qs});
+            const auto run =
+                test::runProcess(m_core + u"/bin/"_qs + QLatin1StringView(name), {u"x"_qs});
             QCOMPARE(run.exitCode, 0);
-            QVERIFY2(run.out.contains(QByteArray("python3.11 script=" + m_core.toUtf8() + "/bin/" + name + " args=x")),
+            QVERIFY2(run.out.contains(QByteArray("python3.11 script=" + m_core.toUtf8() + "/bin/" +
+                                                 name + " args=x")),
                      run.out.constData());
         }
         const QByteArray record = readFile(m_core + u"/tool-1.0.dist-info/RECORD"_qs);
         const QByteArray tool = readFile(m_core + u"/bin/tool"_qs);
-        const QByteArray hash = QCryptographicHash::hash(tool, QCryptographicHash::Sha256)
-                                    .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
-        QVERIFY2(record.contains(QByteArray("../../bin/tool,sha256=" + hash + ',' + QByteArray::number(tool.size()))),
+        const QByteArray hash =
+            QCryptographicHash::hash(tool, QCryptographicHash::Sha256)
+                .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+        QVERIFY2(record.contains(QByteArray("../../bin/tool,sha256=" + hash + ',' +
+                                            QByteArray::number(tool.size()))),
                  record.constData());
         QVERIFY(record.contains("tool/__init__.py,,"));
     }
@@ -109,8 +119,10 @@ private Q_SLOTS:
                   "build_time_vars = {'LIBDEST': '/usr/lib/python3.11'}\n");
         Result<RelocationReport> report = makeRelocatable(input());
         QVERIFY(report.ok());
-        QCOMPARE(report->reported,
-                 QStringList{u"runtime/lib/python3.11/_sysconfigdata.py: mentions host path /usr/lib/python3.11"_qs});
+        QCOMPARE(
+            report->reported,
+            QStringList{
+                u"runtime/lib/python3.11/_sysconfigdata.py: mentions host path /usr/lib/python3.11"_qs});
         QVERIFY(report->errors.isEmpty());
     }
 
@@ -132,7 +144,8 @@ private Q_SLOTS:
         QCOMPARE(report->errors.size(), 2);
         QVERIFY(report->errors[0].startsWith(u"app/blob.bin: contains the build-machine path"_qs));
         QVERIFY(report->errors[0].endsWith(u"(binary)"_qs));
-        QVERIFY(report->errors[1].startsWith(u"app/config.ini: contains the build-machine path"_qs));
+        QVERIFY(
+            report->errors[1].startsWith(u"app/config.ini: contains the build-machine path"_qs));
     }
 };
 
