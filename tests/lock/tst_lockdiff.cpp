@@ -1,19 +1,12 @@
 // SPDX-License-Identifier: MIT
 // Diffing two locks: added, removed, version changed, modules changed.
+#include "locktestutil.h"
 #include "lock/lockdiff.h"
 
 #include <QTest>
 
 using namespace deskpack::lock;
-
-namespace {
-
-Distribution dist(const QString &name, const QString &version, const QStringList &modules)
-{
-    return Distribution{name, version, modules, nlohmann::json::object()};
-}
-
-} // namespace
+using deskpack::test::dist;
 
 class TestLockDiff : public QObject
 {

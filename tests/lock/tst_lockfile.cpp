@@ -2,6 +2,7 @@
 // Parsing and serializing runtime-core-lock.json: byte-for-byte what Debian's
 // python3 prints with json.dumps(indent=2, sort_keys=True, ensure_ascii=False).
 #include "common/testutil.h"
+#include "locktestutil.h"
 #include "lock/lockfile.h"
 
 #include <QFile>
@@ -10,6 +11,7 @@
 
 using namespace deskpack;
 using namespace deskpack::lock;
+using deskpack::test::dist;
 using nlohmann::json;
 
 namespace {
@@ -24,11 +26,6 @@ for d in obj["distributions"]:
     d["top_level_modules"] = sorted(set(d["top_level_modules"]))
 sys.stdout.buffer.write((json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"))
 )PY";
-
-Distribution dist(const QString &name, const QString &version, const QStringList &modules)
-{
-    return Distribution{name, version, modules, json::object()};
-}
 
 } // namespace
 

@@ -2,19 +2,16 @@
 // Validation rules: the lock alone, the lock against site-packages, and the
 // lock against what an interpreter reports.
 #include "common/testutil.h"
+#include "locktestutil.h"
 #include "lock/lockvalidator.h"
 
 #include <QTest>
 
 using namespace deskpack;
 using namespace deskpack::lock;
+using deskpack::test::dist;
 
 namespace {
-
-Distribution dist(const QString &name, const QString &version, const QStringList &modules)
-{
-    return Distribution{name, version, modules, nlohmann::json::object()};
-}
 
 QStringList codes(const QList<Problem> &problems)
 {
