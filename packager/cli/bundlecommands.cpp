@@ -139,19 +139,12 @@ int runVerifyCommand(const QStringList &arguments)
 
     QStringList lockProblems;
     const QString lockPath = QDir(dir).filePath(manifest->lock);
-    Result<lock::ParsedLock> parsed = lock::readLockFile(lockPath);
-    if (!parsed) {
-        lockProblems.append(parsed.error().message);
+    Result<lock::LockFileCheck> checked =
+        lock::checkLockFile(lockPath, {QDir(dir).filePath(manifest->coreSitePackages)});
+    if (!checked) {
+        lockProblems.append(checked.error().message);
     } else {
-        QList<lock::Problem> problems = parsed->problems;
-        problems += lock::checkLockRules(parsed->lock, lockPath);
-        Result<lock::InstalledSet> installed =
-            lock::scanInstalled({QDir(dir).filePath(manifest->coreSitePackages)});
-        if (!installed)
-            lockProblems.append(installed.error().message);
-        else
-            problems += lock::checkAgainstInstalled(parsed->lock, lockPath, *installed);
-        for (const lock::Problem &p : std::as_const(problems)) {
+        for (const lock::Problem &p : std::as_const(checked->problems)) {
             if (p.severity == lock::Severity::Error)
                 lockProblems.append(p.toString());
         }

@@ -123,34 +123,24 @@ int validate(const QStringList &arguments)
     const QString lockPath = parser.positionalArguments().constFirst();
     const QStringList dirs = absoluteDirectories(parser.values(sitePackagesOption));
 
-    Result<ParsedLock> parsed = readLockFile(lockPath);
-    if (!parsed) {
+    Result<LockFileCheck> checked = checkLockFile(lockPath, dirs);
+    if (!checked) {
         if (parser.isSet(jsonOption)) {
             printJson({{"lock", lockPath.toStdString()},
                        {"valid", false},
                        {"readable", false},
-                       {"error", parsed.error().message.toStdString()}});
+                       {"error", checked.error().message.toStdString()}});
         }
-        return fail(parsed.error());
+        return fail(checked.error());
     }
-    QList<Problem> problems = parsed->problems;
-    problems += checkLockRules(parsed->lock, lockPath);
-    if (!dirs.isEmpty()) {
-        Result<InstalledSet> installed = scanInstalled(dirs);
-        if (!installed)
-            return fail(installed.error());
-        for (const Problem &p : installed->problems) {
-            if (p.severity == Severity::Error)
-                problems.append(p);
-        }
-        problems += checkAgainstInstalled(parsed->lock, lockPath, *installed);
-    }
+    const ParsedLock &parsed = checked->parsed;
+    QList<Problem> problems = checked->problems;
     if (parser.isSet(python)) {
         const QString interpreter = parser.value(python);
         auto observed = runner::probeDistributions(interpreter, dirs);
         if (!observed)
             return fail(observed.error());
-        problems += checkAgainstObserved(parsed->lock, lockPath, *observed, interpreter);
+        problems += checkAgainstObserved(parsed.lock, lockPath, *observed, interpreter);
     }
 
     const int errors = errorCount(problems);
@@ -158,7 +148,7 @@ int validate(const QStringList &arguments)
         printJson({{"lock", lockPath.toStdString()},
                    {"valid", errors == 0},
                    {"readable", true},
-                   {"distributions", parsed->lock.distributions.size()},
+                   {"distributions", parsed.lock.distributions.size()},
                    {"errors", errors},
                    {"warnings", problems.size() - errors},
                    {"problems", problemsToJson(problems)}});
@@ -174,7 +164,7 @@ int validate(const QStringList &arguments)
     }
     printErr(QStringLiteral("%1: valid (%2 distributions%3)\n")
                  .arg(lockPath)
-                 .arg(parsed->lock.distributions.size())
+                 .arg(parsed.lock.distributions.size())
                  .arg(problems.isEmpty() ? QString()
                                          : QStringLiteral(", %1 warning(s)").arg(problems.size())));
     return ExitOk;

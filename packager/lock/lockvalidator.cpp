@@ -197,4 +197,25 @@ QList<Problem> checkAgainstObserved(const Lock &lock, const QString &lockName,
     return problems;
 }
 
+Result<LockFileCheck> checkLockFile(const QString &lockPath, const QStringList &sitePackages)
+{
+    Result<ParsedLock> parsed = readLockFile(lockPath);
+    if (!parsed)
+        return parsed.error();
+    LockFileCheck check{std::move(*parsed), {}};
+    check.problems = check.parsed.problems;
+    check.problems += checkLockRules(check.parsed.lock, lockPath);
+    if (sitePackages.isEmpty())
+        return check;
+    Result<InstalledSet> installed = scanInstalled(sitePackages);
+    if (!installed)
+        return installed.error();
+    for (const Problem &p : std::as_const(installed->problems)) {
+        if (p.severity == Severity::Error) // scan warnings are generation's business
+            check.problems.append(p);
+    }
+    check.problems += checkAgainstInstalled(check.parsed.lock, lockPath, *installed);
+    return check;
+}
+
 } // namespace deskpack::lock

@@ -20,6 +20,17 @@ QList<Problem> checkLockRules(const Lock &lock, const QString &lockName);
 QList<Problem> checkAgainstInstalled(const Lock &lock, const QString &lockName,
                                      const InstalledSet &installed);
 
+// A lock file checked on its own (schema, rules) and, when `sitePackages` is
+// not empty, against what those directories hold (their conflicts included).
+// What `deskpack lock validate` and `deskpack verify` both report. A lock or a
+// directory that cannot be read fails with ErrorKind::Unreadable.
+struct LockFileCheck
+{
+    ParsedLock parsed;
+    QList<Problem> problems;
+};
+Result<LockFileCheck> checkLockFile(const QString &lockPath, const QStringList &sitePackages);
+
 // A distribution as some other observer (an interpreter) reports it.
 struct ObservedDistribution
 {
