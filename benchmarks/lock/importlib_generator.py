@@ -12,6 +12,7 @@ import json
 import os
 import re
 import sys
+from functools import lru_cache
 
 SOURCE_SUFFIXES = (".py", ".pyc", ".pyw")
 EXTENSION_SUFFIXES = (".so", ".pyd")
@@ -42,13 +43,20 @@ def module_of_file(name):
     return None
 
 
+@lru_cache(maxsize=None)
+def listing(site):
+    # One listing per directory, as Deskpack keeps: a fair peer does not list
+    # a 5,000-entry site-packages again for every extension-module lookup.
+    return tuple(os.listdir(site))
+
+
 def exists_module(site, name):
     if not module_name_ok(name):
         return False
     if os.path.isdir(os.path.join(site, name)) or os.path.exists(
             os.path.join(site, name + ".py")) or os.path.exists(os.path.join(site, name + ".pyc")):
         return True
-    return any(e.startswith(name + ".") and module_of_file(e) == name for e in os.listdir(site))
+    return any(e.startswith(name + ".") and module_of_file(e) == name for e in listing(site))
 
 
 def modules_of(dist, site):
