@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "hostruntime.h"
 
+#include "runtime/elfaudit.h"
 #include "runtime/runtimefiles.h"
 #include "runtime/runtimelogging.h"
 #include "runtime/sharedlibraries.h"
@@ -8,6 +9,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
 #include <QRegularExpression>
 #include <QSaveFile>
 #include <QTemporaryDir>
@@ -125,7 +127,7 @@ struct Layout
 };
 
 Result<QStringList> copyDynload(const QString &hostDynload, const Layout &layout,
-                                const QStringList &excluded, QStringList &hostElfFiles)
+                                const QStringList &excluded, QHash<QString, QString> &originals)
 {
     QStringList modules;
     if (hostDynload.isEmpty())
@@ -143,45 +145,11 @@ Result<QStringList> copyDynload(const QString &hostDynload, const Layout &layout
             return done.error();
         }
         if (entry.fileName().endsWith(u".so") && isElfFile(entry.filePath())) {
-            hostElfFiles.append(entry.filePath());
+            originals.insert(layout.dynload() + u'/' + entry.fileName(), entry.filePath());
             modules.append(moduleNameOf(entry.fileName()));
         }
     }
     return modules;
-}
-
-Result<QStringList> bundleLibraries(const QStringList &hostElfFiles, const Layout &layout)
-{
-    Result<LibraryClosure> closure = resolveLibraries(hostElfFiles);
-    if (!closure)
-        return closure.error();
-    for (auto it = closure->missing.cbegin(); it != closure->missing.cend(); ++it) {
-        qCWarning(lcRuntime) << it.key() << "needs libraries the host lacks:" << it.value();
-    }
-    QStringList sonames;
-    for (auto it = closure->libraries.cbegin(); it != closure->libraries.cend(); ++it) {
-        if (Result<void> done = copyFile(it.value(), layout.libDir() + u'/' + it.key()); !done)
-            return done.error();
-        sonames.append(it.key());
-    }
-    return sonames;
-}
-
-Result<void> setRunPaths(const Layout &layout, const QStringList &sonames)
-{
-    if (Result<void> done = setRunPath({layout.interpreter()}, QStringLiteral("$ORIGIN/../lib"));
-        !done)
-        return done;
-    QStringList modules;
-    for (const QFileInfo &f :
-         QDir(layout.dynload()).entryInfoList({QStringLiteral("*.so")}, QDir::Files))
-        modules.append(f.filePath());
-    if (Result<void> done = setRunPath(modules, QStringLiteral("$ORIGIN/../..")); !done)
-        return done;
-    QStringList libraries;
-    for (const QString &soname : sonames)
-        libraries.append(layout.libDir() + u'/' + soname);
-    return setRunPath(libraries, QStringLiteral("$ORIGIN"));
 }
 
 Result<void> writeSiteCustomize(const Layout &layout)
@@ -252,16 +220,20 @@ Result<HostRuntime> copyHostRuntime(const QString &hostInterpreter, const QStrin
             copyStdlib(QDir::cleanPath(host->stdlib), layout.stdlib(), options.excludedModules);
         !done)
         return done.error();
-    QStringList hostElfFiles{hostBinary};
+    // Shared libraries: read from the ELF files (never `ldd`, which runs the
+    // loader), copied from where the host's loader finds them, and every object
+    // given $ORIGIN-relative RUNPATHs (docs/runtime.md, "ELF normalisation").
+    ElfNormalizeOptions elf;
+    elf.missing = MissingLibraries::CopyFromHost;
+    elf.libraryDir = layout.libDir();
+    elf.hostOriginals.insert(layout.interpreter(), hostBinary);
     Result<QStringList> modules =
-        copyDynload(host->dynload, layout, options.excludedModules, hostElfFiles);
+        copyDynload(host->dynload, layout, options.excludedModules, elf.hostOriginals);
     if (!modules)
         return modules.error();
-    Result<QStringList> sonames = bundleLibraries(hostElfFiles, layout);
-    if (!sonames)
-        return sonames.error();
-    if (Result<void> done = setRunPaths(layout, *sonames); !done)
-        return done.error();
+    Result<ElfNormalizeReport> normalized = normalizeElfTree(layout.root, elf);
+    if (!normalized)
+        return normalized.error();
     if (!QDir().mkpath(layout.coreSite()))
         return makeError(ErrorKind::Environment,
                          QStringLiteral("cannot create %1").arg(layout.coreSite()));
@@ -298,7 +270,7 @@ Result<HostRuntime> copyHostRuntime(const QString &hostInterpreter, const QStrin
     staging.setAutoRemove(false);
     runtime.root = finalRoot;
     runtime.interpreter = Layout{finalRoot, host->versionShort}.interpreter();
-    runtime.bundledLibraries = *sonames;
+    runtime.bundledLibraries = normalized->copiedLibraries;
     Result<PythonInfo> info = probePython(runtime.interpreter);
     if (!info)
         return info.error();
