@@ -101,6 +101,10 @@ int runBuildCommand(const QStringList &arguments)
                    {"distributions", r.distributions},
                    {"launcher", r.launcherIncluded},
                    {"runtimeFromCache", r.runtimeFromCache},
+                   {"pip",
+                    {{"source", r.pipSource.toStdString()},
+                     {"version", r.pipVersion.toStdString()},
+                     {"location", r.pipLocation.toStdString()}}},
                    {"phasesMs", phases},
                    {"relocation",
                     {{"rewritten", jsonStrings(r.relocation.rewritten)},
@@ -113,6 +117,8 @@ int runBuildCommand(const QStringList &arguments)
                  .arg(r.pythonVersion)
                  .arg(r.distributions)
                  .arg(r.launcherIncluded ? QString() : QStringLiteral("; no launcher built yet")));
+    printErr(QStringLiteral("deskpack: dependencies installed with pip %1 (%2: %3)\n")
+                 .arg(r.pipVersion, r.pipSource, r.pipLocation));
     return ExitOk;
 }
 

@@ -17,6 +17,8 @@
 #include <algorithm>
 #include <cstdio>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::runtime {
 
 namespace {
@@ -165,9 +167,72 @@ Result<void> writeSiteCustomize(const Layout &layout)
 
 } // namespace
 
+Result<void> checkHostInterpreterFile(const QString &path)
+{
+    const QFileInfo given(path);
+    if (!given.exists()) {
+        return makeError(ErrorKind::Usage,
+                         given.isSymLink()
+                             ? QStringLiteral("%1: a symlink to %2, which does not exist")
+                                   .arg(path, given.symLinkTarget())
+                             : QStringLiteral("%1: no such file").arg(path));
+    }
+    // A venv: <venv>/bin/python (a symlink, or a copy with --copies) and
+    // <venv>/pyvenv.cfg, whose "home" is the base interpreter's directory.
+    for (const QString &dir :
+         {given.absolutePath(), QFileInfo(given.absolutePath()).absolutePath()}) {
+        QFile cfg(dir + u"/pyvenv.cfg"_s);
+        if (!cfg.exists())
+            continue;
+        QString home;
+        if (cfg.open(QIODevice::ReadOnly)) {
+            for (const QByteArray &line : cfg.read(64 * 1024).split('\n')) {
+                const qsizetype eq = line.indexOf('=');
+                if (eq > 0 && line.left(eq).trimmed() == "home")
+                    home = QString::fromUtf8(line.mid(eq + 1).trimmed());
+            }
+        }
+        return makeError(
+            ErrorKind::Usage,
+            QStringLiteral("%1 is a virtual environment's interpreter (%2): a venv "
+                           "is not a relocatable prefix; give its base interpreter%3")
+                .arg(path, cfg.fileName(),
+                     home.isEmpty() ? QString() : QStringLiteral(" (in %1)").arg(home)));
+    }
+    const QFileInfo target(given.canonicalFilePath());
+    if (target.isDir())
+        return makeError(ErrorKind::Usage,
+                         QStringLiteral("%1: a directory, not an interpreter").arg(path));
+    if (!target.isExecutable())
+        return makeError(ErrorKind::Usage, QStringLiteral("%1: not executable").arg(path));
+    QFile file(target.filePath());
+    if (!file.open(QIODevice::ReadOnly))
+        return makeError(ErrorKind::Usage,
+                         QStringLiteral("%1: cannot read: %2").arg(path, file.errorString()));
+    const QByteArray head = file.read(4);
+    if (head == "\x7f"
+                "ELF")
+        return {};
+    if (head.startsWith("#!")) {
+        file.seek(0);
+        const QByteArray shebang = file.readLine(256).trimmed();
+        return makeError(ErrorKind::Usage,
+                         QStringLiteral("%1: a script (%2), not an interpreter binary; give the "
+                                        "interpreter itself, e.g. what `%1 -c \"import sys; "
+                                        "print(sys.executable)\"` prints (a pyenv shim: `pyenv "
+                                        "which python3.X`)")
+                             .arg(path, QString::fromUtf8(shebang)));
+    }
+    return makeError(
+        ErrorKind::Usage,
+        QStringLiteral("%1: not an ELF executable, so not a Python interpreter").arg(path));
+}
+
 Result<HostRuntime> copyHostRuntime(const QString &hostInterpreter, const QString &destination,
                                     const HostRuntimeOptions &options)
 {
+    if (Result<void> usable = checkHostInterpreterFile(hostInterpreter); !usable)
+        return usable.error();
     Result<PythonInfo> host = probePython(hostInterpreter);
     if (!host)
         return host.error();
