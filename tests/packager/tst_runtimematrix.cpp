@@ -18,6 +18,7 @@
 #include "runtime/sharedlibraries.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 #include <QStandardPaths>
@@ -100,6 +101,7 @@ private Q_SLOTS:
     void initTestCase();
     void matrix_data();
     void matrix();
+    void verifyReportsElfProblems();
     void buildRefusesBadArchive();
 
 private:
@@ -113,6 +115,7 @@ private:
     QString m_empty;
     bool m_unshare = false;
     QHash<QString, QString> m_wheelhouses;
+    QString m_lastBundle; // a moved bundle that passed every check
 };
 
 void TestRuntimeMatrix::initTestCase()
@@ -382,6 +385,39 @@ void TestRuntimeMatrix::matrix()
         QVERIFY2(QString::fromStdString(lib.get<std::string>()).startsWith(moved + u'/'),
                  lib.get<std::string>().c_str());
     QCOMPARE(seen["loaded"].size(), size_t(2));
+    m_lastBundle = moved;
+}
+
+// `deskpack verify` reads ELF too: an extension whose RUNPATH names the build
+// machine and that lost its vendored library is reported by name, exit 1.
+void TestRuntimeMatrix::verifyReportsElfProblems()
+{
+    if (m_lastBundle.isEmpty())
+        QSKIP("no matrix row built a bundle");
+    const QString copy = m_work.filePath(QStringLiteral("elf-tampered"));
+    QCOMPARE(test::runProcess(QStringLiteral("/bin/cp"), {QStringLiteral("-a"), m_lastBundle, copy})
+                 .exitCode,
+             0);
+    QDirIterator it(copy, {QStringLiteral("_native*.so")}, QDir::Files,
+                    QDirIterator::Subdirectories);
+    QVERIFY(it.hasNext());
+    const QString ext = it.next();
+    QCOMPARE(test::runProcess(QStringLiteral("patchelf"), {QStringLiteral("--set-rpath"),
+                                                           QStringLiteral("/opt/build/lib"), ext})
+                 .exitCode,
+             0);
+    const QString relative = QDir(copy).relativeFilePath(ext);
+    const test::ProcessResult r =
+        test::runDeskpack({QStringLiteral("verify"), copy, QStringLiteral("--json")});
+    QCOMPARE(r.exitCode, 1);
+    const json report = parseJson(r.out);
+    QCOMPARE(report["elf"].size(), size_t(2));
+    QCOMPARE(QString::fromStdString(report["elf"][0].get<std::string>()),
+             relative + QStringLiteral(": RUNPATH names the absolute path '/opt/build/lib', which "
+                                       "is not relative to $ORIGIN"));
+    QVERIFY(QString::fromStdString(report["elf"][1].get<std::string>())
+                .startsWith(relative + QStringLiteral(": needs libdeskpack_vendored-5eed.so")));
+    QVERIFY2(r.err.contains("1 changed") && r.err.contains("2 ELF problem(s)"), r.err.constData());
 }
 
 // A runtime archive that lacks its libpython fails the build by name, exit 2,
