@@ -12,6 +12,7 @@ packages=(
     python3-setuptools python3-wheel
     python3-jupyter-client python3-ipykernel
     patchelf zstd xz-utils xvfb xauth ccache python3-tk idle-python3.11 libelf-dev bubblewrap
+    python3.11-dev
 )
 
 missing=()

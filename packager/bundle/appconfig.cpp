@@ -18,11 +18,18 @@ namespace deskpack::bundle {
 
 namespace {
 
-const QStringList topKeys = {
-    u"id"_qs,           u"name"_qs,  u"version"_qs,     u"runtime"_qs,         u"wheelhouse"_qs,
-    u"requirements"_qs, u"app"_qs,   u"readiness"_qs,   u"lockEnv"_qs,         u"env"_qs,
-    u"icon"_qs,         u"prune"_qs, u"byteCompile"_qs, u"sourceDateEpoch"_qs, u"$schema"_qs};
+using namespace Qt::Literals::StringLiterals;
+
+const QStringList topKeys = {u"id"_qs,          u"name"_qs,
+                             u"version"_qs,     u"runtime"_qs,
+                             u"wheelhouse"_qs,  u"requirements"_qs,
+                             u"app"_qs,         u"readiness"_qs,
+                             u"lockEnv"_qs,     u"env"_qs,
+                             u"icon"_qs,        u"prune"_qs,
+                             u"byteCompile"_qs, u"sourceDateEpoch"_qs,
+                             u"$schema"_qs,     u"pip"_s};
 const QStringList runtimeKeys = {u"python"_qs, u"archive"_qs, u"sha256"_qs};
+const QStringList pipKeys = {u"wheel"_s, u"sha256"_s};
 const QStringList appKeys = {u"source"_qs, u"module"_qs, u"script"_qs, u"args"_qs};
 const QStringList readinessKeys = {u"http"_qs, u"tcp"_qs, u"heartbeat"_qs, u"timeout"_qs};
 const QStringList prunable = {u"tests"_qs,   u"tkinter"_qs,    u"idlelib"_qs,   u"ensurepip"_qs,
@@ -159,6 +166,42 @@ public:
         }
     }
 
+    // "pip": "PATH.whl" or {"wheel": "PATH.whl", "sha256": HEX}.
+    void readPip(const json &root, AppConfig &config)
+    {
+        const auto it = root.find("pip");
+        if (it == root.end())
+            return;
+        std::optional<QString> wheel;
+        QString where = u"pip"_s;
+        if (it->is_string()) {
+            wheel = existingPath(root, "pip", QString(), true, false);
+        } else if (it->is_object()) {
+            checkKeys(*it, u"pip."_s, pipKeys);
+            where = u"pip.wheel"_s;
+            wheel = existingPath(*it, "wheel", u"pip."_s, true, false);
+            if (const auto sha = string(*it, "sha256", u"pip."_s, false)) {
+                static const QRegularExpression hex(QStringLiteral("^[0-9a-fA-F]{64}$"));
+                if (!hex.match(*sha).hasMatch())
+                    error(u"pip.sha256"_s, QStringLiteral("expected 64 hexadecimal digits"));
+                config.pipSha256 = sha->toLower();
+            }
+        } else {
+            error(u"pip"_s, QStringLiteral("expected a pip wheel path or {\"wheel\": PATH, "
+                                           "\"sha256\": HEX}, got %1")
+                                .arg(QString::fromStdString(it->dump())));
+            return;
+        }
+        if (!wheel)
+            return;
+        static const QRegularExpression pipWheel(QStringLiteral("^pip-[^-]+-.+\\.whl$"));
+        if (!pipWheel.match(QFileInfo(*wheel).fileName()).hasMatch())
+            error(
+                where,
+                QStringLiteral("%1 is not a pip wheel (pip-VERSION-py3-none-any.whl)").arg(*wheel));
+        config.pipWheel = *wheel;
+    }
+
     void readApp(const json &app, AppConfig &config)
     {
         if (!app.is_object()) {
@@ -260,6 +303,7 @@ public:
         else
             error(u"runtime"_qs, QStringLiteral("missing (expected {\"python\": PATH} or "
                                                 "{\"archive\": PATH, \"sha256\": HEX})"));
+        readPip(root, config);
         if (const auto wheelhouse = existingPath(root, "wheelhouse", QString(), false, true))
             config.wheelhouse = *wheelhouse;
         if (root.contains("requirements")) {

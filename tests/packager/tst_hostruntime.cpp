@@ -206,7 +206,7 @@ void TestHostRuntime::refusals()
     Result<HostRuntime> missing = copyHostRuntime(m_root.filePath(QStringLiteral("no-python")),
                                                   m_root.filePath(QStringLiteral("x/python")));
     QVERIFY(!missing);
-    QCOMPARE(missing.error().kind, ErrorKind::Environment);
+    QCOMPARE(missing.error().kind, ErrorKind::Usage);
     QVERIFY(!QFileInfo::exists(m_root.filePath(QStringLiteral("x/python"))));
 
     Result<HostRuntime> occupied = copyHostRuntime(HostPython, m_runtime.root);
