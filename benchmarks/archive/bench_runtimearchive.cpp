@@ -25,6 +25,8 @@
 #include <algorithm>
 #include <cstdio>
 
+using namespace Qt::Literals::StringLiterals;
+
 using namespace deskpack;
 
 namespace {
@@ -74,7 +76,7 @@ void say(const QString &text)
 
 int fail(const QString &text)
 {
-    say(QStringLiteral("bench_runtimearchive: %1\n").arg(text));
+    say(u"bench_runtimearchive: %1\n"_s.arg(text));
     return 3;
 }
 
@@ -90,18 +92,12 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
     parser.addHelpOption();
-    const QCommandLineOption pythonOption(
-        QStringLiteral("python"), QStringLiteral("Host interpreter."), QStringLiteral("EXE"),
-        QStringLiteral("/usr/bin/python3.11"));
-    const QCommandLineOption repeatOption(QStringLiteral("repeat"),
-                                          QStringLiteral("Extractions per tool."),
-                                          QStringLiteral("N"), QStringLiteral("9"));
-    const QCommandLineOption packRepeatOption(QStringLiteral("pack-repeat"),
-                                              QStringLiteral("Packs."), QStringLiteral("N"),
-                                              QStringLiteral("3"));
-    const QCommandLineOption workOption(
-        QStringLiteral("work"), QStringLiteral("Scratch directory."), QStringLiteral("DIR"));
-    const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("JSON on stdout."));
+    const QCommandLineOption pythonOption(u"python"_s, u"Host interpreter."_s, u"EXE"_s,
+                                          u"/usr/bin/python3.11"_s);
+    const QCommandLineOption repeatOption(u"repeat"_s, u"Extractions per tool."_s, u"N"_s, u"9"_s);
+    const QCommandLineOption packRepeatOption(u"pack-repeat"_s, u"Packs."_s, u"N"_s, u"3"_s);
+    const QCommandLineOption workOption(u"work"_s, u"Scratch directory."_s, u"DIR"_s);
+    const QCommandLineOption jsonOption(u"json"_s, u"JSON on stdout."_s);
     parser.addOptions({pythonOption, repeatOption, packRepeatOption, workOption, jsonOption});
     parser.process(app);
     const QString python = parser.value(pythonOption);
@@ -109,16 +105,16 @@ int main(int argc, char *argv[])
     const int packRepeat = std::max(1, parser.value(packRepeatOption).toInt());
 
     QTemporaryDir scratch(parser.isSet(workOption)
-                              ? parser.value(workOption) + QStringLiteral("/bench-XXXXXX")
-                              : QDir::tempPath() + QStringLiteral("/bench-runtimearchive-XXXXXX"));
+                              ? parser.value(workOption) + u"/bench-XXXXXX"_s
+                              : QDir::tempPath() + u"/bench-runtimearchive-XXXXXX"_s);
     if (!scratch.isValid())
-        return fail(QStringLiteral("cannot create a scratch directory"));
+        return fail(u"cannot create a scratch directory"_s);
 
     // Pack (each pack copies, patches, checks and compresses from scratch).
     QList<double> packTimes;
     runtime::PackedRuntime packed;
     for (int i = 0; i < packRepeat; ++i) {
-        const QString archive = scratch.filePath(QStringLiteral("pack%1/python.tar.gz").arg(i));
+        const QString archive = scratch.filePath(u"pack%1/python.tar.gz"_s.arg(i));
         QElapsedTimer timer;
         timer.start();
         Result<runtime::PackedRuntime> result = runtime::packHostRuntime(python, archive);
@@ -126,7 +122,7 @@ int main(int argc, char *argv[])
         if (!result)
             return fail(result.error().message);
         if (i > 0 && result->metadata.sha256 != packed.metadata.sha256)
-            return fail(QStringLiteral("two packs differ; the archive is not reproducible"));
+            return fail(u"two packs differ; the archive is not reproducible"_s);
         packed = *result;
     }
     const QString archive = packed.archivePath;
@@ -136,7 +132,7 @@ int main(int argc, char *argv[])
     for (int i = 0; i < repeat + 1; ++i) { // round 0 warms the page cache, untimed
         for (int k = 0; k < 2; ++k) {
             const bool oursNow = (i + k) % 2 == 0;
-            const QString target = scratch.filePath(QStringLiteral("x-%1-%2").arg(i).arg(k));
+            const QString target = scratch.filePath(u"x-%1-%2"_s.arg(i).arg(k));
             QElapsedTimer timer;
             if (oursNow) {
                 timer.start();
@@ -150,11 +146,10 @@ int main(int argc, char *argv[])
                 QDir().mkpath(target);
                 QProcess process;
                 timer.start();
-                process.start(QStringLiteral("tar"),
-                              {QStringLiteral("-xzf"), archive, QStringLiteral("-C"), target});
+                process.start(u"tar"_s, {u"-xzf"_s, archive, u"-C"_s, target});
                 if (!process.waitForFinished(-1) || process.exitCode() != 0)
-                    return fail(QStringLiteral("tar failed: %1")
-                                    .arg(QString::fromLocal8Bit(process.readAllStandardError())));
+                    return fail(u"tar failed: %1"_s.arg(
+                        QString::fromLocal8Bit(process.readAllStandardError())));
                 if (i > 0)
                     tar.append(double(timer.nsecsElapsed()) / 1e6);
             }

@@ -4,6 +4,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::archive {
 
 void ReadArchiveDeleter::operator()(struct archive *handle) const
@@ -44,7 +46,7 @@ EntryPtr newEntry()
 QString archiveErrorString(struct archive *handle)
 {
     const char *message = handle ? archive_error_string(handle) : nullptr;
-    return message ? QString::fromLocal8Bit(message) : QStringLiteral("unknown libarchive error");
+    return message ? QString::fromLocal8Bit(message) : u"unknown libarchive error"_s;
 }
 
 } // namespace deskpack::archive

@@ -3,6 +3,8 @@
 
 #include <QRegularExpression>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::archive {
 
 namespace {
@@ -11,12 +13,12 @@ constexpr int MaxSymlinkDepth = 40; // the kernel's own limit (ELOOP)
 
 Error refused(const QString &name, const QString &why)
 {
-    return makeError(ErrorKind::Invalid, QStringLiteral("entry '%1' %2").arg(name, why));
+    return makeError(ErrorKind::Invalid, u"entry '%1' %2"_s.arg(name, why));
 }
 
 bool isAbsoluteName(const QString &name)
 {
-    static const QRegularExpression drive(QStringLiteral("^[A-Za-z]:"));
+    static const QRegularExpression drive(u"^[A-Za-z]:"_s);
     return name.startsWith(u'/') || name.startsWith(u'\\') || drive.match(name).hasMatch();
 }
 
@@ -25,11 +27,11 @@ bool isAbsoluteName(const QString &name)
 Result<QStringList> EntryGuard::splitName(const QString &name)
 {
     if (name.isEmpty())
-        return refused(name, QStringLiteral("has an empty name"));
+        return refused(name, u"has an empty name"_s);
     if (name.contains(QChar(0)))
-        return refused(name, QStringLiteral("has a NUL byte in its name"));
+        return refused(name, u"has a NUL byte in its name"_s);
     if (isAbsoluteName(name))
-        return refused(name, QStringLiteral("has an absolute path"));
+        return refused(name, u"has an absolute path"_s);
     QStringList components;
     for (const QString &part : name.split(u'/', Qt::SkipEmptyParts)) {
         if (part == u".")
@@ -38,8 +40,8 @@ Result<QStringList> EntryGuard::splitName(const QString &name)
         // unpacked on Windows (or by a tool that normalises zip names) would
         // climb out, so `..\` counts as a parent step wherever it appears.
         const QStringList pieces = part.split(u'\\');
-        if (pieces.contains(QStringLiteral("..")))
-            return refused(name, QStringLiteral("has a '..' component"));
+        if (pieces.contains(u".."_s))
+            return refused(name, u"has a '..' component"_s);
         components.append(part);
     }
     return components;
@@ -70,7 +72,7 @@ std::optional<QStringList> EntryGuard::resolve(QStringList from, const QString &
             from.removeLast();
             continue;
         }
-        if (part.split(u'\\').contains(QStringLiteral("..")))
+        if (part.split(u'\\').contains(u".."_s))
             return std::nullopt;
         from.append(part);
         const auto link = m_symlinks.constFind(from.join(u'/'));
@@ -89,7 +91,7 @@ std::optional<QStringList> EntryGuard::resolve(QStringList from, const QString &
 Result<QString> EntryGuard::admit(const QString &name, EntryKind kind, const QString &linkTarget)
 {
     if (kind == EntryKind::Special)
-        return refused(name, QStringLiteral("is a device, fifo or socket"));
+        return refused(name, u"is a device, fifo or socket"_s);
     Result<QStringList> components = splitName(name);
     if (!components)
         return components.error();
@@ -97,14 +99,13 @@ Result<QString> EntryGuard::admit(const QString &name, EntryKind kind, const QSt
     if (path.isEmpty()) {
         if (kind == EntryKind::Directory)
             return path;
-        return refused(name, QStringLiteral("names the extraction root"));
+        return refused(name, u"names the extraction root"_s);
     }
     if (const std::optional<QString> link = symlinkAncestor(*components)) {
-        return refused(name,
-                       QStringLiteral("would be written through the symlink '%1'").arg(*link));
+        return refused(name, u"would be written through the symlink '%1'"_s.arg(*link));
     }
     if (m_symlinks.contains(path))
-        return refused(name, QStringLiteral("replaces the symlink extracted before it"));
+        return refused(name, u"replaces the symlink extracted before it"_s);
 
     switch (kind) {
     case EntryKind::File:
@@ -117,15 +118,13 @@ Result<QString> EntryGuard::admit(const QString &name, EntryKind kind, const QSt
         QStringList parent = *components;
         parent.removeLast();
         if (linkTarget.isEmpty())
-            return refused(name, QStringLiteral("is a symlink with an empty target"));
+            return refused(name, u"is a symlink with an empty target"_s);
         if (isAbsoluteName(linkTarget)) {
-            return refused(
-                name, QStringLiteral("is a symlink to the absolute path '%1'").arg(linkTarget));
+            return refused(name, u"is a symlink to the absolute path '%1'"_s.arg(linkTarget));
         }
         if (!resolve(parent, linkTarget, 0)) {
             return refused(name,
-                           QStringLiteral("is a symlink to '%1', which leaves the destination")
-                               .arg(linkTarget));
+                           u"is a symlink to '%1', which leaves the destination"_s.arg(linkTarget));
         }
         m_files.remove(path);
         m_symlinks.insert(path, linkTarget);
@@ -134,14 +133,12 @@ Result<QString> EntryGuard::admit(const QString &name, EntryKind kind, const QSt
     case EntryKind::Hardlink: {
         Result<QStringList> target = splitName(linkTarget);
         if (!target) {
-            return refused(
-                name,
-                QStringLiteral("is a hardlink to '%1', outside the destination").arg(linkTarget));
+            return refused(name,
+                           u"is a hardlink to '%1', outside the destination"_s.arg(linkTarget));
         }
         if (!m_files.contains(target->join(u'/'))) {
-            return refused(name, QStringLiteral("is a hardlink to '%1', which is not a file "
-                                                "extracted before it")
-                                     .arg(linkTarget));
+            return refused(name, u"is a hardlink to '%1', which is not a file "
+                                 "extracted before it"_s.arg(linkTarget));
         }
         m_files.insert(path);
         break;
@@ -161,9 +158,9 @@ Result<void> EntryGuard::finalCheck() const
         QStringList parent = link.split(u'/');
         parent.removeLast();
         if (!resolve(parent, m_symlinks.value(link), 0)) {
-            return refused(link, QStringLiteral("is a symlink to '%1', which leaves the "
-                                                "destination through other symlinks")
-                                     .arg(m_symlinks.value(link)));
+            return refused(link,
+                           u"is a symlink to '%1', which leaves the "
+                           "destination through other symlinks"_s.arg(m_symlinks.value(link)));
         }
     }
     return {};

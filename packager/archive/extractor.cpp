@@ -3,8 +3,8 @@
 
 #include "archivehandles.h"
 #include "archivelogging.h"
-#include "entryguard.h"
 #include "base/filehash.h"
+#include "entryguard.h"
 
 #include <QDir>
 #include <QFile>
@@ -17,6 +17,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <unistd.h>
+
+using namespace Qt::Literals::StringLiterals;
 
 namespace deskpack::archive {
 
@@ -76,7 +78,7 @@ public:
 private:
     Error fail(ErrorKind kind, const QString &what) const
     {
-        return makeError(kind, QStringLiteral("%1: %2").arg(m_archivePath, what));
+        return makeError(kind, u"%1: %2"_s.arg(m_archivePath, what));
     }
     Result<void> copyData(struct archive *reader, struct archive *disk, const QString &name,
                           qint64 &bytes);
@@ -97,14 +99,12 @@ Result<void> Extraction::copyData(struct archive *reader, struct archive *disk, 
         if (status == ARCHIVE_EOF)
             return {};
         if (status < ARCHIVE_WARN) {
-            return fail(ErrorKind::Unreadable, QStringLiteral("truncated or corrupt in entry "
-                                                              "'%1': %2")
-                                                   .arg(name, archiveErrorString(reader)));
+            return fail(ErrorKind::Unreadable, u"truncated or corrupt in entry "
+                                               "'%1': %2"_s.arg(name, archiveErrorString(reader)));
         }
         if (archive_write_data_block(disk, buffer, size, offset) < ARCHIVE_OK) {
-            return fail(
-                diskErrorKind(disk),
-                QStringLiteral("cannot write entry '%1': %2").arg(name, archiveErrorString(disk)));
+            return fail(diskErrorKind(disk),
+                        u"cannot write entry '%1': %2"_s.arg(name, archiveErrorString(disk)));
         }
         bytes += qint64(size);
     }
@@ -115,7 +115,7 @@ Result<void> Extraction::run(int fd, ExtractSummary &summary)
     ReadArchivePtr reader = newReadArchive();
     WriteArchivePtr disk = newDiskWriter();
     if (!reader || !disk)
-        return fail(ErrorKind::Environment, QStringLiteral("out of memory"));
+        return fail(ErrorKind::Environment, u"out of memory"_s);
     // Exactly the formats we promise; "all" would widen the attack surface to
     // every parser libarchive has (ISO, RAR, cpio, ...).
     archive_read_support_format_tar(reader.get());
@@ -125,9 +125,8 @@ Result<void> Extraction::run(int fd, ExtractSummary &summary)
     archive_read_support_filter_zstd(reader.get());
     archive_write_disk_set_options(disk.get(), DiskFlags);
     if (archive_read_open_fd(reader.get(), fd, ReadBlockSize) != ARCHIVE_OK) {
-        return fail(
-            ErrorKind::Unreadable,
-            QStringLiteral("not a supported archive: %1").arg(archiveErrorString(reader.get())));
+        return fail(ErrorKind::Unreadable,
+                    u"not a supported archive: %1"_s.arg(archiveErrorString(reader.get())));
     }
 
     const QByteArray stagingPrefix = QFile::encodeName(m_staging) + '/';
@@ -141,11 +140,9 @@ Result<void> Extraction::run(int fd, ExtractSummary &summary)
             const QString why = archiveErrorString(reader.get());
             return fail(ErrorKind::Unreadable,
                         summary.entries == 0
-                            ? QStringLiteral("not a supported archive (tar.gz, tar.xz, tar.zst "
-                                             "or zip): %1")
-                                  .arg(why)
-                            : QStringLiteral("truncated or corrupt after entry '%1': %2")
-                                  .arg(previous, why));
+                            ? u"not a supported archive (tar.gz, tar.xz, tar.zst "
+                              "or zip): %1"_s.arg(why)
+                            : u"truncated or corrupt after entry '%1': %2"_s.arg(previous, why));
         }
         if (status == ARCHIVE_WARN)
             qCWarning(lcArchive) << m_archivePath << archiveErrorString(reader.get());
@@ -159,7 +156,7 @@ Result<void> Extraction::run(int fd, ExtractSummary &summary)
             linkTarget = QString::fromUtf8(archive_entry_hardlink(entry));
         Result<QString> path = m_guard.admit(name, kind, linkTarget);
         if (!path)
-            return fail(path.error().kind, QStringLiteral("refused: %1").arg(path.error().message));
+            return fail(path.error().kind, u"refused: %1"_s.arg(path.error().message));
         previous = name;
         ++summary.entries;
         if (path->isEmpty())
@@ -182,8 +179,8 @@ Result<void> Extraction::run(int fd, ExtractSummary &summary)
 
         const int written = archive_write_header(disk.get(), entry);
         if (written < ARCHIVE_WARN) {
-            return fail(diskErrorKind(disk.get()), QStringLiteral("refused: entry '%1': %2")
-                                                       .arg(name, archiveErrorString(disk.get())));
+            return fail(diskErrorKind(disk.get()),
+                        u"refused: entry '%1': %2"_s.arg(name, archiveErrorString(disk.get())));
         }
         if (written == ARCHIVE_WARN)
             qCWarning(lcArchive) << m_archivePath << name << archiveErrorString(disk.get());
@@ -194,17 +191,16 @@ Result<void> Extraction::run(int fd, ExtractSummary &summary)
             }
         }
         if (archive_write_finish_entry(disk.get()) < ARCHIVE_WARN) {
-            return fail(diskErrorKind(disk.get()), QStringLiteral("cannot finish entry '%1': %2")
-                                                       .arg(name, archiveErrorString(disk.get())));
+            return fail(diskErrorKind(disk.get()), u"cannot finish entry '%1': %2"_s.arg(
+                                                       name, archiveErrorString(disk.get())));
         }
     }
     if (Result<void> links = m_guard.finalCheck(); !links)
-        return fail(links.error().kind, QStringLiteral("refused: %1").arg(links.error().message));
+        return fail(links.error().kind, u"refused: %1"_s.arg(links.error().message));
     // Closing applies the deferred directory permissions and times.
     if (archive_write_close(disk.get()) != ARCHIVE_OK) {
-        return fail(
-            ErrorKind::Environment,
-            QStringLiteral("cannot finish extraction: %1").arg(archiveErrorString(disk.get())));
+        return fail(ErrorKind::Environment,
+                    u"cannot finish extraction: %1"_s.arg(archiveErrorString(disk.get())));
     }
     return {};
 }
@@ -225,17 +221,16 @@ Result<void> commit(const QString &staging, const QString &destination, bool rep
         if (isEmptyDirectory(destination)) {
             QDir().rmdir(destination);
         } else if (replaceExisting) {
-            displaced = staging + QStringLiteral(".old");
+            displaced = staging + u".old"_s;
             if (std::rename(QFile::encodeName(destination).constData(),
                             QFile::encodeName(displaced).constData()) != 0) {
                 return makeError(ErrorKind::Environment,
-                                 QStringLiteral("%1: cannot move the old tree aside: %2")
-                                     .arg(destination, QString::fromLocal8Bit(strerror(errno))));
+                                 u"%1: cannot move the old tree aside: %2"_s.arg(
+                                     destination, QString::fromLocal8Bit(strerror(errno))));
             }
         } else {
-            return makeError(
-                ErrorKind::Environment,
-                QStringLiteral("%1: already exists and is not empty").arg(destination));
+            return makeError(ErrorKind::Environment,
+                             u"%1: already exists and is not empty"_s.arg(destination));
         }
     }
     if (std::rename(QFile::encodeName(staging).constData(),
@@ -244,9 +239,9 @@ Result<void> commit(const QString &staging, const QString &destination, bool rep
         if (!displaced.isEmpty())
             std::rename(QFile::encodeName(displaced).constData(),
                         QFile::encodeName(destination).constData());
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1: cannot move the extracted tree into place: %2")
-                             .arg(destination, why));
+        return makeError(
+            ErrorKind::Environment,
+            u"%1: cannot move the extracted tree into place: %2"_s.arg(destination, why));
     }
     if (!displaced.isEmpty() && !QDir(displaced).removeRecursively())
         qCWarning(lcArchive) << "could not remove the replaced tree" << displaced;
@@ -259,17 +254,15 @@ Result<ExtractSummary> extractArchive(const QString &archivePath, const QString 
                                       const ExtractOptions &options)
 {
     if (!options.expectedSha256.isEmpty() && !isSha256Hex(options.expectedSha256)) {
-        return makeError(ErrorKind::Usage,
-                         QStringLiteral("'%1' is not a SHA-256 (expected 64 hex digits)")
-                             .arg(options.expectedSha256));
+        return makeError(ErrorKind::Usage, u"'%1' is not a SHA-256 (expected 64 hex digits)"_s.arg(
+                                               options.expectedSha256));
     }
     QFile file(archivePath);
     if (!QFileInfo(archivePath).isFile() ||
         !file.open(QIODevice::ReadOnly | QIODevice::Unbuffered)) {
         return makeError(ErrorKind::Unreadable,
-                         QStringLiteral("%1: cannot open archive: %2")
-                             .arg(archivePath, file.exists() ? file.errorString()
-                                                             : QStringLiteral("no such file")));
+                         u"%1: cannot open archive: %2"_s.arg(
+                             archivePath, file.exists() ? file.errorString() : u"no such file"_s));
     }
     ExtractSummary summary;
     if (!options.expectedSha256.isEmpty()) {
@@ -277,15 +270,15 @@ Result<ExtractSummary> extractArchive(const QString &archivePath, const QString 
         if (!actual)
             return actual.error();
         if (actual->compare(options.expectedSha256, Qt::CaseInsensitive) != 0) {
-            return makeError(ErrorKind::Invalid,
-                             QStringLiteral("%1: SHA-256 mismatch: expected %2, got %3; nothing "
-                                            "extracted")
-                                 .arg(archivePath, options.expectedSha256.toLower(), *actual));
+            return makeError(
+                ErrorKind::Invalid,
+                u"%1: SHA-256 mismatch: expected %2, got %3; nothing "
+                "extracted"_s.arg(archivePath, options.expectedSha256.toLower(), *actual));
         }
         summary.sha256 = *actual;
         if (::lseek(file.handle(), 0, SEEK_SET) != 0) {
             return makeError(ErrorKind::Unreadable,
-                             QStringLiteral("%1: cannot rewind the archive").arg(archivePath));
+                             u"%1: cannot rewind the archive"_s.arg(archivePath));
         }
     }
 
@@ -293,24 +286,21 @@ Result<ExtractSummary> extractArchive(const QString &archivePath, const QString 
     // would refuse a destination reached through a symlink (/tmp -> /private/tmp).
     const QFileInfo destInfo(QDir::cleanPath(QFileInfo(destination).absoluteFilePath()));
     if (destInfo.fileName().isEmpty())
-        return makeError(ErrorKind::Usage,
-                         QStringLiteral("'%1': not a directory name").arg(destination));
+        return makeError(ErrorKind::Usage, u"'%1': not a directory name"_s.arg(destination));
     if (!QDir().mkpath(destInfo.absolutePath())) {
         return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1: cannot create the parent directory").arg(destination));
+                         u"%1: cannot create the parent directory"_s.arg(destination));
     }
     const QString parent = QFileInfo(destInfo.absolutePath()).canonicalFilePath();
     const QString target = parent + u'/' + destInfo.fileName();
     if (!options.replaceExisting && QFileInfo::exists(target) && !isEmptyDirectory(target)) {
         return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1: already exists and is not empty").arg(target));
+                         u"%1: already exists and is not empty"_s.arg(target));
     }
-    QTemporaryDir staging(parent + QStringLiteral("/.") + destInfo.fileName() +
-                          QStringLiteral(".partial-XXXXXX"));
+    QTemporaryDir staging(parent + u"/."_s + destInfo.fileName() + u".partial-XXXXXX"_s);
     if (!staging.isValid()) {
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1: cannot create a staging directory: %2")
-                             .arg(parent, staging.errorString()));
+        return makeError(ErrorKind::Environment, u"%1: cannot create a staging directory: %2"_s.arg(
+                                                     parent, staging.errorString()));
     }
 
     Extraction extraction(archivePath, staging.path());

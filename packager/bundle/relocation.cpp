@@ -11,6 +11,8 @@
 #include <QHash>
 #include <QSaveFile>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::bundle {
 
 namespace {
@@ -24,8 +26,7 @@ Result<QByteArray> readAll(const QString &path)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1: %2").arg(path, f.errorString()));
+        return makeError(ErrorKind::Environment, u"%1: %2"_s.arg(path, f.errorString()));
     return f.readAll();
 }
 
@@ -34,8 +35,7 @@ Result<void> writeAll(const QString &path, const QByteArray &data)
     const QFile::Permissions permissions = QFile::permissions(path);
     QSaveFile f(path);
     if (!f.open(QIODevice::WriteOnly) || f.write(data) != data.size() || !f.commit())
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1: %2").arg(path, f.errorString()));
+        return makeError(ErrorKind::Environment, u"%1: %2"_s.arg(path, f.errorString()));
     QFile::setPermissions(path, permissions);
     return {};
 }
@@ -83,7 +83,7 @@ qsizetype scriptHeaderEnd(const QByteArray &data)
 // site-packages/bin) and are not importable modules.
 bool isScript(const QString &relative)
 {
-    return relative.contains(u"/bin/"_qs) && !relative.endsWith(u".py"_qs);
+    return relative.contains(u"/bin/"_s) && !relative.endsWith(u".py"_s);
 }
 
 } // namespace
@@ -127,35 +127,32 @@ Result<RelocationReport> makeRelocatable(const RelocationInput &input)
         if (headerEnd >= 0) {
             const QString relInterpreter = QFileInfo(path).dir().relativeFilePath(interpreter);
             data = trampoline(relInterpreter) + data.mid(headerEnd);
-            report.rewritten.append(QStringLiteral("%1: shebang now runs %2 relative to the script")
-                                        .arg(relative, relInterpreter));
+            report.rewritten.append(
+                u"%1: shebang now runs %2 relative to the script"_s.arg(relative, relInterpreter));
             changed = true;
         }
         if (isText(data)) {
-            const bool isRecord = path.endsWith(u"/RECORD"_qs) && path.contains(u".dist-info/"_qs);
-            const bool isPth = path.endsWith(u".pth"_qs);
+            const bool isRecord = path.endsWith(u"/RECORD"_s) && path.contains(u".dist-info/"_s);
+            const bool isPth = path.endsWith(u".pth"_s);
             const QByteArray corePrefix = core.toUtf8() + '/';
             if ((isRecord || isPth) && data.contains(corePrefix)) {
                 // Absolute paths into the core become relative to it (RECORD) or to
                 // the .pth's own directory, which for a .pth is the core itself.
                 data.replace(corePrefix, isPth ? QByteArray("./") : QByteArray());
-                report.rewritten.append(
-                    QStringLiteral("%1: absolute core paths made relative").arg(relative));
+                report.rewritten.append(u"%1: absolute core paths made relative"_s.arg(relative));
                 changed = true;
             }
             for (const QString &host : input.hostPaths) {
                 if (data.contains(host.toUtf8())) {
-                    report.reported.append(
-                        QStringLiteral("%1: mentions host path %2").arg(relative, host));
+                    report.reported.append(u"%1: mentions host path %2"_s.arg(relative, host));
                     break;
                 }
             }
         }
         for (const QString &build : input.buildPaths) {
             if (data.contains(build.toUtf8()))
-                report.errors.append(
-                    QStringLiteral("%1: contains the build-machine path %2 (%3)")
-                        .arg(relative, build, isText(data) ? u"text"_qs : u"binary"_qs));
+                report.errors.append(u"%1: contains the build-machine path %2 (%3)"_s.arg(
+                    relative, build, isText(data) ? u"text"_s : u"binary"_s));
         }
         if (changed) {
             if (Result<void> w = writeAll(path, data); !w)
@@ -174,7 +171,7 @@ Result<RelocationReport> makeRelocatable(const RelocationInput &input)
     if (newRecordLines.isEmpty())
         return report;
     // Keep RECORD honest about the files we rewrote.
-    QDirIterator records(core, {u"RECORD"_qs}, QDir::Files, QDirIterator::Subdirectories);
+    QDirIterator records(core, {u"RECORD"_s}, QDir::Files, QDirIterator::Subdirectories);
     while (records.hasNext()) {
         const QString recordPath = records.next();
         Result<QByteArray> read = readAll(recordPath);
@@ -189,7 +186,7 @@ Result<RelocationReport> makeRelocatable(const RelocationInput &input)
             const QString entry = QString::fromUtf8(line.left(comma));
             // pip --target records scripts as "../../bin/NAME" although it puts them
             // in <target>/bin/NAME: match those by their bin/NAME tail.
-            const QString key = entry.startsWith(u"../"_qs) && entry.contains(u"/bin/"_qs)
+            const QString key = entry.startsWith(u"../"_s) && entry.contains(u"/bin/"_s)
                                     ? entry.section(u'/', -2)
                                     : QDir::cleanPath(entry);
             const auto found = newRecordLines.constFind(key);
@@ -201,8 +198,8 @@ Result<RelocationReport> makeRelocatable(const RelocationInput &input)
         if (touched) {
             if (Result<void> w = writeAll(recordPath, lines.join('\n')); !w)
                 return w.error();
-            report.rewritten.append(QStringLiteral("%1: hashes of rewritten scripts updated")
-                                        .arg(root.relativeFilePath(recordPath)));
+            report.rewritten.append(u"%1: hashes of rewritten scripts updated"_s.arg(
+                root.relativeFilePath(recordPath)));
         }
     }
     return report;

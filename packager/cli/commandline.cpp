@@ -5,6 +5,8 @@
 
 #include <cstdio>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::cli {
 
 void printOut(const QString &text)
@@ -38,12 +40,12 @@ nlohmann::json jsonStrings(const QStringList &list)
 
 QString megabytes(qint64 bytes)
 {
-    return QString::number(double(bytes) / (1024.0 * 1024.0), 'f', 1) + QStringLiteral(" MiB");
+    return QString::number(double(bytes) / (1024.0 * 1024.0), 'f', 1) + u" MiB"_s;
 }
 
 int usageError(const QString &command, const QString &message)
 {
-    printErr(QStringLiteral("%1: %2\nRun '%1 --help' for usage.\n").arg(command, message));
+    printErr(u"%1: %2\nRun '%1 --help' for usage.\n"_s.arg(command, message));
     return ExitUsage;
 }
 
@@ -57,8 +59,8 @@ int parseCommandLine(QCommandLineParser &parser, const QString &command,
     if (parser.isSet(help)) {
         QString text = parser.helpText();
         // QCommandLineParser names the binary; name the subcommand instead.
-        static const QRegularExpression binary(QStringLiteral("^Usage: \\S+"));
-        text.replace(binary, QStringLiteral("Usage: ") + command);
+        static const QRegularExpression binary(u"^Usage: \\S+"_s);
+        text.replace(binary, u"Usage: "_s + command);
         printOut(text);
         return ExitOk;
     }
@@ -67,7 +69,7 @@ int parseCommandLine(QCommandLineParser &parser, const QString &command,
 
 int fail(const Error &error)
 {
-    printErr(QStringLiteral("deskpack: %1\n").arg(error.message));
+    printErr(u"deskpack: %1\n"_s.arg(error.message));
     return exitCodeFor(error.kind);
 }
 

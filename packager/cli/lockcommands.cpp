@@ -11,6 +11,8 @@
 #include <QDir>
 #include <QFileInfo>
 
+using namespace Qt::Literals::StringLiterals;
+
 using nlohmann::json;
 
 namespace deskpack::cli {
@@ -19,12 +21,11 @@ namespace {
 
 using namespace deskpack::lock;
 
-const QCommandLineOption sitePackagesOption(QStringLiteral("site-packages"),
-                                            QStringLiteral("A site-packages directory (repeat for "
-                                                           "several, in sys.path order)."),
-                                            QStringLiteral("DIR"));
-const QCommandLineOption jsonOption(QStringLiteral("json"),
-                                    QStringLiteral("Machine-readable report on stdout."));
+const QCommandLineOption sitePackagesOption(u"site-packages"_s,
+                                            u"A site-packages directory (repeat for "
+                                            "several, in sys.path order)."_s,
+                                            u"DIR"_s);
+const QCommandLineOption jsonOption(u"json"_s, u"Machine-readable report on stdout."_s);
 
 void printProblems(const QList<Problem> &problems)
 {
@@ -33,7 +34,7 @@ void printProblems(const QList<Problem> &problems)
     for (qsizetype i = 0; i < problems.size() && i < MaxPrinted; ++i)
         printErr(problems[i].toString() + u'\n');
     if (problems.size() > MaxPrinted)
-        printErr(QStringLiteral("... and %1 more problems\n").arg(problems.size() - MaxPrinted));
+        printErr(u"... and %1 more problems\n"_s.arg(problems.size() - MaxPrinted));
 }
 
 json problemsToJson(const QList<Problem> &problems)
@@ -54,31 +55,29 @@ QStringList absoluteDirectories(const QStringList &dirs)
 
 int generate(const QStringList &arguments)
 {
-    const QString command = QStringLiteral("deskpack lock generate");
+    const QString command = u"deskpack lock generate"_s;
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Writes runtime-core-lock.json for the distributions installed in the "
-                       "given site-packages directories (stdout without -o)."));
-    const QCommandLineOption output({QStringLiteral("o"), QStringLiteral("output")},
-                                    QStringLiteral("Write the lock to FILE (atomically)."),
-                                    QStringLiteral("FILE"));
+        u"Writes runtime-core-lock.json for the distributions installed in the "
+        "given site-packages directories (stdout without -o)."_s);
+    const QCommandLineOption output({u"o"_s, u"output"_s},
+                                    u"Write the lock to FILE (atomically)."_s, u"FILE"_s);
     parser.addOptions({sitePackagesOption, output});
     if (const int code = parseCommandLine(parser, command, arguments); code >= 0)
         return code;
     if (!parser.positionalArguments().isEmpty())
-        return usageError(command, QStringLiteral("unexpected argument '%1'")
-                                       .arg(parser.positionalArguments().constFirst()));
+        return usageError(
+            command, u"unexpected argument '%1'"_s.arg(parser.positionalArguments().constFirst()));
     const QStringList dirs = absoluteDirectories(parser.values(sitePackagesOption));
     if (dirs.isEmpty())
-        return usageError(command, QStringLiteral("give at least one --site-packages DIR"));
+        return usageError(command, u"give at least one --site-packages DIR"_s);
 
     Result<InstalledSet> installed = scanInstalled(dirs);
     if (!installed)
         return fail(installed.error());
     Lock generated = lockFromInstalled(*installed);
     QList<Problem> problems = installed->problems;
-    const QString outName =
-        parser.isSet(output) ? parser.value(output) : QStringLiteral("<stdout>");
+    const QString outName = parser.isSet(output) ? parser.value(output) : u"<stdout>"_s;
     // The scan already warned about what the rules would; only their errors matter here.
     for (const Problem &p : checkLockRules(generated, outName)) {
         if (p.severity == Severity::Error)
@@ -86,8 +85,7 @@ int generate(const QStringList &arguments)
     }
     printProblems(problems);
     if (errorCount(problems) > 0) {
-        printErr(
-            QStringLiteral("deskpack: no lock written: %1 error(s)\n").arg(errorCount(problems)));
+        printErr(u"deskpack: no lock written: %1 error(s)\n"_s.arg(errorCount(problems)));
         return ExitProblems;
     }
     if (!parser.isSet(output)) {
@@ -95,8 +93,7 @@ int generate(const QStringList &arguments)
     } else {
         if (Result<void> written = writeLockFile(parser.value(output), generated); !written)
             return fail(written.error());
-        printErr(QStringLiteral("deskpack: wrote %1 (%2 distributions)\n")
-                     .arg(parser.value(output))
+        printErr(u"deskpack: wrote %1 (%2 distributions)\n"_s.arg(parser.value(output))
                      .arg(generated.distributions.size()));
     }
     return ExitOk;
@@ -104,22 +101,22 @@ int generate(const QStringList &arguments)
 
 int validate(const QStringList &arguments)
 {
-    const QString command = QStringLiteral("deskpack lock validate");
+    const QString command = u"deskpack lock validate"_s;
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Checks a runtime core lock: its schema and rules, and optionally "
-                       "against site-packages directories and an interpreter's view."));
+        u"Checks a runtime core lock: its schema and rules, and optionally "
+        "against site-packages directories and an interpreter's view."_s);
     const QCommandLineOption python(
-        QStringLiteral("python"),
-        QStringLiteral("Also compare with what this interpreter's importlib.metadata sees "
-                       "(run with -I)."),
-        QStringLiteral("EXE"));
+        u"python"_s,
+        u"Also compare with what this interpreter's importlib.metadata sees "
+        "(run with -I)."_s,
+        u"EXE"_s);
     parser.addOptions({sitePackagesOption, python, jsonOption});
-    parser.addPositionalArgument(QStringLiteral("LOCK"), QStringLiteral("The lock file."));
+    parser.addPositionalArgument(u"LOCK"_s, u"The lock file."_s);
     if (const int code = parseCommandLine(parser, command, arguments); code >= 0)
         return code;
     if (parser.positionalArguments().size() != 1)
-        return usageError(command, QStringLiteral("expected exactly one LOCK file"));
+        return usageError(command, u"expected exactly one LOCK file"_s);
     const QString lockPath = parser.positionalArguments().constFirst();
     const QStringList dirs = absoluteDirectories(parser.values(sitePackagesOption));
 
@@ -156,17 +153,13 @@ int validate(const QStringList &arguments)
         printProblems(problems);
     }
     if (errors > 0) {
-        printErr(QStringLiteral("%1: invalid: %2 error(s), %3 warning(s)\n")
-                     .arg(lockPath)
-                     .arg(errors)
-                     .arg(problems.size() - errors));
+        printErr(u"%1: invalid: %2 error(s), %3 warning(s)\n"_s.arg(lockPath).arg(errors).arg(
+            problems.size() - errors));
         return ExitProblems;
     }
-    printErr(QStringLiteral("%1: valid (%2 distributions%3)\n")
-                 .arg(lockPath)
+    printErr(u"%1: valid (%2 distributions%3)\n"_s.arg(lockPath)
                  .arg(parsed.lock.distributions.size())
-                 .arg(problems.isEmpty() ? QString()
-                                         : QStringLiteral(", %1 warning(s)").arg(problems.size())));
+                 .arg(problems.isEmpty() ? QString() : u", %1 warning(s)"_s.arg(problems.size())));
     return ExitOk;
 }
 
@@ -179,27 +172,26 @@ Result<Lock> readLockStrict(const QString &path)
     if (errorCount(parsed->problems) > 0) {
         printProblems(parsed->problems);
         return makeError(ErrorKind::Unreadable,
-                         QStringLiteral("%1: not a valid schema-1 lock (%2 error(s))")
-                             .arg(path)
-                             .arg(errorCount(parsed->problems)));
+                         u"%1: not a valid schema-1 lock (%2 error(s))"_s.arg(path).arg(
+                             errorCount(parsed->problems)));
     }
     return std::move(parsed->lock);
 }
 
 int diff(const QStringList &arguments)
 {
-    const QString command = QStringLiteral("deskpack lock diff");
+    const QString command = u"deskpack lock diff"_s;
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Shows distributions added, removed, re-versioned or with changed "
-                       "modules between two locks. Exit 0 when identical, 1 when they differ."));
+        u"Shows distributions added, removed, re-versioned or with changed "
+        "modules between two locks. Exit 0 when identical, 1 when they differ."_s);
     parser.addOptions({jsonOption});
-    parser.addPositionalArgument(QStringLiteral("OLD"), QStringLiteral("The old lock."));
-    parser.addPositionalArgument(QStringLiteral("NEW"), QStringLiteral("The new lock."));
+    parser.addPositionalArgument(u"OLD"_s, u"The old lock."_s);
+    parser.addPositionalArgument(u"NEW"_s, u"The new lock."_s);
     if (const int code = parseCommandLine(parser, command, arguments); code >= 0)
         return code;
     if (parser.positionalArguments().size() != 2)
-        return usageError(command, QStringLiteral("expected two lock files, OLD and NEW"));
+        return usageError(command, u"expected two lock files, OLD and NEW"_s);
     Result<Lock> oldLock = readLockStrict(parser.positionalArguments().at(0));
     if (!oldLock)
         return fail(oldLock.error());
@@ -227,16 +219,15 @@ int runLockCommand(const QStringList &arguments)
     if (sub == u"diff")
         return diff(rest);
     if (sub == u"--help" || sub == u"-h" || sub.isEmpty()) {
-        (sub.isEmpty() ? printErr : printOut)(
-            QStringLiteral("Usage: deskpack lock generate|validate|diff [options]\n"
-                           "  generate  write the lock of site-packages directories\n"
-                           "  validate  check a lock (schema, rules, files, interpreter)\n"
-                           "  diff      compare two locks\n"));
+        (sub.isEmpty() ? printErr
+                       : printOut)(u"Usage: deskpack lock generate|validate|diff [options]\n"
+                                   "  generate  write the lock of site-packages directories\n"
+                                   "  validate  check a lock (schema, rules, files, interpreter)\n"
+                                   "  diff      compare two locks\n"_s);
         return sub.isEmpty() ? ExitUsage : ExitOk;
     }
-    return usageError(
-        QStringLiteral("deskpack lock"),
-        QStringLiteral("unknown command '%1' (expected generate, validate or diff)").arg(sub));
+    return usageError(u"deskpack lock"_s,
+                      u"unknown command '%1' (expected generate, validate or diff)"_s.arg(sub));
 }
 
 } // namespace deskpack::cli

@@ -6,6 +6,8 @@
 
 #include <QFileInfo>
 
+using namespace Qt::Literals::StringLiterals;
+
 using nlohmann::json;
 
 namespace deskpack::cli {
@@ -14,8 +16,7 @@ namespace {
 
 using namespace deskpack::runtime;
 
-const QCommandLineOption jsonOption(QStringLiteral("json"),
-                                    QStringLiteral("Machine-readable report on stdout."));
+const QCommandLineOption jsonOption(u"json"_s, u"Machine-readable report on stdout."_s);
 
 json metadataToJson(const RuntimeMetadata &m)
 {
@@ -24,32 +25,31 @@ json metadataToJson(const RuntimeMetadata &m)
 
 int pack(const QStringList &arguments)
 {
-    const QString command = QStringLiteral("deskpack runtime pack");
+    const QString command = u"deskpack runtime pack"_s;
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Copies a host interpreter into a relocatable runtime and writes it as an "
+    parser.setApplicationDescription(
+        u"Copies a host interpreter into a relocatable runtime and writes it as an "
         "install_only-style archive (top directory python/) plus FILE.json with its version, "
         "tags and SHA-256. Entry times come from SOURCE_DATE_EPOCH (default 1980-01-01), so "
-        "packing twice gives the same bytes."));
-    const QCommandLineOption python(
-        QStringLiteral("python"), QStringLiteral("The host interpreter, e.g. /usr/bin/python3.11."),
-        QStringLiteral("EXE"));
-    const QCommandLineOption output({QStringLiteral("o"), QStringLiteral("output")},
-                                    QStringLiteral("The archive to write (.tar.gz, .tar.xz, "
-                                                   ".tar.zst or .zip)."),
-                                    QStringLiteral("FILE"));
-    const QCommandLineOption exclude(QStringLiteral("exclude"),
-                                     QStringLiteral("Leave out a stdlib module and its extension "
-                                                    "modules (repeatable), e.g. tkinter."),
-                                     QStringLiteral("MODULE"));
+        "packing twice gives the same bytes."_s);
+    const QCommandLineOption python(u"python"_s,
+                                    u"The host interpreter, e.g. /usr/bin/python3.11."_s, u"EXE"_s);
+    const QCommandLineOption output({u"o"_s, u"output"_s},
+                                    u"The archive to write (.tar.gz, .tar.xz, "
+                                    ".tar.zst or .zip)."_s,
+                                    u"FILE"_s);
+    const QCommandLineOption exclude(u"exclude"_s,
+                                     u"Leave out a stdlib module and its extension "
+                                     "modules (repeatable), e.g. tkinter."_s,
+                                     u"MODULE"_s);
     parser.addOptions({python, output, exclude, jsonOption});
     if (const int code = parseCommandLine(parser, command, arguments); code >= 0)
         return code;
     if (!parser.positionalArguments().isEmpty())
-        return usageError(command, QStringLiteral("unexpected argument '%1'")
-                                       .arg(parser.positionalArguments().constFirst()));
+        return usageError(
+            command, u"unexpected argument '%1'"_s.arg(parser.positionalArguments().constFirst()));
     if (!parser.isSet(python) || !parser.isSet(output))
-        return usageError(command, QStringLiteral("give --python EXE and -o FILE"));
+        return usageError(command, u"give --python EXE and -o FILE"_s);
 
     PackOptions options;
     options.excludedModules = parser.values(exclude);
@@ -65,33 +65,29 @@ int pack(const QStringList &arguments)
         doc["entries"] = packed->entries;
         printJson(doc);
     }
-    printErr(QStringLiteral("deskpack: wrote %1 (Python %2, %3 from %4 of files, sha256 %5)\n")
-                 .arg(packed->archivePath, packed->metadata.pythonVersion,
-                      megabytes(packed->metadata.size), megabytes(packed->runtimeBytes),
-                      packed->metadata.sha256));
+    printErr(u"deskpack: wrote %1 (Python %2, %3 from %4 of files, sha256 %5)\n"_s.arg(
+        packed->archivePath, packed->metadata.pythonVersion, megabytes(packed->metadata.size),
+        megabytes(packed->runtimeBytes), packed->metadata.sha256));
     return ExitOk;
 }
 
 int extract(const QStringList &arguments)
 {
-    const QString command = QStringLiteral("deskpack runtime extract");
+    const QString command = u"deskpack runtime extract"_s;
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Checks an install_only runtime archive's SHA-256, extracts it safely into the runtime "
-        "cache (reusing a complete earlier extraction) and prints the interpreter's path."));
-    const QCommandLineOption sha256(QStringLiteral("sha256"),
-                                    QStringLiteral("The archive's expected SHA-256."),
-                                    QStringLiteral("HEX"));
+    parser.setApplicationDescription(
+        u"Checks an install_only runtime archive's SHA-256, extracts it safely into the runtime "
+        "cache (reusing a complete earlier extraction) and prints the interpreter's path."_s);
+    const QCommandLineOption sha256(u"sha256"_s, u"The archive's expected SHA-256."_s, u"HEX"_s);
     const QCommandLineOption cacheDir(
-        QStringLiteral("cache-dir"),
-        QStringLiteral("The runtime cache (default %1).").arg(defaultRuntimeCacheDir()),
-        QStringLiteral("DIR"));
+        u"cache-dir"_s, u"The runtime cache (default %1)."_s.arg(defaultRuntimeCacheDir()),
+        u"DIR"_s);
     parser.addOptions({sha256, cacheDir, jsonOption});
-    parser.addPositionalArgument(QStringLiteral("ARCHIVE"), QStringLiteral("The runtime archive."));
+    parser.addPositionalArgument(u"ARCHIVE"_s, u"The runtime archive."_s);
     if (const int code = parseCommandLine(parser, command, arguments); code >= 0)
         return code;
     if (parser.positionalArguments().size() != 1)
-        return usageError(command, QStringLiteral("expected exactly one ARCHIVE"));
+        return usageError(command, u"expected exactly one ARCHIVE"_s);
 
     Result<CachedRuntime> runtime = runtimeFromArchive(
         parser.positionalArguments().constFirst(), parser.value(sha256), parser.value(cacheDir));
@@ -105,9 +101,8 @@ int extract(const QStringList &arguments)
     } else {
         printOut(runtime->interpreter + u'\n');
     }
-    printErr(QStringLiteral("deskpack: %1 %2\n")
-                 .arg(runtime->reused ? QStringLiteral("reused") : QStringLiteral("extracted"),
-                      runtime->root));
+    printErr(
+        u"deskpack: %1 %2\n"_s.arg(runtime->reused ? u"reused"_s : u"extracted"_s, runtime->root));
     return ExitOk;
 }
 
@@ -123,13 +118,13 @@ int runRuntimeCommand(const QStringList &arguments)
         return extract(rest);
     if (sub == u"--help" || sub == u"-h" || sub.isEmpty()) {
         (sub.isEmpty() ? printErr : printOut)(
-            QStringLiteral("Usage: deskpack runtime pack|extract [options]\n"
-                           "  pack     write a host interpreter as a relocatable runtime archive\n"
-                           "  extract  check and extract a runtime archive into the cache\n"));
+            u"Usage: deskpack runtime pack|extract [options]\n"
+            "  pack     write a host interpreter as a relocatable runtime archive\n"
+            "  extract  check and extract a runtime archive into the cache\n"_s);
         return sub.isEmpty() ? ExitUsage : ExitOk;
     }
-    return usageError(QStringLiteral("deskpack runtime"),
-                      QStringLiteral("unknown command '%1' (expected pack or extract)").arg(sub));
+    return usageError(u"deskpack runtime"_s,
+                      u"unknown command '%1' (expected pack or extract)"_s.arg(sub));
 }
 
 } // namespace deskpack::cli

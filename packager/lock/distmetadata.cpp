@@ -3,6 +3,8 @@
 
 #include <QSet>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::lock {
 
 namespace {
@@ -236,7 +238,7 @@ QStringList modulesFromInstalledPaths(const QStringList &paths)
         modules.insert(first.toString());
     }
     if (binSeen && binIsPackage)
-        modules.insert(QStringLiteral("bin"));
+        modules.insert(u"bin"_s);
     return QStringList(modules.begin(), modules.end());
 }
 

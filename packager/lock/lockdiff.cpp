@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+using namespace Qt::Literals::StringLiterals;
+
 using nlohmann::json;
 
 namespace deskpack::lock {
@@ -102,19 +104,19 @@ QString diffToText(const LockDiff &diff)
 {
     QString out;
     for (const Distribution &d : diff.added)
-        out += QStringLiteral("+ %1 %2\n").arg(d.name, d.version);
+        out += u"+ %1 %2\n"_s.arg(d.name, d.version);
     for (const Distribution &d : diff.removed)
-        out += QStringLiteral("- %1 %2\n").arg(d.name, d.version);
+        out += u"- %1 %2\n"_s.arg(d.name, d.version);
     for (const LockDiff::Change &c : diff.changed) {
         if (c.oldVersion != c.newVersion)
-            out += QStringLiteral("~ %1 %2 -> %3\n").arg(c.name, c.oldVersion, c.newVersion);
+            out += u"~ %1 %2 -> %3\n"_s.arg(c.name, c.oldVersion, c.newVersion);
         if (!c.modulesAdded.isEmpty() || !c.modulesRemoved.isEmpty()) {
             QStringList parts;
             for (const QString &m : c.modulesAdded)
                 parts.append(u'+' + m);
             for (const QString &m : c.modulesRemoved)
                 parts.append(u'-' + m);
-            out += QStringLiteral("~ %1 modules: %2\n").arg(c.name, parts.join(u' '));
+            out += u"~ %1 modules: %2\n"_s.arg(c.name, parts.join(u' '));
         }
     }
     return out;

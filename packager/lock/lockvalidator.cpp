@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::lock {
 
 namespace {
@@ -16,7 +18,7 @@ bool hasWhitespace(const QString &s)
 
 QString entryPath(const QString &lockName, std::size_t index, const Distribution &d)
 {
-    return QStringLiteral("%1: distributions[%2] (%3)").arg(lockName).arg(index).arg(d.name);
+    return u"%1: distributions[%2] (%3)"_s.arg(lockName).arg(index).arg(d.name);
 }
 
 Problem error(const char *code, QString where, QString message)
@@ -36,7 +38,7 @@ QString directoriesText(const InstalledSet &installed)
     QStringList dirs;
     for (const SitePackagesIndex &index : installed.indexes)
         dirs.append(index.directory());
-    return dirs.join(QStringLiteral(", "));
+    return dirs.join(u", "_s);
 }
 
 } // namespace
@@ -56,52 +58,49 @@ QList<Problem> checkLockRules(const Lock &lock, const QString &lockName)
         if (seen != firstIndex.cend()) {
             const Distribution &first = lock.distributions[*seen];
             problems.append(error("duplicate-name", where(),
-                                  QStringLiteral("duplicate of distributions[%1] (%2 %3): both "
-                                                 "normalise to \"%4\"")
-                                      .arg(*seen)
+                                  u"duplicate of distributions[%1] (%2 %3): both "
+                                  "normalise to \"%4\""_s.arg(*seen)
                                       .arg(first.name, first.version, key)));
         } else {
             firstIndex.insert(key, i);
         }
         if (hasWhitespace(d.name))
-            problems.append(error("whitespace", where(),
-                                  QStringLiteral("name \"%1\" contains whitespace").arg(d.name)));
-        if (hasWhitespace(d.version))
             problems.append(
-                error("whitespace", where(),
-                      QStringLiteral("version \"%1\" contains whitespace").arg(d.version)));
+                error("whitespace", where(), u"name \"%1\" contains whitespace"_s.arg(d.name)));
+        if (hasWhitespace(d.version))
+            problems.append(error("whitespace", where(),
+                                  u"version \"%1\" contains whitespace"_s.arg(d.version)));
         for (qsizetype m = 1; m < d.topLevelModules.size(); ++m) {
             const QString &prev = d.topLevelModules[m - 1];
             const QString &cur = d.topLevelModules[m];
             if (!codePointLess(prev, cur)) {
-                problems.append(error(
-                    "unsorted-modules", where(),
-                    prev == cur ? QStringLiteral("top_level_modules lists \"%1\" twice").arg(cur)
-                                : QStringLiteral("top_level_modules not sorted: \"%1\" comes "
-                                                 "before \"%2\"")
-                                      .arg(prev, cur)));
+                problems.append(error("unsorted-modules", where(),
+                                      prev == cur
+                                          ? u"top_level_modules lists \"%1\" twice"_s.arg(cur)
+                                          : u"top_level_modules not sorted: \"%1\" comes "
+                                            "before \"%2\""_s.arg(prev, cur)));
                 break;
             }
         }
         for (const QString &m : d.topLevelModules) {
             if (hasWhitespace(m))
-                problems.append(error("whitespace", where(),
-                                      QStringLiteral("module \"%1\" contains whitespace").arg(m)));
+                problems.append(
+                    error("whitespace", where(), u"module \"%1\" contains whitespace"_s.arg(m)));
         }
         if (d.topLevelModules.isEmpty())
             problems.append(warning("no-modules", where(),
-                                    QStringLiteral("no top_level_modules: plugins are not kept "
-                                                   "from shadowing this distribution's modules")));
+                                    u"no top_level_modules: plugins are not kept "
+                                    "from shadowing this distribution's modules"_s));
     }
     for (std::size_t i = 1; i < lock.distributions.size(); ++i) {
         const Distribution &prev = lock.distributions[i - 1];
         const Distribution &cur = lock.distributions[i];
         if (distributionLess(cur, prev)) {
-            problems.append(warning(
-                "unsorted-distributions",
-                QStringLiteral("%1: distributions[%2] (%3)").arg(lockName).arg(i).arg(cur.name),
-                QStringLiteral("distributions are not sorted by name: %1 comes after %2")
-                    .arg(cur.name, prev.name)));
+            problems.append(
+                warning("unsorted-distributions",
+                        u"%1: distributions[%2] (%3)"_s.arg(lockName).arg(i).arg(cur.name),
+                        u"distributions are not sorted by name: %1 comes after %2"_s.arg(
+                            cur.name, prev.name)));
             break;
         }
     }
@@ -128,13 +127,12 @@ QList<Problem> checkAgainstInstalled(const Lock &lock, const QString &lockName,
         const InstalledDistribution *found = byName.value(key);
         if (!found) {
             problems.append(error("missing-distribution", where(),
-                                  QStringLiteral("%1 %2 is locked but not installed in %3")
-                                      .arg(d.name, d.version, directoriesText(installed))));
+                                  u"%1 %2 is locked but not installed in %3"_s.arg(
+                                      d.name, d.version, directoriesText(installed))));
         } else if (found->version != d.version) {
-            problems.append(
-                error("version-mismatch", where(),
-                      QStringLiteral("%1 is locked at %2 but %3 is installed (%4)")
-                          .arg(d.name, d.version, found->version, found->metadataPath)));
+            problems.append(error("version-mismatch", where(),
+                                  u"%1 is locked at %2 but %3 is installed (%4)"_s.arg(
+                                      d.name, d.version, found->version, found->metadataPath)));
         }
         for (const QString &module : d.topLevelModules) {
             const bool resolves = std::any_of(
@@ -144,16 +142,15 @@ QList<Problem> checkAgainstInstalled(const Lock &lock, const QString &lockName,
                 });
             if (!resolves)
                 problems.append(error("unresolved-module", where(),
-                                      QStringLiteral("module \"%1\" resolves to no file or "
-                                                     "directory in %2")
-                                          .arg(module, directoriesText(installed))));
+                                      u"module \"%1\" resolves to no file or "
+                                      "directory in %2"_s.arg(module, directoriesText(installed))));
         }
     }
     for (const InstalledDistribution &d : installed.distributions) {
         if (!locked.contains(canonicalName(d.name)))
-            problems.append(error(
-                "unlocked-distribution", d.metadataPath,
-                QStringLiteral("%1 %2 is installed but not in the lock").arg(d.name, d.version)));
+            problems.append(
+                error("unlocked-distribution", d.metadataPath,
+                      u"%1 %2 is installed but not in the lock"_s.arg(d.name, d.version)));
     }
     return problems;
 }
@@ -178,21 +175,21 @@ QList<Problem> checkAgainstObserved(const Lock &lock, const QString &lockName,
         locked.insert(key);
         const ObservedDistribution *o = seen.value(key);
         if (!o) {
-            problems.append(error("interpreter-missing", entryPath(lockName, i, d),
-                                  QStringLiteral("%1 %2 is locked but %3 does not see it")
-                                      .arg(d.name, d.version, observer)));
+            problems.append(error(
+                "interpreter-missing", entryPath(lockName, i, d),
+                u"%1 %2 is locked but %3 does not see it"_s.arg(d.name, d.version, observer)));
         } else if (o->version != d.version) {
             problems.append(error("interpreter-version-mismatch", entryPath(lockName, i, d),
-                                  QStringLiteral("%1 is locked at %2 but %3 sees %4 (%5)")
-                                      .arg(d.name, d.version, observer, o->version, o->path)));
+                                  u"%1 is locked at %2 but %3 sees %4 (%5)"_s.arg(
+                                      d.name, d.version, observer, o->version, o->path)));
         }
     }
     for (const ObservedDistribution &d : observed) {
         const QString key = canonicalName(d.name);
         if (!locked.contains(key) && seen.value(key) == &d)
-            problems.append(error("interpreter-unlocked", d.path,
-                                  QStringLiteral("%1 sees %2 %3, which is not in the lock")
-                                      .arg(observer, d.name, d.version)));
+            problems.append(error(
+                "interpreter-unlocked", d.path,
+                u"%1 sees %2 %3, which is not in the lock"_s.arg(observer, d.name, d.version)));
     }
     return problems;
 }

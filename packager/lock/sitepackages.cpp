@@ -23,6 +23,8 @@
 #include <filesystem>
 #include <system_error>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace fs = std::filesystem;
 
 namespace deskpack::lock {
@@ -200,7 +202,7 @@ Result<SitePackagesIndex> SitePackagesIndex::scan(const QString &directory)
         if (fd >= 0)
             ::close(fd);
         return makeError(ErrorKind::Unreadable,
-                         QStringLiteral("%1: cannot list site-packages: %2").arg(directory, why));
+                         u"%1: cannot list site-packages: %2"_s.arg(directory, why));
     }
     while (const dirent *entry = ::readdir(dir)) {
         const char *raw = entry->d_name;
@@ -220,8 +222,8 @@ Result<SitePackagesIndex> SitePackagesIndex::scan(const QString &directory)
     fs::directory_iterator it(fs::path(directory.toStdWString()), ec);
     if (ec) {
         return makeError(ErrorKind::Unreadable,
-                         QStringLiteral("%1: cannot list site-packages: %2")
-                             .arg(directory, QString::fromStdString(ec.message())));
+                         u"%1: cannot list site-packages: %2"_s.arg(
+                             directory, QString::fromStdString(ec.message())));
     }
     for (const fs::directory_entry &entry : it) {
         std::error_code typeError;
@@ -256,8 +258,8 @@ Result<InstalledDistribution> readDistribution(const SitePackagesIndex &index, c
         // first there saves a failed open per distribution. (importlib.metadata
         // would prefer a METADATA if one were ever added by hand.)
         const bool egg = endsWithCaseInsensitive(entry, QLatin1StringView(".egg-info"));
-        const QString first = egg ? QStringLiteral("PKG-INFO") : QStringLiteral("METADATA");
-        const QString second = egg ? QStringLiteral("METADATA") : QStringLiteral("PKG-INFO");
+        const QString first = egg ? u"PKG-INFO"_s : u"METADATA"_s;
+        const QString second = egg ? u"METADATA"_s : u"PKG-INFO"_s;
         headers = readHeaders(index, joinPath(entry, first));
         if (!headers)
             headers = readHeaders(index, joinPath(entry, second));
@@ -265,37 +267,34 @@ Result<InstalledDistribution> readDistribution(const SitePackagesIndex &index, c
         headers = readHeaders(index, entry);
     }
     if (!headers) {
-        return makeError(ErrorKind::Invalid,
-                         QStringLiteral("%1: no METADATA or PKG-INFO; skipped").arg(path));
+        return makeError(ErrorKind::Invalid, u"%1: no METADATA or PKG-INFO; skipped"_s.arg(path));
     }
     const CoreMetadata meta = parseCoreMetadata(*headers);
     if (meta.name.isEmpty()) {
         return makeError(ErrorKind::Invalid,
-                         QStringLiteral("%1: metadata has no Name field; skipped").arg(path));
+                         u"%1: metadata has no Name field; skipped"_s.arg(path));
     }
     if (meta.version.isEmpty()) {
-        return makeError(ErrorKind::Invalid,
-                         QStringLiteral("%1: metadata of %2 has no Version field; skipped")
-                             .arg(path, meta.name));
+        return makeError(
+            ErrorKind::Invalid,
+            u"%1: metadata of %2 has no Version field; skipped"_s.arg(path, meta.name));
     }
     dist.name = meta.name;
     dist.version = meta.version;
 
     if (isDir) {
-        if (const auto topLevel =
-                readFile(index, joinPath(entry, QStringLiteral("top_level.txt")))) {
+        if (const auto topLevel = readFile(index, joinPath(entry, u"top_level.txt"_s))) {
             dist.topLevelModules = parseTopLevel(*topLevel);
             dist.moduleSource = InstalledDistribution::ModuleSource::TopLevelTxt;
         }
         if (dist.topLevelModules.isEmpty()) {
-            if (const auto record = readFile(index, joinPath(entry, QStringLiteral("RECORD")))) {
+            if (const auto record = readFile(index, joinPath(entry, u"RECORD"_s))) {
                 dist.topLevelModules = modulesFromInstalledPaths(recordPaths(*record));
                 dist.moduleSource = InstalledDistribution::ModuleSource::Record;
             }
         }
         if (dist.topLevelModules.isEmpty()) {
-            if (const auto files =
-                    readFile(index, joinPath(entry, QStringLiteral("installed-files.txt")))) {
+            if (const auto files = readFile(index, joinPath(entry, u"installed-files.txt"_s))) {
                 dist.topLevelModules = modulesFromInstalledPaths(installedFilesPaths(*files));
                 dist.moduleSource = InstalledDistribution::ModuleSource::InstalledFiles;
             }
@@ -352,29 +351,27 @@ Result<InstalledSet> scanInstalled(const QStringList &directories)
             Result<InstalledDistribution> &dist = *read[std::size_t(i)];
             if (!dist) {
                 // The message already names the entry's path.
-                set.problems.append(Problem{Severity::Warning, QStringLiteral("skipped"), QString(),
-                                            dist.error().message});
+                set.problems.append(
+                    Problem{Severity::Warning, u"skipped"_s, QString(), dist.error().message});
                 continue;
             }
             for (const QString &module : std::as_const(dist->missingModules)) {
                 set.problems.append(
-                    Problem{Severity::Warning, QStringLiteral("missing-module"), dist->metadataPath,
-                            QStringLiteral("%1 names module \"%2\", which is not in %3; left out")
-                                .arg(dist->name, module, directory)});
+                    Problem{Severity::Warning, u"missing-module"_s, dist->metadataPath,
+                            u"%1 names module \"%2\", which is not in %3; left out"_s.arg(
+                                dist->name, module, directory)});
             }
             for (const QString &module : std::as_const(dist->unimportableNames)) {
-                set.problems.append(Problem{
-                    Severity::Warning, QStringLiteral("not-a-module"), dist->metadataPath,
-                    QStringLiteral("%1 names \"%2\", which cannot be a top-level module name "
-                                   "(it holds a dot or whitespace); left out")
-                        .arg(dist->name, module)});
+                set.problems.append(
+                    Problem{Severity::Warning, u"not-a-module"_s, dist->metadataPath,
+                            u"%1 names \"%2\", which cannot be a top-level module name "
+                            "(it holds a dot or whitespace); left out"_s.arg(dist->name, module)});
             }
             if (dist->topLevelModules.isEmpty()) {
-                set.problems.append(Problem{
-                    Severity::Warning, QStringLiteral("no-modules"), dist->metadataPath,
-                    QStringLiteral("%1 names no importable top-level module (no top_level.txt, "
-                                   "RECORD or module matching its name)")
-                        .arg(dist->name)});
+                set.problems.append(
+                    Problem{Severity::Warning, u"no-modules"_s, dist->metadataPath,
+                            u"%1 names no importable top-level module (no top_level.txt, "
+                            "RECORD or module matching its name)"_s.arg(dist->name)});
             }
             const QString key = canonicalName(dist->name);
             const auto seen = byCanonical.constFind(key);
@@ -385,10 +382,10 @@ Result<InstalledSet> scanInstalled(const QStringList &directories)
             }
             InstalledDistribution &first = set.distributions[*seen];
             if (first.version == dist->version) {
-                set.problems.append(Problem{
-                    Severity::Warning, QStringLiteral("duplicate-merged"), dist->metadataPath,
-                    QStringLiteral("%1 %2 is also installed at %3; recorded once")
-                        .arg(dist->name, dist->version, first.metadataPath)});
+                set.problems.append(Problem{Severity::Warning, u"duplicate-merged"_s,
+                                            dist->metadataPath,
+                                            u"%1 %2 is also installed at %3; recorded once"_s.arg(
+                                                dist->name, dist->version, first.metadataPath)});
                 for (const QString &m : dist->topLevelModules) {
                     if (!first.topLevelModules.contains(m))
                         first.topLevelModules.append(m);
@@ -396,12 +393,11 @@ Result<InstalledSet> scanInstalled(const QStringList &directories)
                 std::sort(first.topLevelModules.begin(), first.topLevelModules.end(),
                           codePointLess);
             } else {
-                set.problems.append(Problem{
-                    Severity::Error, QStringLiteral("conflicting-versions"), dist->metadataPath,
-                    QStringLiteral("%1 is installed twice at different versions: %2 at %3 and "
-                                   "%4 at %5")
-                        .arg(first.name, first.version, first.metadataPath, dist->version,
-                             dist->metadataPath)});
+                set.problems.append(
+                    Problem{Severity::Error, u"conflicting-versions"_s, dist->metadataPath,
+                            u"%1 is installed twice at different versions: %2 at %3 and "
+                            "%4 at %5"_s.arg(first.name, first.version, first.metadataPath,
+                                             dist->version, dist->metadataPath)});
             }
         }
         set.indexes.append(std::move(*index));

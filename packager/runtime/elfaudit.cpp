@@ -10,6 +10,8 @@
 
 #include <algorithm>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::runtime {
 
 namespace elftree {
@@ -39,7 +41,7 @@ QHash<QString, QStringList> libraryIndex(const QString &root)
 QString originEntry(const QString &fromDir, const QString &dir)
 {
     const QString relative = QDir::cleanPath(QDir(fromDir).relativeFilePath(dir));
-    return relative == u"." ? QStringLiteral("$ORIGIN") : QStringLiteral("$ORIGIN/") + relative;
+    return relative == u"." ? u"$ORIGIN"_s : u"$ORIGIN/"_s + relative;
 }
 
 bool hasLibrary(const QString &dir, const QString &name, const QString &root)
@@ -75,13 +77,12 @@ QList<ElfFinding> auditElfTree(const QString &rootPath, const QString &displayPr
     auto add = [&](ElfFinding::Kind kind, const QString &file, const QString &detail,
                    const QString &what) {
         const QString shown = displayPrefix + QDir(root).relativeFilePath(file);
-        findings.append({kind, shown, detail, shown + QStringLiteral(": ") + what});
+        findings.append({kind, shown, detail, shown + u": "_s + what});
     };
     for (const QString &file : elfFilesUnder(root)) {
         Result<ElfInfo> info = readElf(file);
         if (!info) {
-            add(ElfFinding::Kind::Unreadable, file, {},
-                info.error().message.section(QStringLiteral(": "), 1));
+            add(ElfFinding::Kind::Unreadable, file, {}, info.error().message.section(u": "_s, 1));
             continue;
         }
         if (!info->isLoadable())
@@ -89,8 +90,8 @@ QList<ElfFinding> auditElfTree(const QString &rootPath, const QString &displayPr
         if (!runsOnHost(*info)) {
             const QString machine = describeMachine(info->machine, info->is64);
             add(ElfFinding::Kind::ForeignMachine, file, machine,
-                QStringLiteral("ELF for %1; this machine runs %2")
-                    .arg(machine, describeMachine(hostMachine(), true)));
+                u"ELF for %1; this machine runs %2"_s.arg(machine,
+                                                          describeMachine(hostMachine(), true)));
             continue;
         }
         const QString dir = QFileInfo(file).absolutePath();
@@ -99,18 +100,17 @@ QList<ElfFinding> auditElfTree(const QString &rootPath, const QString &displayPr
         for (const QString &entry : info->rPath + info->runPath) {
             if (!isOriginRelative(entry)) {
                 add(ElfFinding::Kind::AbsoluteSearchPath, file, entry,
-                    QStringLiteral("%1 names %2 '%3', which is not relative to $ORIGIN")
-                        .arg(QLatin1StringView(tag),
-                             entry.startsWith(u'/') ? QStringLiteral("the absolute path")
-                                                    : QStringLiteral("the cwd-relative path"),
-                             entry));
+                    u"%1 names %2 '%3', which is not relative to $ORIGIN"_s.arg(
+                        QLatin1StringView(tag),
+                        entry.startsWith(u'/') ? u"the absolute path"_s
+                                               : u"the cwd-relative path"_s,
+                        entry));
                 continue;
             }
             const QString expanded = expandOrigin(entry, dir);
             if (!isInside(expanded, root)) {
                 add(ElfFinding::Kind::SearchPathOutside, file, entry,
-                    QStringLiteral("%1 entry '%2' leads out of the tree")
-                        .arg(QLatin1StringView(tag), entry));
+                    u"%1 entry '%2' leads out of the tree"_s.arg(QLatin1StringView(tag), entry));
                 continue;
             }
             if (info->searchPath().contains(entry))
@@ -124,9 +124,8 @@ QList<ElfFinding> auditElfTree(const QString &rootPath, const QString &displayPr
                             [&](const QString &d) { return elftree::hasLibrary(d, soname, root); });
             if (!found)
                 add(ElfFinding::Kind::UnresolvedLibrary, file, soname,
-                    QStringLiteral("needs %1, which is neither found through its $ORIGIN "
-                                   "search path inside the tree nor a base-system library")
-                        .arg(soname));
+                    u"needs %1, which is neither found through its $ORIGIN "
+                    "search path inside the tree nor a base-system library"_s.arg(soname));
         }
     }
     return findings;

@@ -11,6 +11,8 @@
 
 #include <memory>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::runtime {
 
 namespace {
@@ -32,7 +34,7 @@ struct FdCloser
 
 Error unreadable(const QString &path, const QString &why)
 {
-    return makeError(ErrorKind::Unreadable, QStringLiteral("%1: %2").arg(path, why));
+    return makeError(ErrorKind::Unreadable, u"%1: %2"_s.arg(path, why));
 }
 
 QStringList splitPath(const char *value)
@@ -71,31 +73,30 @@ QString describeMachine(int machine, bool is64)
     QString name;
     switch (machine) {
     case EM_X86_64:
-        name = QStringLiteral("x86-64");
+        name = u"x86-64"_s;
         break;
     case EM_386:
-        name = QStringLiteral("Intel 80386");
+        name = u"Intel 80386"_s;
         break;
     case EM_AARCH64:
-        name = QStringLiteral("AArch64");
+        name = u"AArch64"_s;
         break;
     case EM_ARM:
-        name = QStringLiteral("ARM");
+        name = u"ARM"_s;
         break;
     case EM_PPC64:
-        name = QStringLiteral("PowerPC64");
+        name = u"PowerPC64"_s;
         break;
     case EM_S390:
-        name = QStringLiteral("S/390");
+        name = u"S/390"_s;
         break;
     case EM_RISCV:
-        name = QStringLiteral("RISC-V");
+        name = u"RISC-V"_s;
         break;
     default:
-        name = QStringLiteral("machine %1").arg(machine);
+        name = u"machine %1"_s.arg(machine);
     }
-    return QStringLiteral("%1 (%2-bit)")
-        .arg(name, is64 ? QStringLiteral("64") : QStringLiteral("32"));
+    return u"%1 (%2-bit)"_s.arg(name, is64 ? u"64"_s : u"32"_s);
 }
 
 bool runsOnHost(const ElfInfo &info)
@@ -107,20 +108,19 @@ Result<ElfInfo> readElf(const QString &path)
 {
     if (elf_version(EV_CURRENT) == EV_NONE)
         return makeError(ErrorKind::Environment,
-                         QStringLiteral("libelf: %1").arg(QString::fromUtf8(elf_errmsg(-1))));
+                         u"libelf: %1"_s.arg(QString::fromUtf8(elf_errmsg(-1))));
     FdCloser fd{::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC)};
     if (fd.fd < 0)
-        return unreadable(path, QStringLiteral("cannot open"));
+        return unreadable(path, u"cannot open"_s);
     const std::unique_ptr<Elf, ElfCloser> elf(elf_begin(fd.fd, ELF_C_READ, nullptr));
     if (!elf || elf_kind(elf.get()) != ELF_K_ELF)
-        return unreadable(path, QStringLiteral("not an ELF file"));
+        return unreadable(path, u"not an ELF file"_s);
 
     ElfInfo info;
     GElf_Ehdr header;
     if (!gelf_getehdr(elf.get(), &header))
-        return unreadable(
-            path,
-            QStringLiteral("truncated ELF header (%1)").arg(QString::fromUtf8(elf_errmsg(-1))));
+        return unreadable(path,
+                          u"truncated ELF header (%1)"_s.arg(QString::fromUtf8(elf_errmsg(-1))));
     info.is64 = gelf_getclass(elf.get()) == ELFCLASS64;
     info.machine = header.e_machine;
     info.type = header.e_type == ET_EXEC  ? ElfInfo::Type::Executable
@@ -137,7 +137,7 @@ Result<ElfInfo> readElf(const QString &path)
         if (!gelf_getphdr(elf.get(), int(i), &segment) || segment.p_type != PT_INTERP)
             continue;
         if (!raw || segment.p_offset >= rawSize || segment.p_filesz > rawSize - segment.p_offset)
-            return unreadable(path, QStringLiteral("PT_INTERP lies outside the file"));
+            return unreadable(path, u"PT_INTERP lies outside the file"_s);
         info.interpreter = QString::fromUtf8(
             raw + segment.p_offset, qsizetype(qstrnlen(raw + segment.p_offset, segment.p_filesz)));
     }
@@ -149,8 +149,8 @@ Result<ElfInfo> readElf(const QString &path)
             continue;
         Elf_Data *data = elf_getdata(section, nullptr);
         if (!data)
-            return unreadable(path, QStringLiteral("unreadable dynamic section (%1)")
-                                        .arg(QString::fromUtf8(elf_errmsg(-1))));
+            return unreadable(
+                path, u"unreadable dynamic section (%1)"_s.arg(QString::fromUtf8(elf_errmsg(-1))));
         const size_t count =
             sectionHeader.sh_entsize ? sectionHeader.sh_size / sectionHeader.sh_entsize : 0;
         for (size_t i = 0; i < count; ++i) {
@@ -162,9 +162,8 @@ Result<ElfInfo> readElf(const QString &path)
                 continue;
             const char *text = elf_strptr(elf.get(), sectionHeader.sh_link, entry.d_un.d_val);
             if (!text)
-                return unreadable(path, QStringLiteral("dynamic entry %1 points outside the "
-                                                       "string table")
-                                            .arg(qlonglong(entry.d_tag)));
+                return unreadable(path, u"dynamic entry %1 points outside the "
+                                        "string table"_s.arg(qlonglong(entry.d_tag)));
             switch (entry.d_tag) {
             case DT_NEEDED:
                 info.needed.append(QString::fromUtf8(text));

@@ -14,6 +14,8 @@
 
 #include <optional>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::runtime {
 
 namespace {
@@ -25,7 +27,7 @@ public:
         : m_root(QDir::cleanPath(QFileInfo(root).absoluteFilePath()))
         , m_options(options)
         , m_libraryDir(options.libraryDir.isEmpty()
-                           ? m_root + QStringLiteral("/lib")
+                           ? m_root + u"/lib"_s
                            : QDir::cleanPath(QFileInfo(options.libraryDir).absoluteFilePath()))
     {
     }
@@ -39,7 +41,7 @@ private:
     }
     QString prefix() const
     {
-        return m_options.source.isEmpty() ? QString() : m_options.source + QStringLiteral(": ");
+        return m_options.source.isEmpty() ? QString() : m_options.source + u": "_s;
     }
     Result<ElfInfo> readChecked(const QString &file);
     Result<void> normalize(const QString &file, const ElfInfo &info);
@@ -61,16 +63,14 @@ Result<ElfInfo> Normalizer::readChecked(const QString &file)
 {
     Result<ElfInfo> info = readElf(file);
     if (!info) {
-        return makeError(info.error().kind,
-                         prefix() + shown(file) + QStringLiteral(": ") +
-                             info.error().message.section(QStringLiteral(": "), 1));
+        return makeError(info.error().kind, prefix() + shown(file) + u": "_s +
+                                                info.error().message.section(u": "_s, 1));
     }
     if (info->isLoadable() && !runsOnHost(*info)) {
         return makeError(ErrorKind::Unreadable,
-                         prefix() + QStringLiteral("%1 is an ELF for %2; this machine runs %3")
-                                        .arg(shown(file),
-                                             describeMachine(info->machine, info->is64),
-                                             describeMachine(hostMachine(), true)));
+                         prefix() + u"%1 is an ELF for %2; this machine runs %3"_s.arg(
+                                        shown(file), describeMachine(info->machine, info->is64),
+                                        describeMachine(hostMachine(), true)));
     }
     return info;
 }
@@ -100,8 +100,7 @@ Result<QString> Normalizer::copyFromHost(const QString &soname, const QString &f
         return QString();
     const QString resolved = QFileInfo(hostPath).canonicalFilePath();
     if (!QDir().mkpath(m_libraryDir))
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("cannot create %1").arg(m_libraryDir));
+        return makeError(ErrorKind::Environment, u"cannot create %1"_s.arg(m_libraryDir));
     const QString copy = m_libraryDir + u'/' + soname;
     if (Result<void> done = copyFile(resolved, copy); !done)
         return done.error();
@@ -139,14 +138,14 @@ Result<void> Normalizer::normalize(const QString &file, const ElfInfo &info)
                 return copied.error();
             found = *copied;
             if (found.isEmpty()) {
-                m_report.hostMissing.append(QStringLiteral("%1: needs %2, which the host lacks too")
-                                                .arg(shown(file), soname));
+                m_report.hostMissing.append(
+                    u"%1: needs %2, which the host lacks too"_s.arg(shown(file), soname));
                 qCWarning(lcRuntime) << shown(file) << "needs" << soname << "which the host lacks";
                 continue;
             }
         }
         if (found.isEmpty()) {
-            m_missing.append(QStringLiteral("%1 needs %2").arg(shown(file), soname));
+            m_missing.append(u"%1 needs %2"_s.arg(shown(file), soname));
             continue;
         }
         dirs.append(found);
@@ -157,11 +156,9 @@ Result<void> Normalizer::normalize(const QString &file, const ElfInfo &info)
         return {};
     const QString runPath = entries.join(u':');
     m_patches[runPath].append(file);
-    m_report.rewritten.append(
-        QStringLiteral("%1: %2 '%3' -> RUNPATH '%4'")
-            .arg(shown(file),
-                 info.runPath.isEmpty() ? QStringLiteral("RPATH") : QStringLiteral("RUNPATH"),
-                 info.searchPath().join(u':'), runPath));
+    m_report.rewritten.append(u"%1: %2 '%3' -> RUNPATH '%4'"_s.arg(
+        shown(file), info.runPath.isEmpty() ? u"RPATH"_s : u"RUNPATH"_s,
+        info.searchPath().join(u':'), runPath));
     return {};
 }
 
@@ -186,9 +183,8 @@ Result<ElfNormalizeReport> Normalizer::run()
     if (!m_missing.isEmpty()) {
         return makeError(ErrorKind::Unreadable,
                          prefix() +
-                             QStringLiteral("libraries that are neither in the runtime nor in the "
-                                            "base system (docs/runtime.md): %1")
-                                 .arg(m_missing.join(QStringLiteral("; "))));
+                             u"libraries that are neither in the runtime nor in the "
+                             "base system (docs/runtime.md): %1"_s.arg(m_missing.join(u"; "_s)));
     }
     for (auto it = m_patches.cbegin(); it != m_patches.cend(); ++it) {
         if (Result<void> patched = setRunPath(it.value(), it.key()); !patched)

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <unistd.h>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::runtime {
 
 QString errnoText()
@@ -37,8 +39,7 @@ Result<void> copyFile(const QString &from, const QString &to)
 {
     QFile::remove(to);
     if (!QFile::copy(from, to)) {
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("cannot copy %1 to %2").arg(from, to));
+        return makeError(ErrorKind::Environment, u"cannot copy %1 to %2"_s.arg(from, to));
     }
     // Writable by us: patchelf edits copies, and the tree must be deletable.
     QFile::setPermissions(to, QFile::permissions(to) | QFile::WriteOwner | QFile::ReadOwner);
@@ -50,7 +51,7 @@ Result<void> makeSymlink(const QString &target, const QString &link)
     if (::symlink(QFile::encodeName(target).constData(), QFile::encodeName(link).constData()) !=
         0) {
         return makeError(ErrorKind::Environment,
-                         QStringLiteral("cannot create symlink %1: %2").arg(link, errnoText()));
+                         u"cannot create symlink %1: %2"_s.arg(link, errnoText()));
     }
     return {};
 }
@@ -71,9 +72,8 @@ private:
     bool skipTopLevel(const QString &name) const
     {
         static const QStringList never = {
-            QStringLiteral("site-packages"),    QStringLiteral("dist-packages"),
-            QStringLiteral("lib-dynload"),      QStringLiteral("EXTERNALLY-MANAGED"),
-            QStringLiteral("sitecustomize.py"), QStringLiteral("usercustomize.py"),
+            u"site-packages"_s,      u"dist-packages"_s,    u"lib-dynload"_s,
+            u"EXTERNALLY-MANAGED"_s, u"sitecustomize.py"_s, u"usercustomize.py"_s,
         };
         // config-X.Y-*: static libpython and Makefile for building extensions,
         // which a bundle installing binary wheels never does.
@@ -90,7 +90,7 @@ Result<void> StdlibCopier::copy(const QString &relative, const QString &destinat
     const QString sourceDir = relative.isEmpty() ? m_source : m_source + u'/' + relative;
     const QString targetDir = relative.isEmpty() ? destination : destination + u'/' + relative;
     if (!QDir().mkpath(targetDir))
-        return makeError(ErrorKind::Environment, QStringLiteral("cannot create %1").arg(targetDir));
+        return makeError(ErrorKind::Environment, u"cannot create %1"_s.arg(targetDir));
     const QFileInfoList entries = QDir(sourceDir).entryInfoList(
         QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
     for (const QFileInfo &entry : entries) {

@@ -9,6 +9,8 @@
 #include <QRegularExpression>
 #include <QStandardPaths>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::runtime {
 
 namespace {
@@ -24,8 +26,7 @@ QString findTool(const QString &tool)
 {
     QString program = QStandardPaths::findExecutable(tool);
     if (program.isEmpty()) // ldconfig lives in sbin, which a user's PATH may lack
-        program = QStandardPaths::findExecutable(
-            tool, {QStringLiteral("/usr/sbin"), QStringLiteral("/sbin")});
+        program = QStandardPaths::findExecutable(tool, {u"/usr/sbin"_s, u"/sbin"_s});
     return program;
 }
 
@@ -34,9 +35,8 @@ Result<ToolOutput> runTool(const QString &tool, const QString &debianPackage,
 {
     const QString program = findTool(tool);
     if (program.isEmpty()) {
-        return makeError(
-            ErrorKind::Environment,
-            QStringLiteral("'%1' not found on PATH (Debian package %2)").arg(tool, debianPackage));
+        return makeError(ErrorKind::Environment,
+                         u"'%1' not found on PATH (Debian package %2)"_s.arg(tool, debianPackage));
     }
     QProcess process;
     process.start(program, arguments);
@@ -45,7 +45,7 @@ Result<ToolOutput> runTool(const QString &tool, const QString &debianPackage,
         process.kill();
         process.waitForFinished();
         return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1 failed: %2").arg(tool, process.errorString()));
+                         u"%1 failed: %2"_s.arg(tool, process.errorString()));
     }
     return ToolOutput{process.exitCode(), QString::fromLocal8Bit(process.readAllStandardOutput()),
                       QString::fromLocal8Bit(process.readAllStandardError())};
@@ -68,11 +68,11 @@ bool isBaseSystemLibrary(const QString &soname)
     // and the manylinux2014 (PEP 599) list of libraries wheels may assume.
     // Not here, so carried: libcrypt.so.1 (libxcrypt, no longer glibc's),
     // libnsl.so.2 (libtirpc-based), libz, libffi, libssl, ...
-    static const QRegularExpression base(QStringLiteral(
-        "^(linux-vdso|linux-gate|ld-linux[-.\\w]*|ld64|libc|libm|libmvec|libpthread|libdl|librt"
+    static const QRegularExpression base(
+        u"^(linux-vdso|linux-gate|ld-linux[-.\\w]*|ld64|libc|libm|libmvec|libpthread|libdl|librt"
         "|libutil|libresolv|libanl|libBrokenLocale|libthread_db|libnss_\\w+|libgcc_s|libstdc\\+\\+"
         "|libX11|libXext|libXrender|libICE|libSM|libGL|libgobject-2\\.0|libgthread-2\\.0"
-        "|libglib-2\\.0)\\.so(\\.\\d+)*$"));
+        "|libglib-2\\.0)\\.so(\\.\\d+)*$"_s);
     if (soname == u"libnsl.so.1")
         return true; // glibc's; libnsl.so.2 is libtirpc-based and gets bundled
     return base.match(soname).hasMatch();
@@ -86,8 +86,8 @@ bool isOriginRelative(const QString &entry)
 QString expandOrigin(const QString &entry, const QString &originDir)
 {
     QString out = entry;
-    out.replace(QStringLiteral("${ORIGIN}"), originDir);
-    out.replace(QStringLiteral("$ORIGIN"), originDir);
+    out.replace(u"${ORIGIN}"_s, originDir);
+    out.replace(u"$ORIGIN"_s, originDir);
     return QDir::cleanPath(out);
 }
 
@@ -101,24 +101,23 @@ HostLibrarySearch HostLibrarySearch::load()
 {
     HostLibrarySearch search;
     // glibc's built-in defaults; the multiarch directories come first on Debian.
-    search.m_defaultDirs = {QStringLiteral("/lib/x86_64-linux-gnu"),
-                            QStringLiteral("/usr/lib/x86_64-linux-gnu"),
-                            QStringLiteral("/lib/aarch64-linux-gnu"),
-                            QStringLiteral("/usr/lib/aarch64-linux-gnu"),
-                            QStringLiteral("/lib64"),
-                            QStringLiteral("/usr/lib64"),
-                            QStringLiteral("/lib"),
-                            QStringLiteral("/usr/lib")};
+    search.m_defaultDirs = {u"/lib/x86_64-linux-gnu"_s,
+                            u"/usr/lib/x86_64-linux-gnu"_s,
+                            u"/lib/aarch64-linux-gnu"_s,
+                            u"/usr/lib/aarch64-linux-gnu"_s,
+                            u"/lib64"_s,
+                            u"/usr/lib64"_s,
+                            u"/lib"_s,
+                            u"/usr/lib"_s};
     // `ldconfig -p` only prints the cache file; it runs nothing it lists.
-    Result<ToolOutput> listed =
-        runTool(QStringLiteral("ldconfig"), QStringLiteral("libc-bin"), {QStringLiteral("-p")});
+    Result<ToolOutput> listed = runTool(u"ldconfig"_s, u"libc-bin"_s, {u"-p"_s});
     if (!listed || listed->exitCode != 0) {
         qCWarning(lcRuntime) << "cannot read the loader cache; searching only the default "
                                 "directories:"
                              << (listed ? listed->standardError : listed.error().message);
         return search;
     }
-    static const QRegularExpression line(QStringLiteral("^\\s+(\\S+) \\(([^)]*)\\) => (\\S.*)$"));
+    static const QRegularExpression line(u"^\\s+(\\S+) \\(([^)]*)\\) => (\\S.*)$"_s);
     const QStringList lines = listed->standardOutput.split(u'\n', Qt::SkipEmptyParts);
     for (const QString &text : lines) {
         const QRegularExpressionMatch m = line.match(text);
@@ -154,17 +153,15 @@ Result<void> setRunPath(const QStringList &files, const QString &runPath)
 {
     if (files.isEmpty())
         return {};
-    const QStringList arguments = runPath.isEmpty()
-                                      ? QStringList{QStringLiteral("--remove-rpath")}
-                                      : QStringList{QStringLiteral("--set-rpath"), runPath};
-    Result<ToolOutput> output =
-        runTool(QStringLiteral("patchelf"), QStringLiteral("patchelf"), arguments + files);
+    const QStringList arguments = runPath.isEmpty() ? QStringList{u"--remove-rpath"_s}
+                                                    : QStringList{u"--set-rpath"_s, runPath};
+    Result<ToolOutput> output = runTool(u"patchelf"_s, u"patchelf"_s, arguments + files);
     if (!output)
         return output.error();
     if (output->exitCode != 0) {
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("patchelf %1 failed: %2")
-                             .arg(arguments.join(u' '), output->standardError.trimmed()));
+        return makeError(
+            ErrorKind::Environment,
+            u"patchelf %1 failed: %2"_s.arg(arguments.join(u' '), output->standardError.trimmed()));
     }
     return {};
 }

@@ -9,6 +9,8 @@
 #include <QString>
 #include <QStringList>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::test {
 
 inline QString sourceDir()
@@ -23,13 +25,13 @@ inline QString binDir()
 
 inline QString fixture(const QString &relative)
 {
-    return sourceDir() + QStringLiteral("/tests/") + relative;
+    return sourceDir() + u"/tests/"_s + relative;
 }
 
 // Debian's interpreter: the machine image puts another python3 first on PATH.
 inline QString systemPython()
 {
-    return QStringLiteral("/usr/bin/python3");
+    return u"/usr/bin/python3"_s;
 }
 
 struct ProcessResult
@@ -71,15 +73,13 @@ inline ProcessResult runProcess(const QString &program, const QStringList &argum
 inline ProcessResult runDeskpack(const QStringList &arguments,
                                  const QProcessEnvironment &environment = {})
 {
-    return runProcess(binDir() + QStringLiteral("/deskpack"), arguments, {}, 600000, environment);
+    return runProcess(binDir() + u"/deskpack"_s, arguments, {}, 600000, environment);
 }
 
 inline ProcessResult runPythonScript(const QString &script, const QStringList &arguments = {},
                                      const QByteArray &input = {})
 {
-    return runProcess(systemPython(),
-                      QStringList{QStringLiteral("-I"), QStringLiteral("-c"), script} + arguments,
-                      input);
+    return runProcess(systemPython(), QStringList{u"-I"_s, u"-c"_s, script} + arguments, input);
 }
 
 } // namespace deskpack::test

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Diffing two locks: added, removed, version changed, modules changed.
-#include "locktestutil.h"
 #include "lock/lockdiff.h"
+#include "locktestutil.h"
 
 #include <QTest>
+
+using namespace Qt::Literals::StringLiterals;
 
 using namespace deskpack::lock;
 using deskpack::test::dist;
@@ -16,7 +18,7 @@ private Q_SLOTS:
     void identical()
     {
         Lock a;
-        a.distributions = {dist(u"x"_qs, u"1"_qs, {u"x"_qs})};
+        a.distributions = {dist(u"x"_s, u"1"_s, {u"x"_s})};
         const LockDiff d = diffLocks(a, a);
         QVERIFY(d.isEmpty());
         QCOMPARE(diffToText(d), QString());
@@ -27,23 +29,23 @@ private Q_SLOTS:
     {
         Lock before;
         before.distributions = {
-            dist(u"Jinja2"_qs, u"3.0"_qs, {u"jinja2"_qs}), dist(u"old"_qs, u"1"_qs, {u"old"_qs}),
-            dist(u"typing_extensions"_qs, u"4.4"_qs, {}), dist(u"same"_qs, u"1"_qs, {u"same"_qs})};
+            dist(u"Jinja2"_s, u"3.0"_s, {u"jinja2"_s}), dist(u"old"_s, u"1"_s, {u"old"_s}),
+            dist(u"typing_extensions"_s, u"4.4"_s, {}), dist(u"same"_s, u"1"_s, {u"same"_s})};
         Lock after;
-        after.distributions = {dist(u"jinja2"_qs, u"3.1.2"_qs, {u"jinja2"_qs}),
-                               dist(u"new"_qs, u"2"_qs, {u"new"_qs}),
-                               dist(u"typing-extensions"_qs, u"4.4"_qs, {u"typing_extensions"_qs}),
-                               dist(u"same"_qs, u"1"_qs, {u"same"_qs})};
+        after.distributions = {dist(u"jinja2"_s, u"3.1.2"_s, {u"jinja2"_s}),
+                               dist(u"new"_s, u"2"_s, {u"new"_s}),
+                               dist(u"typing-extensions"_s, u"4.4"_s, {u"typing_extensions"_s}),
+                               dist(u"same"_s, u"1"_s, {u"same"_s})};
         const LockDiff d = diffLocks(before, after);
         QCOMPARE(d.added.size(), 1);
-        QCOMPARE(d.added[0].name, u"new"_qs);
+        QCOMPARE(d.added[0].name, u"new"_s);
         QCOMPARE(d.removed.size(), 1);
-        QCOMPARE(d.removed[0].name, u"old"_qs);
+        QCOMPARE(d.removed[0].name, u"old"_s);
         QCOMPARE(d.changed.size(), 2);
         QCOMPARE(diffToText(d), u"+ new 2\n"
                                 "- old 1\n"
                                 "~ jinja2 3.0 -> 3.1.2\n"
-                                "~ typing-extensions modules: +typing_extensions\n"_qs);
+                                "~ typing-extensions modules: +typing_extensions\n"_s);
         const auto json = diffToJson(d);
         QVERIFY(json["identical"] == false);
         QVERIFY(json["changed"][0]["old_version"] == "3.0");

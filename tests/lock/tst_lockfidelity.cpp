@@ -18,6 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
+using namespace Qt::Literals::StringLiterals;
+
 using namespace deskpack;
 using namespace deskpack::lock;
 using nlohmann::json;
@@ -176,21 +178,21 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        m_site = m_dir.filePath(u"site-packages"_qs);
+        m_site = m_dir.filePath(u"site-packages"_s);
         for (const FixtureFile &f : files)
             QVERIFY2(writeFile(m_site + u'/' + QString::fromUtf8(f.path), f.content), f.path);
         for (const FixtureDistribution &d : distributions)
-            QVERIFY(writeFile(m_site + u'/' + QString::fromUtf8(d.entry) + u"/METADATA"_qs,
+            QVERIFY(writeFile(m_site + u'/' + QString::fromUtf8(d.entry) + u"/METADATA"_s,
                               metadata(d.name, d.version)));
     }
 
     void matchesGoldenLock()
     {
-        const QString out = m_dir.filePath(u"lock.json"_qs);
+        const QString out = m_dir.filePath(u"lock.json"_s);
         const test::ProcessResult r = test::runDeskpack(
-            {u"lock"_qs, u"generate"_qs, u"--site-packages"_qs, m_site, u"-o"_qs, out});
+            {u"lock"_s, u"generate"_s, u"--site-packages"_s, m_site, u"-o"_s, out});
         QVERIFY2(r.exitCode == 0, r.err.constData());
-        const QByteArray golden = readAll(test::fixture(u"lock/fixtures/fidelity.lock.json"_qs));
+        const QByteArray golden = readAll(test::fixture(u"lock/fixtures/fidelity.lock.json"_s));
         QVERIFY(!golden.isEmpty());
         QCOMPARE(QString::fromUtf8(readAll(out)), QString::fromUtf8(golden));
     }
@@ -202,38 +204,37 @@ private Q_SLOTS:
         QTest::addColumn<int>("source");
         using S = InstalledDistribution::ModuleSource;
         QTest::newRow("mypyc helper named by top_level.txt")
-            << u"mypyc-demo"_qs << QStringList{u"81d243bd2c585b0f4821__mypyc"_qs, u"mypyc_demo"_qs}
+            << u"mypyc-demo"_s << QStringList{u"81d243bd2c585b0f4821__mypyc"_s, u"mypyc_demo"_s}
             << int(S::TopLevelTxt);
         QTest::newRow("mypyc helper found in RECORD")
-            << u"mypyc-record"_qs
-            << QStringList{u"3f9a1c2e0b7d4a5c6e8f__mypyc"_qs, u"mypyc_record"_qs} << int(S::Record);
-        QTest::newRow(".abi3.so") << u"abi3-demo"_qs << QStringList{u"abi3_demo"_qs, u"abi3_pkg"_qs}
+            << u"mypyc-record"_s << QStringList{u"3f9a1c2e0b7d4a5c6e8f__mypyc"_s, u"mypyc_record"_s}
+            << int(S::Record);
+        QTest::newRow(".abi3.so") << u"abi3-demo"_s << QStringList{u"abi3_demo"_s, u"abi3_pkg"_s}
                                   << int(S::Record);
         QTest::newRow("_cffi_backend")
-            << u"cffi-like"_qs << QStringList{u"_cffi_backend"_qs, u"cffi_like"_qs}
+            << u"cffi-like"_s << QStringList{u"_cffi_backend"_s, u"cffi_like"_s}
             << int(S::TopLevelTxt);
         QTest::newRow("__init__ extension package")
-            << u"initext"_qs << QStringList{u"initext"_qs} << int(S::Record);
+            << u"initext"_s << QStringList{u"initext"_s} << int(S::Record);
         QTest::newRow("sourceless .pyc")
-            << u"sourceless"_qs << QStringList{u"sourceless_mod"_qs} << int(S::Record);
+            << u"sourceless"_s << QStringList{u"sourceless_mod"_s} << int(S::Record);
         QTest::newRow("directory that is no identifier")
-            << u"dash-dir"_qs << QStringList{u"dash-dir"_qs} << int(S::Record);
+            << u"dash-dir"_s << QStringList{u"dash-dir"_s} << int(S::Record);
         QTest::newRow("stubs declared by top_level.txt")
-            << u"types-omega"_qs << QStringList{u"omega-stubs"_qs} << int(S::TopLevelTxt);
+            << u"types-omega"_s << QStringList{u"omega-stubs"_s} << int(S::TopLevelTxt);
         QTest::newRow("stubs inferred from RECORD: nothing importable")
-            << u"types-sigma"_qs << QStringList{} << int(S::None);
-        QTest::newRow(".pth only") << u"pth-only"_qs << QStringList{} << int(S::None);
+            << u"types-sigma"_s << QStringList{} << int(S::None);
+        QTest::newRow(".pth only") << u"pth-only"_s << QStringList{} << int(S::None);
         QTest::newRow("editable finder module")
-            << u"edit-me"_qs << QStringList{u"__editable___edit_me_1_0_finder"_qs}
-            << int(S::Record);
+            << u"edit-me"_s << QStringList{u"__editable___edit_me_1_0_finder"_s} << int(S::Record);
         QTest::newRow("namespace portion, top_level.txt")
-            << u"nsp-alpha"_qs << QStringList{u"nsp"_qs} << int(S::TopLevelTxt);
+            << u"nsp-alpha"_s << QStringList{u"nsp"_s} << int(S::TopLevelTxt);
         QTest::newRow("namespace portion, RECORD")
-            << u"nsp-beta"_qs << QStringList{u"nsp"_qs} << int(S::Record);
+            << u"nsp-beta"_s << QStringList{u"nsp"_s} << int(S::Record);
         QTest::newRow("google namespace")
-            << u"protobuf-like"_qs << QStringList{u"google"_qs} << int(S::TopLevelTxt);
+            << u"protobuf-like"_s << QStringList{u"google"_s} << int(S::TopLevelTxt);
         QTest::newRow("dotted and stale names left out")
-            << u"dotted"_qs << QStringList{u"dotted"_qs} << int(S::TopLevelTxt);
+            << u"dotted"_s << QStringList{u"dotted"_s} << int(S::TopLevelTxt);
     }
 
     void modulesBySource()
@@ -258,10 +259,10 @@ private Q_SLOTS:
         QVERIFY(installed.ok());
         const QList<Problem> &p = installed->problems;
         QCOMPARE(errorCount(p), 0);
-        QVERIFY(findProblem(p, u"no-modules"_qs, u"types-sigma names no importable"_qs));
-        QVERIFY(findProblem(p, u"no-modules"_qs, u"pth-only names no importable"_qs));
-        QVERIFY(findProblem(p, u"not-a-module"_qs, u"dotted names \"dotted.sub\""_qs));
-        QVERIFY(findProblem(p, u"missing-module"_qs, u"dotted names module \"ghost-mod\""_qs));
+        QVERIFY(findProblem(p, u"no-modules"_s, u"types-sigma names no importable"_s));
+        QVERIFY(findProblem(p, u"no-modules"_s, u"pth-only names no importable"_s));
+        QVERIFY(findProblem(p, u"not-a-module"_s, u"dotted names \"dotted.sub\""_s));
+        QVERIFY(findProblem(p, u"missing-module"_s, u"dotted names module \"ghost-mod\""_s));
         QCOMPARE(p.size(), 4);
     }
 
@@ -270,13 +271,13 @@ private Q_SLOTS:
     // validates against the directory and that interpreter.
     void agreesWithTheImportSystem()
     {
-        const QString lockPath = m_dir.filePath(u"oracle-lock.json"_qs);
+        const QString lockPath = m_dir.filePath(u"oracle-lock.json"_s);
         test::ProcessResult r = test::runDeskpack(
-            {u"lock"_qs, u"generate"_qs, u"--site-packages"_qs, m_site, u"-o"_qs, lockPath});
+            {u"lock"_s, u"generate"_s, u"--site-packages"_s, m_site, u"-o"_s, lockPath});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         r = test::runProcess(
             test::systemPython(),
-            {u"-I"_qs, test::fixture(u"lock/import_oracle.py"_qs), m_site, lockPath});
+            {u"-I"_s, test::fixture(u"lock/import_oracle.py"_s), m_site, lockPath});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const json oracle = json::parse(r.out.constData(), nullptr, false);
         QVERIFY(oracle.is_object());
@@ -297,7 +298,7 @@ private Q_SLOTS:
             for (const json &m : d["top_level_found"]) {
                 const QString module = QString::fromStdString(m.get<std::string>());
                 QVERIFY2(entry->topLevelModules.contains(module),
-                         qPrintable(name + u": "_qs + module));
+                         qPrintable(name + u": "_s + module));
                 ++topLevelChecked;
             }
         }
@@ -306,8 +307,8 @@ private Q_SLOTS:
         for (const auto &[module, found] : oracle["lock_modules"].items())
             QVERIFY2(found.get<bool>(), module.c_str());
 
-        r = test::runDeskpack({u"lock"_qs, u"validate"_qs, lockPath, u"--site-packages"_qs, m_site,
-                               u"--python"_qs, test::systemPython()});
+        r = test::runDeskpack({u"lock"_s, u"validate"_s, lockPath, u"--site-packages"_s, m_site,
+                               u"--python"_s, test::systemPython()});
         QVERIFY2(r.exitCode == 0, QByteArray(r.out + r.err).constData());
     }
 };

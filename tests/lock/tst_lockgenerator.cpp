@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+using namespace Qt::Literals::StringLiterals;
+
 using namespace deskpack;
 using namespace deskpack::lock;
 
@@ -21,7 +23,7 @@ namespace {
 
 QString sitePackages()
 {
-    return test::fixture(u"lock/fixtures/site-packages"_qs);
+    return test::fixture(u"lock/fixtures/site-packages"_s);
 }
 
 const Problem *findProblem(const QList<Problem> &problems, const QString &code,
@@ -45,7 +47,7 @@ private Q_SLOTS:
     {
         Result<InstalledSet> installed = scanInstalled({sitePackages()});
         QVERIFY(installed.ok());
-        QFile golden(test::fixture(u"lock/fixtures/site-packages.lock.json"_qs));
+        QFile golden(test::fixture(u"lock/fixtures/site-packages.lock.json"_s));
         QVERIFY(golden.open(QIODevice::ReadOnly));
         QCOMPARE(QString::fromUtf8(serializeLock(lockFromInstalled(*installed))),
                  QString::fromUtf8(golden.readAll()));
@@ -58,25 +60,24 @@ private Q_SLOTS:
         QTest::addColumn<int>("source");
         using S = InstalledDistribution::ModuleSource;
         QTest::newRow("top_level.txt with blank and comment lines")
-            << u"Alpha"_qs << QStringList{u"alpha"_qs} << int(S::TopLevelTxt);
+            << u"Alpha"_s << QStringList{u"alpha"_s} << int(S::TopLevelTxt);
         QTest::newRow("RECORD: packages, modules, extensions; scripts, data, .. excluded")
-            << u"beta-pkg"_qs
-            << QStringList{u"_beta_speedups"_qs, u"beta"_qs, u"beta_abi"_qs, u"beta_helper"_qs,
-                           u"beta_win"_qs}
+            << u"beta-pkg"_s
+            << QStringList{u"_beta_speedups"_s, u"beta"_s, u"beta_abi"_s, u"beta_helper"_s,
+                           u"beta_win"_s}
             << int(S::Record);
         QTest::newRow("egg-info directory")
-            << u"gamma"_qs << QStringList{u"gamma"_qs} << int(S::TopLevelTxt);
+            << u"gamma"_s << QStringList{u"gamma"_s} << int(S::TopLevelTxt);
         QTest::newRow("single-file egg-info: name on disk")
-            << u"Delta"_qs << QStringList{u"delta"_qs} << int(S::NameOnDisk);
+            << u"Delta"_s << QStringList{u"delta"_s} << int(S::NameOnDisk);
         QTest::newRow("installed-files.txt")
-            << u"eta"_qs << QStringList{u"eta"_qs} << int(S::InstalledFiles);
+            << u"eta"_s << QStringList{u"eta"_s} << int(S::InstalledFiles);
         QTest::newRow("namespace package from RECORD")
-            << u"zeta.ns"_qs << QStringList{u"zeta"_qs} << int(S::Record);
-        QTest::newRow("unicode") << u"Café-Lib"_qs << QStringList{u"café"_qs}
-                                 << int(S::TopLevelTxt);
+            << u"zeta.ns"_s << QStringList{u"zeta"_s} << int(S::Record);
+        QTest::newRow("unicode") << u"Café-Lib"_s << QStringList{u"café"_s} << int(S::TopLevelTxt);
         QTest::newRow("stale names dropped, pkg/sub folded")
-            << u"iota"_qs << QStringList{u"iota"_qs} << int(S::TopLevelTxt);
-        QTest::newRow("nothing importable") << u"theta"_qs << QStringList{} << int(S::None);
+            << u"iota"_s << QStringList{u"iota"_s} << int(S::TopLevelTxt);
+        QTest::newRow("nothing importable") << u"theta"_s << QStringList{} << int(S::None);
     }
 
     void modulesBySource()
@@ -100,12 +101,12 @@ private Q_SLOTS:
         QVERIFY(installed.ok());
         const QList<Problem> &p = installed->problems;
         QCOMPARE(errorCount(p), 0);
-        QVERIFY(findProblem(p, u"skipped"_qs,
-                            u"nameless-1.0.dist-info: metadata has no Name field"_qs));
-        QVERIFY(findProblem(p, u"duplicate-merged"_qs,
-                            u"epsilon.egg-info: warning: Epsilon 1.2 is also installed at "_qs));
-        QVERIFY(findProblem(p, u"missing-module"_qs, u"iota names module \"ghost\""_qs));
-        QVERIFY(findProblem(p, u"no-modules"_qs, u"theta"_qs));
+        QVERIFY(
+            findProblem(p, u"skipped"_s, u"nameless-1.0.dist-info: metadata has no Name field"_s));
+        QVERIFY(findProblem(p, u"duplicate-merged"_s,
+                            u"epsilon.egg-info: warning: Epsilon 1.2 is also installed at "_s));
+        QVERIFY(findProblem(p, u"missing-module"_s, u"iota names module \"ghost\""_s));
+        QVERIFY(findProblem(p, u"no-modules"_s, u"theta"_s));
         QCOMPARE(p.size(), 4);
     }
 
@@ -121,37 +122,36 @@ private Q_SLOTS:
 
     void twoVersionsFailNamingBothPaths()
     {
-        const QString dir = test::fixture(u"lock/fixtures/site-conflict"_qs);
+        const QString dir = test::fixture(u"lock/fixtures/site-conflict"_s);
         Result<InstalledSet> installed = scanInstalled({dir});
         QVERIFY(installed.ok());
         QCOMPARE(errorCount(installed->problems), 1);
         const QString text = installed->problems.constFirst().toString();
-        QVERIFY2(text.contains(dir + u"/kappa-1.0.dist-info"_qs), qPrintable(text));
-        QVERIFY2(text.contains(dir + u"/kappa-2.0.dist-info"_qs), qPrintable(text));
-        QCOMPARE(installed->problems.constFirst().code, u"conflicting-versions"_qs);
+        QVERIFY2(text.contains(dir + u"/kappa-1.0.dist-info"_s), qPrintable(text));
+        QVERIFY2(text.contains(dir + u"/kappa-2.0.dist-info"_s), qPrintable(text));
+        QCOMPARE(installed->problems.constFirst().code, u"conflicting-versions"_s);
     }
 
     void twoVersionsAcrossDirectoriesFail()
     {
         QTemporaryDir dir;
-        QVERIFY(QDir(dir.path()).mkpath(u"alpha-2.0.dist-info"_qs));
-        QFile meta(dir.filePath(u"alpha-2.0.dist-info/METADATA"_qs));
+        QVERIFY(QDir(dir.path()).mkpath(u"alpha-2.0.dist-info"_s));
+        QFile meta(dir.filePath(u"alpha-2.0.dist-info/METADATA"_s));
         QVERIFY(meta.open(QIODevice::WriteOnly));
         meta.write("Name: alpha\nVersion: 2.0\n");
         meta.close();
         Result<InstalledSet> installed = scanInstalled({sitePackages(), dir.path()});
         QVERIFY(installed.ok());
-        QVERIFY(findProblem(installed->problems, u"conflicting-versions"_qs,
-                            u"1.0 at "_qs + sitePackages() + u"/alpha-1.0.dist-info"_qs));
+        QVERIFY(findProblem(installed->problems, u"conflicting-versions"_s,
+                            u"1.0 at "_s + sitePackages() + u"/alpha-1.0.dist-info"_s));
     }
 
     void missingDirectoryIsUnreadable()
     {
-        Result<InstalledSet> installed = scanInstalled({u"/nonexistent/site-packages"_qs});
+        Result<InstalledSet> installed = scanInstalled({u"/nonexistent/site-packages"_s});
         QVERIFY(!installed.ok());
         QCOMPARE(installed.error().kind, ErrorKind::Unreadable);
-        QVERIFY(
-            installed.error().message.startsWith(u"/nonexistent/site-packages: cannot list"_qs));
+        QVERIFY(installed.error().message.startsWith(u"/nonexistent/site-packages: cannot list"_s));
     }
 
     // The same names and versions Python's importlib.metadata reads.
@@ -160,7 +160,7 @@ private Q_SLOTS:
         const test::ProcessResult python = test::runPythonScript(
             u"import importlib.metadata as m, json, sys\n"
             "print(json.dumps(sorted({(d.metadata['Name'], d.version) for d in "
-            "m.distributions(path=[sys.argv[1]]) if d.metadata['Name']})))"_qs,
+            "m.distributions(path=[sys.argv[1]]) if d.metadata['Name']})))"_s,
             {sitePackages()});
         QVERIFY2(python.exitCode == 0, python.err.constData());
         const auto expected = nlohmann::json::parse(python.out.constData());

@@ -2,10 +2,12 @@
 // Validation rules: the lock alone, the lock against site-packages, and the
 // lock against what an interpreter reports.
 #include "common/testutil.h"
-#include "locktestutil.h"
 #include "lock/lockvalidator.h"
+#include "locktestutil.h"
 
 #include <QTest>
+
+using namespace Qt::Literals::StringLiterals;
 
 using namespace deskpack;
 using namespace deskpack::lock;
@@ -24,7 +26,7 @@ QStringList codes(const QList<Problem> &problems)
 InstalledSet fixtureInstalled()
 {
     Result<InstalledSet> installed =
-        scanInstalled({test::fixture(u"lock/fixtures/site-packages"_qs)});
+        scanInstalled({test::fixture(u"lock/fixtures/site-packages"_s)});
     if (!installed)
         qFatal("fixture site-packages unreadable");
     return *installed;
@@ -46,45 +48,45 @@ private Q_SLOTS:
             l.distributions = std::move(d);
             return l;
         };
-        QTest::newRow("clean") << lockOf({dist(u"a"_qs, u"1"_qs, {u"a"_qs}),
-                                          dist(u"B"_qs, u"2"_qs, {u"b"_qs, u"c"_qs})})
+        QTest::newRow("clean") << lockOf({dist(u"a"_s, u"1"_s, {u"a"_s}),
+                                          dist(u"B"_s, u"2"_s, {u"b"_s, u"c"_s})})
                                << QStringList{};
-        QTest::newRow("duplicate canonical") << lockOf({dist(u"Foo.Bar"_qs, u"1"_qs, {u"x"_qs}),
-                                                        dist(u"foo_bar"_qs, u"1"_qs, {u"x"_qs})})
-                                             << QStringList{u"duplicate-name"_qs};
+        QTest::newRow("duplicate canonical")
+            << lockOf({dist(u"Foo.Bar"_s, u"1"_s, {u"x"_s}), dist(u"foo_bar"_s, u"1"_s, {u"x"_s})})
+            << QStringList{u"duplicate-name"_s};
         QTest::newRow("whitespace everywhere")
-            << lockOf({dist(u"a b"_qs, u"1 "_qs, {u"m n"_qs})})
-            << QStringList{u"whitespace"_qs, u"whitespace"_qs, u"whitespace"_qs};
-        QTest::newRow("unsorted modules") << lockOf({dist(u"a"_qs, u"1"_qs, {u"b"_qs, u"a"_qs})})
-                                          << QStringList{u"unsorted-modules"_qs};
-        QTest::newRow("repeated module") << lockOf({dist(u"a"_qs, u"1"_qs, {u"a"_qs, u"a"_qs})})
-                                         << QStringList{u"unsorted-modules"_qs};
+            << lockOf({dist(u"a b"_s, u"1 "_s, {u"m n"_s})})
+            << QStringList{u"whitespace"_s, u"whitespace"_s, u"whitespace"_s};
+        QTest::newRow("unsorted modules") << lockOf({dist(u"a"_s, u"1"_s, {u"b"_s, u"a"_s})})
+                                          << QStringList{u"unsorted-modules"_s};
+        QTest::newRow("repeated module") << lockOf({dist(u"a"_s, u"1"_s, {u"a"_s, u"a"_s})})
+                                         << QStringList{u"unsorted-modules"_s};
         QTest::newRow("empty modules warn")
-            << lockOf({dist(u"a"_qs, u"1"_qs, {})}) << QStringList{u"no-modules"_qs};
+            << lockOf({dist(u"a"_s, u"1"_s, {})}) << QStringList{u"no-modules"_s};
         QTest::newRow("unsorted distributions warn")
-            << lockOf({dist(u"b"_qs, u"1"_qs, {u"b"_qs}), dist(u"a"_qs, u"1"_qs, {u"a"_qs})})
-            << QStringList{u"unsorted-distributions"_qs};
+            << lockOf({dist(u"b"_s, u"1"_s, {u"b"_s}), dist(u"a"_s, u"1"_s, {u"a"_s})})
+            << QStringList{u"unsorted-distributions"_s};
     }
 
     void rules()
     {
         QFETCH(Lock, lock);
         QFETCH(QStringList, expected);
-        QCOMPARE(codes(checkLockRules(lock, u"l.json"_qs)), expected);
+        QCOMPARE(codes(checkLockRules(lock, u"l.json"_s)), expected);
     }
 
     void warningsAreNotErrors()
     {
         Lock lock;
-        lock.distributions = {dist(u"b"_qs, u"1"_qs, {}), dist(u"a"_qs, u"1"_qs, {u"a"_qs})};
-        QCOMPARE(errorCount(checkLockRules(lock, u"l.json"_qs)), 0);
+        lock.distributions = {dist(u"b"_s, u"1"_s, {}), dist(u"a"_s, u"1"_s, {u"a"_s})};
+        QCOMPARE(errorCount(checkLockRules(lock, u"l.json"_s)), 0);
     }
 
     void againstInstalledClean()
     {
         const InstalledSet installed = fixtureInstalled();
         const Lock lock = lockFromInstalled(installed);
-        QVERIFY(checkAgainstInstalled(lock, u"l.json"_qs, installed).isEmpty());
+        QVERIFY(checkAgainstInstalled(lock, u"l.json"_s, installed).isEmpty());
     }
 
     void againstInstalledReportsEverything()
@@ -95,52 +97,52 @@ private Q_SLOTS:
         // does not exist, and theta (installed) dropped from the lock.
         for (Distribution &d : lock.distributions) {
             if (d.name == u"Alpha")
-                d.version = u"9.9"_qs;
+                d.version = u"9.9"_s;
             if (d.name == u"eta")
-                d.topLevelModules = {u"eta"_qs, u"nowhere"_qs};
+                d.topLevelModules = {u"eta"_s, u"nowhere"_s};
         }
         std::erase_if(lock.distributions, [](const Distribution &d) { return d.name == u"theta"; });
-        lock.distributions.push_back(dist(u"phantom"_qs, u"1"_qs, {u"phantom"_qs}));
-        const QList<Problem> problems = checkAgainstInstalled(lock, u"l.json"_qs, installed);
+        lock.distributions.push_back(dist(u"phantom"_s, u"1"_s, {u"phantom"_s}));
+        const QList<Problem> problems = checkAgainstInstalled(lock, u"l.json"_s, installed);
         QStringList got = codes(problems);
         got.sort();
-        QCOMPARE(got, (QStringList{u"missing-distribution"_qs, u"unlocked-distribution"_qs,
-                                   u"unresolved-module"_qs, u"unresolved-module"_qs,
-                                   u"version-mismatch"_qs}));
+        QCOMPARE(got, (QStringList{u"missing-distribution"_s, u"unlocked-distribution"_s,
+                                   u"unresolved-module"_s, u"unresolved-module"_s,
+                                   u"version-mismatch"_s}));
         const QString all = [&] {
             QString s;
             for (const Problem &p : problems)
                 s += p.toString() + u'\n';
             return s;
         }();
-        QVERIFY2(all.contains(u"Alpha is locked at 9.9 but 1.0 is installed"_qs), qPrintable(all));
-        QVERIFY2(all.contains(u"phantom 1 is locked but not installed"_qs), qPrintable(all));
-        QVERIFY2(all.contains(u"module \"nowhere\" resolves to no file or directory"_qs),
+        QVERIFY2(all.contains(u"Alpha is locked at 9.9 but 1.0 is installed"_s), qPrintable(all));
+        QVERIFY2(all.contains(u"phantom 1 is locked but not installed"_s), qPrintable(all));
+        QVERIFY2(all.contains(u"module \"nowhere\" resolves to no file or directory"_s),
                  qPrintable(all));
         QVERIFY2(all.contains(
-                     u"theta-1.0.dist-info: error: theta 1.0 is installed but not in the lock"_qs),
+                     u"theta-1.0.dist-info: error: theta 1.0 is installed but not in the lock"_s),
                  qPrintable(all));
     }
 
     void againstObserved()
     {
         Lock lock;
-        lock.distributions = {dist(u"Jinja2"_qs, u"3.1.2"_qs, {u"jinja2"_qs}),
-                              dist(u"six"_qs, u"1.16.0"_qs, {u"six"_qs}),
-                              dist(u"gone"_qs, u"1"_qs, {u"gone"_qs})};
+        lock.distributions = {dist(u"Jinja2"_s, u"3.1.2"_s, {u"jinja2"_s}),
+                              dist(u"six"_s, u"1.16.0"_s, {u"six"_s}),
+                              dist(u"gone"_s, u"1"_s, {u"gone"_s})};
         const QList<ObservedDistribution> seen = {
-            {u"jinja2"_qs, u"3.1.2"_qs, u"/sp/Jinja2.dist-info"_qs},
-            {u"six"_qs, u"1.15.0"_qs, u"/sp/six.dist-info"_qs},
-            {u"six"_qs, u"1.16.0"_qs, u"/later/six.dist-info"_qs}, // shadowed: ignored
-            {u"extra"_qs, u"2"_qs, u"/sp/extra.dist-info"_qs}};
+            {u"jinja2"_s, u"3.1.2"_s, u"/sp/Jinja2.dist-info"_s},
+            {u"six"_s, u"1.15.0"_s, u"/sp/six.dist-info"_s},
+            {u"six"_s, u"1.16.0"_s, u"/later/six.dist-info"_s}, // shadowed: ignored
+            {u"extra"_s, u"2"_s, u"/sp/extra.dist-info"_s}};
         const QList<Problem> problems =
-            checkAgainstObserved(lock, u"l.json"_qs, seen, u"/usr/bin/python3"_qs);
+            checkAgainstObserved(lock, u"l.json"_s, seen, u"/usr/bin/python3"_s);
         QCOMPARE(codes(problems),
-                 (QStringList{u"interpreter-version-mismatch"_qs, u"interpreter-missing"_qs,
-                              u"interpreter-unlocked"_qs}));
+                 (QStringList{u"interpreter-version-mismatch"_s, u"interpreter-missing"_s,
+                              u"interpreter-unlocked"_s}));
         QVERIFY(problems[0].message.contains(
-            u"six is locked at 1.16.0 but /usr/bin/python3 sees 1.15.0"_qs));
-        QVERIFY(problems[2].toString().startsWith(u"/sp/extra.dist-info: error: "_qs));
+            u"six is locked at 1.16.0 but /usr/bin/python3 sees 1.15.0"_s));
+        QVERIFY(problems[2].toString().startsWith(u"/sp/extra.dist-info: error: "_s));
     }
 };
 

@@ -17,14 +17,16 @@
 #include <QHash>
 #include <QMap>
 #include <QPair>
-#include <QSet>
 #include <QProcessEnvironment>
 #include <QRegularExpression>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QVersionNumber>
 
 #include <nlohmann/json.hpp>
+
+using namespace Qt::Literals::StringLiterals;
 
 using namespace deskpack;
 using namespace deskpack::lock;
@@ -32,7 +34,7 @@ using nlohmann::json;
 
 namespace {
 
-const QString distPackages = QStringLiteral("/usr/lib/python3/dist-packages");
+const QString distPackages = u"/usr/lib/python3/dist-packages"_s;
 
 // For each distribution: name, version, its top_level.txt names (or null when
 // there is none), and whether RECORD names any importable file.
@@ -63,10 +65,10 @@ QString pyenvRoot()
     const QString fromEnv = qEnvironmentVariable("PYENV_ROOT");
     if (!fromEnv.isEmpty())
         return fromEnv;
-    const test::ProcessResult r = test::runProcess(u"pyenv"_qs, {u"root"_qs}, {}, 30000);
+    const test::ProcessResult r = test::runProcess(u"pyenv"_s, {u"root"_s}, {}, 30000);
     if (r.exitCode == 0 && !r.out.trimmed().isEmpty())
         return QString::fromLocal8Bit(r.out.trimmed());
-    return u"/root/.pyenv"_qs;
+    return u"/root/.pyenv"_s;
 }
 
 struct Target
@@ -82,12 +84,12 @@ struct Target
 QList<QPair<QString, Target>> targets()
 {
     QList<QPair<QString, Target>> out;
-    out.append({u"debian"_qs, Target{test::systemPython(), distPackages, {}}});
+    out.append({u"debian"_s, Target{test::systemPython(), distPackages, {}}});
     const QString root = pyenvRoot();
     QMap<int, QStringList> byMinor; // 3.X -> installed versions
-    const QRegularExpression cpython(u"^3\\.(\\d+)\\.\\d+$"_qs);
+    const QRegularExpression cpython(u"^3\\.(\\d+)\\.\\d+$"_s);
     for (const QString &version :
-         QDir(root + u"/versions"_qs).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+         QDir(root + u"/versions"_s).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
         const auto match = cpython.match(version);
         if (match.hasMatch() && match.captured(1).toInt() >= 8)
             byMinor[match.captured(1).toInt()].append(version);
@@ -97,24 +99,24 @@ QList<QPair<QString, Target>> targets()
             byMinor.insert(minor, {});
     }
     for (auto it = byMinor.cbegin(); it != byMinor.cend(); ++it) {
-        const QString series = u"3.%1"_qs.arg(it.key());
+        const QString series = u"3.%1"_s.arg(it.key());
         if (it->isEmpty()) {
             out.append(
-                {u"pyenv "_qs + series,
-                 Target{{}, {}, u"no pyenv CPython %1 under %2/versions"_qs.arg(series, root)}});
+                {u"pyenv "_s + series,
+                 Target{{}, {}, u"no pyenv CPython %1 under %2/versions"_s.arg(series, root)}});
             continue;
         }
         for (const QString &version : *it) {
-            const QString prefix = root + u"/versions/"_qs + version;
-            Target t{prefix + u"/bin/python"_qs + series,
-                     prefix + u"/lib/python"_qs + series + u"/site-packages"_qs,
+            const QString prefix = root + u"/versions/"_s + version;
+            Target t{prefix + u"/bin/python"_s + series,
+                     prefix + u"/lib/python"_s + series + u"/site-packages"_s,
                      {}};
             if (!QFileInfo(t.interpreter).isExecutable() || !QFileInfo(t.sitePackages).isDir()) {
                 t.absentReason =
-                    u"%1 has no %2 or no %3"_qs.arg(prefix, t.interpreter, t.sitePackages);
+                    u"%1 has no %2 or no %3"_s.arg(prefix, t.interpreter, t.sitePackages);
                 t.interpreter.clear();
             }
-            out.append({u"pyenv "_qs + version, t});
+            out.append({u"pyenv "_s + version, t});
         }
     }
     return out;
@@ -161,7 +163,7 @@ private Q_SLOTS:
         if (interpreter.isEmpty())
             QSKIP(qPrintable(absentReason));
         const test::ProcessResult python = test::runProcess(
-            interpreter, {u"-I"_qs, u"-c"_qs, QString::fromLatin1(pythonView), sitePackages});
+            interpreter, {u"-I"_s, u"-c"_s, QString::fromLatin1(pythonView), sitePackages});
         QVERIFY2(python.exitCode == 0, python.err.constData());
         const auto view = json::parse(python.out.constData());
         QVERIFY(!view.empty());
@@ -180,7 +182,7 @@ private Q_SLOTS:
             const QString where = QString::fromStdString(entry["path"].get<std::string>());
             theirNames.insert(canonicalName(name));
             const InstalledDistribution *d = ours.value(canonicalName(name));
-            QVERIFY2(d, qPrintable(u"missing from our scan: "_qs + where));
+            QVERIFY2(d, qPrintable(u"missing from our scan: "_s + where));
             QCOMPARE(d->version, version);
 
             if (entry["top_level"].is_array() && !entry["top_level"].empty()) {
@@ -200,7 +202,7 @@ private Q_SLOTS:
                 got.sort();
                 // A merged duplicate (dist-info + egg-info) may add names; never lose one.
                 for (const QString &m : std::as_const(expected))
-                    QVERIFY2(got.contains(m), qPrintable(where + u": "_qs + m));
+                    QVERIFY2(got.contains(m), qPrintable(where + u": "_s + m));
                 if (d->metadataPath == where)
                     QCOMPARE(got, expected);
             } else if (entry["record_importable"].get<bool>()) {
@@ -222,12 +224,12 @@ private Q_SLOTS:
             QSKIP(qPrintable(absentReason));
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
-        const QString lockPath = dir.filePath(u"runtime-core-lock.json"_qs);
+        const QString lockPath = dir.filePath(u"runtime-core-lock.json"_s);
         test::ProcessResult r = test::runDeskpack(
-            {u"lock"_qs, u"generate"_qs, u"--site-packages"_qs, sitePackages, u"-o"_qs, lockPath});
+            {u"lock"_s, u"generate"_s, u"--site-packages"_s, sitePackages, u"-o"_s, lockPath});
         QVERIFY2(r.exitCode == 0, r.err.constData());
 
-        r = test::runProcess(interpreter, {u"-I"_qs, test::fixture(u"lock/import_oracle.py"_qs),
+        r = test::runProcess(interpreter, {u"-I"_s, test::fixture(u"lock/import_oracle.py"_s),
                                            sitePackages, lockPath});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const json oracle = json::parse(r.out.constData(), nullptr, false);
@@ -247,13 +249,13 @@ private Q_SLOTS:
             const QString where = QString::fromStdString(d["path"].get<std::string>());
             seen.insert(canonicalName(name));
             const Distribution *entry = locked.value(canonicalName(name));
-            QVERIFY2(entry, qPrintable(u"not in the lock: "_qs + where));
+            QVERIFY2(entry, qPrintable(u"not in the lock: "_s + where));
             QCOMPARE(entry->version, QString::fromStdString(d["version"].get<std::string>()));
             for (const json &m : d["top_level_found"]) {
                 const QString module = QString::fromStdString(m.get<std::string>());
                 QVERIFY2(entry->topLevelModules.contains(module),
-                         qPrintable(where + u": top_level.txt names \""_qs + module +
-                                    u"\", which exists, but the lock leaves it out"_qs));
+                         qPrintable(where + u": top_level.txt names \""_s + module +
+                                    u"\", which exists, but the lock leaves it out"_s));
                 ++topLevelChecked;
             }
         }
@@ -261,7 +263,7 @@ private Q_SLOTS:
         int modules = 0;
         for (const auto &[module, found] : oracle["lock_modules"].items()) {
             QVERIFY2(found.get<bool>(),
-                     qPrintable(u"locked module \"%1\" is not found by %2 in %3"_qs.arg(
+                     qPrintable(u"locked module \"%1\" is not found by %2 in %3"_s.arg(
                          QString::fromStdString(module), interpreter, sitePackages)));
             ++modules;
         }
@@ -269,8 +271,8 @@ private Q_SLOTS:
               "modules found by the interpreter",
               qPrintable(sitePackages), qlonglong(locked.size()), topLevelChecked, modules);
 
-        r = test::runDeskpack({u"lock"_qs, u"validate"_qs, lockPath, u"--site-packages"_qs,
-                               sitePackages, u"--python"_qs, interpreter, u"--json"_qs});
+        r = test::runDeskpack({u"lock"_s, u"validate"_s, lockPath, u"--site-packages"_s,
+                               sitePackages, u"--python"_s, interpreter, u"--json"_s});
         QVERIFY2(r.exitCode == 0, QByteArray(r.out + r.err).constData());
         const json report = json::parse(r.out.constData(), nullptr, false);
         QVERIFY(report.is_object());

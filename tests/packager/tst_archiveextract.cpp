@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+using namespace Qt::Literals::StringLiterals;
+
 using namespace deskpack;
 using namespace deskpack::archive;
 
@@ -72,10 +74,9 @@ private:
 void TestArchiveExtract::initTestCase()
 {
     QVERIFY(m_root.isValid());
-    m_corpus = m_root.filePath(QStringLiteral("corpus"));
+    m_corpus = m_root.filePath(u"corpus"_s);
     const test::ProcessResult made = test::runProcess(
-        test::systemPython(), {test::fixture(QStringLiteral("packager/make_archives.py")),
-                               QStringLiteral("good"), m_corpus});
+        test::systemPython(), {test::fixture(u"packager/make_archives.py"_s), u"good"_s, m_corpus});
     QVERIFY2(made.exitCode == 0, made.err.constData());
 }
 
@@ -94,69 +95,68 @@ void TestArchiveExtract::extractsTree()
     QFETCH(QString, archive);
     QFETCH(bool, isTar);
     QTemporaryDir out;
-    const QString dest = out.filePath(QStringLiteral("dest"));
+    const QString dest = out.filePath(u"dest"_s);
     Result<ExtractSummary> result = extractArchive(m_corpus + u'/' + archive, dest);
     QVERIFY2(result, result ? "" : qPrintable(result.error().message));
     QCOMPARE(result->destination, QFileInfo(dest).canonicalFilePath());
     QCOMPARE(result->entries, isTar ? 10 : 8);
-    const QString pkg = dest + QStringLiteral("/pkg");
+    const QString pkg = dest + u"/pkg"_s;
 
-    QCOMPARE(contentOf(pkg + QStringLiteral("/data.txt")), QByteArray("data\n"));
-    QCOMPARE(modeOf(pkg + QStringLiteral("/data.txt")), mode_t(0644));
-    QCOMPARE(contentOf(pkg + QStringLiteral("/run.sh")), QByteArray("#!/bin/sh\necho ok\n"));
-    QCOMPARE(modeOf(pkg + QStringLiteral("/run.sh")), mode_t(0755));
-    QCOMPARE(modeOf(pkg + QStringLiteral("/setuid")), mode_t(0755)); // set-uid bit dropped
-    QCOMPARE(contentOf(pkg + QStringLiteral("/sub/deep.txt")), QByteArray("deep\n"));
-    QCOMPARE(modeOf(pkg + QStringLiteral("/sub/deep.txt")), mode_t(0600));
+    QCOMPARE(contentOf(pkg + u"/data.txt"_s), QByteArray("data\n"));
+    QCOMPARE(modeOf(pkg + u"/data.txt"_s), mode_t(0644));
+    QCOMPARE(contentOf(pkg + u"/run.sh"_s), QByteArray("#!/bin/sh\necho ok\n"));
+    QCOMPARE(modeOf(pkg + u"/run.sh"_s), mode_t(0755));
+    QCOMPARE(modeOf(pkg + u"/setuid"_s), mode_t(0755)); // set-uid bit dropped
+    QCOMPARE(contentOf(pkg + u"/sub/deep.txt"_s), QByteArray("deep\n"));
+    QCOMPARE(modeOf(pkg + u"/sub/deep.txt"_s), mode_t(0600));
 
-    const QFileInfo empty(pkg + QStringLiteral("/empty"));
+    const QFileInfo empty(pkg + u"/empty"_s);
     QVERIFY(empty.isDir());
     QVERIFY(QDir(empty.filePath()).isEmpty(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot));
     QCOMPARE(modeOf(empty.filePath()), mode_t(0750));
 
-    QVERIFY(QFileInfo(pkg + QStringLiteral("/link")).isSymLink());
-    QCOMPARE(linkOf(pkg + QStringLiteral("/link")), QStringLiteral("data.txt"));
-    QCOMPARE(contentOf(pkg + QStringLiteral("/link")), QByteArray("data\n"));
-    QCOMPARE(linkOf(pkg + QStringLiteral("/sub/up")), QStringLiteral("../data.txt"));
-    QCOMPARE(contentOf(pkg + QStringLiteral("/sub/up")), QByteArray("data\n"));
+    QVERIFY(QFileInfo(pkg + u"/link"_s).isSymLink());
+    QCOMPARE(linkOf(pkg + u"/link"_s), u"data.txt"_s);
+    QCOMPARE(contentOf(pkg + u"/link"_s), QByteArray("data\n"));
+    QCOMPARE(linkOf(pkg + u"/sub/up"_s), u"../data.txt"_s);
+    QCOMPARE(contentOf(pkg + u"/sub/up"_s), QByteArray("data\n"));
 
     if (isTar) {
-        QCOMPARE(inodeOf(pkg + QStringLiteral("/hard")),
-                 inodeOf(pkg + QStringLiteral("/data.txt")));
-        QCOMPARE(QFileInfo(pkg + QStringLiteral("/data.txt")).lastModified().toSecsSinceEpoch(),
+        QCOMPARE(inodeOf(pkg + u"/hard"_s), inodeOf(pkg + u"/data.txt"_s));
+        QCOMPARE(QFileInfo(pkg + u"/data.txt"_s).lastModified().toSecsSinceEpoch(),
                  qint64(1700000000));
     }
     // No staging directory is left beside the destination.
     QCOMPARE(QDir(out.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
-             QStringList{QStringLiteral("dest")});
+             QStringList{u"dest"_s});
 }
 
 void TestArchiveExtract::existingDestination()
 {
     QTemporaryDir out;
-    const QString dest = out.filePath(QStringLiteral("dest"));
-    const QString archive = m_corpus + QStringLiteral("/good.tar.gz");
+    const QString dest = out.filePath(u"dest"_s);
+    const QString archive = m_corpus + u"/good.tar.gz"_s;
     QVERIFY(QDir().mkpath(dest)); // an empty directory counts as absent
     QVERIFY(extractArchive(archive, dest));
 
-    QFile stale(dest + QStringLiteral("/stale.txt"));
+    QFile stale(dest + u"/stale.txt"_s);
     QVERIFY(stale.open(QIODevice::WriteOnly));
     stale.close();
     Result<ExtractSummary> again = extractArchive(archive, dest);
     QVERIFY(!again);
     QCOMPARE(again.error().kind, ErrorKind::Environment);
-    QVERIFY2(again.error().message.contains(QStringLiteral("already exists")),
+    QVERIFY2(again.error().message.contains(u"already exists"_s),
              qPrintable(again.error().message));
-    QVERIFY(QFileInfo::exists(dest + QStringLiteral("/stale.txt")));
+    QVERIFY(QFileInfo::exists(dest + u"/stale.txt"_s));
 
     ExtractOptions replace;
     replace.replaceExisting = true;
     Result<ExtractSummary> replaced = extractArchive(archive, dest, replace);
     QVERIFY2(replaced, replaced ? "" : qPrintable(replaced.error().message));
-    QVERIFY(!QFileInfo::exists(dest + QStringLiteral("/stale.txt")));
-    QVERIFY(QFileInfo::exists(dest + QStringLiteral("/pkg/data.txt")));
+    QVERIFY(!QFileInfo::exists(dest + u"/stale.txt"_s));
+    QVERIFY(QFileInfo::exists(dest + u"/pkg/data.txt"_s));
     QCOMPARE(QDir(out.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
-             QStringList{QStringLiteral("dest")});
+             QStringList{u"dest"_s});
 }
 
 void TestArchiveExtract::destinationBehindSymlink()
@@ -164,15 +164,13 @@ void TestArchiveExtract::destinationBehindSymlink()
     // libarchive's SECURE_SYMLINKS would refuse a path through a symlink; the
     // extractor stages under the canonical parent instead.
     QTemporaryDir out;
-    QVERIFY(QDir().mkpath(out.filePath(QStringLiteral("real"))));
-    QVERIFY(
-        QFile::link(out.filePath(QStringLiteral("real")), out.filePath(QStringLiteral("alias"))));
-    Result<ExtractSummary> result = extractArchive(m_corpus + QStringLiteral("/good.zip"),
-                                                   out.filePath(QStringLiteral("alias/dest")));
+    QVERIFY(QDir().mkpath(out.filePath(u"real"_s)));
+    QVERIFY(QFile::link(out.filePath(u"real"_s), out.filePath(u"alias"_s)));
+    Result<ExtractSummary> result =
+        extractArchive(m_corpus + u"/good.zip"_s, out.filePath(u"alias/dest"_s));
     QVERIFY2(result, result ? "" : qPrintable(result.error().message));
-    QCOMPARE(result->destination,
-             QFileInfo(out.filePath(QStringLiteral("real/dest"))).canonicalFilePath());
-    QVERIFY(QFileInfo::exists(out.filePath(QStringLiteral("real/dest/pkg/data.txt"))));
+    QCOMPARE(result->destination, QFileInfo(out.filePath(u"real/dest"_s)).canonicalFilePath());
+    QVERIFY(QFileInfo::exists(out.filePath(u"real/dest/pkg/data.txt"_s)));
 }
 
 QTEST_GUILESS_MAIN(TestArchiveExtract)

@@ -18,6 +18,8 @@
 
 #include <sys/stat.h>
 
+using namespace Qt::Literals::StringLiterals;
+
 using namespace deskpack;
 using namespace deskpack::archive;
 
@@ -41,18 +43,15 @@ void makeTree(const QString &root, bool reverse)
     const auto rw = QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther;
     const auto rwx = rw | QFile::ExeOwner | QFile::ExeGroup | QFile::ExeOther;
     QList<std::function<void()>> steps = {
-        [&] { writeFile(root + QStringLiteral("/b.txt"), "bee\n", rw); },
+        [&] { writeFile(root + u"/b.txt"_s, "bee\n", rw); },
+        [&] { writeFile(root + u"/B.txt"_s, "big bee\n", QFile::ReadOwner | QFile::WriteOwner); },
+        [&] { writeFile(root + u"/_under.txt"_s, "u\n", rw); },
+        [&] { writeFile(root + u"/bin/tool"_s, "#!/bin/sh\n", rwx); },
+        [&] { writeFile(root + u"/lib/caf\u00e9.py"_s, "# utf-8 name\n", rw); },
+        [&] { QDir().mkpath(root + u"/lib/empty"_s); },
         [&] {
-            writeFile(root + QStringLiteral("/B.txt"), "big bee\n",
-                      QFile::ReadOwner | QFile::WriteOwner);
-        },
-        [&] { writeFile(root + QStringLiteral("/_under.txt"), "u\n", rw); },
-        [&] { writeFile(root + QStringLiteral("/bin/tool"), "#!/bin/sh\n", rwx); },
-        [&] { writeFile(root + QStringLiteral("/lib/caf\u00e9.py"), "# utf-8 name\n", rw); },
-        [&] { QDir().mkpath(root + QStringLiteral("/lib/empty")); },
-        [&] {
-            QVERIFY(QDir().mkpath(root + QStringLiteral("/bin")));
-            QVERIFY(QFile::link(QStringLiteral("tool"), root + QStringLiteral("/bin/alias")));
+            QVERIFY(QDir().mkpath(root + u"/bin"_s));
+            QVERIFY(QFile::link(u"tool"_s, root + u"/bin/alias"_s));
         },
     };
     if (reverse)
@@ -84,12 +83,12 @@ private:
 void TestArchiveWriter::initTestCase()
 {
     QVERIFY(m_root.isValid());
-    m_treeA = m_root.filePath(QStringLiteral("a/tree"));
-    m_treeB = m_root.filePath(QStringLiteral("elsewhere/other-tree"));
+    m_treeA = m_root.filePath(u"a/tree"_s);
+    m_treeB = m_root.filePath(u"elsewhere/other-tree"_s);
     makeTree(m_treeA, false);
     makeTree(m_treeB, true);
     // Different mtimes on the second tree: they must not reach the archive.
-    QFile touched(m_treeB + QStringLiteral("/b.txt"));
+    QFile touched(m_treeB + u"/b.txt"_s);
     QVERIFY(touched.open(QIODevice::ReadWrite));
     QVERIFY(
         touched.setFileTime(QDateTime::fromSecsSinceEpoch(42), QFileDevice::FileModificationTime));
@@ -109,9 +108,9 @@ void TestArchiveWriter::deterministic()
     QFETCH(QString, suffix);
     WriteOptions options;
     options.mtime = Epoch;
-    options.topLevel = QStringLiteral("python");
-    const QString first = m_root.filePath(QStringLiteral("first.") + suffix);
-    const QString second = m_root.filePath(QStringLiteral("second.") + suffix);
+    options.topLevel = u"python"_s;
+    const QString first = m_root.filePath(u"first."_s + suffix);
+    const QString second = m_root.filePath(u"second."_s + suffix);
     Result<WriteSummary> a = writeArchive(m_treeA, first, options);
     QVERIFY2(a, a ? "" : qPrintable(a.error().message));
     Result<WriteSummary> b = writeArchive(m_treeB, second, options);
@@ -126,33 +125,33 @@ void TestArchiveWriter::deterministic()
 
     // What we write, we read back unchanged.
     QTemporaryDir out;
-    Result<ExtractSummary> extracted = extractArchive(first, out.filePath(QStringLiteral("x")));
+    Result<ExtractSummary> extracted = extractArchive(first, out.filePath(u"x"_s));
     QVERIFY2(extracted, extracted ? "" : qPrintable(extracted.error().message));
-    const QString py = out.filePath(QStringLiteral("x/python"));
-    QFile tool(py + QStringLiteral("/bin/tool"));
+    const QString py = out.filePath(u"x/python"_s);
+    QFile tool(py + u"/bin/tool"_s);
     QVERIFY(tool.open(QIODevice::ReadOnly));
     QCOMPARE(tool.readAll(), QByteArray("#!/bin/sh\n"));
     QVERIFY(tool.permissions() & QFile::ExeOther);
-    QCOMPARE(QFileInfo(py + QStringLiteral("/bin/alias")).symLinkTarget(), tool.fileName());
-    QVERIFY(QFileInfo(py + QStringLiteral("/lib/empty")).isDir());
-    QVERIFY(QFileInfo::exists(py + QStringLiteral("/lib/caf\u00e9.py")));
-    QVERIFY(QFileInfo(py + QStringLiteral("/B.txt")).permissions() & QFile::ReadOther); // 0644
+    QCOMPARE(QFileInfo(py + u"/bin/alias"_s).symLinkTarget(), tool.fileName());
+    QVERIFY(QFileInfo(py + u"/lib/empty"_s).isDir());
+    QVERIFY(QFileInfo::exists(py + u"/lib/caf\u00e9.py"_s));
+    QVERIFY(QFileInfo(py + u"/B.txt"_s).permissions() & QFile::ReadOther); // 0644
 }
 
 void TestArchiveWriter::entriesAsPythonReadsThem()
 {
     WriteOptions options;
     options.mtime = Epoch;
-    options.topLevel = QStringLiteral("python");
-    const QString archive = m_root.filePath(QStringLiteral("listed.tar.gz"));
+    options.topLevel = u"python"_s;
+    const QString archive = m_root.filePath(u"listed.tar.gz"_s);
     QVERIFY(writeArchive(m_treeA, archive, options));
     const test::ProcessResult listed = test::runPythonScript(
-        QStringLiteral("import gzip, json, sys, tarfile\n"
-                       "raw = open(sys.argv[1], 'rb').read()\n"
-                       "print(json.dumps({'gzip_mtime': int.from_bytes(raw[4:8], 'little'),\n"
-                       "  'members': [[m.name, m.mode, m.uid, m.gid, m.uname, m.gname, m.mtime,\n"
-                       "               m.type.decode(), m.linkname, sorted(m.pax_headers)]\n"
-                       "              for m in tarfile.open(sys.argv[1])]}))\n"),
+        u"import gzip, json, sys, tarfile\n"
+        "raw = open(sys.argv[1], 'rb').read()\n"
+        "print(json.dumps({'gzip_mtime': int.from_bytes(raw[4:8], 'little'),\n"
+        "  'members': [[m.name, m.mode, m.uid, m.gid, m.uname, m.gname, m.mtime,\n"
+        "               m.type.decode(), m.linkname, sorted(m.pax_headers)]\n"
+        "              for m in tarfile.open(sys.argv[1])]}))\n"_s,
         {archive});
     QVERIFY2(listed.exitCode == 0, listed.err.constData());
     const auto doc = nlohmann::json::parse(listed.out.toStdString());
@@ -177,16 +176,10 @@ void TestArchiveWriter::entriesAsPythonReadsThem()
             QCOMPARE(key.get<std::string>(), std::string("path"));
     }
     const QStringList expected = {
-        QStringLiteral("python"),
-        QStringLiteral("python/B.txt"),
-        QStringLiteral("python/_under.txt"),
-        QStringLiteral("python/b.txt"),
-        QStringLiteral("python/bin"),
-        QStringLiteral("python/bin/alias"),
-        QStringLiteral("python/bin/tool"),
-        QStringLiteral("python/lib"),
-        QStringLiteral("python/lib/caf\u00e9.py"),
-        QStringLiteral("python/lib/empty"),
+        u"python"_s,           u"python/B.txt"_s, u"python/_under.txt"_s,
+        u"python/b.txt"_s,     u"python/bin"_s,   u"python/bin/alias"_s,
+        u"python/bin/tool"_s,  u"python/lib"_s,   u"python/lib/caf\u00e9.py"_s,
+        u"python/lib/empty"_s,
     };
     QCOMPARE(names, expected);
 }
@@ -194,19 +187,17 @@ void TestArchiveWriter::entriesAsPythonReadsThem()
 void TestArchiveWriter::refusesOutsideSymlink()
 {
     QTemporaryDir tree;
-    writeFile(tree.filePath(QStringLiteral("ok.txt")), "x", QFile::ReadOwner | QFile::WriteOwner);
-    QVERIFY(QFile::link(QStringLiteral("../../etc/passwd"), tree.filePath(QStringLiteral("bad"))));
-    const QString archive = m_root.filePath(QStringLiteral("refused.tar.gz"));
+    writeFile(tree.filePath(u"ok.txt"_s), "x", QFile::ReadOwner | QFile::WriteOwner);
+    QVERIFY(QFile::link(u"../../etc/passwd"_s, tree.filePath(u"bad"_s)));
+    const QString archive = m_root.filePath(u"refused.tar.gz"_s);
     Result<WriteSummary> result = writeArchive(tree.path(), archive, {});
     QVERIFY(!result);
     QCOMPARE(result.error().kind, ErrorKind::Invalid);
-    QVERIFY2(
-        result.error().message.contains(QStringLiteral("'bad' is a symlink to '../../etc/passwd'")),
-        qPrintable(result.error().message));
+    QVERIFY2(result.error().message.contains(u"'bad' is a symlink to '../../etc/passwd'"_s),
+             qPrintable(result.error().message));
     QVERIFY(!QFileInfo::exists(archive)); // nothing half-written
 
-    Result<WriteSummary> unknown =
-        writeArchive(tree.path(), m_root.filePath(QStringLiteral("x.rar")), {});
+    Result<WriteSummary> unknown = writeArchive(tree.path(), m_root.filePath(u"x.rar"_s), {});
     QVERIFY(!unknown);
     QCOMPARE(unknown.error().kind, ErrorKind::Usage);
 }

@@ -29,7 +29,7 @@ json parseJson(const QByteArray &data)
 
 QString wheelhouse()
 {
-    return QDir::cleanPath(test::binDir() + u"/../wheelhouse"_qs);
+    return QDir::cleanPath(test::binDir() + u"/../wheelhouse"_s);
 }
 
 // A deskpack.json for the demo backend with absolute paths, plus overrides.
@@ -42,7 +42,7 @@ QString writeConfig(const QString &dir, json overrides = json::object())
                    {"wheelhouse", wheelhouse().toStdString()},
                    {"requirements", {"demo_units==0.3.1"}},
                    {"app",
-                    {{"source", test::fixture(u"../resources/demo/backend"_qs).toStdString()},
+                    {{"source", test::fixture(u"../resources/demo/backend"_s).toStdString()},
                      {"module", "demo_backend"},
                      {"args", {"--port", "0"}}}},
                    {"readiness", {{"heartbeat", true}, {"timeout", 20}}},
@@ -50,7 +50,7 @@ QString writeConfig(const QString &dir, json overrides = json::object())
                    {"prune", {"tests", "idlelib", "tkinter", "ensurepip"}},
                    {"byteCompile", true}};
     config.merge_patch(overrides);
-    const QString path = dir + u"/deskpack.json"_qs;
+    const QString path = dir + u"/deskpack.json"_s;
     QFile f(path);
     if (!f.open(QIODevice::WriteOnly))
         qFatal("cannot write %s", qPrintable(path));
@@ -72,8 +72,8 @@ QMap<QString, QString> treeFingerprint(const QString &root)
                         QString::number(info.lastModified().toSecsSinceEpoch());
         if (info.isSymLink()) {
             // The link's own text: symLinkTarget() would resolve it to an absolute path.
-            value += u" -> "_qs + QString::fromStdString(
-                                      std::filesystem::read_symlink(path.toStdString()).string());
+            value += u" -> "_s + QString::fromStdString(
+                                     std::filesystem::read_symlink(path.toStdString()).string());
         } else if (info.isFile()) {
             QFile f(path);
             f.open(QIODevice::ReadOnly);
@@ -88,7 +88,7 @@ QMap<QString, QString> treeFingerprint(const QString &root)
 
 bool copyRecursively(const QString &from, const QString &to)
 {
-    return test::runProcess(u"/bin/cp"_qs, {u"-a"_qs, from, to}).exitCode == 0;
+    return test::runProcess(u"/bin/cp"_s, {u"-a"_s, from, to}).exitCode == 0;
 }
 
 } // namespace
@@ -103,29 +103,29 @@ private:
 
     test::ProcessResult build(const QString &config, const QString &out)
     {
-        return test::runDeskpack({u"build"_qs, config, u"--out"_qs, out, u"--json"_qs});
+        return test::runDeskpack({u"build"_s, config, u"--out"_s, out, u"--json"_s});
     }
 
 private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_work.isValid());
-        QVERIFY2(QFileInfo(u"/usr/bin/python3.11"_qs).isExecutable(),
+        QVERIFY2(QFileInfo(u"/usr/bin/python3.11"_s).isExecutable(),
                  "Debian's python3.11 is missing");
-        QVERIFY2(QFileInfo::exists(wheelhouse() + u"/demo_units-0.3.1-py3-none-any.whl"_qs),
+        QVERIFY2(QFileInfo::exists(wheelhouse() + u"/demo_units-0.3.1-py3-none-any.whl"_s),
                  "the demo wheelhouse was not built");
     }
 
     void buildFromHostInterpreter()
     {
-        QDir().mkpath(m_work.filePath(u"host"_qs));
-        const QString config = writeConfig(m_work.filePath(u"host"_qs));
-        const auto r = build(config, m_work.filePath(u"host/out"_qs));
+        QDir().mkpath(m_work.filePath(u"host"_s));
+        const QString config = writeConfig(m_work.filePath(u"host"_s));
+        const auto r = build(config, m_work.filePath(u"host/out"_s));
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const json summary = parseJson(r.out);
         QVERIFY2(summary.is_object(), r.out.constData());
         m_bundle = QString::fromStdString(summary["bundle"].get<std::string>());
-        QCOMPARE(m_bundle, m_work.filePath(u"host/out/Deskpack Demo"_qs));
+        QCOMPARE(m_bundle, m_work.filePath(u"host/out/Deskpack Demo"_s));
         QVERIFY(summary["distributions"] == 3); // demo-greeting, demo-units, pip
         QVERIFY(summary["pythonVersion"].get<std::string>().starts_with("3.11"));
         for (const char *phase : {"runtime", "pip", "dependencies", "prune", "byte-compile",
@@ -151,12 +151,12 @@ private Q_SLOTS:
         QVERIFY(QDir(m_bundle + u"/runtime/lib/python3.11/lib-dynload"_s)
                     .entryList({u"_tkinter*"_s})
                     .isEmpty());
-        QVERIFY(!QFileInfo::exists(m_bundle + u"/runtime/lib/python3.11/test"_qs));
-        QCOMPARE(QDir(m_work.filePath(u"host/out"_qs))
+        QVERIFY(!QFileInfo::exists(m_bundle + u"/runtime/lib/python3.11/test"_s));
+        QCOMPARE(QDir(m_work.filePath(u"host/out"_s))
                      .entryList(QDir::Dirs | QDir::Hidden | QDir::NoDotAndDotDot),
-                 QStringList{u"Deskpack Demo"_qs});
+                 QStringList{u"Deskpack Demo"_s});
 
-        QFile manifestFile(m_bundle + u"/bundle.json"_qs);
+        QFile manifestFile(m_bundle + u"/bundle.json"_s);
         QVERIFY(manifestFile.open(QIODevice::ReadOnly));
         const json manifest = parseJson(manifestFile.readAll());
         QVERIFY(manifest["python"] == "runtime/bin/python3.11");
@@ -176,89 +176,89 @@ private Q_SLOTS:
     void verifyPasses()
     {
         QVERIFY(!m_bundle.isEmpty());
-        const auto r = test::runDeskpack({u"verify"_qs, m_bundle, u"--json"_qs});
+        const auto r = test::runDeskpack({u"verify"_s, m_bundle, u"--json"_s});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY(parseJson(r.out)["ok"] == true);
     }
 
     void movedBundleStillRuns()
     {
-        const QString moved = m_work.filePath(u"elsewhere/renamed app"_qs);
-        QVERIFY(QDir().mkpath(m_work.filePath(u"elsewhere"_qs)));
+        const QString moved = m_work.filePath(u"elsewhere/renamed app"_s);
+        QVERIFY(QDir().mkpath(m_work.filePath(u"elsewhere"_s)));
         QVERIFY(copyRecursively(m_bundle, moved));
         // A clean environment, so nothing of the host's Python setup helps.
         const auto run = test::runProcess(
-            u"/usr/bin/env"_qs,
-            {u"-i"_qs, moved + u"/runtime/bin/python3.11"_qs, u"-c"_qs,
+            u"/usr/bin/env"_s,
+            {u"-i"_s, moved + u"/runtime/bin/python3.11"_s, u"-c"_s,
              u"import sys, json, ssl, sqlite3, demo_units; "
-             "print(json.dumps({'prefix': sys.prefix, 'path': sys.path, 'units': demo_units.__file__}))"_qs});
+             "print(json.dumps({'prefix': sys.prefix, 'path': sys.path, 'units': demo_units.__file__}))"_s});
         QVERIFY2(run.exitCode == 0, run.err.constData());
         const json seen = parseJson(run.out);
-        QCOMPARE(QString::fromStdString(seen["prefix"].get<std::string>()), moved + u"/runtime"_qs);
+        QCOMPARE(QString::fromStdString(seen["prefix"].get<std::string>()), moved + u"/runtime"_s);
         QVERIFY(QString::fromStdString(seen["units"].get<std::string>()).startsWith(moved));
         for (const auto &p : seen["path"])
             QVERIFY2(!p.get<std::string>().starts_with("/usr/"), p.get<std::string>().c_str());
 
         // The console script's relocated trampoline runs the bundled interpreter.
-        const auto script = test::runProcess(
-            moved + u"/runtime/lib/python3.11/site-packages/bin/demo-units"_qs, {});
+        const auto script =
+            test::runProcess(moved + u"/runtime/lib/python3.11/site-packages/bin/demo-units"_s, {});
         QVERIFY2(script.exitCode == 0, script.err.constData());
         QVERIFY(script.out.contains("Hello, demo-units, from demo-greeting 1.2.0"));
 
         // launch_backend.py orders sys.path: app, stdlib, core, plugins last.
         QProcess backend;
         QProcessEnvironment env;
-        env.insert(u"DESKPACK_PLUGIN_SITE_PACKAGES"_qs, m_work.filePath(u"plugins"_qs));
+        env.insert(u"DESKPACK_PLUGIN_SITE_PACKAGES"_s, m_work.filePath(u"plugins"_s));
         backend.setProcessEnvironment(env);
         backend.start(
-            moved + u"/runtime/bin/python3.11"_qs,
-            {u"-s"_qs, moved + u"/resources/launch_backend.py"_qs, moved, u"--print-status"_qs});
+            moved + u"/runtime/bin/python3.11"_s,
+            {u"-s"_s, moved + u"/resources/launch_backend.py"_s, moved, u"--print-status"_s});
         QVERIFY(backend.waitForFinished(60000));
         QVERIFY2(backend.exitCode() == 0, backend.readAllStandardError().constData());
         const json status = parseJson(backend.readAllStandardOutput());
         const auto &path = status["sys_path"];
-        QCOMPARE(QString::fromStdString(path.front().get<std::string>()), moved + u"/app"_qs);
+        QCOMPARE(QString::fromStdString(path.front().get<std::string>()), moved + u"/app"_s);
         QCOMPARE(QString::fromStdString(path.back().get<std::string>()),
-                 m_work.filePath(u"plugins"_qs));
+                 m_work.filePath(u"plugins"_s));
         QCOMPARE(QString::fromStdString(path[path.size() - 2].get<std::string>()),
-                 moved + u"/runtime/lib/python3.11/site-packages"_qs);
+                 moved + u"/runtime/lib/python3.11/site-packages"_s);
 
-        const auto verified = test::runDeskpack({u"verify"_qs, moved});
+        const auto verified = test::runDeskpack({u"verify"_s, moved});
         QVERIFY2(verified.exitCode == 0, verified.err.constData());
 
         // The runner's bundle mode on a bundle deskpack built: the lock variables
         // point into the moved bundle and the plugin site-packages comes last.
-        QDir().mkpath(m_work.filePath(u"data/site-packages"_qs));
-        const auto kernel = test::runProcess(test::binDir() + u"/deskpack-run"_qs,
-                                             {u"--bundle"_qs, moved, u"--data-dir"_qs,
-                                              m_work.filePath(u"data"_qs), u"-c"_qs,
+        QDir().mkpath(m_work.filePath(u"data/site-packages"_s));
+        const auto kernel = test::runProcess(test::binDir() + u"/deskpack-run"_s,
+                                             {u"--bundle"_s, moved, u"--data-dir"_s,
+                                              m_work.filePath(u"data"_s), u"-c"_s,
                                               u"import os, sys, demo_units\n"
                                               "print(os.environ['DESKPACK_CORE_LOCK_PATH'])\n"
                                               "print(os.environ['DESKPACK_DEMO_CORE_LOCK_PATH'])\n"
-                                              "print(sys.path[-1])"_qs});
+                                              "print(sys.path[-1])"_s});
         QVERIFY2(kernel.exitCode == 0, kernel.err.constData());
         const QList<QByteArray> lines = kernel.out.trimmed().split('\n');
         QCOMPARE(lines.size(), 3);
-        QCOMPARE(QString::fromUtf8(lines[0]), moved + u"/app/runtime-core-lock.json"_qs);
-        QCOMPARE(QString::fromUtf8(lines[1]), moved + u"/app/runtime-core-lock.json"_qs);
-        QCOMPARE(QString::fromUtf8(lines[2]), m_work.filePath(u"data/site-packages"_qs));
+        QCOMPARE(QString::fromUtf8(lines[0]), moved + u"/app/runtime-core-lock.json"_s);
+        QCOMPARE(QString::fromUtf8(lines[1]), moved + u"/app/runtime-core-lock.json"_s);
+        QCOMPARE(QString::fromUtf8(lines[2]), m_work.filePath(u"data/site-packages"_s));
     }
 
     void verifyCatchesTampering()
     {
-        const QString copy = m_work.filePath(u"tampered"_qs);
+        const QString copy = m_work.filePath(u"tampered"_s);
         QVERIFY(copyRecursively(m_bundle, copy));
-        QFile changed(copy + u"/app/demo_backend/__main__.py"_qs);
+        QFile changed(copy + u"/app/demo_backend/__main__.py"_s);
         QVERIFY(changed.open(QIODevice::Append));
         changed.write("\n# tampered\n");
         changed.close();
         QVERIFY(QFile::remove(
-            copy + u"/runtime/lib/python3.11/site-packages/demo_greeting/__init__.py"_qs));
-        QFile extra(copy + u"/runtime/lib/python3.11/site-packages/intruder.py"_qs);
+            copy + u"/runtime/lib/python3.11/site-packages/demo_greeting/__init__.py"_s));
+        QFile extra(copy + u"/runtime/lib/python3.11/site-packages/intruder.py"_s);
         QVERIFY(extra.open(QIODevice::WriteOnly));
         extra.close();
 
-        const auto r = test::runDeskpack({u"verify"_qs, copy, u"--json"_qs});
+        const auto r = test::runDeskpack({u"verify"_s, copy, u"--json"_s});
         QCOMPARE(r.exitCode, 1);
         const json report = parseJson(r.out);
         QVERIFY(report["ok"] == false);
@@ -276,13 +276,13 @@ private Q_SLOTS:
 
     void verifyCatchesLockDrift()
     {
-        const QString copy = m_work.filePath(u"drift"_qs);
+        const QString copy = m_work.filePath(u"drift"_s);
         QVERIFY(copyRecursively(m_bundle, copy));
         // A distribution removed behind the lock's back (its files too, so only
         // the lock check can notice beyond "missing").
-        QVERIFY(QDir(copy + u"/runtime/lib/python3.11/site-packages/demo_units-0.3.1.dist-info"_qs)
+        QVERIFY(QDir(copy + u"/runtime/lib/python3.11/site-packages/demo_units-0.3.1.dist-info"_s)
                     .removeRecursively());
-        const auto r = test::runDeskpack({u"verify"_qs, copy, u"--json"_qs});
+        const auto r = test::runDeskpack({u"verify"_s, copy, u"--json"_s});
         QCOMPARE(r.exitCode, 1);
         const json report = parseJson(r.out);
         bool lockNoticed = false;
@@ -295,20 +295,20 @@ private Q_SLOTS:
 
     void verifyRefusesNonBundle()
     {
-        const auto r = test::runDeskpack({u"verify"_qs, m_work.path()});
+        const auto r = test::runDeskpack({u"verify"_s, m_work.path()});
         QCOMPARE(r.exitCode, 2);
         QVERIFY(r.err.contains("bundle.json: cannot read"));
     }
 
     void buildsAreReproducible()
     {
-        QDir().mkpath(m_work.filePath(u"again"_qs));
-        const QString config = writeConfig(m_work.filePath(u"again"_qs));
-        const auto r = build(config, m_work.filePath(u"again/elsewhere-out"_qs));
+        QDir().mkpath(m_work.filePath(u"again"_s));
+        const QString config = writeConfig(m_work.filePath(u"again"_s));
+        const auto r = build(config, m_work.filePath(u"again/elsewhere-out"_s));
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const auto first = treeFingerprint(m_bundle);
         const auto second =
-            treeFingerprint(m_work.filePath(u"again/elsewhere-out/Deskpack Demo"_qs));
+            treeFingerprint(m_work.filePath(u"again/elsewhere-out/Deskpack Demo"_s));
         QCOMPARE(second.size(), first.size());
         for (auto it = first.cbegin(); it != first.cend(); ++it)
             QVERIFY2(second.value(it.key()) == it.value(), qPrintable(it.key()));
@@ -316,9 +316,9 @@ private Q_SLOTS:
 
     void failedBuildKeepsPreviousBundle()
     {
-        const QString dir = m_work.filePath(u"host"_qs);
-        const QString out = m_work.filePath(u"host/out"_qs);
-        QFile manifest(m_bundle + u"/bundle.json"_qs);
+        const QString dir = m_work.filePath(u"host"_s);
+        const QString out = m_work.filePath(u"host/out"_s);
+        QFile manifest(m_bundle + u"/bundle.json"_s);
         QVERIFY(manifest.open(QIODevice::ReadOnly));
         const QByteArray before = manifest.readAll();
         manifest.close();
@@ -331,8 +331,8 @@ private Q_SLOTS:
         QVERIFY(manifest.open(QIODevice::ReadOnly));
         QCOMPARE(manifest.readAll(), before);
         QCOMPARE(QDir(out).entryList(QDir::Dirs | QDir::Hidden | QDir::NoDotAndDotDot),
-                 QStringList{u"Deskpack Demo"_qs});
-        const auto verified = test::runDeskpack({u"verify"_qs, m_bundle});
+                 QStringList{u"Deskpack Demo"_s});
+        const auto verified = test::runDeskpack({u"verify"_s, m_bundle});
         QCOMPARE(verified.exitCode, 0);
     }
 
@@ -340,56 +340,56 @@ private Q_SLOTS:
     // break or redirect pip and Python if any of it leaked into the build.
     void hashesAndHostileEnvironment()
     {
-        const QString dir = m_work.filePath(u"hashes"_qs);
+        const QString dir = m_work.filePath(u"hashes"_s);
         QDir().mkpath(dir);
         auto sha = [](const QString &path) {
             QFile f(path);
             f.open(QIODevice::ReadOnly);
             return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex();
         };
-        const QByteArray units = sha(wheelhouse() + u"/demo_units-0.3.1-py3-none-any.whl"_qs);
-        const QByteArray greeting = sha(wheelhouse() + u"/demo_greeting-1.2.0-py3-none-any.whl"_qs);
-        QFile req(dir + u"/requirements.txt"_qs);
+        const QByteArray units = sha(wheelhouse() + u"/demo_units-0.3.1-py3-none-any.whl"_s);
+        const QByteArray greeting = sha(wheelhouse() + u"/demo_greeting-1.2.0-py3-none-any.whl"_s);
+        QFile req(dir + u"/requirements.txt"_s);
         QVERIFY(req.open(QIODevice::WriteOnly));
         req.write("demo_units==0.3.1 --hash=sha256:" + units +
                   "\ndemo-greeting==1.2.0 --hash=sha256:" + greeting + "\n");
         req.close();
-        const QString config = writeConfig(
-            dir, {{"requirements", QString(dir + u"/requirements.txt"_qs).toStdString()},
-                  {"byteCompile", false}});
+        const QString config =
+            writeConfig(dir, {{"requirements", QString(dir + u"/requirements.txt"_s).toStdString()},
+                              {"byteCompile", false}});
 
         QProcessEnvironment hostile = QProcessEnvironment::systemEnvironment();
-        hostile.insert(u"PIP_REQUIRE_VIRTUALENV"_qs, u"1"_qs); // pip refuses to run if this leaks
-        hostile.insert(u"PIP_FIND_LINKS"_qs, u"/nonexistent/wheels"_qs);
-        hostile.insert(u"PIP_INDEX_URL"_qs, u"http://127.0.0.1:9/simple"_qs);
-        hostile.insert(u"PIP_NO_BINARY"_qs, u":all:"_qs);
-        hostile.insert(u"PYTHONHOME"_qs,
-                       u"/nonexistent/home"_qs); // Python cannot start if this leaks
-        hostile.insert(u"PYTHONPATH"_qs, u"/nonexistent/path"_qs);
+        hostile.insert(u"PIP_REQUIRE_VIRTUALENV"_s, u"1"_s); // pip refuses to run if this leaks
+        hostile.insert(u"PIP_FIND_LINKS"_s, u"/nonexistent/wheels"_s);
+        hostile.insert(u"PIP_INDEX_URL"_s, u"http://127.0.0.1:9/simple"_s);
+        hostile.insert(u"PIP_NO_BINARY"_s, u":all:"_s);
+        hostile.insert(u"PYTHONHOME"_s,
+                       u"/nonexistent/home"_s); // Python cannot start if this leaks
+        hostile.insert(u"PYTHONPATH"_s, u"/nonexistent/path"_s);
         const auto r =
-            test::runDeskpack({u"build"_qs, config, u"--out"_qs, dir + u"/out"_qs}, hostile);
+            test::runDeskpack({u"build"_s, config, u"--out"_s, dir + u"/out"_s}, hostile);
         QVERIFY2(r.exitCode == 0, r.err.constData());
-        QVERIFY(test::runDeskpack({u"verify"_qs, dir + u"/out/Deskpack Demo"_qs}).exitCode == 0);
+        QVERIFY(test::runDeskpack({u"verify"_s, dir + u"/out/Deskpack Demo"_s}).exitCode == 0);
 
         // A hash that does not match fails the build and names the package.
         QVERIFY(req.open(QIODevice::WriteOnly | QIODevice::Truncate));
         req.write("demo_units==0.3.1 --hash=sha256:" + QByteArray(64, 'a') +
                   "\ndemo-greeting==1.2.0 --hash=sha256:" + greeting + "\n");
         req.close();
-        const auto bad = test::runDeskpack({u"build"_qs, config, u"--out"_qs, dir + u"/out"_qs});
+        const auto bad = test::runDeskpack({u"build"_s, config, u"--out"_s, dir + u"/out"_s});
         QCOMPARE(bad.exitCode, 3);
         QVERIFY2(bad.err.contains("DO NOT MATCH THE HASHES") && bad.err.contains("demo_units"),
                  bad.err.constData());
-        QVERIFY(test::runDeskpack({u"verify"_qs, dir + u"/out/Deskpack Demo"_qs}).exitCode == 0);
+        QVERIFY(test::runDeskpack({u"verify"_s, dir + u"/out/Deskpack Demo"_s}).exitCode == 0);
     }
 
     void buildFromRuntimeArchive()
     {
-        const QString dir = m_work.filePath(u"archive"_qs);
+        const QString dir = m_work.filePath(u"archive"_s);
         QDir().mkpath(dir);
-        const QString archive = dir + u"/python.tar.gz"_qs;
-        const auto packed = test::runDeskpack({u"runtime"_qs, u"pack"_qs, u"--python"_qs,
-                                               u"/usr/bin/python3.11"_qs, u"-o"_qs, archive});
+        const QString archive = dir + u"/python.tar.gz"_s;
+        const auto packed = test::runDeskpack(
+            {u"runtime"_s, u"pack"_s, u"--python"_s, u"/usr/bin/python3.11"_s, u"-o"_s, archive});
         QVERIFY2(packed.exitCode == 0, packed.err.constData());
         QFile f(archive);
         QVERIFY(f.open(QIODevice::ReadOnly));
@@ -401,32 +401,31 @@ private Q_SLOTS:
                                                      {{"python", nullptr},
                                                       {"archive", archive.toStdString()},
                                                       {"sha256", std::string(64, '0')}}}});
-        const auto refused =
-            test::runDeskpack({u"build"_qs, badConfig, u"--out"_qs, dir + u"/out"_qs,
-                               u"--cache-dir"_qs, dir + u"/cache"_qs});
+        const auto refused = test::runDeskpack({u"build"_s, badConfig, u"--out"_s, dir + u"/out"_s,
+                                                u"--cache-dir"_s, dir + u"/cache"_s});
         QCOMPARE(refused.exitCode, 1);
         QVERIFY2(refused.err.contains("runtime: ") && refused.err.contains("python.tar.gz"),
                  refused.err.constData());
-        QVERIFY(!QFileInfo::exists(dir + u"/out/Deskpack Demo"_qs));
+        QVERIFY(!QFileInfo::exists(dir + u"/out/Deskpack Demo"_s));
 
         const QString config = writeConfig(dir, {{"runtime",
                                                   {{"python", nullptr},
                                                    {"archive", archive.toStdString()},
                                                    {"sha256", sha.toStdString()}}}});
-        const auto r = test::runDeskpack({u"build"_qs, config, u"--out"_qs, dir + u"/out"_qs,
-                                          u"--cache-dir"_qs, dir + u"/cache"_qs, u"--json"_qs});
+        const auto r = test::runDeskpack({u"build"_s, config, u"--out"_s, dir + u"/out"_s,
+                                          u"--cache-dir"_s, dir + u"/cache"_s, u"--json"_s});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY(parseJson(r.out)["runtimeFromCache"] == false);
-        const auto verified = test::runDeskpack({u"verify"_qs, dir + u"/out/Deskpack Demo"_qs});
+        const auto verified = test::runDeskpack({u"verify"_s, dir + u"/out/Deskpack Demo"_s});
         QVERIFY2(verified.exitCode == 0, verified.err.constData());
         const auto run =
-            test::runProcess(dir + u"/out/Deskpack Demo/runtime/bin/python3.11"_qs,
-                             {u"-c"_qs, u"import demo_units; print(demo_units.human(2048))"_qs});
+            test::runProcess(dir + u"/out/Deskpack Demo/runtime/bin/python3.11"_s,
+                             {u"-c"_s, u"import demo_units; print(demo_units.human(2048))"_s});
         QCOMPARE(run.out.trimmed(), QByteArray("2.0 KiB"));
 
         // The second build takes the runtime from the cache.
-        const auto again = test::runDeskpack({u"build"_qs, config, u"--out"_qs, dir + u"/out"_qs,
-                                              u"--cache-dir"_qs, dir + u"/cache"_qs, u"--json"_qs});
+        const auto again = test::runDeskpack({u"build"_s, config, u"--out"_s, dir + u"/out"_s,
+                                              u"--cache-dir"_s, dir + u"/cache"_s, u"--json"_s});
         QVERIFY2(again.exitCode == 0, again.err.constData());
         QVERIFY(parseJson(again.out)["runtimeFromCache"] == true);
     }

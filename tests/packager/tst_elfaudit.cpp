@@ -17,6 +17,8 @@
 
 #include <elf.h>
 
+using namespace Qt::Literals::StringLiterals;
+
 using namespace deskpack;
 using namespace deskpack::runtime;
 
@@ -24,7 +26,7 @@ namespace {
 
 bool compile(const QStringList &arguments, QByteArray *error)
 {
-    const test::ProcessResult r = test::runProcess(QStringLiteral("gcc"), arguments);
+    const test::ProcessResult r = test::runProcess(u"gcc"_s, arguments);
     *error = r.err;
     return r.exitCode == 0;
 }
@@ -108,89 +110,83 @@ private:
 void TestElfAudit::initTestCase()
 {
     QVERIFY(m_dir.isValid());
-    if (QStandardPaths::findExecutable(QStringLiteral("gcc")).isEmpty()) {
+    if (QStandardPaths::findExecutable(u"gcc"_s).isEmpty()) {
         if (qEnvironmentVariable("CI") == u"true")
             QFAIL("gcc is required (Debian package gcc)");
         QSKIP("gcc is not installed: these tests compile their ELF files");
     }
-    m_src = m_dir.filePath(QStringLiteral("src"));
-    QVERIFY(writeFile(m_src + QStringLiteral("/bar.c"), "int bar(void) { return 1; }\n"));
-    QVERIFY(writeFile(m_src + QStringLiteral("/foo.c"),
-                      "int bar(void);\nint foo(void) { return bar() + 1; }\n"));
-    QVERIFY(writeFile(m_src + QStringLiteral("/app.c"),
+    m_src = m_dir.filePath(u"src"_s);
+    QVERIFY(writeFile(m_src + u"/bar.c"_s, "int bar(void) { return 1; }\n"));
+    QVERIFY(
+        writeFile(m_src + u"/foo.c"_s, "int bar(void);\nint foo(void) { return bar() + 1; }\n"));
+    QVERIFY(writeFile(m_src + u"/app.c"_s,
                       "int foo(void);\nint main(void) { return foo() == 2 ? 0 : 1; }\n"));
 }
 
 void TestElfAudit::makeTree(const QString &tree, const QString &runPath)
 {
     QByteArray error;
-    QVERIFY(QDir().mkpath(tree + QStringLiteral("/lib")) &&
-            QDir().mkpath(tree + QStringLiteral("/bin")));
-    const QString lib = tree + QStringLiteral("/lib");
-    QVERIFY2(compile({QStringLiteral("-shared"), QStringLiteral("-fPIC"),
-                      QStringLiteral("-Wl,-soname,libbar.so.1"), m_src + QStringLiteral("/bar.c"),
-                      QStringLiteral("-o"), lib + QStringLiteral("/libbar.so.1")},
+    QVERIFY(QDir().mkpath(tree + u"/lib"_s) && QDir().mkpath(tree + u"/bin"_s));
+    const QString lib = tree + u"/lib"_s;
+    QVERIFY2(compile({u"-shared"_s, u"-fPIC"_s, u"-Wl,-soname,libbar.so.1"_s, m_src + u"/bar.c"_s,
+                      u"-o"_s, lib + u"/libbar.so.1"_s},
                      &error),
              error.constData());
-    QVERIFY2(compile({QStringLiteral("-shared"), QStringLiteral("-fPIC"),
-                      QStringLiteral("-Wl,-soname,libfoo.so.1"), m_src + QStringLiteral("/foo.c"),
-                      lib + QStringLiteral("/libbar.so.1"), QStringLiteral("-Wl,-rpath,") + runPath,
-                      QStringLiteral("-o"), lib + QStringLiteral("/libfoo.so.1")},
+    QVERIFY2(compile({u"-shared"_s, u"-fPIC"_s, u"-Wl,-soname,libfoo.so.1"_s, m_src + u"/foo.c"_s,
+                      lib + u"/libbar.so.1"_s, u"-Wl,-rpath,"_s + runPath, u"-o"_s,
+                      lib + u"/libfoo.so.1"_s},
                      &error),
              error.constData());
-    QVERIFY2(
-        compile({m_src + QStringLiteral("/app.c"), lib + QStringLiteral("/libfoo.so.1"),
-                 QStringLiteral("-Wl,-rpath,") + runPath, QStringLiteral("-Wl,--enable-new-dtags"),
-                 QStringLiteral("-o"), tree + QStringLiteral("/bin/app")},
-                &error),
-        error.constData());
+    QVERIFY2(compile({m_src + u"/app.c"_s, lib + u"/libfoo.so.1"_s, u"-Wl,-rpath,"_s + runPath,
+                      u"-Wl,--enable-new-dtags"_s, u"-o"_s, tree + u"/bin/app"_s},
+                     &error),
+             error.constData());
 }
 
 void TestElfAudit::readsDynamicSection()
 {
-    const QString tree = m_dir.filePath(QStringLiteral("read"));
-    makeTree(tree, tree + QStringLiteral("/lib"));
-    Result<ElfInfo> app = readElf(tree + QStringLiteral("/bin/app"));
+    const QString tree = m_dir.filePath(u"read"_s);
+    makeTree(tree, tree + u"/lib"_s);
+    Result<ElfInfo> app = readElf(tree + u"/bin/app"_s);
     QVERIFY2(app, app ? "" : qPrintable(app.error().message));
     QVERIFY(app->isLoadable());
     QVERIFY(app->is64);
     QCOMPARE(app->machine, int(EM_X86_64));
     QVERIFY(runsOnHost(*app));
-    QVERIFY2(app->interpreter.startsWith(QStringLiteral("/lib64/ld-linux-x86-64.so.2")) ||
-                 app->interpreter.contains(QStringLiteral("ld-linux")),
+    QVERIFY2(app->interpreter.startsWith(u"/lib64/ld-linux-x86-64.so.2"_s) ||
+                 app->interpreter.contains(u"ld-linux"_s),
              qPrintable(app->interpreter));
-    QVERIFY(app->needed.contains(QStringLiteral("libfoo.so.1")));
-    QVERIFY(app->needed.contains(QStringLiteral("libc.so.6")));
-    QCOMPARE(app->runPath, QStringList{tree + QStringLiteral("/lib")});
+    QVERIFY(app->needed.contains(u"libfoo.so.1"_s));
+    QVERIFY(app->needed.contains(u"libc.so.6"_s));
+    QCOMPARE(app->runPath, QStringList{tree + u"/lib"_s});
     QVERIFY(app->rPath.isEmpty());
 
-    Result<ElfInfo> foo = readElf(tree + QStringLiteral("/lib/libfoo.so.1"));
+    Result<ElfInfo> foo = readElf(tree + u"/lib/libfoo.so.1"_s);
     QVERIFY(foo);
-    QCOMPARE(foo->soname, QStringLiteral("libfoo.so.1"));
+    QCOMPARE(foo->soname, u"libfoo.so.1"_s);
     QVERIFY(foo->interpreter.isEmpty());
-    QCOMPARE(foo->needed.first(), QStringLiteral("libbar.so.1"));
+    QCOMPARE(foo->needed.first(), u"libbar.so.1"_s);
     // Debian's gcc writes DT_RUNPATH by default; both kinds count as search path.
-    QCOMPARE(foo->searchPath(), QStringList{tree + QStringLiteral("/lib")});
+    QCOMPARE(foo->searchPath(), QStringList{tree + u"/lib"_s});
 }
 
 void TestElfAudit::refusesNonElf()
 {
-    const QString text = m_dir.filePath(QStringLiteral("text.so"));
+    const QString text = m_dir.filePath(u"text.so"_s);
     QVERIFY(writeFile(text, "not an ELF file\n"));
     Result<ElfInfo> r = readElf(text);
     QVERIFY(!r);
     QCOMPARE(r.error().kind, ErrorKind::Unreadable);
-    QVERIFY2(r.error().message.startsWith(text + QStringLiteral(": not an ELF")),
-             qPrintable(r.error().message));
+    QVERIFY2(r.error().message.startsWith(text + u": not an ELF"_s), qPrintable(r.error().message));
 
-    const QString cut = m_dir.filePath(QStringLiteral("cut.so"));
+    const QString cut = m_dir.filePath(u"cut.so"_s);
     QVERIFY(writeFile(cut, elf32Header().left(20)));
     Result<ElfInfo> truncated = readElf(cut);
     QVERIFY(!truncated);
     QCOMPARE(truncated.error().kind, ErrorKind::Unreadable);
     QVERIFY2(truncated.error().message.startsWith(cut + u':'),
              qPrintable(truncated.error().message));
-    QVERIFY(!readElf(m_dir.filePath(QStringLiteral("missing.so"))));
+    QVERIFY(!readElf(m_dir.filePath(u"missing.so"_s)));
 }
 
 void TestElfAudit::baseSystem_data()
@@ -219,115 +215,103 @@ void TestElfAudit::hostSearchOrder()
 {
     // RUNPATH first, then the cache, then the default directories; RPATH is
     // ignored when RUNPATH is present; $ORIGIN is the requester's directory.
-    const QString tree = m_dir.filePath(QStringLiteral("search"));
-    makeTree(tree, QStringLiteral("$ORIGIN/../lib"));
-    const QString other = m_dir.filePath(QStringLiteral("search-other"));
-    makeTree(other, other + QStringLiteral("/lib"));
-    Result<ElfInfo> app = readElf(tree + QStringLiteral("/bin/app"));
+    const QString tree = m_dir.filePath(u"search"_s);
+    makeTree(tree, u"$ORIGIN/../lib"_s);
+    const QString other = m_dir.filePath(u"search-other"_s);
+    makeTree(other, other + u"/lib"_s);
+    Result<ElfInfo> app = readElf(tree + u"/bin/app"_s);
     QVERIFY(app);
 
-    const HostLibrarySearch search(
-        {{QStringLiteral("libfoo.so.1"), {other + QStringLiteral("/lib/libfoo.so.1")}}},
-        {other + QStringLiteral("/lib")});
-    QCOMPARE(search.find(QStringLiteral("libfoo.so.1"), *app, tree + QStringLiteral("/bin/app")),
-             tree + QStringLiteral("/lib/libfoo.so.1"));
+    const HostLibrarySearch search({{u"libfoo.so.1"_s, {other + u"/lib/libfoo.so.1"_s}}},
+                                   {other + u"/lib"_s});
+    QCOMPARE(search.find(u"libfoo.so.1"_s, *app, tree + u"/bin/app"_s),
+             tree + u"/lib/libfoo.so.1"_s);
     ElfInfo noRunPath = *app;
     noRunPath.runPath.clear();
-    QCOMPARE(
-        search.find(QStringLiteral("libfoo.so.1"), noRunPath, tree + QStringLiteral("/bin/app")),
-        other + QStringLiteral("/lib/libfoo.so.1"));
-    QCOMPARE(
-        search.find(QStringLiteral("libbar.so.1"), noRunPath, tree + QStringLiteral("/bin/app")),
-        other + QStringLiteral("/lib/libbar.so.1"));
+    QCOMPARE(search.find(u"libfoo.so.1"_s, noRunPath, tree + u"/bin/app"_s),
+             other + u"/lib/libfoo.so.1"_s);
+    QCOMPARE(search.find(u"libbar.so.1"_s, noRunPath, tree + u"/bin/app"_s),
+             other + u"/lib/libbar.so.1"_s);
     ElfInfo rpathIgnored = *app;
-    rpathIgnored.rPath = {other + QStringLiteral("/lib")};
-    QCOMPARE(
-        search.find(QStringLiteral("libfoo.so.1"), rpathIgnored, tree + QStringLiteral("/bin/app")),
-        tree + QStringLiteral("/lib/libfoo.so.1"));
-    QVERIFY(search.find(QStringLiteral("libnothere.so.9"), noRunPath, tree).isEmpty());
+    rpathIgnored.rPath = {other + u"/lib"_s};
+    QCOMPARE(search.find(u"libfoo.so.1"_s, rpathIgnored, tree + u"/bin/app"_s),
+             tree + u"/lib/libfoo.so.1"_s);
+    QVERIFY(search.find(u"libnothere.so.9"_s, noRunPath, tree).isEmpty());
 
     // A library of another machine is not a match: the loader would skip it.
-    const QString foreign = m_dir.filePath(QStringLiteral("search-foreign"));
-    QVERIFY(copyWithMachine(tree + QStringLiteral("/lib/libfoo.so.1"),
-                            foreign + QStringLiteral("/libfoo.so.1"), EM_AARCH64));
-    const HostLibrarySearch skipping({}, {foreign, other + QStringLiteral("/lib")});
-    QCOMPARE(skipping.find(QStringLiteral("libfoo.so.1"), noRunPath, tree),
-             other + QStringLiteral("/lib/libfoo.so.1"));
+    const QString foreign = m_dir.filePath(u"search-foreign"_s);
+    QVERIFY(copyWithMachine(tree + u"/lib/libfoo.so.1"_s, foreign + u"/libfoo.so.1"_s, EM_AARCH64));
+    const HostLibrarySearch skipping({}, {foreign, other + u"/lib"_s});
+    QCOMPARE(skipping.find(u"libfoo.so.1"_s, noRunPath, tree), other + u"/lib/libfoo.so.1"_s);
 }
 
 void TestElfAudit::hostSearchFindsSystemLibraries()
 {
     // The real loader cache (ldconfig -p) of this machine.
-    Result<ElfInfo> python = readElf(QStringLiteral("/usr/bin/python3.11"));
+    Result<ElfInfo> python = readElf(u"/usr/bin/python3.11"_s);
     QVERIFY2(python, python ? "" : qPrintable(python.error().message));
     const HostLibrarySearch search = HostLibrarySearch::load();
-    const QString z =
-        search.find(QStringLiteral("libz.so.1"), *python, QStringLiteral("/usr/bin/python3.11"));
-    QVERIFY2(z.endsWith(QStringLiteral("/libz.so.1")) && QFileInfo(z).exists(), qPrintable(z));
+    const QString z = search.find(u"libz.so.1"_s, *python, u"/usr/bin/python3.11"_s);
+    QVERIFY2(z.endsWith(u"/libz.so.1"_s) && QFileInfo(z).exists(), qPrintable(z));
 }
 
 void TestElfAudit::auditFindsAbsoluteRunPath()
 {
-    const QString tree = m_dir.filePath(QStringLiteral("audit"));
-    makeTree(tree, tree + QStringLiteral("/lib"));
-    QList<ElfFinding> findings = auditElfTree(tree, QStringLiteral("python/"));
+    const QString tree = m_dir.filePath(u"audit"_s);
+    makeTree(tree, tree + u"/lib"_s);
+    QList<ElfFinding> findings = auditElfTree(tree, u"python/"_s);
     const QStringList texts = findingTexts(findings);
     QCOMPARE(findings.size(), 4); // app and libfoo: absolute entry, and the library it misses
     QCOMPARE(findings[0].kind, ElfFinding::Kind::AbsoluteSearchPath);
-    QCOMPARE(findings[0].file, QStringLiteral("python/bin/app"));
-    QCOMPARE(findings[0].detail, tree + QStringLiteral("/lib"));
-    QVERIFY2(findings[0].message.startsWith(
-                 QStringLiteral("python/bin/app: RUNPATH names the absolute path '") + tree),
+    QCOMPARE(findings[0].file, u"python/bin/app"_s);
+    QCOMPARE(findings[0].detail, tree + u"/lib"_s);
+    QVERIFY2(findings[0].message.startsWith(u"python/bin/app: RUNPATH names the absolute path '"_s +
+                                            tree),
              qPrintable(texts.join(u'\n')));
     QCOMPARE(findings[1].kind, ElfFinding::Kind::UnresolvedLibrary);
-    QCOMPARE(findings[1].detail, QStringLiteral("libfoo.so.1"));
-    QCOMPARE(findings[3].file, QStringLiteral("python/lib/libfoo.so.1"));
-    QCOMPARE(findings[3].detail, QStringLiteral("libbar.so.1"));
+    QCOMPARE(findings[1].detail, u"libfoo.so.1"_s);
+    QCOMPARE(findings[3].file, u"python/lib/libfoo.so.1"_s);
+    QCOMPARE(findings[3].detail, u"libbar.so.1"_s);
 
     // A cwd-relative entry is as wrong as an absolute one; one that climbs out too.
-    QCOMPARE(test::runProcess(QStringLiteral("patchelf"),
-                              {QStringLiteral("--set-rpath"), QStringLiteral("lib"),
-                               tree + QStringLiteral("/bin/app")})
+    QCOMPARE(test::runProcess(u"patchelf"_s, {u"--set-rpath"_s, u"lib"_s, tree + u"/bin/app"_s})
                  .exitCode,
              0);
-    QCOMPARE(test::runProcess(QStringLiteral("patchelf"),
-                              {QStringLiteral("--set-rpath"), QStringLiteral("$ORIGIN/../../.."),
-                               tree + QStringLiteral("/lib/libfoo.so.1")})
+    QCOMPARE(test::runProcess(u"patchelf"_s, {u"--set-rpath"_s, u"$ORIGIN/../../.."_s,
+                                              tree + u"/lib/libfoo.so.1"_s})
                  .exitCode,
              0);
     findings = auditElfTree(tree);
     QCOMPARE(findings[0].kind, ElfFinding::Kind::AbsoluteSearchPath);
-    QVERIFY2(findings[0].message.contains(QStringLiteral("cwd-relative path 'lib'")),
+    QVERIFY2(findings[0].message.contains(u"cwd-relative path 'lib'"_s),
              qPrintable(findings[0].message));
     QCOMPARE(findings[2].kind, ElfFinding::Kind::SearchPathOutside);
-    QCOMPARE(findings[2].file, QStringLiteral("lib/libfoo.so.1"));
+    QCOMPARE(findings[2].file, u"lib/libfoo.so.1"_s);
 }
 
 void TestElfAudit::normalizeFixesArchiveTree()
 {
     // What a source-built prefix packed as install_only looks like: absolute
     // RUNPATHs of the prefix. Normalised, it runs from anywhere.
-    const QString tree = m_dir.filePath(QStringLiteral("prefix"));
-    makeTree(tree, tree + QStringLiteral("/lib"));
+    const QString tree = m_dir.filePath(u"prefix"_s);
+    makeTree(tree, tree + u"/lib"_s);
     ElfNormalizeOptions options;
     options.missing = MissingLibraries::Fail;
     Result<ElfNormalizeReport> r = normalizeElfTree(tree, options);
     QVERIFY2(r, r ? "" : qPrintable(r.error().message));
     QVERIFY(r->copiedLibraries.isEmpty());
     QCOMPARE(r->rewritten.size(), 2); // app and libfoo; libbar has no search path
-    QCOMPARE(readElf(tree + QStringLiteral("/bin/app"))->runPath,
-             QStringList{QStringLiteral("$ORIGIN/../lib")});
-    QCOMPARE(readElf(tree + QStringLiteral("/lib/libfoo.so.1"))->runPath,
-             QStringList{QStringLiteral("$ORIGIN")});
+    QCOMPARE(readElf(tree + u"/bin/app"_s)->runPath, QStringList{u"$ORIGIN/../lib"_s});
+    QCOMPARE(readElf(tree + u"/lib/libfoo.so.1"_s)->runPath, QStringList{u"$ORIGIN"_s});
     // libbar needs nothing outside the base system, and gets no search path.
-    QVERIFY(readElf(tree + QStringLiteral("/lib/libbar.so.1"))->searchPath().isEmpty());
+    QVERIFY(readElf(tree + u"/lib/libbar.so.1"_s)->searchPath().isEmpty());
     QVERIFY2(auditElfTree(tree).isEmpty(),
              qPrintable(findingTexts(auditElfTree(tree)).join(u'\n')));
 
     // Moved, with the original place gone, it runs; normalising again changes nothing.
-    const QString moved = m_dir.filePath(QStringLiteral("prefix-moved"));
+    const QString moved = m_dir.filePath(u"prefix-moved"_s);
     QVERIFY(QDir().rename(tree, moved));
-    const test::ProcessResult run = test::runProcess(moved + QStringLiteral("/bin/app"), {});
+    const test::ProcessResult run = test::runProcess(moved + u"/bin/app"_s, {});
     QVERIFY2(run.exitCode == 0, run.err.constData());
     Result<ElfNormalizeReport> again = normalizeElfTree(moved, options);
     QVERIFY(again);
@@ -336,102 +320,93 @@ void TestElfAudit::normalizeFixesArchiveTree()
 
 void TestElfAudit::normalizeFailsOnMissingLibrary()
 {
-    const QString tree = m_dir.filePath(QStringLiteral("missing"));
-    makeTree(tree, tree + QStringLiteral("/lib"));
-    QVERIFY(QFile::rename(tree + QStringLiteral("/lib/libfoo.so.1"),
-                          m_dir.filePath(QStringLiteral("libfoo.so.1"))));
+    const QString tree = m_dir.filePath(u"missing"_s);
+    makeTree(tree, tree + u"/lib"_s);
+    QVERIFY(QFile::rename(tree + u"/lib/libfoo.so.1"_s, m_dir.filePath(u"libfoo.so.1"_s)));
     ElfNormalizeOptions options;
-    options.source = QStringLiteral("runtime.tar.gz");
-    options.displayPrefix = QStringLiteral("python/");
+    options.source = u"runtime.tar.gz"_s;
+    options.displayPrefix = u"python/"_s;
     Result<ElfNormalizeReport> r = normalizeElfTree(tree, options);
     QVERIFY(!r);
     QCOMPARE(r.error().kind, ErrorKind::Unreadable);
-    QVERIFY2(r.error().message.startsWith(QStringLiteral("runtime.tar.gz: ")) &&
-                 r.error().message.contains(QStringLiteral("python/bin/app needs libfoo.so.1")),
+    QVERIFY2(r.error().message.startsWith(u"runtime.tar.gz: "_s) &&
+                 r.error().message.contains(u"python/bin/app needs libfoo.so.1"_s),
              qPrintable(r.error().message));
     // Nothing was patched before the failure was known.
-    QCOMPARE(readElf(tree + QStringLiteral("/bin/app"))->runPath,
-             QStringList{tree + QStringLiteral("/lib")});
+    QCOMPARE(readElf(tree + u"/bin/app"_s)->runPath, QStringList{tree + u"/lib"_s});
 }
 
 void TestElfAudit::foreignMachines_data()
 {
     QTest::addColumn<QString>("name");
     QTest::addColumn<QString>("described");
-    QTest::newRow("aarch64") << QStringLiteral("aarch64") << QStringLiteral("AArch64 (64-bit)");
-    QTest::newRow("i386 32-bit") << QStringLiteral("i386")
-                                 << QStringLiteral("Intel 80386 (32-bit)");
+    QTest::newRow("aarch64") << u"aarch64"_s << u"AArch64 (64-bit)"_s;
+    QTest::newRow("i386 32-bit") << u"i386"_s << u"Intel 80386 (32-bit)"_s;
 }
 
 void TestElfAudit::foreignMachines()
 {
     QFETCH(QString, name);
     QFETCH(QString, described);
-    const QString tree = m_dir.filePath(QStringLiteral("foreign-") + name);
-    makeTree(tree, QStringLiteral("$ORIGIN/../lib"));
-    const QString odd = tree + QStringLiteral("/lib/libodd.so");
+    const QString tree = m_dir.filePath(u"foreign-"_s + name);
+    makeTree(tree, u"$ORIGIN/../lib"_s);
+    const QString odd = tree + u"/lib/libodd.so"_s;
     if (name == u"aarch64")
-        QVERIFY(copyWithMachine(tree + QStringLiteral("/lib/libbar.so.1"), odd, EM_AARCH64));
+        QVERIFY(copyWithMachine(tree + u"/lib/libbar.so.1"_s, odd, EM_AARCH64));
     else
         QVERIFY(writeFile(odd, elf32Header()));
 
     const QList<ElfFinding> findings = auditElfTree(tree);
     QCOMPARE(findings.size(), 1);
     QCOMPARE(findings[0].kind, ElfFinding::Kind::ForeignMachine);
-    QCOMPARE(findings[0].file, QStringLiteral("lib/libodd.so"));
+    QCOMPARE(findings[0].file, u"lib/libodd.so"_s);
     QCOMPARE(findings[0].detail, described);
 
     ElfNormalizeOptions options;
-    options.source = QStringLiteral("odd.tar.gz");
-    options.displayPrefix = QStringLiteral("python/");
+    options.source = u"odd.tar.gz"_s;
+    options.displayPrefix = u"python/"_s;
     Result<ElfNormalizeReport> r = normalizeElfTree(tree, options);
     QVERIFY(!r);
     QCOMPARE(r.error().kind, ErrorKind::Unreadable);
-    QCOMPARE(r.error().message, QStringLiteral("odd.tar.gz: python/lib/libodd.so is an ELF for ") +
-                                    described +
-                                    QStringLiteral("; this machine runs x86-64 (64-bit)"));
+    QCOMPARE(r.error().message, u"odd.tar.gz: python/lib/libodd.so is an ELF for "_s + described +
+                                    u"; this machine runs x86-64 (64-bit)"_s);
 }
 
 void TestElfAudit::normalizeCopiesFromHost()
 {
     // A host copy: bin/app copied alone; libfoo and libbar are found where the
     // original's RUNPATH says (the "host"), copied into lib/, and patched.
-    const QString host = m_dir.filePath(QStringLiteral("host"));
-    makeTree(host, host + QStringLiteral("/lib"));
-    const QString tree = m_dir.filePath(QStringLiteral("copy"));
-    QVERIFY(QDir().mkpath(tree + QStringLiteral("/bin")));
-    QVERIFY(QFile::copy(host + QStringLiteral("/bin/app"), tree + QStringLiteral("/bin/app")));
+    const QString host = m_dir.filePath(u"host"_s);
+    makeTree(host, host + u"/lib"_s);
+    const QString tree = m_dir.filePath(u"copy"_s);
+    QVERIFY(QDir().mkpath(tree + u"/bin"_s));
+    QVERIFY(QFile::copy(host + u"/bin/app"_s, tree + u"/bin/app"_s));
     ElfNormalizeOptions options;
     options.missing = MissingLibraries::CopyFromHost;
-    options.hostOriginals.insert(tree + QStringLiteral("/bin/app"),
-                                 host + QStringLiteral("/bin/app"));
+    options.hostOriginals.insert(tree + u"/bin/app"_s, host + u"/bin/app"_s);
     Result<ElfNormalizeReport> r = normalizeElfTree(tree, options);
     QVERIFY2(r, r ? "" : qPrintable(r.error().message));
-    QCOMPARE(r->copiedLibraries,
-             (QStringList{QStringLiteral("libfoo.so.1"), QStringLiteral("libbar.so.1")}));
+    QCOMPARE(r->copiedLibraries, (QStringList{u"libfoo.so.1"_s, u"libbar.so.1"_s}));
     QVERIFY(auditElfTree(tree).isEmpty());
     QVERIFY(QDir(host).removeRecursively());
-    const test::ProcessResult run = test::runProcess(tree + QStringLiteral("/bin/app"), {});
+    const test::ProcessResult run = test::runProcess(tree + u"/bin/app"_s, {});
     QVERIFY2(run.exitCode == 0, run.err.constData());
 }
 
 void TestElfAudit::manylinuxLayoutPasses()
 {
     // auditwheel's layout: the extension finds <pkg>.libs through $ORIGIN/../<pkg>.libs.
-    const QString site = m_dir.filePath(QStringLiteral("site-packages"));
+    const QString site = m_dir.filePath(u"site-packages"_s);
     QByteArray error;
-    QVERIFY(QDir().mkpath(site + QStringLiteral("/pkg.libs")) &&
-            QDir().mkpath(site + QStringLiteral("/pkg")));
-    const QString vendored = site + QStringLiteral("/pkg.libs/libbar-1a2b3c.so");
-    QVERIFY2(compile({QStringLiteral("-shared"), QStringLiteral("-fPIC"),
-                      QStringLiteral("-Wl,-soname,libbar-1a2b3c.so"),
-                      m_src + QStringLiteral("/bar.c"), QStringLiteral("-o"), vendored},
+    QVERIFY(QDir().mkpath(site + u"/pkg.libs"_s) && QDir().mkpath(site + u"/pkg"_s));
+    const QString vendored = site + u"/pkg.libs/libbar-1a2b3c.so"_s;
+    QVERIFY2(compile({u"-shared"_s, u"-fPIC"_s, u"-Wl,-soname,libbar-1a2b3c.so"_s,
+                      m_src + u"/bar.c"_s, u"-o"_s, vendored},
                      &error),
              error.constData());
-    QVERIFY2(compile({QStringLiteral("-shared"), QStringLiteral("-fPIC"),
-                      m_src + QStringLiteral("/foo.c"), vendored,
-                      QStringLiteral("-Wl,-rpath,$ORIGIN/../pkg.libs"), QStringLiteral("-o"),
-                      site + QStringLiteral("/pkg/_ext.cpython-311-x86_64-linux-gnu.so")},
+    QVERIFY2(compile({u"-shared"_s, u"-fPIC"_s, m_src + u"/foo.c"_s, vendored,
+                      u"-Wl,-rpath,$ORIGIN/../pkg.libs"_s, u"-o"_s,
+                      site + u"/pkg/_ext.cpython-311-x86_64-linux-gnu.so"_s},
                      &error),
              error.constData());
     QVERIFY2(auditElfTree(site).isEmpty(),
@@ -439,7 +414,7 @@ void TestElfAudit::manylinuxLayoutPasses()
     QVERIFY(QFile::remove(vendored));
     const QList<ElfFinding> findings = auditElfTree(site);
     QCOMPARE(findings.size(), 1);
-    QCOMPARE(findings[0].detail, QStringLiteral("libbar-1a2b3c.so"));
+    QCOMPARE(findings[0].detail, u"libbar-1a2b3c.so"_s);
 }
 
 QTEST_GUILESS_MAIN(TestElfAudit)

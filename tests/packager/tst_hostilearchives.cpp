@@ -12,6 +12,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+using namespace Qt::Literals::StringLiterals;
+
 using namespace deskpack;
 using namespace deskpack::archive;
 
@@ -38,14 +40,14 @@ private:
 void TestHostileArchives::initTestCase()
 {
     QVERIFY(m_root.isValid());
-    m_corpus = m_root.filePath(QStringLiteral("corpus"));
-    m_outside = m_root.filePath(QStringLiteral("outside"));
-    m_work = m_root.filePath(QStringLiteral("work"));
+    m_corpus = m_root.filePath(u"corpus"_s);
+    m_outside = m_root.filePath(u"outside"_s);
+    m_work = m_root.filePath(u"work"_s);
     QVERIFY(QDir().mkpath(m_outside));
     QVERIFY(QDir().mkpath(m_work));
-    const test::ProcessResult made = test::runProcess(
-        test::systemPython(), {test::fixture(QStringLiteral("packager/make_archives.py")),
-                               QStringLiteral("hostile"), m_corpus, m_outside});
+    const test::ProcessResult made =
+        test::runProcess(test::systemPython(), {test::fixture(u"packager/make_archives.py"_s),
+                                                u"hostile"_s, m_corpus, m_outside});
     QVERIFY2(made.exitCode == 0, made.err.constData());
 }
 
@@ -115,9 +117,9 @@ void TestHostileArchives::refused()
     QFETCH(int, kind);
     QFETCH(QString, named);
 
-    const QString destination = m_work + QStringLiteral("/dest");
+    const QString destination = m_work + u"/dest"_s;
     Result<ExtractSummary> result = extractArchive(m_corpus + u'/' + archive, destination);
-    QVERIFY2(!result, qPrintable(archive + QStringLiteral(" was extracted")));
+    QVERIFY2(!result, qPrintable(archive + u" was extracted"_s));
     QVERIFY2(result.error().message.contains(named), qPrintable(result.error().message));
     QCOMPARE(int(result.error().kind), kind);
     QCOMPARE(treeOf(m_outside), QStringList());
@@ -128,31 +130,28 @@ void TestHostileArchives::refused()
 void TestHostileArchives::wrongSha256IsCheckedBeforeExtraction()
 {
     // A good archive with the wrong hash: refused before any entry is read.
-    const test::ProcessResult made = test::runProcess(
-        test::systemPython(), {test::fixture(QStringLiteral("packager/make_archives.py")),
-                               QStringLiteral("good"), m_root.filePath(QStringLiteral("good"))});
+    const test::ProcessResult made =
+        test::runProcess(test::systemPython(), {test::fixture(u"packager/make_archives.py"_s),
+                                                u"good"_s, m_root.filePath(u"good"_s)});
     QVERIFY2(made.exitCode == 0, made.err.constData());
-    const QString archive = m_root.filePath(QStringLiteral("good/good.tar.gz"));
+    const QString archive = m_root.filePath(u"good/good.tar.gz"_s);
     ExtractOptions options;
     options.expectedSha256 = QString(64, u'0');
-    Result<ExtractSummary> result =
-        extractArchive(archive, m_work + QStringLiteral("/dest"), options);
+    Result<ExtractSummary> result = extractArchive(archive, m_work + u"/dest"_s, options);
     QVERIFY(!result);
     QCOMPARE(result.error().kind, ErrorKind::Invalid);
-    QVERIFY2(result.error().message.contains(QStringLiteral("SHA-256 mismatch: expected 0000")),
+    QVERIFY2(result.error().message.contains(u"SHA-256 mismatch: expected 0000"_s),
              qPrintable(result.error().message));
     QVERIFY(result.error().message.contains(*sha256OfFile(archive)));
     QCOMPARE(treeOf(m_work), QStringList());
 
-    options.expectedSha256 = QStringLiteral("not-a-hash");
-    Result<ExtractSummary> malformed =
-        extractArchive(archive, m_work + QStringLiteral("/dest"), options);
+    options.expectedSha256 = u"not-a-hash"_s;
+    Result<ExtractSummary> malformed = extractArchive(archive, m_work + u"/dest"_s, options);
     QVERIFY(!malformed);
     QCOMPARE(malformed.error().kind, ErrorKind::Usage);
 
     options.expectedSha256 = sha256OfFile(archive)->toUpper();
-    Result<ExtractSummary> good =
-        extractArchive(archive, m_work + QStringLiteral("/dest"), options);
+    Result<ExtractSummary> good = extractArchive(archive, m_work + u"/dest"_s, options);
     QVERIFY2(good, good ? "" : qPrintable(good.error().message));
     QCOMPARE(good->sha256, *sha256OfFile(archive));
     QVERIFY(QDir(m_work).removeRecursively());
@@ -163,18 +162,17 @@ void TestHostileArchives::existingDestinationIsKept()
 {
     // A refused archive must not disturb what is already at the destination,
     // even when asked to replace it.
-    const QString destination = m_work + QStringLiteral("/dest");
+    const QString destination = m_work + u"/dest"_s;
     QVERIFY(QDir().mkpath(destination));
-    QFile marker(destination + QStringLiteral("/keep.txt"));
+    QFile marker(destination + u"/keep.txt"_s);
     QVERIFY(marker.open(QIODevice::WriteOnly));
     marker.close();
     ExtractOptions options;
     options.replaceExisting = true;
-    Result<ExtractSummary> result = extractArchive(
-        m_corpus + QStringLiteral("/symlink-then-file.tar.gz"), destination, options);
+    Result<ExtractSummary> result =
+        extractArchive(m_corpus + u"/symlink-then-file.tar.gz"_s, destination, options);
     QVERIFY(!result);
-    QCOMPARE(treeOf(m_work),
-             QStringList({QStringLiteral("dest"), QStringLiteral("dest/keep.txt")}));
+    QCOMPARE(treeOf(m_work), QStringList({u"dest"_s, u"dest/keep.txt"_s}));
     QVERIFY(QDir(destination).removeRecursively());
 }
 

@@ -21,12 +21,11 @@ using namespace deskpack::runtime;
 
 namespace {
 
-const QString HostPython = QStringLiteral("/usr/bin/python3.11");
+const QString HostPython = u"/usr/bin/python3.11"_s;
 
 QString runPathOf(const QString &elf)
 {
-    const test::ProcessResult r =
-        test::runProcess(QStringLiteral("patchelf"), {QStringLiteral("--print-rpath"), elf});
+    const test::ProcessResult r = test::runProcess(u"patchelf"_s, {u"--print-rpath"_s, elf});
     return QString::fromUtf8(r.out).trimmed();
 }
 
@@ -54,8 +53,7 @@ void TestHostRuntime::initTestCase()
 {
     QVERIFY2(QFileInfo(HostPython).isExecutable(), "Debian's python3.11 is required");
     QVERIFY(m_root.isValid());
-    Result<HostRuntime> runtime =
-        copyHostRuntime(HostPython, m_root.filePath(QStringLiteral("first/python")));
+    Result<HostRuntime> runtime = copyHostRuntime(HostPython, m_root.filePath(u"first/python"_s));
     QVERIFY2(runtime, runtime ? "" : qPrintable(runtime.error().message));
     m_runtime = *runtime;
 }
@@ -63,30 +61,28 @@ void TestHostRuntime::initTestCase()
 void TestHostRuntime::layout()
 {
     const QString root = m_runtime.root;
-    QCOMPARE(root, QFileInfo(m_root.filePath(QStringLiteral("first/python"))).canonicalFilePath());
-    QCOMPARE(m_runtime.interpreter, root + QStringLiteral("/bin/python3.11"));
+    QCOMPARE(root, QFileInfo(m_root.filePath(u"first/python"_s)).canonicalFilePath());
+    QCOMPARE(m_runtime.interpreter, root + u"/bin/python3.11"_s);
     QCOMPARE(*findInterpreter(root), m_runtime.interpreter);
-    QCOMPARE(QFileInfo(root + QStringLiteral("/bin/python3")).symLinkTarget(),
-             m_runtime.interpreter);
-    QCOMPARE(m_runtime.info.versionShort, QStringLiteral("3.11"));
-    QCOMPARE(m_runtime.info.abiTag, QStringLiteral("cp311"));
+    QCOMPARE(QFileInfo(root + u"/bin/python3"_s).symLinkTarget(), m_runtime.interpreter);
+    QCOMPARE(m_runtime.info.versionShort, u"3.11"_s);
+    QCOMPARE(m_runtime.info.abiTag, u"cp311"_s);
 
-    const QString stdlib = root + QStringLiteral("/lib/python3.11");
-    QVERIFY(QFileInfo(stdlib + QStringLiteral("/os.py")).isFile());
-    QVERIFY(QFileInfo(stdlib + QStringLiteral("/lib-dynload")).isDir());
-    QVERIFY(QFileInfo(stdlib + QStringLiteral("/site-packages")).isDir());
+    const QString stdlib = root + u"/lib/python3.11"_s;
+    QVERIFY(QFileInfo(stdlib + u"/os.py"_s).isFile());
+    QVERIFY(QFileInfo(stdlib + u"/lib-dynload"_s).isDir());
+    QVERIFY(QFileInfo(stdlib + u"/site-packages"_s).isDir());
     for (const QString &absent :
-         {QStringLiteral("dist-packages"), QStringLiteral("EXTERNALLY-MANAGED"),
-          QStringLiteral("config-3.11-x86_64-linux-gnu")}) {
+         {u"dist-packages"_s, u"EXTERNALLY-MANAGED"_s, u"config-3.11-x86_64-linux-gnu"_s}) {
         QVERIFY2(!QFileInfo::exists(stdlib + u'/' + absent), qPrintable(absent));
     }
-    QVERIFY(QDir(stdlib + QStringLiteral("/site-packages")).isEmpty());
-    QVERIFY(m_runtime.bundledLibraries.contains(QStringLiteral("libssl.so.3")));
-    QVERIFY(QFileInfo(root + QStringLiteral("/lib/libssl.so.3")).isFile());
-    QVERIFY(QFileInfo(root + QStringLiteral("/lib/libsqlite3.so.0")).isFile());
+    QVERIFY(QDir(stdlib + u"/site-packages"_s).isEmpty());
+    QVERIFY(m_runtime.bundledLibraries.contains(u"libssl.so.3"_s));
+    QVERIFY(QFileInfo(root + u"/lib/libssl.so.3"_s).isFile());
+    QVERIFY(QFileInfo(root + u"/lib/libsqlite3.so.0"_s).isFile());
     // glibc always comes from the machine the runtime runs on.
-    QVERIFY(!QFileInfo::exists(root + QStringLiteral("/lib/libc.so.6")));
-    QVERIFY(!QFileInfo::exists(root + QStringLiteral("/lib/libm.so.6")));
+    QVERIFY(!QFileInfo::exists(root + u"/lib/libc.so.6"_s));
+    QVERIFY(!QFileInfo::exists(root + u"/lib/libm.so.6"_s));
 
     // No bytecode of the host, and no symlink that leaves the tree.
     QDirIterator it(root, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
@@ -103,44 +99,43 @@ void TestHostRuntime::layout()
 void TestHostRuntime::runPaths()
 {
     const QString root = m_runtime.root;
-    QCOMPARE(runPathOf(m_runtime.interpreter), QStringLiteral("$ORIGIN/../lib"));
-    const QStringList ssl = QDir(root + QStringLiteral("/lib/python3.11/lib-dynload"))
-                                .entryList({QStringLiteral("_ssl.*.so")});
+    QCOMPARE(runPathOf(m_runtime.interpreter), u"$ORIGIN/../lib"_s);
+    const QStringList ssl =
+        QDir(root + u"/lib/python3.11/lib-dynload"_s).entryList({u"_ssl.*.so"_s});
     QCOMPARE(ssl.size(), 1);
-    QCOMPARE(runPathOf(root + QStringLiteral("/lib/python3.11/lib-dynload/") + ssl.constFirst()),
-             QStringLiteral("$ORIGIN/../.."));
-    QCOMPARE(runPathOf(root + QStringLiteral("/lib/libssl.so.3")), QStringLiteral("$ORIGIN"));
+    QCOMPARE(runPathOf(root + u"/lib/python3.11/lib-dynload/"_s + ssl.constFirst()),
+             u"$ORIGIN/../.."_s);
+    QCOMPARE(runPathOf(root + u"/lib/libssl.so.3"_s), u"$ORIGIN"_s);
 }
 
 void TestHostRuntime::movedCopyRuns()
 {
     // Moved after it was built: nothing may depend on where it was made.
-    const QString moved = m_root.filePath(QStringLiteral("somewhere/else/python"));
-    QVERIFY(QDir().mkpath(m_root.filePath(QStringLiteral("somewhere/else"))));
+    const QString moved = m_root.filePath(u"somewhere/else/python"_s);
+    QVERIFY(QDir().mkpath(m_root.filePath(u"somewhere/else"_s)));
     QVERIFY(QDir().rename(m_runtime.root, moved));
     const QString canonical = QFileInfo(moved).canonicalFilePath();
     const test::ProcessResult r = test::runProcess(
-        moved + QStringLiteral("/bin/python3"),
-        {QStringLiteral("-I"), QStringLiteral("-c"),
-         QStringLiteral(
-             "import sys, ssl, sqlite3, ctypes, json, lzma, bz2, zlib, hashlib\n"
-             "maps = [l.split()[-1] for l in open('/proc/self/maps') if '.so' in l]\n"
-             "print(json.dumps({'prefix': sys.prefix, 'path': sys.path,\n"
-             "  'ssl': sorted({m for m in maps if 'libssl' in m or 'libsqlite3' in m})}))")});
+        moved + u"/bin/python3"_s,
+        {u"-I"_s, u"-c"_s,
+
+         u"import sys, ssl, sqlite3, ctypes, json, lzma, bz2, zlib, hashlib\n"
+         "maps = [l.split()[-1] for l in open('/proc/self/maps') if '.so' in l]\n"
+         "print(json.dumps({'prefix': sys.prefix, 'path': sys.path,\n"
+         "  'ssl': sorted({m for m in maps if 'libssl' in m or 'libsqlite3' in m})}))"_s});
     QVERIFY(QDir().rename(moved, m_runtime.root)); // back, for the next tests
     QVERIFY2(r.exitCode == 0, r.err.constData());
     const auto doc = nlohmann::json::parse(r.out.toStdString());
     QCOMPARE(QString::fromStdString(doc["prefix"].get<std::string>()), canonical);
     for (const auto &entry : doc["path"]) {
         const QString path = QString::fromStdString(entry.get<std::string>());
-        QVERIFY2(!path.startsWith(QStringLiteral("/usr/")), qPrintable(path));
+        QVERIFY2(!path.startsWith(u"/usr/"_s), qPrintable(path));
         QVERIFY2(path.startsWith(canonical + u'/'), qPrintable(path));
     }
     // libssl and libsqlite3 come from the runtime, not from the host.
     QCOMPARE(doc["ssl"].size(), size_t(2));
     for (const auto &lib : doc["ssl"])
-        QVERIFY2(QString::fromStdString(lib.get<std::string>())
-                     .startsWith(canonical + QStringLiteral("/lib/")),
+        QVERIFY2(QString::fromStdString(lib.get<std::string>()).startsWith(canonical + u"/lib/"_s),
                  lib.get<std::string>().c_str());
 }
 
@@ -148,33 +143,32 @@ void TestHostRuntime::coreSitePackagesIsUsed()
 {
     // Debian's site module knows only dist-packages; the runtime must still
     // read its own site-packages (including .pth files) and install into it.
-    const QString site = m_runtime.root + QStringLiteral("/lib/python3.11/site-packages");
+    const QString site = m_runtime.root + u"/lib/python3.11/site-packages"_s;
     QVERIFY(m_runtime.siteCustomized);
-    QFile pth(site + QStringLiteral("/extra.pth"));
+    QFile pth(site + u"/extra.pth"_s);
     QVERIFY(pth.open(QIODevice::WriteOnly));
-    pth.write(QFile::encodeName(m_root.filePath(QStringLiteral("pth-dir"))) + '\n');
+    pth.write(QFile::encodeName(m_root.filePath(u"pth-dir"_s)) + '\n');
     pth.close();
-    QVERIFY(QDir().mkpath(m_root.filePath(QStringLiteral("pth-dir"))));
+    QVERIFY(QDir().mkpath(m_root.filePath(u"pth-dir"_s)));
     const test::ProcessResult r = test::runProcess(
-        m_runtime.root + QStringLiteral("/bin/python3.11"),
-        {QStringLiteral("-I"), QStringLiteral("-c"),
-         QStringLiteral(
-             "import json, sys, sysconfig\n"
-             "print(json.dumps({'path': sys.path, 'purelib': sysconfig.get_path('purelib'),"
-             " 'scripts': sysconfig.get_path('scripts')}))")});
+        m_runtime.root + u"/bin/python3.11"_s,
+        {u"-I"_s, u"-c"_s,
+
+         u"import json, sys, sysconfig\n"
+         "print(json.dumps({'path': sys.path, 'purelib': sysconfig.get_path('purelib'),"
+         " 'scripts': sysconfig.get_path('scripts')}))"_s});
     QVERIFY(QFile::remove(pth.fileName()));
     QVERIFY2(r.exitCode == 0, r.err.constData());
     const auto doc = nlohmann::json::parse(r.out.toStdString());
     QStringList path;
     for (const auto &entry : doc["path"])
         path.append(QString::fromStdString(entry.get<std::string>()));
-    const qsizetype stdlibAt = path.indexOf(m_runtime.root + QStringLiteral("/lib/python3.11"));
+    const qsizetype stdlibAt = path.indexOf(m_runtime.root + u"/lib/python3.11"_s);
     const qsizetype siteAt = path.indexOf(site);
     QVERIFY2(stdlibAt >= 0 && siteAt > stdlibAt, qPrintable(path.join(u' ')));
-    QVERIFY(path.indexOf(m_root.filePath(QStringLiteral("pth-dir"))) > siteAt);
+    QVERIFY(path.indexOf(m_root.filePath(u"pth-dir"_s)) > siteAt);
     QCOMPARE(QString::fromStdString(doc["purelib"].get<std::string>()), site);
-    QCOMPARE(QString::fromStdString(doc["scripts"].get<std::string>()),
-             m_runtime.root + QStringLiteral("/bin"));
+    QCOMPARE(QString::fromStdString(doc["scripts"].get<std::string>()), m_runtime.root + u"/bin"_s);
 }
 
 void TestHostRuntime::excludedModules()
@@ -186,52 +180,48 @@ void TestHostRuntime::excludedModules()
              "the host Python lacks tkinter: install python3-tk");
     QVERIFY2(!QDir(u"/usr/lib/python3.11/lib-dynload"_s).entryList({u"_tkinter*"_s}).isEmpty(),
              "the host Python lacks _tkinter: install python3-tk");
-    options.excludedModules = {QStringLiteral("tkinter"), QStringLiteral("test")};
+    options.excludedModules = {u"tkinter"_s, u"test"_s};
     Result<HostRuntime> runtime =
-        copyHostRuntime(HostPython, m_root.filePath(QStringLiteral("slim/python")), options);
+        copyHostRuntime(HostPython, m_root.filePath(u"slim/python"_s), options);
     QVERIFY2(runtime, runtime ? "" : qPrintable(runtime.error().message));
-    const QString stdlib = runtime->root + QStringLiteral("/lib/python3.11");
-    QVERIFY(!QFileInfo::exists(stdlib + QStringLiteral("/tkinter")));
-    QVERIFY(!QFileInfo::exists(stdlib + QStringLiteral("/test")));
-    QVERIFY(QDir(stdlib + QStringLiteral("/lib-dynload"))
-                .entryList({QStringLiteral("_tkinter*")})
-                .isEmpty());
+    const QString stdlib = runtime->root + u"/lib/python3.11"_s;
+    QVERIFY(!QFileInfo::exists(stdlib + u"/tkinter"_s));
+    QVERIFY(!QFileInfo::exists(stdlib + u"/test"_s));
+    QVERIFY(QDir(stdlib + u"/lib-dynload"_s).entryList({u"_tkinter*"_s}).isEmpty());
     // Libraries only _tkinter needed are not carried either.
-    QVERIFY(!runtime->bundledLibraries.contains(QStringLiteral("libtk8.6.so")));
-    QVERIFY(runtime->bundledLibraries.contains(QStringLiteral("libssl.so.3")));
+    QVERIFY(!runtime->bundledLibraries.contains(u"libtk8.6.so"_s));
+    QVERIFY(runtime->bundledLibraries.contains(u"libssl.so.3"_s));
 }
 
 void TestHostRuntime::refusals()
 {
-    Result<HostRuntime> missing = copyHostRuntime(m_root.filePath(QStringLiteral("no-python")),
-                                                  m_root.filePath(QStringLiteral("x/python")));
+    Result<HostRuntime> missing =
+        copyHostRuntime(m_root.filePath(u"no-python"_s), m_root.filePath(u"x/python"_s));
     QVERIFY(!missing);
     QCOMPARE(missing.error().kind, ErrorKind::Usage);
-    QVERIFY(!QFileInfo::exists(m_root.filePath(QStringLiteral("x/python"))));
+    QVERIFY(!QFileInfo::exists(m_root.filePath(u"x/python"_s)));
 
     Result<HostRuntime> occupied = copyHostRuntime(HostPython, m_runtime.root);
     QVERIFY(!occupied);
-    QVERIFY2(occupied.error().message.contains(QStringLiteral("already exists")),
+    QVERIFY2(occupied.error().message.contains(u"already exists"_s),
              qPrintable(occupied.error().message));
 
-    const QString venv = m_root.filePath(QStringLiteral("venv"));
+    const QString venv = m_root.filePath(u"venv"_s);
     const test::ProcessResult made =
-        test::runProcess(HostPython, {QStringLiteral("-m"), QStringLiteral("venv"),
-                                      QStringLiteral("--without-pip"), venv});
+        test::runProcess(HostPython, {u"-m"_s, u"venv"_s, u"--without-pip"_s, venv});
     QVERIFY2(made.exitCode == 0, made.err.constData());
-    Result<HostRuntime> fromVenv = copyHostRuntime(venv + QStringLiteral("/bin/python3"),
-                                                   m_root.filePath(QStringLiteral("v/python")));
+    Result<HostRuntime> fromVenv =
+        copyHostRuntime(venv + u"/bin/python3"_s, m_root.filePath(u"v/python"_s));
     QVERIFY(!fromVenv);
     QCOMPARE(fromVenv.error().kind, ErrorKind::Usage);
-    QVERIFY2(fromVenv.error().message.contains(QStringLiteral("virtual environment")),
+    QVERIFY2(fromVenv.error().message.contains(u"virtual environment"_s),
              qPrintable(fromVenv.error().message));
     // Nothing half-built is left beside any destination.
-    for (const QString &dir : {QStringLiteral("x"), QStringLiteral("v"), QStringLiteral("first")}) {
+    for (const QString &dir : {u"x"_s, u"v"_s, u"first"_s}) {
         const QStringList left =
             QDir(m_root.filePath(dir))
                 .entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot);
-        QVERIFY2(left.isEmpty() || left == QStringList{QStringLiteral("python")},
-                 qPrintable(left.join(u' ')));
+        QVERIFY2(left.isEmpty() || left == QStringList{u"python"_s}, qPrintable(left.join(u' ')));
     }
 }
 

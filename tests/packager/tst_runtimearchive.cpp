@@ -17,6 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
+using namespace Qt::Literals::StringLiterals;
+
 using namespace deskpack;
 using namespace deskpack::runtime;
 
@@ -83,27 +85,25 @@ void TestRuntimeArchive::initTestCase()
     QVERIFY(m_root.isValid());
     qunsetenv("SOURCE_DATE_EPOCH");
     Result<PackedRuntime> packed =
-        packHostRuntime(QStringLiteral("/usr/bin/python3.11"),
-                        m_root.filePath(QStringLiteral("out/python.tar.gz")));
+        packHostRuntime(u"/usr/bin/python3.11"_s, m_root.filePath(u"out/python.tar.gz"_s));
     QVERIFY2(packed, packed ? "" : qPrintable(packed.error().message));
     m_packed = *packed;
 }
 
 void TestRuntimeArchive::metadata()
 {
-    const test::ProcessResult host =
-        test::runProcess(QStringLiteral("/usr/bin/python3.11"),
-                         {QStringLiteral("-I"), QStringLiteral("-c"),
-                          QStringLiteral("import platform; print(platform.python_version())")});
-    QCOMPARE(m_packed.metadataPath, m_packed.archivePath + QStringLiteral(".json"));
+    const test::ProcessResult host = test::runProcess(
+        u"/usr/bin/python3.11"_s,
+        {u"-I"_s, u"-c"_s, u"import platform; print(platform.python_version())"_s});
+    QCOMPARE(m_packed.metadataPath, m_packed.archivePath + u".json"_s);
     Result<RuntimeMetadata> read = readRuntimeMetadata(m_packed.metadataPath);
     QVERIFY2(read, read ? "" : qPrintable(read.error().message));
     QCOMPARE(read->pythonVersion, QString::fromUtf8(host.out).trimmed());
-    QCOMPARE(read->implementation, QStringLiteral("cpython"));
-    QCOMPARE(read->abiTag, QStringLiteral("cp311"));
-    QCOMPARE(read->platformTag, QStringLiteral("linux_x86_64"));
-    QCOMPARE(read->interpreter, QStringLiteral("python/bin/python3.11"));
-    QCOMPARE(read->archive, QStringLiteral("python.tar.gz"));
+    QCOMPARE(read->implementation, u"cpython"_s);
+    QCOMPARE(read->abiTag, u"cp311"_s);
+    QCOMPARE(read->platformTag, u"linux_x86_64"_s);
+    QCOMPARE(read->interpreter, u"python/bin/python3.11"_s);
+    QCOMPARE(read->archive, u"python.tar.gz"_s);
     QCOMPARE(read->sha256, *deskpack::sha256OfFile(m_packed.archivePath));
     QCOMPARE(read->size, QFileInfo(m_packed.archivePath).size());
     QVERIFY(m_packed.runtimeBytes > read->size); // compressed
@@ -111,11 +111,10 @@ void TestRuntimeArchive::metadata()
 
 void TestRuntimeArchive::reproducibleThroughCli()
 {
-    const QString second = m_root.filePath(QStringLiteral("again/python.tar.gz"));
+    const QString second = m_root.filePath(u"again/python.tar.gz"_s);
     const test::ProcessResult r =
-        test::runDeskpack({QStringLiteral("runtime"), QStringLiteral("pack"),
-                           QStringLiteral("--python"), QStringLiteral("/usr/bin/python3"),
-                           QStringLiteral("-o"), second, QStringLiteral("--json")});
+        test::runDeskpack({u"runtime"_s, u"pack"_s, u"--python"_s, u"/usr/bin/python3"_s, u"-o"_s,
+                           second, u"--json"_s});
     QVERIFY2(r.exitCode == 0, r.err.constData());
     const auto doc = nlohmann::json::parse(r.out.toStdString(), nullptr, false);
     QVERIFY(!doc.is_discarded());
@@ -124,45 +123,43 @@ void TestRuntimeArchive::reproducibleThroughCli()
     QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
     QVERIFY2(a.readAll() == b.readAll(), "two packs of the same interpreter differ");
     // The metadata names the archive by file name only, so it matches too.
-    QFile ma(m_packed.metadataPath), mb(second + QStringLiteral(".json"));
+    QFile ma(m_packed.metadataPath), mb(second + u".json"_s);
     QVERIFY(ma.open(QIODevice::ReadOnly) && mb.open(QIODevice::ReadOnly));
     QCOMPARE(ma.readAll(), mb.readAll());
 }
 
 void TestRuntimeArchive::cacheRoundTrip()
 {
-    const QString cache = m_root.filePath(QStringLiteral("cache"));
+    const QString cache = m_root.filePath(u"cache"_s);
     const QString sha = m_packed.metadata.sha256;
     Result<CachedRuntime> first = runtimeFromArchive(m_packed.archivePath, sha, cache);
     QVERIFY2(first, first ? "" : qPrintable(first.error().message));
     QVERIFY(!first->reused);
     const QString entry = QFileInfo(cache).canonicalFilePath() + u'/' + sha;
-    QCOMPARE(first->root, entry + QStringLiteral("/python"));
-    QCOMPARE(first->interpreter, entry + QStringLiteral("/python/bin/python3.11"));
-    QVERIFY(QFileInfo::exists(entry + QStringLiteral("/.deskpack-complete")));
+    QCOMPARE(first->root, entry + u"/python"_s);
+    QCOMPARE(first->interpreter, entry + u"/python/bin/python3.11"_s);
+    QVERIFY(QFileInfo::exists(entry + u"/.deskpack-complete"_s));
     QCOMPARE(QDir(cache).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
              QStringList{sha});
 
     const test::ProcessResult ran = test::runProcess(
-        first->interpreter, {QStringLiteral("-I"), QStringLiteral("-c"),
-                             QStringLiteral("import sys, ssl, sqlite3; print(sys.prefix)")});
+        first->interpreter, {u"-I"_s, u"-c"_s, u"import sys, ssl, sqlite3; print(sys.prefix)"_s});
     QVERIFY2(ran.exitCode == 0, ran.err.constData());
     QCOMPARE(QString::fromUtf8(ran.out).trimmed(), first->root);
 
     // A marker inside the extraction proves the second call did not extract again.
-    QFile marker(first->root + QStringLiteral("/marker"));
+    QFile marker(first->root + u"/marker"_s);
     QVERIFY(marker.open(QIODevice::WriteOnly));
     marker.close();
     Result<CachedRuntime> second = runtimeFromArchive(m_packed.archivePath, sha.toUpper(), cache);
     QVERIFY2(second, second ? "" : qPrintable(second.error().message));
     QVERIFY(second->reused);
     QCOMPARE(second->root, first->root);
-    QVERIFY(QFileInfo::exists(first->root + QStringLiteral("/marker")));
+    QVERIFY(QFileInfo::exists(first->root + u"/marker"_s));
 
     // The same through the CLI, without a hash: it is computed and finds the entry.
     const test::ProcessResult cli = test::runDeskpack(
-        {QStringLiteral("runtime"), QStringLiteral("extract"), m_packed.archivePath,
-         QStringLiteral("--cache-dir"), cache, QStringLiteral("--json")});
+        {u"runtime"_s, u"extract"_s, m_packed.archivePath, u"--cache-dir"_s, cache, u"--json"_s});
     QVERIFY2(cli.exitCode == 0, cli.err.constData());
     const auto doc = nlohmann::json::parse(cli.out.toStdString());
     QCOMPARE(doc["reused"].get<bool>(), true);
@@ -171,19 +168,18 @@ void TestRuntimeArchive::cacheRoundTrip()
 
 void TestRuntimeArchive::wrongHashLeavesCacheEmpty()
 {
-    const QString cache = m_root.filePath(QStringLiteral("cache-wrong"));
+    const QString cache = m_root.filePath(u"cache-wrong"_s);
     const QString wrong = QString(64, u'a');
     Result<CachedRuntime> r = runtimeFromArchive(m_packed.archivePath, wrong, cache);
     QVERIFY(!r);
     QCOMPARE(r.error().kind, ErrorKind::Invalid);
-    QVERIFY2(r.error().message.contains(QStringLiteral("SHA-256 mismatch")),
-             qPrintable(r.error().message));
+    QVERIFY2(r.error().message.contains(u"SHA-256 mismatch"_s), qPrintable(r.error().message));
     QVERIFY(
         QDir(cache).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot).isEmpty());
 
-    const test::ProcessResult cli = test::runDeskpack(
-        {QStringLiteral("runtime"), QStringLiteral("extract"), m_packed.archivePath,
-         QStringLiteral("--sha256"), wrong, QStringLiteral("--cache-dir"), cache});
+    const test::ProcessResult cli =
+        test::runDeskpack({u"runtime"_s, u"extract"_s, m_packed.archivePath, u"--sha256"_s, wrong,
+                           u"--cache-dir"_s, cache});
     QCOMPARE(cli.exitCode, 1);
     QVERIFY2(cli.err.contains("SHA-256 mismatch"), cli.err.constData());
 }
@@ -191,10 +187,10 @@ void TestRuntimeArchive::wrongHashLeavesCacheEmpty()
 void TestRuntimeArchive::incompleteEntryIsReplaced()
 {
     // What an interrupted run or a foreign tool could leave: no stamp, so it is not trusted.
-    const QString cache = m_root.filePath(QStringLiteral("cache-partial"));
+    const QString cache = m_root.filePath(u"cache-partial"_s);
     const QString sha = m_packed.metadata.sha256;
-    QVERIFY(QDir().mkpath(cache + u'/' + sha + QStringLiteral("/python/bin")));
-    QFile junk(cache + u'/' + sha + QStringLiteral("/python/bin/python3.11"));
+    QVERIFY(QDir().mkpath(cache + u'/' + sha + u"/python/bin"_s));
+    QFile junk(cache + u'/' + sha + u"/python/bin/python3.11"_s);
     QVERIFY(junk.open(QIODevice::WriteOnly));
     junk.write("not python");
     junk.close();
@@ -225,8 +221,7 @@ void TestRuntimeArchive::cliErrors()
     QFETCH(QStringList, arguments);
     QFETCH(int, exitCode);
     QFETCH(QString, message);
-    const test::ProcessResult r =
-        test::runDeskpack(QStringList{QStringLiteral("runtime")} + arguments);
+    const test::ProcessResult r = test::runDeskpack(QStringList{u"runtime"_s} + arguments);
     QCOMPARE(r.exitCode, exitCode);
     QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
 }
@@ -236,23 +231,21 @@ void TestRuntimeArchive::badArchives_data()
     QTest::addColumn<QString>("name");
     QTest::addColumn<QStringList>("expected"); // every one must be in the message
     QTest::newRow("no interpreter")
-        << QStringLiteral("empty")
-        << QStringList{QStringLiteral("not an install_only runtime: no python/bin/python3.X")};
+        << u"empty"_s << QStringList{u"not an install_only runtime: no python/bin/python3.X"_s};
     QTest::newRow("two interpreters")
-        << QStringLiteral("two")
-        << QStringList{QStringLiteral("more than one interpreter (python/bin/python3.11, "
-                                      "python/bin/python3.12)")};
-    QTest::newRow("32-bit ELF") << QStringLiteral("elf32")
-                                << QStringList{QStringLiteral("python/lib/libodd.so is an ELF for "
-                                                              "Intel 80386 (32-bit); this machine "
-                                                              "runs x86-64 (64-bit)")};
+        << u"two"_s
+        << QStringList{u"more than one interpreter (python/bin/python3.11, "
+                       "python/bin/python3.12)"_s};
+    QTest::newRow("32-bit ELF") << u"elf32"_s
+                                << QStringList{u"python/lib/libodd.so is an ELF for "
+                                               "Intel 80386 (32-bit); this machine "
+                                               "runs x86-64 (64-bit)"_s};
     QTest::newRow("other-arch interpreter")
-        << QStringLiteral("aarch64")
-        << QStringList{QStringLiteral("python/bin/python3.11 is an ELF for AArch64 (64-bit)")};
+        << u"aarch64"_s << QStringList{u"python/bin/python3.11 is an ELF for AArch64 (64-bit)"_s};
     QTest::newRow("missing libpython")
-        << QStringLiteral("nolibpython")
-        << QStringList{QStringLiteral("neither in the runtime nor in the base system"),
-                       QStringLiteral("python/bin/python3.12 needs libpython3.12.so.1.0")};
+        << u"nolibpython"_s
+        << QStringList{u"neither in the runtime nor in the base system"_s,
+                       u"python/bin/python3.12 needs libpython3.12.so.1.0"_s};
 }
 
 // Archives that are not runtimes for this machine: each is refused with a
@@ -261,60 +254,54 @@ void TestRuntimeArchive::badArchives()
 {
     QFETCH(QString, name);
     QFETCH(QStringList, expected);
-    const QString tree = m_root.filePath(QStringLiteral("bad/") + name + QStringLiteral("/python"));
+    const QString tree = m_root.filePath(u"bad/"_s + name + u"/python"_s);
     const QByteArray script = "#!/bin/sh\necho not python\n";
-    QVERIFY(writeFile(tree + QStringLiteral("/lib/python3.11/os.py"), "# stdlib\n"));
+    QVERIFY(writeFile(tree + u"/lib/python3.11/os.py"_s, "# stdlib\n"));
     if (name == u"two") {
-        QVERIFY(writeFile(tree + QStringLiteral("/bin/python3.11"), script, true));
-        QVERIFY(writeFile(tree + QStringLiteral("/bin/python3.12"), script, true));
+        QVERIFY(writeFile(tree + u"/bin/python3.11"_s, script, true));
+        QVERIFY(writeFile(tree + u"/bin/python3.12"_s, script, true));
     } else if (name == u"elf32") {
-        QVERIFY(writeFile(tree + QStringLiteral("/bin/python3.11"), script, true));
-        QVERIFY(writeFile(tree + QStringLiteral("/lib/libodd.so"), elf32Header()));
+        QVERIFY(writeFile(tree + u"/bin/python3.11"_s, script, true));
+        QVERIFY(writeFile(tree + u"/lib/libodd.so"_s, elf32Header()));
     } else if (name == u"aarch64") {
-        QFile python(QStringLiteral("/usr/bin/python3.11"));
+        QFile python(u"/usr/bin/python3.11"_s);
         QVERIFY(python.open(QIODevice::ReadOnly));
         QByteArray data = python.readAll();
         data[18] = char(183); // e_machine = EM_AARCH64
         data[19] = 0;
-        QVERIFY(writeFile(tree + QStringLiteral("/bin/python3.11"), data, true));
+        QVERIFY(writeFile(tree + u"/bin/python3.11"_s, data, true));
     } else if (name == u"nolibpython") {
         // An interpreter linked against a libpython the archive does not carry.
-        if (QStandardPaths::findExecutable(QStringLiteral("gcc")).isEmpty()) {
+        if (QStandardPaths::findExecutable(u"gcc"_s).isEmpty()) {
             if (qEnvironmentVariable("CI") == u"true")
                 QFAIL("gcc is required (Debian package gcc)");
             QSKIP("gcc is not installed: this row compiles its interpreter");
         }
-        const QString build = m_root.filePath(QStringLiteral("bad/libpython-build"));
-        QVERIFY(QDir().mkpath(tree + QStringLiteral("/bin")));
-        QVERIFY(writeFile(build + QStringLiteral("/lib.c"), "int Py_Main(void) { return 0; }\n"));
-        QVERIFY(writeFile(build + QStringLiteral("/main.c"),
+        const QString build = m_root.filePath(u"bad/libpython-build"_s);
+        QVERIFY(QDir().mkpath(tree + u"/bin"_s));
+        QVERIFY(writeFile(build + u"/lib.c"_s, "int Py_Main(void) { return 0; }\n"));
+        QVERIFY(writeFile(build + u"/main.c"_s,
                           "int Py_Main(void);\nint main(void) { return Py_Main(); }\n"));
         test::ProcessResult cc = test::runProcess(
-            QStringLiteral("gcc"),
-            {QStringLiteral("-shared"), QStringLiteral("-fPIC"),
-             QStringLiteral("-Wl,-soname,libpython3.12.so.1.0"), build + QStringLiteral("/lib.c"),
-             QStringLiteral("-o"), build + QStringLiteral("/libpython3.12.so.1.0")});
+            u"gcc"_s, {u"-shared"_s, u"-fPIC"_s, u"-Wl,-soname,libpython3.12.so.1.0"_s,
+                       build + u"/lib.c"_s, u"-o"_s, build + u"/libpython3.12.so.1.0"_s});
         QVERIFY2(cc.exitCode == 0, cc.err.constData());
-        cc = test::runProcess(QStringLiteral("gcc"),
-                              {build + QStringLiteral("/main.c"),
-                               build + QStringLiteral("/libpython3.12.so.1.0"),
-                               QStringLiteral("-Wl,-rpath,") + build, QStringLiteral("-o"),
-                               tree + QStringLiteral("/bin/python3.12")});
+        cc = test::runProcess(u"gcc"_s,
+                              {build + u"/main.c"_s, build + u"/libpython3.12.so.1.0"_s,
+                               u"-Wl,-rpath,"_s + build, u"-o"_s, tree + u"/bin/python3.12"_s});
         QVERIFY2(cc.exitCode == 0, cc.err.constData());
     }
-    const QString archivePath =
-        m_root.filePath(QStringLiteral("bad/") + name + QStringLiteral(".tar.gz"));
+    const QString archivePath = m_root.filePath(u"bad/"_s + name + u".tar.gz"_s);
     archive::WriteOptions write;
-    write.topLevel = QStringLiteral("python");
+    write.topLevel = u"python"_s;
     Result<archive::WriteSummary> written = archive::writeArchive(tree, archivePath, write);
     QVERIFY2(written, written ? "" : qPrintable(written.error().message));
 
-    const QString cache = m_root.filePath(QStringLiteral("bad/cache-") + name);
+    const QString cache = m_root.filePath(u"bad/cache-"_s + name);
     Result<CachedRuntime> r = runtimeFromArchive(archivePath, written->sha256, cache);
     QVERIFY(!r);
     QCOMPARE(r.error().kind, ErrorKind::Unreadable);
-    QVERIFY2(r.error().message.startsWith(archivePath + QStringLiteral(": ")),
-             qPrintable(r.error().message));
+    QVERIFY2(r.error().message.startsWith(archivePath + u": "_s), qPrintable(r.error().message));
     for (const QString &part : std::as_const(expected))
         QVERIFY2(r.error().message.contains(part), qPrintable(r.error().message));
     QVERIFY2(
@@ -322,8 +309,7 @@ void TestRuntimeArchive::badArchives()
         "a refused archive left something in the cache");
 
     const test::ProcessResult cli =
-        test::runDeskpack({QStringLiteral("runtime"), QStringLiteral("extract"), archivePath,
-                           QStringLiteral("--cache-dir"), cache});
+        test::runDeskpack({u"runtime"_s, u"extract"_s, archivePath, u"--cache-dir"_s, cache});
     QCOMPARE(cli.exitCode, 2);
     for (const QString &part : std::as_const(expected))
         QVERIFY2(QString::fromUtf8(cli.err).contains(part), cli.err.constData());
