@@ -43,6 +43,11 @@ QString megabytes(qint64 bytes)
     return QString::number(double(bytes) / (1024.0 * 1024.0), 'f', 1) + u" MiB"_s;
 }
 
+QCommandLineOption jsonReportOption()
+{
+    return QCommandLineOption(u"json"_s, u"Machine-readable report on stdout."_s);
+}
+
 int usageError(const QString &command, const QString &message)
 {
     printErr(u"%1: %2\nRun '%1 --help' for usage.\n"_s.arg(command, message));

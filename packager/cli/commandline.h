@@ -26,6 +26,9 @@ QString megabytes(qint64 bytes);
 int parseCommandLine(QCommandLineParser &parser, const QString &command,
                      const QStringList &arguments);
 
+// --json: the machine-readable report on stdout that every reporting command takes.
+QCommandLineOption jsonReportOption();
+
 int usageError(const QString &command, const QString &message);
 
 // Prints the error's message to stderr and returns its exit code.

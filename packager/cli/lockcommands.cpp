@@ -25,7 +25,7 @@ const QCommandLineOption sitePackagesOption(u"site-packages"_s,
                                             u"A site-packages directory (repeat for "
                                             "several, in sys.path order)."_s,
                                             u"DIR"_s);
-const QCommandLineOption jsonOption(u"json"_s, u"Machine-readable report on stdout."_s);
+const QCommandLineOption jsonOption = jsonReportOption();
 
 void printProblems(const QList<Problem> &problems)
 {

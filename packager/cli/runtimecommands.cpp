@@ -16,7 +16,7 @@ namespace {
 
 using namespace deskpack::runtime;
 
-const QCommandLineOption jsonOption(u"json"_s, u"Machine-readable report on stdout."_s);
+const QCommandLineOption jsonOption = jsonReportOption();
 
 json metadataToJson(const RuntimeMetadata &m)
 {
