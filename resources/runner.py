@@ -5,6 +5,17 @@ Protocol, state machine and escalation: docs/runner.md. Standard library only, a
 imports stay lazy (asyncio, traceback, base64) so a cold start costs one interpreter
 start-up and little more.
 """
+import sys
+
+# The kernel imports only its own modules. The interpreter prepended one entry to
+# sys.path before this line ran: '' (the working directory) for -c, this script's
+# directory otherwise; -P and -I would not have, but -P needs 3.11 and -I would also
+# drop PYTHONUTF8 and the manifest's PYTHON* variables. So it goes now, before any
+# import that is not built in; the working directory comes back for user code only,
+# after the standard library (add_working_directory).
+if sys.path and not (sys.flags.isolated or getattr(sys.flags, "safe_path", False)):
+    del sys.path[0]
+
 import _signal  # signal's C half: no enum conversions on the per-cell path
 import ast
 import builtins
@@ -13,7 +24,6 @@ import json
 import os
 import select
 import signal
-import sys
 import threading
 import types
 
@@ -534,16 +544,31 @@ class Kernel:
                 os._exit(1)
 
 
+def add_working_directory():
+    """User code can import the modules of its working directory, as in a notebook, but
+    the directory is searched after the standard library and site-packages (before the
+    plugin site-packages, which stay last): a project's json.py or queue.py can shadow
+    neither the kernel's lazy imports nor the user's own `import json`."""
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the directory was removed under us
+        return
+    if any(os.path.abspath(entry or os.curdir) == cwd for entry in sys.path):
+        return  # a bundle's app directory, already first
+    plugin_site = os.environ.get("DESKPACK_PLUGIN_SITE_PACKAGES")
+    at = len(sys.path)
+    if at and plugin_site and sys.path[-1] == plugin_site:
+        at -= 1
+    sys.path.insert(at, cwd)
+
+
 def main():
-    if sys.path and sys.argv[0] and os.path.dirname(os.path.abspath(sys.argv[0])) == sys.path[0]:
-        del sys.path[0]  # resources/ is not an import root
     args = sys.argv[1:]
     if len(args) == 2 and args[0] == "--app-dir":  # a bundle: the app first on sys.path
-        if sys.path and sys.path[0] == "":
-            del sys.path[0]
         sys.path.insert(0, args[1])
     del sys.argv[1:]
     kernel = Kernel()
+    add_working_directory()
     kernel.serve()
     try:
         import atexit

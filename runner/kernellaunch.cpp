@@ -43,6 +43,9 @@ Result<KernelOptions> pythonKernelOptions(const QString &interpreter, const QStr
     } else {
         options.arguments = {runnerScript};
     }
+    // No user site, as launch_backend.py; not -I, which would also ignore PYTHONUTF8 and
+    // the manifest's PYTHON* variables. runner.py drops the working directory itself.
+    options.arguments.prepend(QStringLiteral("-s"));
     options.environment = sanitizedPythonEnvironment();
     return options;
 }

@@ -94,6 +94,29 @@ inline std::shared_ptr<Collected> run(runner::Kernel &kernel, const QString &cod
     return c;
 }
 
+// Modules of the standard library the kernel uses, shadowed in `dir` by files that
+// raise on import, plus mymod.py (VALUE = 42), a module only `dir` has.
+inline QStringList shadowingModules()
+{
+    return {QStringLiteral("json"),      QStringLiteral("selectors"), QStringLiteral("threading"),
+            QStringLiteral("queue"),     QStringLiteral("signal"),    QStringLiteral("traceback"),
+            QStringLiteral("linecache"), QStringLiteral("base64"),    QStringLiteral("asyncio"),
+            QStringLiteral("platform"),  QStringLiteral("ast"),       QStringLiteral("codecs"),
+            QStringLiteral("types"),     QStringLiteral("select"),    QStringLiteral("os")};
+}
+
+inline bool writeShadowingModules(const QString &dir)
+{
+    for (const QString &name : shadowingModules()) {
+        QFile file(dir + u'/' + name + QStringLiteral(".py"));
+        if (!file.open(QIODevice::WriteOnly))
+            return false;
+        file.write("raise ImportError('the working directory shadowed " + name.toUtf8() + "')\n");
+    }
+    QFile mine(dir + QStringLiteral("/mymod.py"));
+    return mine.open(QIODevice::WriteOnly) && mine.write("VALUE = 42\n") > 0;
+}
+
 // Alive and not a zombie.
 inline bool processRunning(qint64 pid)
 {

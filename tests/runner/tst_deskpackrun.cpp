@@ -11,6 +11,7 @@
 #include <csignal>
 
 using namespace deskpack::test;
+using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
@@ -46,6 +47,7 @@ private Q_SLOTS:
     void replCtrlCInterruptsTheCellNotTheRepl();
     void kernelDiesWithTheTool();
     void bundleEnvironmentAndSysPath();
+    void workingDirectoryCannotShadowTheKernel();
 };
 
 void TestDeskpackRun::printsTwo()
@@ -251,6 +253,19 @@ void TestDeskpackRun::bundleEnvironmentAndSysPath()
                                  .arg(appDir, data + u"/site-packages"_qs,
                                       bundle.filePath(u"app/runtime-core-lock.json"_qs), data);
     QCOMPARE(text, expected);
+}
+
+void TestDeskpackRun::workingDirectoryCannotShadowTheKernel()
+{
+    QTemporaryDir dir;
+    QVERIFY(writeShadowingModules(dir.path()));
+    QProcess tool;
+    tool.setWorkingDirectory(dir.path());
+    tool.start(deskpackRun(), withPython({u"-c"_s, u"import mymod, json\nprint(mymod.VALUE)\n"
+                                                   "json.__file__.startswith('/usr/lib')"_s}));
+    QVERIFY(tool.waitForFinished(60'000));
+    QVERIFY2(tool.exitCode() == 0, tool.readAllStandardError().constData());
+    QCOMPARE(tool.readAllStandardOutput(), QByteArray("42\nTrue\n"));
 }
 
 QTEST_GUILESS_MAIN(TestDeskpackRun)

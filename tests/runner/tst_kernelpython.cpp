@@ -5,10 +5,12 @@
 
 #include <QElapsedTimer>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 
 #include <csignal>
 
 using namespace deskpack;
+using namespace Qt::Literals::StringLiterals;
 using namespace deskpack::test;
 using runner::ExecuteStatus;
 using runner::Kernel;
@@ -41,6 +43,7 @@ private Q_SLOTS:
     void environmentFollowsTheDesign();
     void shutdownEndsTheKernelCleanly();
     void stdinEofEndsTheKernel();
+    void workingDirectoryCannotShadowTheKernel();
 
 private:
     std::unique_ptr<Kernel> m_kernel;
@@ -328,6 +331,36 @@ void TestKernelPython::stdinEofEndsTheKernel()
     process.closeWriteChannel();
     QVERIFY(process.waitForFinished(10'000));
     QCOMPARE(process.exitCode(), 0);
+}
+
+void TestKernelPython::workingDirectoryCannotShadowTheKernel()
+{
+    QTemporaryDir dir;
+    QVERIFY(writeShadowingModules(dir.path()));
+    runner::KernelOptions options = pythonKernel();
+    options.workingDirectory = dir.path();
+    Kernel kernel(options);
+    QSignalSpy ready(&kernel, &Kernel::ready);
+    kernel.start();
+    QVERIFY2(ready.wait(30'000), qPrintable(kernel.exitInfo().message));
+    // User code imports its own module from the working directory...
+    QCOMPARE(plain(run(kernel, u"import mymod\nmymod.VALUE"_s)), u"42"_s);
+    // ...and gets the standard library for the names the directory shadows.
+    const QString names = u"('"_s + shadowingModules().join(u"', '"_s) + u"')"_s;
+    auto c = run(
+        kernel,
+        u"import importlib\n"
+        "[n for n in %1 if (getattr(importlib.import_module(n), '__file__', None) or '').startswith(%2)]"_s
+            .arg(names, u"'"_s + dir.path() + u"'"_s));
+    QCOMPARE(c->result.status, ExecuteStatus::Ok);
+    QCOMPARE(plain(c), u"[]"_s);
+    // The runner's lazy imports (traceback, asyncio, base64) still work.
+    c = run(kernel, u"1/0"_s);
+    QCOMPARE(c->result.error->ename, u"ZeroDivisionError"_s);
+    c = run(kernel, u"import asyncio\nawait asyncio.sleep(0, 'awaited')"_s);
+    QCOMPARE(plain(c), u"'awaited'"_s);
+    c = run(kernel, u"class P:\n    def _repr_png_(self): return b'png'\nP()"_s);
+    QCOMPARE(jtext(c->result.result.value("image/png", nlohmann::json())), u"cG5n"_s);
 }
 
 QTEST_GUILESS_MAIN(TestKernelPython)
