@@ -29,6 +29,9 @@ import types
 
 PROTOCOL = 1
 CHUNK_CHARS = 64 * 1024  # text per stdout/stderr frame at most
+MAX_FRAME = 64 * 1024 * 1024  # bytes per frame line until a request says otherwise
+MIN_FRAME = 4096  # a request's maxFrameBytes below this is raised to it
+MARKER = "\n... [truncated: {} bytes omitted]"
 FLUSH_AT = 8 * 1024  # a stream proxy flushes on newline or at this many characters
 CELL_PREFIX = "<cell-"
 RUNNER_GLOBALS = globals()
@@ -62,15 +65,105 @@ class Channel:
         self.main = threading.get_ident()
         self.interruptible = False  # a cell runs with the KeyboardInterrupt handler
         self.held = b""
+        self.max_frame = MAX_FRAME  # the host's limit on a line, '\n' excluded
 
     @staticmethod
-    def encode(frame):
-        try:
-            text = json.dumps(frame, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-        except (TypeError, ValueError) as exc:
-            text = json.dumps({"type": "protocolError", "id": frame.get("id"),
-                               "message": f"cannot encode a {frame.get('type')} frame: {exc}"})
+    def dump(frame):
+        text = json.dumps(frame, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         return (text + "\n").encode("utf-8", "replace")  # lone surrogates become '?'
+
+    def encode(self, frame):
+        try:
+            data = self.dump(frame)
+            if len(data) - 1 > self.max_frame:
+                data = self.fit(frame)
+        except (TypeError, ValueError) as exc:
+            data = self.dump({"type": "protocolError", "id": frame.get("id"),
+                              "message": f"cannot encode a {frame.get('type')} frame: {exc}"})
+        return data
+
+    def fit(self, frame):
+        """The frame shortened to the host's limit (docs/runner.md, "Oversized frames"):
+        `truncated: true`; a result or display first loses its other representations
+        (largest first, listed with their sizes in `omitted`) and keeps text/plain;
+        then the longest strings are cut, each ending in MARKER with what it lost."""
+        limit = self.max_frame
+        frame = dict(frame, truncated=True)
+        rich = frame.get("type") in ("result", "display")
+        if rich:
+            data = dict(frame.get("data") or {})
+            omitted = {}
+            sizes = sorted(((len(self.dump(v)), m) for m, v in data.items() if m != "text/plain"),
+                           reverse=True)
+            frame["data"] = data
+            for size, mime in sizes:
+                if len(self.dump(frame)) - 1 <= limit:
+                    break
+                del data[mime]
+                omitted[mime] = size
+                frame["omitted"] = omitted
+            if len(self.dump(frame.get("metadata") or {})) > limit // 4:
+                frame["metadata"] = {}
+        elif frame.get("type") == "error":  # keep both the message and the traceback's end
+            for key in ("evalue", "traceback"):
+                value = frame.get(key)
+                items = value if isinstance(value, list) else [value]
+                cut = [self._cut(v, len(v) - limit // 4) if isinstance(v, str) and
+                       len(v) > limit // 4 else v for v in items]
+                frame[key] = cut if isinstance(value, list) else cut[0]
+        # Room for the marker that lists the dropped representations, added at the end.
+        note = MARKER.format(sum(omitted.values())) if rich and omitted else ""
+        plain = frame["data"].get("text/plain") if rich else None
+        if not isinstance(plain, str):
+            note = ""
+        for _ in range(32):
+            line = self.dump(frame)
+            excess = len(line) - 1 - limit + len(note.encode())
+            if excess <= 0:
+                if note:
+                    frame["data"]["text/plain"] += note
+                    line = self.dump(frame)
+                return line
+            found = self._longest_string(frame)
+            if found is None or len(found[2]) <= 64:
+                break
+            holder, key, text = found
+            holder[key] = self._cut(text, excess)
+        # Nothing long enough left to cut: the bare frame, which always fits.
+        bare = {k: frame[k] for k in ("type", "id", "executionCount", "status") if k in frame}
+        bare["truncated"] = True
+        if rich:
+            bare["data"], bare["metadata"] = {"text/plain": MARKER.format(len(line)).lstrip()}, {}
+        return self.dump(bare)
+
+    @staticmethod
+    def _longest_string(frame):
+        """(container, key, text) of the longest string inside the frame, copying the
+        containers on the way so the caller's objects are not changed."""
+        best = None
+        stack = [frame]
+        while stack:
+            holder = stack.pop()
+            keys = holder.keys() if isinstance(holder, dict) else range(len(holder))
+            for key in keys:
+                value = holder[key]
+                if isinstance(value, str):
+                    if key != "type" and (best is None or len(value) > len(best[2])):
+                        best = (holder, key, value)
+                elif isinstance(value, (dict, list)):
+                    holder[key] = value = dict(value) if isinstance(value, dict) else list(value)
+                    stack.append(value)
+        return best
+
+    def _cut(self, text, excess):
+        """`text` at least `excess` bytes (as JSON) shorter, MARKER included."""
+        encoded = len(self.dump(text))
+        need = excess + len(MARKER) + 24  # the marker's digits and some slack
+        keep = int(len(text) * max(0, encoded - need) / encoded)
+        keep = min(keep, len(text) - len(text) // 10 - 1)  # always progress
+        keep = max(0, keep)
+        lost = len(text[keep:].encode("utf-8", "replace"))
+        return text[:keep] + MARKER.format(lost)
 
     def hold(self, frame):
         data = self.encode(frame)
@@ -314,8 +407,10 @@ class Kernel:
                 self.truncated = True
                 text = text[:budget]
             self.output_budget = budget - len(text)
-        for start in range(0, len(text), CHUNK_CHARS):
-            self.channel.send({"type": name, "id": rid, "text": text[start:start + CHUNK_CHARS]})
+        # A character costs at most 6 bytes in a frame (an escaped control character).
+        chunk = max(1, min(CHUNK_CHARS, (self.channel.max_frame - 256) // 6))
+        for start in range(0, len(text), chunk):
+            self.channel.send({"type": name, "id": rid, "text": text[start:start + chunk]})
         if self.truncated and budget is not None:
             self.channel.send({"type": name, "id": rid, "text": "", "truncated": True})
 
@@ -384,6 +479,9 @@ class Kernel:
         rid = request.get("id")
         code = request.get("code")
         limit = request.get("maxOutputChars")
+        max_frame = request.get("maxFrameBytes")
+        if isinstance(max_frame, int) and not isinstance(max_frame, bool) and max_frame > 0:
+            self.channel.max_frame = max(MIN_FRAME, max_frame)
         self.count += 1
         count = self.count
         self.flush_output()  # whatever arrived while idle is not this request's

@@ -4,6 +4,7 @@
 #include "runnertestutil.h"
 
 #include <QElapsedTimer>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 
@@ -44,6 +45,7 @@ private Q_SLOTS:
     void shutdownEndsTheKernelCleanly();
     void stdinEofEndsTheKernel();
     void workingDirectoryCannotShadowTheKernel();
+    void framesStayWithinTheHostLimit();
 
 private:
     std::unique_ptr<Kernel> m_kernel;
@@ -361,6 +363,50 @@ void TestKernelPython::workingDirectoryCannotShadowTheKernel()
     QCOMPARE(plain(c), u"'awaited'"_s);
     c = run(kernel, u"class P:\n    def _repr_png_(self): return b'png'\nP()"_s);
     QCOMPARE(jtext(c->result.result.value("image/png", nlohmann::json())), u"cG5n"_s);
+}
+
+// With the host's frame limit at 64 KiB, runner.py truncates what would not fit
+// (docs/runner.md, "Oversized frames"): nothing overflows at the host, every
+// request succeeds with a visible marker, stream output arrives whole.
+void TestKernelPython::framesStayWithinTheHostLimit()
+{
+    runner::KernelOptions options = pythonKernel();
+    options.maxFrameBytes = 64 * 1024;
+    Kernel kernel(options);
+    kernel.start();
+
+    auto c = run(kernel, u"'a' * 1_000_000"_s);
+    QCOMPARE(c->result.status, ExecuteStatus::Ok);
+    QCOMPARE(c->rich.size(), 1);
+    QVERIFY(c->rich.first().truncated);
+    const QString text = plain(c);
+    QVERIFY2(text.startsWith(u"'aaaa"_s) && text.size() > 60'000 && text.size() < 65'536,
+             qPrintable(QString::number(text.size())));
+    QVERIFY2(text.contains(QRegularExpression(u"\\.\\.\\. \\[truncated: \\d+ bytes omitted\\]$"_s)),
+             qPrintable(text.right(80)));
+
+    c = run(kernel, u"class Big:\n    def _repr_png_(self): return b'x' * 200_000\n"
+                    "    def __repr__(self): return '<big>'\ndisplay(Big())"_s);
+    QCOMPARE(c->result.status, ExecuteStatus::Ok);
+    QCOMPARE(c->rich.size(), 1);
+    QVERIFY(!c->rich.first().data.contains("image/png"));
+    QVERIFY2(jtext(c->rich.first().data["text/plain"]).startsWith(u"<big>\n... [truncated: "_s),
+             qPrintable(jtext(c->rich.first().data)));
+
+    c = run(kernel, u"raise ValueError('e' * 1_000_000)"_s);
+    QCOMPARE(c->result.status, ExecuteStatus::Error);
+    QVERIFY(!c->result.outputLost);
+    QCOMPARE(c->result.error->ename, u"ValueError"_s);
+    QVERIFY(c->result.error->evalue.startsWith(u"eeee"_s));
+    QVERIFY(c->result.error->evalue.contains(u"bytes omitted]"_s));
+    QVERIFY(c->result.error->traceback.join(QString()).contains(u"raise ValueError"_s));
+
+    c = run(kernel, u"print('\\u00e9\\x01' * 200_000, end='')"_s);
+    QCOMPARE(c->result.status, ExecuteStatus::Ok);
+    QCOMPARE(c->out, QString(u"\u00e9\x01"_s).repeated(200'000));
+
+    QCOMPARE(kernel.protocolErrors(), 0);
+    QCOMPARE(plain(run(kernel, u"1 + 1"_s)), u"2"_s);
 }
 
 QTEST_GUILESS_MAIN(TestKernelPython)
