@@ -3,7 +3,6 @@
 #include "runner/pythonenvironment.h"
 #include "runnertestutil.h"
 
-#include <QElapsedTimer>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -182,12 +181,10 @@ void TestKernelPython::interruptSleepingCell()
     const QString id = m_kernel->execute(
         u"import time\nprint('sleeping', flush=True)\ntime.sleep(30)"_qs, {}, collectInto(c));
     QTRY_COMPARE(c->out, u"sleeping\n"_qs);
-    QElapsedTimer clock;
-    clock.start();
     QVERIFY(m_kernel->cancel(id));
-    QTRY_VERIFY_WITH_TIMEOUT(c->done(), 5'000);
-    // Behaviour, not a benchmark: within the 1 s, with headroom for a loaded machine.
-    QVERIFY2(clock.elapsed() < 2'000, qPrintable(QString::number(clock.elapsed())));
+    // Settled by the interrupt itself, before the escalation's grace (5 s) could kill the
+    // kernel; how fast is a benchmark figure (bench_runner, "interrupt").
+    QTRY_VERIFY_WITH_TIMEOUT(c->done(), 4'000);
     QVERIFY(c->result.cancelled);
     QVERIFY(!c->result.kernelKilled);
     QCOMPARE(c->result.error->ename, u"KeyboardInterrupt"_qs);
