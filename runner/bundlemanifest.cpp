@@ -3,7 +3,7 @@
 
 #include "base/filehash.h"
 #include "base/parallel.h"
-#include "lock/jsontext.h"
+#include "base/jsontext.h"
 
 #include <QDir>
 #include <QDirIterator>

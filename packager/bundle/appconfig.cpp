@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "appconfig.h"
 
-#include "lock/jsontext.h"
+#include "base/jsontext.h"
 
 #include <QDir>
 #include <QFile>
