@@ -89,9 +89,15 @@ void readEntry(const JsonNode &entry, BundleManifest &m)
     const bool script = !entry["script"].isNull();
     if (module == script)
         entry.error(QStringLiteral("needs exactly one of \"module\" or \"script\""));
-    else if (module)
-        m.entryModule = entry["module"].nonEmptyString().value_or(QString());
-    else
+    else if (module) {
+        static const QRegularExpression dotted(
+            QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$"));
+        const auto name = entry["module"].nonEmptyString();
+        if (name && !dotted.match(*name).hasMatch())
+            entry["module"].expected(QStringLiteral("a dotted module name"));
+        else
+            m.entryModule = name.value_or(QString());
+    } else
         m.entryScript = bundlePath(entry["script"], Presence::Required).value_or(QString());
     m.entryArgs = entry["args"].stringList(Presence::Optional).value_or(QStringList());
 }
@@ -137,6 +143,15 @@ void readFiles(const JsonNode &files, BundleManifest &m)
             const auto link = entry["link"].nonEmptyString();
             if (!link)
                 continue;
+            // As scanBundleTree records them: relative, and inside the bundle.
+            const QString parent = path.section(u'/', 0, -2);
+            const QString lexical =
+                QDir::cleanPath(parent.isEmpty() ? *link : parent + u'/' + *link);
+            if (QDir::isAbsolutePath(*link) || lexical == u".." || lexical.startsWith(u"../") ||
+                link->contains(QChar(0))) {
+                entry["link"].expected(QStringLiteral("a relative link inside the bundle"));
+                continue;
+            }
             f.linkTarget = *link;
         } else {
             const auto sha = entry["sha256"].string();
@@ -224,11 +239,17 @@ Result<BundleManifest> parseManifest(QByteArrayView data, const QString &fileNam
         return problems.toError(ErrorKind::Unreadable);
     // Another schema may mean anything: stop before misreading it.
     const JsonNode schema = root["schema"];
-    if (!schema.integer(std::numeric_limits<qint64>::min(), std::numeric_limits<qint64>::max()))
+    const json *version = schema.value();
+    if (!version || !version->is_number_integer()) {
+        schema.expected(QStringLiteral("the schema number %1").arg(BundleManifest::SchemaVersion));
         return problems.toError(ErrorKind::Unreadable);
-    if (schema.value()->get<qint64>() != BundleManifest::SchemaVersion) {
+    }
+    const bool supported = version->is_number_unsigned()
+                               ? version->get<std::uint64_t>() == BundleManifest::SchemaVersion
+                               : version->get<std::int64_t>() == BundleManifest::SchemaVersion;
+    if (!supported) {
         schema.error(QStringLiteral("unsupported schema %1 (this Deskpack reads %2)")
-                         .arg(QString::fromStdString(schema.value()->dump()))
+                         .arg(QString::fromStdString(version->dump()))
                          .arg(BundleManifest::SchemaVersion));
         return problems.toError(ErrorKind::Unreadable);
     }

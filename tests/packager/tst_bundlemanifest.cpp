@@ -323,7 +323,7 @@ private Q_SLOTS:
             << u"bundle.json: $.entry: expected an object, got number 5"_qs;
         QTest::newRow("schema is a string")
             << QByteArray(base).replace("\"schema\": 1", "\"schema\": \"1\"")
-            << u"bundle.json: $.schema: expected an integer"_qs;
+            << u"bundle.json: $.schema: expected the schema number 1, got string \"1\""_qs;
         QTest::newRow("port too large")
             << QByteArray(base).replace("\"kind\": \"http\"", "\"kind\": \"tcp\", \"port\": 65536")
             << u"bundle.json: $.readiness.port: expected an integer from 1 to 65535, got number "
