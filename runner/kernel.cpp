@@ -400,11 +400,8 @@ bool Kernel::handleFrame(const nlohmann::json &json)
             request.result.error = std::move(error);
     } else if (type == u"done") {
         const QString status = frame.string("status");
-        if (frame.ok() && status != u"ok" && status != u"error") {
-            frame.addProblem(QStringLiteral("a done frame: \"/status\" is '%1', expected 'ok' or "
-                                            "'error'")
-                                 .arg(status.left(40)));
-        }
+        if (frame.ok() && status != u"ok" && status != u"error")
+            frame.fieldProblem("status", QStringLiteral("expected \"ok\" or \"error\""));
         request.result.status = status == u"ok" ? ExecuteStatus::Ok : ExecuteStatus::Error;
         request.result.executionCount =
             int(frame.integer("executionCount", request.result.executionCount));

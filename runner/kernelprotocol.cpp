@@ -27,181 +27,83 @@ QByteArray exitRequest()
 
 namespace {
 
-const char *typeName(const nlohmann::json &value)
+// "a done frame", "an error frame": the name problems are reported under.
+QString frameName(const nlohmann::json &frame)
 {
-    switch (value.type()) {
-    case nlohmann::json::value_t::null:
-        return "null";
-    case nlohmann::json::value_t::object:
-        return "an object";
-    case nlohmann::json::value_t::array:
-        return "an array";
-    case nlohmann::json::value_t::string:
-        return "a string";
-    case nlohmann::json::value_t::boolean:
-        return "a boolean";
-    case nlohmann::json::value_t::number_integer:
-    case nlohmann::json::value_t::number_unsigned:
-        return "an integer";
-    case nlohmann::json::value_t::number_float:
-        return "a number";
-    default:
-        return "not JSON data";
-    }
+    const auto type = frame.is_object() ? frame.find("type") : frame.end();
+    if (!frame.is_object() || type == frame.end() || !type->is_string())
+        return QStringLiteral("a frame");
+    const QString name = QString::fromStdString(type->get_ref<const std::string &>()).left(40);
+    const bool vowel = !name.isEmpty() && QStringLiteral("aeiou").contains(name.front().toLower());
+    return (vowel ? QStringLiteral("an ") : QStringLiteral("a ")) + name + QStringLiteral(" frame");
 }
 
 } // namespace
 
 FrameReader::FrameReader(const nlohmann::json &frame)
-    : m_frame(frame)
+    : m_problems(frameName(frame))
+    , m_root(frame, m_problems)
 {
-    if (!m_frame.is_object()) {
-        m_problem = QStringLiteral("a frame is %1, expected an object")
-                        .arg(QString::fromLatin1(typeName(m_frame)));
+    if (!m_root.object()) {
         m_idValid = false;
         return;
     }
-    if (const nlohmann::json *type = find("type"); type && type->is_string()) {
-        m_type = QString::fromStdString(type->get_ref<const std::string &>());
-    } else if (type) {
-        wrongType("type", "a string", *type);
+    m_type = m_root["type"].string().value_or(QString());
+    const JsonNode id = m_root["id"];
+    if (id.isNull())
+        return;
+    if (id.isString()) {
+        m_id = *id.string();
+    } else if (id.value()->is_number_integer()) { // unsigned included
+        const std::optional<qint64> number =
+            id.integer(std::numeric_limits<qint64>::min(), std::numeric_limits<qint64>::max());
+        m_idValid = number.has_value();
+        if (number)
+            m_id = QString::number(*number);
     } else {
-        addProblem(QStringLiteral("a frame without \"type\""));
-    }
-    if (const nlohmann::json *id = find("id"); id && !id->is_null()) {
-        if (id->is_string())
-            m_id = QString::fromStdString(id->get_ref<const std::string &>());
-        // is_number_integer() is also true for unsigned values: test those first.
-        else if (id->is_number_unsigned())
-            m_id = QString::number(id->get<std::uint64_t>());
-        else if (id->is_number_integer())
-            m_id = QString::number(id->get<std::int64_t>());
-        else {
-            m_idValid = false;
-            wrongType("id", "a string, an integer or null", *id);
-        }
+        m_idValid = false;
+        id.expected(QStringLiteral("a string, an integer or null"));
     }
 }
 
-const nlohmann::json *FrameReader::find(const char *key) const
+QString FrameReader::string(const char *key, const QString &fallback) const
 {
-    if (!m_frame.is_object())
-        return nullptr;
-    const auto it = m_frame.find(key);
-    return it == m_frame.end() ? nullptr : &*it;
+    return m_root[key].string(Presence::Optional).value_or(fallback);
 }
 
-void FrameReader::addProblem(const QString &problem)
+qint64 FrameReader::integer(const char *key, qint64 fallback, qint64 min, qint64 max) const
 {
-    if (m_problem.isEmpty())
-        m_problem = problem;
+    return m_root[key].integer(min, max, Presence::Optional).value_or(fallback);
 }
 
-QString FrameReader::frameName() const
+bool FrameReader::boolean(const char *key, bool fallback) const
 {
-    if (m_type.isEmpty())
-        return QStringLiteral("a frame");
-    const bool vowel = QStringLiteral("aeiou").contains(m_type.front().toLower());
-    return (vowel ? QStringLiteral("an ") : QStringLiteral("a ")) + m_type.left(40) +
-           QStringLiteral(" frame");
+    return m_root[key].boolean(Presence::Optional).value_or(fallback);
 }
 
-void FrameReader::wrongType(const char *key, const char *expected, const nlohmann::json &value)
+nlohmann::json FrameReader::object(const char *key) const
 {
-    addProblem(QStringLiteral("%1: \"/%2\" is %3, expected %4")
-                   .arg(frameName(), QString::fromLatin1(key), QString::fromLatin1(typeName(value)),
-                        QString::fromLatin1(expected)));
+    const JsonNode node = m_root[key];
+    return node.object(Presence::Optional) ? *node.value() : nlohmann::json::object();
 }
 
-QString FrameReader::string(const char *key, const QString &fallback)
+QStringList FrameReader::stringList(const char *key) const
 {
-    const nlohmann::json *value = find(key);
-    if (!value)
-        return fallback;
-    if (!value->is_string()) {
-        wrongType(key, "a string", *value);
-        return fallback;
-    }
-    return QString::fromStdString(value->get_ref<const std::string &>());
+    return m_root[key].stringList(Presence::Optional).value_or(QStringList());
 }
 
-qint64 FrameReader::integer(const char *key, qint64 fallback, qint64 min, qint64 max)
-{
-    const nlohmann::json *value = find(key);
-    if (!value)
-        return fallback;
-    // Each integer kind is read as itself, never converted blindly; is_number_integer()
-    // is also true for unsigned values, so those go first.
-    if (value->is_number_unsigned()) {
-        const std::uint64_t n = value->get<std::uint64_t>();
-        if (max >= 0 && n <= std::uint64_t(max) && qint64(n) >= min)
-            return qint64(n);
-    } else if (value->is_number_integer()) {
-        const std::int64_t n = value->get<std::int64_t>();
-        if (n >= min && n <= max)
-            return n;
-    } else {
-        wrongType(key, "an integer", *value);
-        return fallback;
-    }
-    addProblem(QStringLiteral("%1: \"/%2\" is out of range (%3 to %4)")
-                   .arg(frameName(), QString::fromLatin1(key))
-                   .arg(min)
-                   .arg(max));
-    return fallback;
-}
-
-bool FrameReader::boolean(const char *key, bool fallback)
-{
-    const nlohmann::json *value = find(key);
-    if (!value)
-        return fallback;
-    if (!value->is_boolean()) {
-        wrongType(key, "a boolean", *value);
-        return fallback;
-    }
-    return value->get<bool>();
-}
-
-nlohmann::json FrameReader::object(const char *key)
-{
-    const nlohmann::json *value = find(key);
-    if (!value)
-        return nlohmann::json::object();
-    if (!value->is_object()) {
-        wrongType(key, "an object", *value);
-        return nlohmann::json::object();
-    }
-    return *value;
-}
-
-QStringList FrameReader::stringList(const char *key)
-{
-    QStringList list;
-    const nlohmann::json *value = find(key);
-    if (!value)
-        return list;
-    if (!value->is_array()) {
-        wrongType(key, "an array of strings", *value);
-        return list;
-    }
-    for (const nlohmann::json &item : *value) {
-        if (!item.is_string()) {
-            wrongType(key, "an array of strings", item);
-            return {};
-        }
-        list.append(QString::fromStdString(item.get_ref<const std::string &>()));
-    }
-    return list;
-}
-
-ExecuteError FrameReader::error()
+ExecuteError FrameReader::error() const
 {
     ExecuteError error;
     error.ename = string("ename");
     error.evalue = string("evalue");
     error.traceback = stringList("traceback");
     return error;
+}
+
+void FrameReader::fieldProblem(const char *key, const QString &message) const
+{
+    m_root[key].error(message);
 }
 
 FrameHead peekFrameHead(const QByteArray &head)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "base/jsonaccess.h"
 #include "kerneltypes.h"
 
 #include <QByteArray>
@@ -21,15 +22,18 @@ QByteArray executeRequest(const QString &id, const QString &code, const ExecuteO
                           qint64 maxFrameBytes = 0);
 QByteArray exitRequest();
 
-// Typed reads of one frame from the kernel, which is untrusted JSON: nothing
-// here throws. A missing field yields the fallback; a field of the wrong type,
-// or an integer out of range, yields the fallback too and is recorded as a
-// problem naming the frame and the field, so the caller can fail the request
-// the frame belongs to (and only that one).
+// Typed reads of one frame from the kernel, which is untrusted JSON, through
+// base/jsonaccess.h: nothing here throws. A missing (or null) field yields the
+// fallback; a field of the wrong type, or an integer out of range, yields the
+// fallback too and is recorded as a problem naming the frame and the JSON path
+// ("a done frame: $.status: expected a string, got number 7"), so the caller
+// can fail the request the frame belongs to, and only that one.
 class FrameReader
 {
 public:
     explicit FrameReader(const nlohmann::json &frame);
+    FrameReader(const FrameReader &) = delete;
+    FrameReader &operator=(const FrameReader &) = delete;
 
     // The frame's `type`; empty (and a problem) when missing or not a string.
     QString type() const { return m_type; }
@@ -38,31 +42,28 @@ public:
     QString id() const { return m_id; }
     bool hasValidId() const { return m_idValid; }
 
-    QString string(const char *key, const QString &fallback = {});
+    QString string(const char *key, const QString &fallback = {}) const;
     qint64 integer(const char *key, qint64 fallback = 0, qint64 min = 0,
-                   qint64 max = std::numeric_limits<int>::max());
-    bool boolean(const char *key, bool fallback = false);
+                   qint64 max = std::numeric_limits<int>::max()) const;
+    bool boolean(const char *key, bool fallback = false) const;
     // An object field; missing: an empty object.
-    nlohmann::json object(const char *key);
+    nlohmann::json object(const char *key) const;
     // A list of strings; missing: empty.
-    QStringList stringList(const char *key);
-    ExecuteError error();
+    QStringList stringList(const char *key) const;
+    ExecuteError error() const;
 
-    bool ok() const { return m_problem.isEmpty(); }
-    // The first problem, e.g. `a done frame: "/status" is a number, expected a string`.
-    QString problem() const { return m_problem; }
-    void addProblem(const QString &problem);
+    bool ok() const { return m_problems.isEmpty(); }
+    // The first problem.
+    QString problem() const { return m_problems.messages().value(0); }
+    // Records a problem with the value of `key`.
+    void fieldProblem(const char *key, const QString &message) const;
 
 private:
-    QString frameName() const; // "a done frame", "an error frame"
-    void wrongType(const char *key, const char *expected, const nlohmann::json &value);
-    const nlohmann::json *find(const char *key) const;
-
-    const nlohmann::json &m_frame;
+    JsonProblems m_problems;
+    JsonNode m_root;
     QString m_type;
     QString m_id;
     bool m_idValid = true;
-    QString m_problem;
 };
 
 // What the first bytes of an overflowed line say it was ("result", "7"); empty

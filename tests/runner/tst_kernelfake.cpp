@@ -315,13 +315,17 @@ void TestKernelFake::wrongTypedFieldFailsOnlyItsRequest_data()
 {
     QTest::addColumn<QString>("code");
     QTest::addColumn<QString>("message"); // empty: the request is not failed
-    QTest::newRow("stdout text") << u"text"_s << u"a stdout frame: \"/text\" is an integer"_s;
-    QTest::newRow("result data") << u"data"_s << u"a result frame: \"/data\" is a string"_s;
+    QTest::newRow("stdout text") << u"text"_s
+                                 << u"a stdout frame: $.text: expected a string, got number 42"_s;
+    QTest::newRow("result data") << u"data"_s
+                                 << u"a result frame: $.data: expected an object, got string"_s;
     QTest::newRow("huge execution count")
-        << u"count"_s << u"a started frame: \"/executionCount\" is out of range"_s;
+        << u"count"_s
+        << u"a started frame: $.executionCount: expected an integer from 0 to 2147483647, got number 18446744073709551615"_s;
     QTest::newRow("traceback item")
-        << u"traceback"_s << u"an error frame: \"/traceback\" is an integer"_s;
-    QTest::newRow("done status") << u"status"_s << u"a done frame: \"/status\" is an integer"_s;
+        << u"traceback"_s << u"an error frame: $.traceback[0]: expected a string, got number 1"_s;
+    QTest::newRow("done status") << u"status"_s
+                                 << u"a done frame: $.status: expected a string, got number 7"_s;
     QTest::newRow("unattributable id") << u"id"_s << QString();
 }
 
