@@ -214,7 +214,7 @@ int main(int argc, char *argv[])
     row("round trip p50", "roundTripUsP50", "us");
     row("round trip p99", "roundTripUsP99", "us");
     row("streaming", "streamMBps", "MB/s");
-    std::printf("%-22s %12.1f ms (max %.1f ms, Deskpack only)\n", "interrupt p50",
+    std::printf("%-22s %12.2f ms (max %.2f ms, Deskpack only)\n", "interrupt p50",
                 report["deskpack"]["interruptMsP50"].get<double>(),
                 report["deskpack"]["interruptMsMax"].get<double>());
     if (report.contains("ratio")) {
