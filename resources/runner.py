@@ -77,7 +77,7 @@ class Channel:
             data = self.dump(frame)
             if len(data) - 1 > self.max_frame:
                 data = self.fit(frame)
-        except (TypeError, ValueError) as exc:
+        except Exception as exc:  # not serialisable, too deep (RecursionError), ...
             data = self.dump({"type": "protocolError", "id": frame.get("id"),
                               "message": f"cannot encode a {frame.get('type')} frame: {exc}"})
         return data

@@ -63,11 +63,12 @@ Kernel::~Kernel()
 {
     m_process.disconnect(this);
     if (m_process.state() != QProcess::NotRunning) {
-        // One SIGKILL to the group while its leader is still ours (signalGroup checks)
-        // takes the kernel and everything it started. After the process was reaped,
-        // onFinished() already killed the group, and its id may since belong to
-        // another process: no second signal.
-        signalGroup(SIGKILL);
+        // QProcess has not reported the end yet, so the leader is unreaped, or was
+        // reaped just now (as in onFinished()): one SIGKILL to the group takes the
+        // kernel and everything it started. Once onFinished() ran, it had killed the
+        // group and the id may since belong to another process: no signal then.
+        if (m_groupOwned && m_pid > 1)
+            signalProcessGroup(m_pid, SIGKILL);
         m_process.kill();
         m_process.waitForFinished(5000);
     }
