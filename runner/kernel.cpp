@@ -11,6 +11,8 @@
 #include <atomic>
 #include <csignal>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::runner {
 
 namespace {
@@ -297,11 +299,9 @@ void Kernel::protocolError(const QString &message)
 bool Kernel::handleOverflow(const LineFramer::Line &line)
 {
     const protocol::FrameHead head = protocol::peekFrameHead(line.head);
-    const QString what =
-        head.type.isEmpty() ? QStringLiteral("frame") : QStringLiteral("'%1' frame").arg(head.type);
-    const QString message = QStringLiteral("a %1 of %2 bytes was dropped: the kernel's frames "
-                                           "are limited to %3 bytes")
-                                .arg(what)
+    const QString what = head.type.isEmpty() ? u"frame"_s : u"'%1' frame"_s.arg(head.type);
+    const QString message = u"a %1 of %2 bytes was dropped: the kernel's frames "
+                            "are limited to %3 bytes"_s.arg(what)
                                 .arg(line.droppedBytes)
                                 .arg(m_options.maxFrameBytes);
     protocolError(message);
@@ -349,7 +349,7 @@ bool Kernel::handleFrame(const nlohmann::json &json)
     }
     if (type == u"protocolError") {
         const QString message = frame.string("message");
-        protocolError(frame.ok() ? QStringLiteral("the kernel rejected a request: %1").arg(message)
+        protocolError(frame.ok() ? u"the kernel rejected a request: %1"_s.arg(message)
                                  : frame.problem());
         return true;
     }
@@ -402,7 +402,7 @@ bool Kernel::handleFrame(const nlohmann::json &json)
     } else if (type == u"done") {
         const QString status = frame.string("status");
         if (frame.ok() && status != u"ok" && status != u"error")
-            frame.fieldProblem("status", QStringLiteral("expected \"ok\" or \"error\""));
+            frame.fieldProblem("status", u"expected \"ok\" or \"error\""_s);
         request.result.status = status == u"ok" ? ExecuteStatus::Ok : ExecuteStatus::Error;
         request.result.executionCount =
             int(frame.integer("executionCount", request.result.executionCount));
@@ -413,7 +413,7 @@ bool Kernel::handleFrame(const nlohmann::json &json)
         }
         return settleCurrent();
     } else {
-        protocolError(QStringLiteral("unknown frame type '%1'").arg(type.left(40)));
+        protocolError(u"unknown frame type '%1'"_s.arg(type.left(40)));
         return true;
     }
     if (!frame.ok()) {

@@ -3,6 +3,8 @@
 
 #include <QRegularExpression>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::runner::protocol {
 
 QByteArray executeRequest(const QString &id, const QString &code, const ExecuteOptions &options,
@@ -32,10 +34,10 @@ QString frameName(const nlohmann::json &frame)
 {
     const auto type = frame.is_object() ? frame.find("type") : frame.end();
     if (!frame.is_object() || type == frame.end() || !type->is_string())
-        return QStringLiteral("a frame");
+        return u"a frame"_s;
     const QString name = QString::fromStdString(type->get_ref<const std::string &>()).left(40);
-    const bool vowel = !name.isEmpty() && QStringLiteral("aeiou").contains(name.front().toLower());
-    return (vowel ? QStringLiteral("an ") : QStringLiteral("a ")) + name + QStringLiteral(" frame");
+    const bool vowel = !name.isEmpty() && u"aeiou"_s.contains(name.front().toLower());
+    return (vowel ? u"an "_s : u"a "_s) + name + u" frame"_s;
 }
 
 } // namespace
@@ -62,7 +64,7 @@ FrameReader::FrameReader(const nlohmann::json &frame)
             m_id = QString::number(*number);
     } else {
         m_idValid = false;
-        id.expected(QStringLiteral("a string, an integer or null"));
+        id.expected(u"a string, an integer or null"_s);
     }
 }
 
@@ -109,8 +111,8 @@ void FrameReader::fieldProblem(const char *key, const QString &message) const
 FrameHead peekFrameHead(const QByteArray &head)
 {
     // The runner writes "type" and "id" first; other writers may not.
-    static const QRegularExpression type(QStringLiteral(R"re("type"\s*:\s*"(\w{1,40})")re"));
-    static const QRegularExpression id(QStringLiteral(R"re("id"\s*:\s*"([^"\\]{0,100})")re"));
+    static const QRegularExpression type(uR"re("type"\s*:\s*"(\w{1,40})")re"_s);
+    static const QRegularExpression id(uR"re("id"\s*:\s*"([^"\\]{0,100})")re"_s);
     const QString text = QString::fromUtf8(head);
     FrameHead result;
     if (const auto match = type.match(text); match.hasMatch())

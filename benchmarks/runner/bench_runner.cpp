@@ -22,6 +22,8 @@
 #include <algorithm>
 #include <cstdio>
 
+using namespace Qt::Literals::StringLiterals;
+
 using namespace deskpack;
 using namespace deskpack::runner;
 
@@ -115,8 +117,8 @@ std::vector<double> interrupts(Kernel &kernel, int count)
             ms.push_back(double(clock.nsecsElapsed()) / 1e6);
             loop.quit();
         };
-        id = kernel.execute(QStringLiteral("import time\nprint('s', flush=True)\ntime.sleep(30)"),
-                            {}, callbacks);
+        id =
+            kernel.execute(u"import time\nprint('s', flush=True)\ntime.sleep(30)"_s, {}, callbacks);
         loop.exec();
     }
     return ms;
@@ -137,9 +139,8 @@ int main(int argc, char *argv[])
                                    QStringLiteral("N"), QStringLiteral("2000"));
     const QCommandLineOption lines(QStringLiteral("lines"), QStringLiteral("Streamed lines."),
                                    QStringLiteral("N"), QStringLiteral("100000"));
-    const QCommandLineOption interruptCount(QStringLiteral("interrupts"),
-                                            QStringLiteral("Interrupted cells."),
-                                            QStringLiteral("N"), QStringLiteral("20"));
+    const QCommandLineOption interruptCount(u"interrupts"_s, u"Interrupted cells."_s, u"N"_s,
+                                            u"20"_s);
     const QCommandLineOption noPeer(QStringLiteral("no-jupyter"),
                                     QStringLiteral("Skip jupyter_client + ipykernel."));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("JSON on stdout."));

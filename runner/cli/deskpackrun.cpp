@@ -11,6 +11,8 @@
 
 #include <cstdio>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::runner::cli {
 
 namespace {
@@ -154,10 +156,8 @@ int runDeskpackRun(const QStringList &arguments)
         bool ok = false;
         const qint64 bytes = limit.toLongLong(&ok);
         if (!ok || bytes < 4096)
-            return usage(
-                QStringLiteral("DESKPACK_RUN_MAX_FRAME_BYTES wants a number of bytes of at "
-                               "least 4096, not '%1'")
-                    .arg(limit));
+            return usage(u"DESKPACK_RUN_MAX_FRAME_BYTES wants a number of bytes of at "
+                         "least 4096, not '%1'"_s.arg(limit));
         config.kernel.maxFrameBytes = bytes;
     }
 

@@ -18,6 +18,8 @@
 
 namespace deskpack::test {
 
+using namespace Qt::Literals::StringLiterals;
+
 inline runner::KernelOptions fakeKernel(const QString &scenario, const QStringList &extra = {})
 {
     runner::KernelOptions options;
@@ -98,22 +100,20 @@ inline std::shared_ptr<Collected> run(runner::Kernel &kernel, const QString &cod
 // raise on import, plus mymod.py (VALUE = 42), a module only `dir` has.
 inline QStringList shadowingModules()
 {
-    return {QStringLiteral("json"),      QStringLiteral("selectors"), QStringLiteral("threading"),
-            QStringLiteral("queue"),     QStringLiteral("signal"),    QStringLiteral("traceback"),
-            QStringLiteral("linecache"), QStringLiteral("base64"),    QStringLiteral("asyncio"),
-            QStringLiteral("platform"),  QStringLiteral("ast"),       QStringLiteral("codecs"),
-            QStringLiteral("types"),     QStringLiteral("select"),    QStringLiteral("os")};
+    return {u"json"_s,      u"selectors"_s, u"threading"_s, u"queue"_s,   u"signal"_s,
+            u"traceback"_s, u"linecache"_s, u"base64"_s,    u"asyncio"_s, u"platform"_s,
+            u"ast"_s,       u"codecs"_s,    u"types"_s,     u"select"_s,  u"os"_s};
 }
 
 inline bool writeShadowingModules(const QString &dir)
 {
     for (const QString &name : shadowingModules()) {
-        QFile file(dir + u'/' + name + QStringLiteral(".py"));
+        QFile file(dir + u'/' + name + u".py"_s);
         if (!file.open(QIODevice::WriteOnly))
             return false;
         file.write("raise ImportError('the working directory shadowed " + name.toUtf8() + "')\n");
     }
-    QFile mine(dir + QStringLiteral("/mymod.py"));
+    QFile mine(dir + u"/mymod.py"_s);
     return mine.open(QIODevice::WriteOnly) && mine.write("VALUE = 42\n") > 0;
 }
 
