@@ -106,7 +106,9 @@ class Channel:
                 frame["metadata"] = {}
         elif frame.get("type") == "error":  # keep both the message and the traceback's end
             for key in ("evalue", "traceback"):
-                value = frame.get(key)
+                if key not in frame:
+                    continue
+                value = frame[key]
                 items = value if isinstance(value, list) else [value]
                 cut = [self._cut(v, len(v) - limit // 4) if isinstance(v, str) and
                        len(v) > limit // 4 else v for v in items]
