@@ -5,6 +5,17 @@ Protocol, state machine and escalation: docs/runner.md. Standard library only, a
 imports stay lazy (asyncio, traceback, base64) so a cold start costs one interpreter
 start-up and little more.
 """
+import sys
+
+# The kernel imports only its own modules. The interpreter prepended one entry to
+# sys.path before this line ran: '' (the working directory) for -c, this script's
+# directory otherwise; -P and -I would not have, but -P needs 3.11 and -I would also
+# drop PYTHONUTF8 and the manifest's PYTHON* variables. So it goes now, before any
+# import that is not built in; the working directory comes back for user code only,
+# after the standard library (add_working_directory).
+if sys.path and not (sys.flags.isolated or getattr(sys.flags, "safe_path", False)):
+    del sys.path[0]
+
 import _signal  # signal's C half: no enum conversions on the per-cell path
 import ast
 import builtins
@@ -13,12 +24,14 @@ import json
 import os
 import select
 import signal
-import sys
 import threading
 import types
 
 PROTOCOL = 1
 CHUNK_CHARS = 64 * 1024  # text per stdout/stderr frame at most
+MAX_FRAME = 64 * 1024 * 1024  # bytes per frame line until a request says otherwise
+MIN_FRAME = 4096  # a request's maxFrameBytes below this is raised to it
+MARKER = "\n... [truncated: {} bytes omitted]"
 FLUSH_AT = 8 * 1024  # a stream proxy flushes on newline or at this many characters
 CELL_PREFIX = "<cell-"
 RUNNER_GLOBALS = globals()
@@ -52,15 +65,107 @@ class Channel:
         self.main = threading.get_ident()
         self.interruptible = False  # a cell runs with the KeyboardInterrupt handler
         self.held = b""
+        self.max_frame = MAX_FRAME  # the host's limit on a line, '\n' excluded
 
     @staticmethod
-    def encode(frame):
-        try:
-            text = json.dumps(frame, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-        except (TypeError, ValueError) as exc:
-            text = json.dumps({"type": "protocolError", "id": frame.get("id"),
-                               "message": f"cannot encode a {frame.get('type')} frame: {exc}"})
+    def dump(frame):
+        text = json.dumps(frame, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         return (text + "\n").encode("utf-8", "replace")  # lone surrogates become '?'
+
+    def encode(self, frame):
+        try:
+            data = self.dump(frame)
+            if len(data) - 1 > self.max_frame:
+                data = self.fit(frame)
+        except Exception as exc:  # not serialisable, too deep (RecursionError), ...
+            data = self.dump({"type": "protocolError", "id": frame.get("id"),
+                              "message": f"cannot encode a {frame.get('type')} frame: {exc}"})
+        return data
+
+    def fit(self, frame):
+        """The frame shortened to the host's limit (docs/runner.md, "Oversized frames"):
+        `truncated: true`; a result or display first loses its other representations
+        (largest first, listed with their sizes in `omitted`) and keeps text/plain;
+        then the longest strings are cut, each ending in MARKER with what it lost."""
+        limit = self.max_frame
+        frame = dict(frame, truncated=True)
+        rich = frame.get("type") in ("result", "display")
+        if rich:
+            data = dict(frame.get("data") or {})
+            omitted = {}
+            sizes = sorted(((len(self.dump(v)), m) for m, v in data.items() if m != "text/plain"),
+                           reverse=True)
+            frame["data"] = data
+            for size, mime in sizes:
+                if len(self.dump(frame)) - 1 <= limit:
+                    break
+                del data[mime]
+                omitted[mime] = size
+                frame["omitted"] = omitted
+            if len(self.dump(frame.get("metadata") or {})) > limit // 4:
+                frame["metadata"] = {}
+        elif frame.get("type") == "error":  # keep both the message and the traceback's end
+            for key in ("evalue", "traceback"):
+                if key not in frame:
+                    continue
+                value = frame[key]
+                items = value if isinstance(value, list) else [value]
+                cut = [self._cut(v, len(v) - limit // 4) if isinstance(v, str) and
+                       len(v) > limit // 4 else v for v in items]
+                frame[key] = cut if isinstance(value, list) else cut[0]
+        # Room for the marker that lists the dropped representations, added at the end.
+        note = MARKER.format(sum(omitted.values())) if rich and omitted else ""
+        plain = frame["data"].get("text/plain") if rich else None
+        if not isinstance(plain, str):
+            note = ""
+        for _ in range(32):
+            line = self.dump(frame)
+            excess = len(line) - 1 - limit + len(note.encode())
+            if excess <= 0:
+                if note:
+                    frame["data"]["text/plain"] += note
+                    line = self.dump(frame)
+                return line
+            found = self._longest_string(frame)
+            if found is None or len(found[2]) <= 64:
+                break
+            holder, key, text = found
+            holder[key] = self._cut(text, excess)
+        # Nothing long enough left to cut: the bare frame, which always fits.
+        bare = {k: frame[k] for k in ("type", "id", "executionCount", "status") if k in frame}
+        bare["truncated"] = True
+        if rich:
+            bare["data"], bare["metadata"] = {"text/plain": MARKER.format(len(line)).lstrip()}, {}
+        return self.dump(bare)
+
+    @staticmethod
+    def _longest_string(frame):
+        """(container, key, text) of the longest string inside the frame, copying the
+        containers on the way so the caller's objects are not changed."""
+        best = None
+        stack = [frame]
+        while stack:
+            holder = stack.pop()
+            keys = holder.keys() if isinstance(holder, dict) else range(len(holder))
+            for key in keys:
+                value = holder[key]
+                if isinstance(value, str):
+                    if key != "type" and (best is None or len(value) > len(best[2])):
+                        best = (holder, key, value)
+                elif isinstance(value, (dict, list)):
+                    holder[key] = value = dict(value) if isinstance(value, dict) else list(value)
+                    stack.append(value)
+        return best
+
+    def _cut(self, text, excess):
+        """`text` at least `excess` bytes (as JSON) shorter, MARKER included."""
+        encoded = len(self.dump(text))
+        need = excess + len(MARKER) + 24  # the marker's digits and some slack
+        keep = int(len(text) * max(0, encoded - need) / encoded)
+        keep = min(keep, len(text) - len(text) // 10 - 1)  # always progress
+        keep = max(0, keep)
+        lost = len(text[keep:].encode("utf-8", "replace"))
+        return text[:keep] + MARKER.format(lost)
 
     def hold(self, frame):
         data = self.encode(frame)
@@ -304,8 +409,10 @@ class Kernel:
                 self.truncated = True
                 text = text[:budget]
             self.output_budget = budget - len(text)
-        for start in range(0, len(text), CHUNK_CHARS):
-            self.channel.send({"type": name, "id": rid, "text": text[start:start + CHUNK_CHARS]})
+        # A character costs at most 6 bytes in a frame (an escaped control character).
+        chunk = max(1, min(CHUNK_CHARS, (self.channel.max_frame - 256) // 6))
+        for start in range(0, len(text), chunk):
+            self.channel.send({"type": name, "id": rid, "text": text[start:start + chunk]})
         if self.truncated and budget is not None:
             self.channel.send({"type": name, "id": rid, "text": "", "truncated": True})
 
@@ -374,6 +481,9 @@ class Kernel:
         rid = request.get("id")
         code = request.get("code")
         limit = request.get("maxOutputChars")
+        max_frame = request.get("maxFrameBytes")
+        if isinstance(max_frame, int) and not isinstance(max_frame, bool) and max_frame > 0:
+            self.channel.max_frame = max(MIN_FRAME, max_frame)
         self.count += 1
         count = self.count
         self.flush_output()  # whatever arrived while idle is not this request's
@@ -534,16 +644,31 @@ class Kernel:
                 os._exit(1)
 
 
+def add_working_directory():
+    """User code can import the modules of its working directory, as in a notebook, but
+    the directory is searched after the standard library and site-packages (before the
+    plugin site-packages, which stay last): a project's json.py or queue.py can shadow
+    neither the kernel's lazy imports nor the user's own `import json`."""
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the directory was removed under us
+        return
+    if any(os.path.abspath(entry or os.curdir) == cwd for entry in sys.path):
+        return  # a bundle's app directory, already first
+    plugin_site = os.environ.get("DESKPACK_PLUGIN_SITE_PACKAGES")
+    at = len(sys.path)
+    if at and plugin_site and sys.path[-1] == plugin_site:
+        at -= 1
+    sys.path.insert(at, cwd)
+
+
 def main():
-    if sys.path and sys.argv[0] and os.path.dirname(os.path.abspath(sys.argv[0])) == sys.path[0]:
-        del sys.path[0]  # resources/ is not an import root
     args = sys.argv[1:]
     if len(args) == 2 and args[0] == "--app-dir":  # a bundle: the app first on sys.path
-        if sys.path and sys.path[0] == "":
-            del sys.path[0]
         sys.path.insert(0, args[1])
     del sys.argv[1:]
     kernel = Kernel()
+    add_working_directory()
     kernel.serve()
     try:
         import atexit

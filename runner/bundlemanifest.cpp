@@ -2,21 +2,28 @@
 #include "bundlemanifest.h"
 
 #include "base/filehash.h"
+#include "base/jsonaccess.h"
+#include "base/jsontext.h"
 #include "base/parallel.h"
-#include "lock/jsontext.h"
 
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
+#include <QRegularExpression>
+#include <QSet>
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <optional>
 
 using nlohmann::json;
+using namespace Qt::Literals::StringLiterals;
+namespace fs = std::filesystem;
 
 namespace deskpack::runner {
 
@@ -40,53 +47,126 @@ const char *kindName(Readiness::Kind kind)
     return "heartbeat";
 }
 
-class ManifestReader
+const QRegularExpression &appIdPattern()
 {
-public:
-    explicit ManifestReader(QString file)
-        : m_file(std::move(file))
-    {
-    }
-    QStringList errors;
+    static const QRegularExpression pattern(QStringLiteral("^[a-z0-9][a-z0-9._-]{0,63}$"));
+    return pattern;
+}
 
-    QString string(const json &object, const char *key, bool required = true)
-    {
-        const auto it = object.find(key);
-        if (it == object.end() || it->is_null()) {
-            if (required)
-                errors.append(
-                    QStringLiteral("%1: missing key \"%2\"").arg(m_file, QLatin1StringView(key)));
-            return {};
-        }
-        if (!it->is_string()) {
-            errors.append(
-                QStringLiteral("%1: \"%2\" must be a string").arg(m_file, QLatin1StringView(key)));
-            return {};
-        }
-        return QString::fromStdString(it->get<std::string>());
-    }
+const QRegularExpression &variablePattern()
+{
+    static const QRegularExpression pattern(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+    return pattern;
+}
 
-    // Paths in a manifest must stay inside the bundle.
-    QString relativePath(const json &object, const char *key, bool required = true)
-    {
-        const QString value = string(object, key, required);
-        if (!value.isEmpty() &&
-            (QDir::isAbsolutePath(value) || value.split(u'/').contains(u".."_qs)))
-            errors.append(QStringLiteral("%1: \"%2\" must be a path inside the bundle, got %3")
-                              .arg(m_file, QLatin1StringView(key), value));
+// A clean '/'-separated path inside the bundle: not absolute, no "..", ".",
+// empty components or NUL, as scanBundleTree writes them.
+bool isBundlePath(const QString &path)
+{
+    return !path.isEmpty() && !QDir::isAbsolutePath(path) && QDir::cleanPath(path) == path &&
+           path != u"." && path != u".." && !path.startsWith(u"../") && !path.contains(QChar(0)) &&
+           !path.contains(u'\\');
+}
+
+std::optional<QString> bundlePath(const JsonNode &node, Presence presence)
+{
+    const auto value = node.string(presence);
+    if (!value || (presence == Presence::Optional && value->isEmpty()))
         return value;
+    if (!isBundlePath(*value)) {
+        node.error(QStringLiteral("expected a relative path inside the bundle, got %1")
+                       .arg(node.describe()));
+        return std::nullopt;
     }
+    return value;
+}
 
-private:
-    QString m_file;
-};
-
-// The link's own target text (QFileInfo::readSymLink needs Qt 6.6).
-QString readLink(const QString &path)
+void readEntry(const JsonNode &entry, BundleManifest &m)
 {
-    std::error_code ec;
-    const auto target = std::filesystem::read_symlink(QFile::encodeName(path).toStdString(), ec);
-    return ec ? QString() : QString::fromStdString(target.string());
+    if (!entry.object())
+        return;
+    const bool module = !entry["module"].isNull();
+    const bool script = !entry["script"].isNull();
+    if (module == script)
+        entry.error(QStringLiteral("needs exactly one of \"module\" or \"script\""));
+    else if (module) {
+        static const QRegularExpression dotted(
+            QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$"));
+        const auto name = entry["module"].nonEmptyString();
+        if (name && !dotted.match(*name).hasMatch())
+            entry["module"].expected(QStringLiteral("a dotted module name"));
+        else
+            m.entryModule = name.value_or(QString());
+    } else
+        m.entryScript = bundlePath(entry["script"], Presence::Required).value_or(QString());
+    m.entryArgs = entry["args"].stringList(Presence::Optional).value_or(QStringList());
+}
+
+void readReadiness(const JsonNode &node, Readiness &readiness)
+{
+    if (!node.object())
+        return;
+    const auto kind = node["kind"].string();
+    if (kind == u"http") {
+        readiness.kind = Readiness::Kind::Http;
+        const auto url = node["url"].nonEmptyString();
+        if (url && !url->startsWith(u"http://") && !url->startsWith(u"https://"))
+            node["url"].expected(QStringLiteral("an http:// or https:// URL"));
+        readiness.url = url.value_or(QString());
+    } else if (kind == u"tcp") {
+        readiness.kind = Readiness::Kind::Tcp;
+        readiness.port = int(node["port"].integer(1, 65535).value_or(0));
+    } else if (kind == u"heartbeat") {
+        readiness.kind = Readiness::Kind::Heartbeat;
+    } else if (kind) {
+        node["kind"].expected(QStringLiteral("\"http\", \"tcp\" or \"heartbeat\""));
+    }
+    readiness.timeoutSeconds =
+        int(node["timeout"].integer(1, 86400, Presence::Optional).value_or(30));
+}
+
+void readFiles(const JsonNode &files, BundleManifest &m)
+{
+    if (!files.object())
+        return;
+    m.files.reserve(files.value()->size());
+    for (const auto &[path, entry] : files.members()) {
+        if (!isBundlePath(path)) {
+            entry.error(QStringLiteral("not a relative path inside the bundle"));
+            continue;
+        }
+        if (!entry.object())
+            continue;
+        BundleFile f;
+        f.path = path;
+        if (entry.has("link")) {
+            const auto link = entry["link"].nonEmptyString();
+            if (!link)
+                continue;
+            // As scanBundleTree records them: relative, and inside the bundle.
+            const QString parent = path.section(u'/', 0, -2);
+            const QString lexical =
+                QDir::cleanPath(parent.isEmpty() ? *link : parent + u'/' + *link);
+            if (QDir::isAbsolutePath(*link) || lexical == u".." || lexical.startsWith(u"../") ||
+                link->contains(QChar(0))) {
+                entry["link"].expected(QStringLiteral("a relative link inside the bundle"));
+                continue;
+            }
+            f.linkTarget = *link;
+        } else {
+            const auto sha = entry["sha256"].string();
+            const auto size = entry["size"].integer(0, std::numeric_limits<qint64>::max());
+            const auto executable = entry["executable"].boolean(Presence::Optional);
+            if (sha && !isSha256Hex(*sha))
+                entry["sha256"].expected(QStringLiteral("64 hexadecimal digits"));
+            if (!sha || !isSha256Hex(*sha) || !size)
+                continue;
+            f.sha256 = sha->toLower();
+            f.size = *size;
+            f.executable = executable.value_or(false);
+        }
+        m.files.push_back(std::move(f));
+    }
 }
 
 } // namespace
@@ -138,9 +218,89 @@ QByteArray serializeManifest(const BundleManifest &m)
         files[s(f.path)] = e;
     }
     root["files"] = files;
+    QStringList dirs = m.dirs;
+    std::sort(dirs.begin(), dirs.end());
+    root["dirs"] = json::array();
+    for (const QString &dir : std::as_const(dirs))
+        root["dirs"].push_back(s(dir));
     std::string text = root.dump(2, ' ', false, json::error_handler_t::replace);
     text.push_back('\n');
     return QByteArray::fromStdString(text);
+}
+
+Result<BundleManifest> parseManifest(QByteArrayView data, const QString &fileName)
+{
+    Result<json> parsed = parseJsonText(data, fileName, 16);
+    if (!parsed)
+        return parsed.error();
+    JsonProblems problems(fileName);
+    const JsonNode root(*parsed, problems);
+    if (!root.object())
+        return problems.toError(ErrorKind::Unreadable);
+    // Another schema may mean anything: stop before misreading it.
+    const JsonNode schema = root["schema"];
+    const json *version = schema.value();
+    if (!version || !version->is_number_integer()) {
+        schema.expected(QStringLiteral("the schema number %1").arg(BundleManifest::SchemaVersion));
+        return problems.toError(ErrorKind::Unreadable);
+    }
+    const bool supported = version->is_number_unsigned()
+                               ? version->get<std::uint64_t>() == BundleManifest::SchemaVersion
+                               : version->get<std::int64_t>() == BundleManifest::SchemaVersion;
+    if (!supported) {
+        schema.error(QStringLiteral("unsupported schema %1 (this Deskpack reads %2)")
+                         .arg(QString::fromStdString(version->dump()))
+                         .arg(BundleManifest::SchemaVersion));
+        return problems.toError(ErrorKind::Unreadable);
+    }
+    BundleManifest m;
+    if (const auto id = root["id"].nonEmptyString()) {
+        // The id names the user's data directory: it must not walk out of it.
+        if (!appIdPattern().match(*id).hasMatch() || id->contains(u".."))
+            root["id"].expected(QStringLiteral("an app id (lower-case letters, digits, '.', '-', "
+                                               "'_')"));
+        else
+            m.id = *id;
+    }
+    m.name = root["name"].nonEmptyString().value_or(QString());
+    m.version = root["version"].nonEmptyString().value_or(QString());
+    readEntry(root["entry"], m);
+    readReadiness(root["readiness"], m.readiness);
+    m.python = bundlePath(root["python"], Presence::Required).value_or(QString());
+    m.pythonVersion = root["pythonVersion"].string(Presence::Optional).value_or(QString());
+    m.coreSitePackages =
+        bundlePath(root["coreSitePackages"], Presence::Required).value_or(QString());
+    m.lock = bundlePath(root["lock"], Presence::Required).value_or(QString());
+    (void)root["lockEnv"].string(Presence::Optional); // always LockEnvironmentVariable
+    m.lockEnvAlias = root["lockEnvAlias"].string(Presence::Optional).value_or(QString());
+    if (!m.lockEnvAlias.isEmpty() && !variablePattern().match(m.lockEnvAlias).hasMatch()) {
+        root["lockEnvAlias"].expected(QStringLiteral("an environment variable name"));
+        m.lockEnvAlias.clear();
+    }
+    const JsonNode env = root["env"];
+    if (env.object(Presence::Optional)) {
+        for (const auto &[name, value] : env.members()) {
+            if (!variablePattern().match(name).hasMatch()) {
+                value.error(QStringLiteral("not an environment variable name"));
+                continue;
+            }
+            if (const auto text = value.string())
+                m.env.append({name, *text});
+        }
+    }
+    m.launcher = bundlePath(root["launcher"], Presence::Optional).value_or(QString());
+    m.icon = bundlePath(root["icon"], Presence::Optional).value_or(QString());
+    readFiles(root["files"], m);
+    const JsonNode dirs = root["dirs"];
+    if (dirs.array(Presence::Optional)) {
+        for (const JsonNode &dir : dirs.elements()) {
+            if (const auto path = bundlePath(dir, Presence::Required))
+                m.dirs.append(*path);
+        }
+    }
+    if (!problems.isEmpty())
+        return problems.toError(ErrorKind::Unreadable);
+    return m;
 }
 
 Result<BundleManifest> readManifest(const QString &bundleDir)
@@ -151,129 +311,158 @@ Result<BundleManifest> readManifest(const QString &bundleDir)
         return makeError(ErrorKind::Unreadable,
                          QStringLiteral("%1: cannot read: %2 (is %3 a Deskpack bundle?)")
                              .arg(path, file.errorString(), bundleDir));
-    const QByteArray data = file.read(256 << 20);
-    Result<json> parsed = parseJsonText(data, path, 16);
-    if (!parsed)
-        return parsed.error();
-    const json &root = *parsed;
-    if (!root.is_object())
+    constexpr qint64 Limit = 256 << 20;
+    const QByteArray data = file.read(Limit + 1);
+    if (data.size() > Limit)
         return makeError(ErrorKind::Unreadable,
-                         QStringLiteral("%1: expected a JSON object").arg(path));
-    if (root.value("schema", 0) != BundleManifest::SchemaVersion)
-        return makeError(ErrorKind::Unreadable,
-                         QStringLiteral("%1: unsupported schema %2 (this Deskpack reads %3)")
-                             .arg(path, QString::fromStdString(root.value("schema", json()).dump()))
-                             .arg(BundleManifest::SchemaVersion));
-    ManifestReader r(path);
-    BundleManifest m;
-    m.id = r.string(root, "id");
-    m.name = r.string(root, "name");
-    m.version = r.string(root, "version");
-    const json entry = root.value("entry", json::object());
-    m.entryModule = r.string(entry, "module", false);
-    m.entryScript = r.relativePath(entry, "script", false);
-    if (m.entryModule.isEmpty() == m.entryScript.isEmpty())
-        r.errors.append(
-            QStringLiteral("%1: entry needs exactly one of \"module\" or \"script\"").arg(path));
-    for (const auto &a : entry.value("args", json::array())) {
-        if (a.is_string())
-            m.entryArgs.append(QString::fromStdString(a.get<std::string>()));
-    }
-    const json readiness = root.value("readiness", json::object());
-    const QString kind = r.string(readiness, "kind");
-    if (kind == u"http") {
-        m.readiness.kind = Readiness::Kind::Http;
-        m.readiness.url = r.string(readiness, "url");
-    } else if (kind == u"tcp") {
-        m.readiness.kind = Readiness::Kind::Tcp;
-        m.readiness.port = readiness.value("port", 0);
-    } else if (kind == u"heartbeat") {
-        m.readiness.kind = Readiness::Kind::Heartbeat;
-    } else if (!kind.isEmpty()) {
-        r.errors.append(QStringLiteral("%1: readiness.kind \"%2\" is not http, tcp or heartbeat")
-                            .arg(path, kind));
-    }
-    m.readiness.timeoutSeconds = readiness.value("timeout", 30);
-    m.python = r.relativePath(root, "python");
-    m.pythonVersion = r.string(root, "pythonVersion", false);
-    m.coreSitePackages = r.relativePath(root, "coreSitePackages");
-    m.lock = r.relativePath(root, "lock");
-    m.lockEnvAlias = r.string(root, "lockEnvAlias", false);
-    const json env = root.value("env", json::object());
-    for (const auto &[k, v] : env.items()) {
-        if (v.is_string())
-            m.env.append({QString::fromStdString(k), QString::fromStdString(v.get<std::string>())});
-    }
-    m.launcher = r.relativePath(root, "launcher", false);
-    m.icon = r.relativePath(root, "icon", false);
-    const json files = root.value("files", json::object());
-    if (!files.is_object())
-        r.errors.append(QStringLiteral("%1: \"files\" must be an object").arg(path));
-    for (const auto &[k, v] : files.items()) {
-        BundleFile f;
-        f.path = QString::fromStdString(k);
-        if (QDir::isAbsolutePath(f.path) || f.path.split(u'/').contains(u".."_qs)) {
-            r.errors.append(QStringLiteral("%1: files: \"%2\" is not a path inside the bundle")
-                                .arg(path, f.path));
-            continue;
-        }
-        if (v.contains("link")) {
-            f.linkTarget = QString::fromStdString(v.value("link", std::string()));
-        } else {
-            f.sha256 = QString::fromStdString(v.value("sha256", std::string()));
-            f.size = v.value("size", qint64(-1));
-            f.executable = v.value("executable", false);
-        }
-        m.files.push_back(std::move(f));
-    }
-    if (!r.errors.isEmpty())
-        return makeError(ErrorKind::Unreadable, r.errors.join(u'\n'));
-    return m;
+                         QStringLiteral("%1: larger than %2 MiB, not a bundle manifest")
+                             .arg(path)
+                             .arg(Limit >> 20));
+    return parseManifest(data, path);
 }
 
-Result<std::vector<BundleFile>> scanBundleFiles(const QString &bundleDir)
+namespace {
+
+fs::path toPath(const QString &path)
 {
-    const QDir root(QFileInfo(bundleDir).absoluteFilePath());
-    if (!root.exists())
+    return fs::path(QFile::encodeName(path).toStdString());
+}
+
+QString fromPath(const fs::path &path)
+{
+    return QFile::decodeName(QByteArray::fromStdString(path.generic_string()));
+}
+
+// The link's own target text (QFileInfo::readSymLink needs Qt 6.6).
+QString readLink(const fs::path &path)
+{
+    std::error_code ec;
+    const fs::path target = fs::read_symlink(path, ec);
+    return ec ? QString() : QFile::decodeName(QByteArray::fromStdString(target.string()));
+}
+
+QString parentOf(const QString &relative)
+{
+    const qsizetype slash = relative.lastIndexOf(u'/');
+    return slash < 0 ? QString() : relative.left(slash);
+}
+
+// Why a link leaves the bundle, or empty. Lexically first (this also covers
+// dangling links), then by resolving it, since a ".." after another link can
+// climb out where the text alone stays inside.
+QString linkEscape(const QString &root, const QString &canonicalRoot, const QString &relative,
+                   const QString &target)
+{
+    if (target.isEmpty())
+        return QStringLiteral("unreadable symlink");
+    if (QDir::isAbsolutePath(target))
+        return QStringLiteral("symlink to %1 leaves the bundle").arg(target);
+    const QString parent = parentOf(relative);
+    const QString lexical = QDir::cleanPath(parent.isEmpty() ? target : parent + u'/' + target);
+    if (lexical == u".." || lexical.startsWith(u"../"))
+        return QStringLiteral("symlink to %1 leaves the bundle").arg(target);
+    const QString resolved = QFileInfo(root + u'/' + relative).canonicalFilePath();
+    if (!resolved.isEmpty() && resolved != canonicalRoot &&
+        !resolved.startsWith(canonicalRoot + u'/'))
+        return QStringLiteral("symlink to %1 leaves the bundle (it resolves to %2)")
+            .arg(target, resolved);
+    return {};
+}
+
+const char *specialKind(fs::file_type type)
+{
+    switch (type) {
+    case fs::file_type::fifo:
+        return "a fifo";
+    case fs::file_type::socket:
+        return "a socket";
+    case fs::file_type::block:
+        return "a block device";
+    case fs::file_type::character:
+        return "a character device";
+    default:
+        return "not a file, directory or symlink";
+    }
+}
+
+Error unreadable(const fs::path &path, const std::error_code &ec)
+{
+    return makeError(ErrorKind::Unreadable,
+                     QStringLiteral("%1: cannot read: %2")
+                         .arg(fromPath(path), QString::fromStdString(ec.message())));
+}
+
+} // namespace
+
+Result<BundleTree> scanBundleTree(const QString &bundleDir)
+{
+    const QFileInfo rootInfo(bundleDir);
+    if (!rootInfo.isDir())
         return makeError(ErrorKind::Unreadable,
                          QStringLiteral("%1: no such directory").arg(bundleDir));
-    std::vector<BundleFile> files;
-    QDirIterator it(root.path(), QDir::Files | QDir::System | QDir::Hidden | QDir::NoDotAndDotDot,
-                    QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        it.next();
-        const QFileInfo info = it.fileInfo();
-        BundleFile f;
-        f.path = root.relativeFilePath(info.filePath());
-        if (f.path == QLatin1StringView(BundleManifest::FileName))
-            continue;
-        if (info.isSymLink()) {
-            // Only relative links that resolve inside the bundle survive a move.
-            f.linkTarget = readLink(info.filePath());
-            const QString resolved = QDir::cleanPath(info.absolutePath() + u'/' + f.linkTarget);
-            const QString inside = root.relativeFilePath(resolved);
-            if (f.linkTarget.isEmpty() || QDir::isAbsolutePath(f.linkTarget) || inside == u".." ||
-                inside.startsWith(u"../"_qs))
-                return makeError(ErrorKind::Invalid,
-                                 QStringLiteral("%1: symlink to %2 leaves the bundle")
-                                     .arg(info.filePath(), f.linkTarget));
-            files.push_back(std::move(f));
+    const QString rootPath = rootInfo.absoluteFilePath();
+    const QString canonicalRoot = rootInfo.canonicalFilePath();
+    const fs::path root = toPath(rootPath);
+    BundleTree tree;
+    QHash<QString, int> children; // directory -> entries directly inside it
+    std::error_code ec;
+    // No follow_directory_symlink: a link to a directory is an entry, not a subtree.
+    fs::recursive_directory_iterator it(root, fs::directory_options::none, ec);
+    if (ec)
+        return unreadable(root, ec);
+    for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (ec)
+            return unreadable(it->path(), ec);
+        const QString relative = fromPath(it->path().lexically_relative(root));
+        const fs::file_status status = it->symlink_status(ec);
+        if (ec)
+            return unreadable(it->path(), ec);
+        if (relative == QLatin1StringView(BundleManifest::FileName)) {
+            if (!fs::is_regular_file(status))
+                tree.unsafe.append(relative + QStringLiteral(": not a regular file"));
             continue;
         }
-        f.size = info.size();
-        f.executable = info.isExecutable();
-        files.push_back(std::move(f));
+        ++children[parentOf(relative)];
+        BundleFile f;
+        f.path = relative;
+        if (fs::is_symlink(status)) {
+            f.linkTarget = readLink(it->path());
+            const QString escape = linkEscape(rootPath, canonicalRoot, relative, f.linkTarget);
+            if (!escape.isEmpty()) {
+                tree.unsafe.append(relative + u": "_s + escape);
+                continue;
+            }
+            tree.files.push_back(std::move(f));
+        } else if (fs::is_directory(status)) {
+            tree.dirs.append(relative);
+            children.insert(relative, children.value(relative));
+        } else if (fs::is_regular_file(status)) {
+            f.size = qint64(it->file_size(ec));
+            if (ec)
+                return unreadable(it->path(), ec);
+            f.executable = (status.permissions() & fs::perms::owner_exec) != fs::perms::none;
+            tree.files.push_back(std::move(f));
+        } else {
+            tree.unsafe.append(relative + u": "_s + QLatin1StringView(specialKind(status.type())) +
+                               QStringLiteral(" (a bundle holds only files, directories and "
+                                              "symlinks)"));
+        }
     }
-    std::sort(files.begin(), files.end(),
+    std::sort(tree.files.begin(), tree.files.end(),
               [](const BundleFile &a, const BundleFile &b) { return a.path < b.path; });
-    std::vector<std::optional<Error>> failures(files.size());
+    std::sort(tree.dirs.begin(), tree.dirs.end());
+    for (const QString &dir : std::as_const(tree.dirs)) {
+        if (children.value(dir) == 0)
+            tree.emptyDirs.append(dir);
+    }
+    std::vector<std::optional<Error>> failures(tree.files.size());
     forEachInParallel(
-        qsizetype(files.size()),
+        qsizetype(tree.files.size()),
         [&](qsizetype i) {
-            BundleFile &f = files[std::size_t(i)];
+            BundleFile &f = tree.files[std::size_t(i)];
             if (!f.linkTarget.isEmpty())
                 return;
-            Result<QString> hash = sha256OfFile(root.filePath(f.path));
+            Result<QString> hash = sha256OfFile(rootPath + u'/' + f.path);
             if (hash)
                 f.sha256 = *hash;
             else
@@ -284,29 +473,77 @@ Result<std::vector<BundleFile>> scanBundleFiles(const QString &bundleDir)
         if (failure)
             return *failure;
     }
-    return files;
+    return tree;
 }
+
+Result<BundleTree> scanBundleFiles(const QString &bundleDir)
+{
+    Result<BundleTree> tree = scanBundleTree(bundleDir);
+    if (tree && !tree->unsafe.isEmpty()) {
+        QStringList lines;
+        for (const QString &entry : std::as_const(tree->unsafe))
+            lines.append(QDir(bundleDir).filePath(entry));
+        return makeError(ErrorKind::Invalid, lines.join(u'\n'));
+    }
+    return tree;
+}
+
+namespace {
+
+QString describeEntry(const BundleFile *entry)
+{
+    if (!entry)
+        return QStringLiteral("a directory");
+    return entry->linkTarget.isEmpty() ? QStringLiteral("a file")
+                                       : QStringLiteral("a link to %1").arg(entry->linkTarget);
+}
+
+} // namespace
 
 Result<VerifyReport> verifyBundleFiles(const BundleManifest &manifest, const QString &bundleDir)
 {
-    Result<std::vector<BundleFile>> onDisk = scanBundleFiles(bundleDir);
-    if (!onDisk)
-        return onDisk.error();
+    Result<BundleTree> tree = scanBundleTree(bundleDir);
+    if (!tree)
+        return tree.error();
     QHash<QString, const BundleFile *> actual;
-    for (const BundleFile &f : *onDisk)
+    for (const BundleFile &f : tree->files)
         actual.insert(f.path, &f);
+    const QSet<QString> actualDirs(tree->dirs.cbegin(), tree->dirs.cend());
+    QSet<QString> unsafePaths;
+    for (const QString &entry : std::as_const(tree->unsafe))
+        unsafePaths.insert(entry.left(entry.indexOf(u": ")));
+
+    // The directories the manifest implies: the listed empty ones and every
+    // ancestor of an entry.
+    QSet<QString> expectedDirs(manifest.dirs.cbegin(), manifest.dirs.cend());
+    QHash<QString, const BundleFile *> expected;
+    auto addAncestors = [&](const QString &path) {
+        for (QString dir = parentOf(path); !dir.isEmpty(); dir = parentOf(dir)) {
+            if (expectedDirs.contains(dir))
+                break;
+            expectedDirs.insert(dir);
+        }
+    };
+    for (const BundleFile &f : manifest.files) {
+        expected.insert(f.path, &f);
+        addAncestors(f.path);
+    }
+    for (const QString &dir : manifest.dirs)
+        addAncestors(dir);
+
     VerifyReport report;
-    QSet<QString> expected;
+    report.unsafe = tree->unsafe;
     for (const BundleFile &want : manifest.files) {
-        expected.insert(want.path);
         const BundleFile *have = actual.value(want.path);
         if (!have) {
-            report.missing.append(want.path);
+            if (actualDirs.contains(want.path))
+                report.changed.append(QStringLiteral("%1: a directory, expected %2")
+                                          .arg(want.path, describeEntry(&want)));
+            else if (!unsafePaths.contains(want.path))
+                report.missing.append(want.path);
         } else if (want.linkTarget != have->linkTarget) {
-            report.changed.append(
-                QStringLiteral("%1: link to %2, expected %3")
-                    .arg(want.path, have->linkTarget.isEmpty() ? u"(a file)"_qs : have->linkTarget,
-                         want.linkTarget.isEmpty() ? u"a file"_qs : want.linkTarget));
+            report.changed.append(QStringLiteral("%1: %2, expected %3")
+                                      .arg(want.path, describeEntry(have), describeEntry(&want)));
         } else if (want.sha256 != have->sha256) {
             report.changed.append(QStringLiteral("%1: content changed (sha256 %2, expected %3)")
                                       .arg(want.path, have->sha256.left(12), want.sha256.left(12)));
@@ -319,10 +556,31 @@ Result<VerifyReport> verifyBundleFiles(const BundleManifest &manifest, const QSt
             report.changed.append(QStringLiteral("%1: no longer executable").arg(want.path));
         }
     }
-    for (const BundleFile &f : *onDisk) {
-        if (!expected.contains(f.path))
-            report.extra.append(f.path);
+    for (const QString &dir : manifest.dirs) {
+        // A file or link in its place is reported below, as an entry where a
+        // directory was expected.
+        if (!actualDirs.contains(dir) && !actual.contains(dir) && !unsafePaths.contains(dir) &&
+            !expected.contains(dir))
+            report.missing.append(dir + u'/');
     }
+    for (const BundleFile &f : tree->files) {
+        if (expected.contains(f.path))
+            continue;
+        if (expectedDirs.contains(f.path))
+            report.changed.append(
+                QStringLiteral("%1: %2, expected a directory").arg(f.path, describeEntry(&f)));
+        else if (f.linkTarget.isEmpty())
+            report.extra.append(f.path);
+        else
+            report.extra.append(QStringLiteral("%1 (link to %2)").arg(f.path, f.linkTarget));
+    }
+    for (const QString &dir : std::as_const(tree->dirs)) {
+        if (!expectedDirs.contains(dir) && !expected.contains(dir))
+            report.extra.append(dir + u'/');
+    }
+    std::sort(report.missing.begin(), report.missing.end());
+    std::sort(report.changed.begin(), report.changed.end());
+    std::sort(report.extra.begin(), report.extra.end());
     return report;
 }
 

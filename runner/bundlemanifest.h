@@ -65,29 +65,55 @@ struct BundleManifest
     QList<QPair<QString, QString>> env;
     QString launcher;              // the launcher executable (the app id), empty if none
     QString icon;                  // resources/..., may be empty
-    std::vector<BundleFile> files; // sorted by path, bundle.json itself excluded
+    std::vector<BundleFile> files; // files and links, sorted by path, bundle.json excluded
+    // The empty directories, sorted: every other directory holds a file, a
+    // link or one of these, so an extra directory on disk is detectable.
+    QStringList dirs;
 
     bool operator==(const BundleManifest &) const = default;
 };
 
 // Deterministic bytes: sorted keys, 2-space indent, trailing newline.
 QByteArray serializeManifest(const BundleManifest &manifest);
-// Reads BUNDLE/bundle.json. Errors name the file and the key (ErrorKind::Unreadable).
+// Parses bundle.json text; never throws. Every problem is reported at once,
+// each naming `fileName` and the JSON path (ErrorKind::Unreadable).
+Result<BundleManifest> parseManifest(QByteArrayView data, const QString &fileName);
+// Reads BUNDLE/bundle.json through parseManifest.
 Result<BundleManifest> readManifest(const QString &bundleDir);
 
-// Hashes every file under `bundleDir` except bundle.json (in parallel);
-// symlinks must stay inside the bundle. Sorted by path.
-Result<std::vector<BundleFile>> scanBundleFiles(const QString &bundleDir);
+// Everything under a bundle directory, links never followed.
+struct BundleTree
+{
+    std::vector<BundleFile> files; // regular files (hashed) and symlinks, sorted by path
+    QStringList dirs;              // every directory, sorted
+    QStringList emptyDirs;         // the directories with no entry at all, sorted
+    QStringList unsafe; // "path: why": links that leave the bundle, fifos, sockets, devices
+};
+
+// Lists and hashes (in parallel) every entry under `bundleDir` except
+// bundle.json. A symlink is recorded as a link whatever it points to (file,
+// directory, nothing) and never followed; one that leaves the bundle, even
+// dangling, goes to `unsafe`, as does anything that is not a file, a
+// directory or a link. Errors only for what cannot be read.
+Result<BundleTree> scanBundleTree(const QString &bundleDir);
+
+// scanBundleTree for building a bundle: any unsafe entry is an error.
+Result<BundleTree> scanBundleFiles(const QString &bundleDir);
 
 struct VerifyReport
 {
-    QStringList missing;
+    QStringList missing; // "path", or "path/" for a directory
     QStringList changed; // "path: why"
-    QStringList extra;
-    bool ok() const { return missing.isEmpty() && changed.isEmpty() && extra.isEmpty(); }
+    QStringList extra;   // "path", "path/" for a directory, "path (link to T)"
+    QStringList unsafe;  // "path: why"
+    bool ok() const
+    {
+        return missing.isEmpty() && changed.isEmpty() && extra.isEmpty() && unsafe.isEmpty();
+    }
 };
 
-// Compares the files on disk with the manifest.
+// Compares every entry on disk with the manifest: files, links (to files or
+// directories), empty directories, and anything that should not be there.
 Result<VerifyReport> verifyBundleFiles(const BundleManifest &manifest, const QString &bundleDir);
 
 } // namespace deskpack::runner

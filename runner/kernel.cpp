@@ -11,6 +11,8 @@
 #include <atomic>
 #include <csignal>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::runner {
 
 namespace {
@@ -28,6 +30,7 @@ constexpr qsizetype DiagnosticsTail = 16 * 1024;
 Kernel::Kernel(KernelOptions options, QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
+    , m_framer(m_options.maxFrameBytes)
 {
     qRegisterMetaType<KernelExit>();
     qRegisterMetaType<OutputChunk>();
@@ -38,7 +41,10 @@ Kernel::Kernel(KernelOptions options, QObject *parent)
     connect(&m_process, &QProcess::readyReadStandardError, this, &Kernel::readDiagnostics);
     connect(&m_process, &QProcess::finished, this, &Kernel::onFinished);
     connect(&m_process, &QProcess::errorOccurred, this, &Kernel::onErrorOccurred);
-    connect(&m_process, &QProcess::started, this, [this] { m_pid = m_process.processId(); });
+    connect(&m_process, &QProcess::started, this, [this] {
+        m_pid = m_process.processId();
+        m_groupOwned = true;
+    });
     connect(&m_startTimer, &QTimer::timeout, this, [this] {
         m_exit.message = QStringLiteral("%1 did not answer within %2 s")
                              .arg(m_options.program)
@@ -59,11 +65,16 @@ Kernel::~Kernel()
 {
     m_process.disconnect(this);
     if (m_process.state() != QProcess::NotRunning) {
-        signalGroup(SIGKILL);
+        // QProcess has not reported the end yet, so the leader is unreaped, or was
+        // reaped just now (as in onFinished()): one SIGKILL to the group takes the
+        // kernel and everything it started. Once onFinished() ran, it had killed the
+        // group and the id may since belong to another process: no signal then.
+        if (m_groupOwned && m_pid > 1)
+            signalProcessGroup(m_pid, SIGKILL);
         m_process.kill();
         m_process.waitForFinished(5000);
     }
-    signalGroup(SIGKILL); // children the kernel left behind
+    m_groupOwned = false;
     std::deque<Request> pending;
     if (m_current)
         pending.push_back(std::move(*m_current));
@@ -99,7 +110,7 @@ void Kernel::start()
 QString Kernel::execute(const QString &code, const ExecuteOptions &options,
                         ExecuteCallbacks callbacks)
 {
-    Request request{code, options, std::move(callbacks), {}, false};
+    Request request{code, options, std::move(callbacks), {}, false, {}};
     request.result.id = nextRequestId();
     const QString id = request.result.id;
     m_queue.push_back(std::move(request));
@@ -230,8 +241,8 @@ void Kernel::dispatchNext()
         return;
     m_current = std::move(m_queue.front());
     m_queue.pop_front();
-    m_process.write(
-        protocol::executeRequest(m_current->result.id, m_current->code, m_current->options));
+    m_process.write(protocol::executeRequest(m_current->result.id, m_current->code,
+                                             m_current->options, m_options.maxFrameBytes));
     setState(State::Busy);
     if (m_current->options.timeoutMs > 0)
         m_requestTimer.start(m_current->options.timeoutMs);
@@ -240,14 +251,13 @@ void Kernel::dispatchNext()
 void Kernel::readFrames()
 {
     QPointer<Kernel> self(this);
-    const QList<QByteArray> lines = m_framer.feed(m_process.readAllStandardOutput());
-    for (const QByteArray &line : lines) {
-        if (!handleLine(line) || !self)
+    // The framer is never cleared here: a line still arriving (an overflowing one
+    // being skipped, or a frame split across reads) continues with the next read.
+    const QList<LineFramer::Line> lines = m_framer.split(m_process.readAllStandardOutput());
+    for (const LineFramer::Line &line : lines) {
+        const bool alive = line.overflowed() ? handleOverflow(line) : handleLine(line.bytes);
+        if (!alive || !self)
             return;
-    }
-    if (m_framer.overflows() > 0) {
-        protocolError(QStringLiteral("dropped a frame longer than the line limit"));
-        m_framer.clear();
     }
 }
 
@@ -283,17 +293,51 @@ void Kernel::protocolError(const QString &message)
     qCWarning(lcProtocol).noquote() << message;
 }
 
-// Returns false when a callback destroyed the kernel.
-bool Kernel::handleFrame(const nlohmann::json &frame)
+// A line over the limit was skipped up to its newline. The request it belongs to
+// (named by the line's first bytes, else the running one) fails when it is done;
+// an overflowed `done` ends it now. Returns false when a callback destroyed the kernel.
+bool Kernel::handleOverflow(const LineFramer::Line &line)
 {
-    const QString type = protocol::stringField(frame, "type");
+    const protocol::FrameHead head = protocol::peekFrameHead(line.head);
+    const QString what = head.type.isEmpty() ? u"frame"_s : u"'%1' frame"_s.arg(head.type);
+    const QString message = u"a %1 of %2 bytes was dropped: the kernel's frames "
+                            "are limited to %3 bytes"_s.arg(what)
+                                .arg(line.droppedBytes)
+                                .arg(m_options.maxFrameBytes);
+    protocolError(message);
+    if (!m_current || (!head.id.isEmpty() && head.id != m_current->result.id))
+        return true;
+    failCurrent(message);
+    if (head.type == u"done") {
+        m_current->result.status = ExecuteStatus::Error;
+        return settleCurrent();
+    }
+    return true;
+}
+
+void Kernel::failCurrent(const QString &why)
+{
+    if (!m_current)
+        return;
+    m_current->result.outputLost = true;
+    if (m_current->failure.isEmpty())
+        m_current->failure = why;
+}
+
+// Returns false when a callback destroyed the kernel.
+bool Kernel::handleFrame(const nlohmann::json &json)
+{
+    protocol::FrameReader frame(json);
+    const QString type = frame.type();
     if (type == u"ready") {
         if (m_state != State::Starting) {
             protocolError(QStringLiteral("a second ready frame"));
             return true;
         }
         m_startTimer.stop();
-        m_pythonVersion = protocol::stringField(frame, "python");
+        m_pythonVersion = frame.string("python");
+        if (!frame.ok())
+            protocolError(frame.problem());
         m_exit.becameReady = true;
         setState(State::Idle);
         QPointer<Kernel> self(this);
@@ -304,20 +348,27 @@ bool Kernel::handleFrame(const nlohmann::json &frame)
         return true;
     }
     if (type == u"protocolError") {
-        protocolError(QStringLiteral("the kernel rejected a request: %1")
-                          .arg(protocol::stringField(frame, "message")));
+        const QString message = frame.string("message");
+        protocolError(frame.ok() ? u"the kernel rejected a request: %1"_s.arg(message)
+                                 : frame.problem());
         return true;
     }
-    const QString id = protocol::frameId(frame);
+    if (type.isEmpty() || !frame.hasValidId()) {
+        protocolError(frame.problem()); // not attributable to any request
+        return true;
+    }
+    const QString id = frame.id();
     const bool isStream = type == u"stdout" || type == u"stderr";
     OutputChunk chunk;
     if (isStream) {
         chunk.stream = type == u"stdout" ? OutputStream::Stdout : OutputStream::Stderr;
-        chunk.text = protocol::stringField(frame, "text");
-        chunk.truncated = protocol::boolField(frame, "truncated");
+        chunk.text = frame.string("text");
+        chunk.truncated = frame.boolean("truncated");
     }
     if (!m_current || id != m_current->result.id) {
-        if (isStream && (id.isEmpty() || !m_current)) {
+        if (!frame.ok()) {
+            protocolError(frame.problem());
+        } else if (isStream && (id.isEmpty() || !m_current)) {
             Q_EMIT strayOutput(chunk);
         } else {
             qCDebug(lcProtocol) << "dropped a" << type << "frame of request" << id
@@ -327,31 +378,47 @@ bool Kernel::handleFrame(const nlohmann::json &frame)
     }
     Request &request = *m_current;
     if (type == u"started") {
-        request.result.executionCount = protocol::intField(frame, "executionCount");
+        request.result.executionCount =
+            int(frame.integer("executionCount", request.result.executionCount));
     } else if (isStream) {
-        if (request.callbacks.onOutput)
+        if (frame.ok() && request.callbacks.onOutput)
             request.callbacks.onOutput(chunk);
     } else if (type == u"display" || type == u"result") {
         RichOutput rich;
         rich.kind = type == u"result" ? RichOutput::Kind::Result : RichOutput::Kind::Display;
-        rich.data = protocol::objectField(frame, "data");
-        rich.metadata = protocol::objectField(frame, "metadata");
-        if (rich.kind == RichOutput::Kind::Result)
-            request.result.result = rich.data;
-        if (request.callbacks.onRich)
-            request.callbacks.onRich(rich);
+        rich.data = frame.object("data");
+        rich.metadata = frame.object("metadata");
+        rich.truncated = frame.boolean("truncated");
+        if (frame.ok()) {
+            if (rich.kind == RichOutput::Kind::Result)
+                request.result.result = rich.data;
+            if (request.callbacks.onRich)
+                request.callbacks.onRich(rich);
+        }
     } else if (type == u"error") {
-        request.result.error = protocol::errorFromFrame(frame);
+        ExecuteError error = frame.error();
+        if (frame.ok())
+            request.result.error = std::move(error);
     } else if (type == u"done") {
-        request.result.status = protocol::stringField(frame, "status") == u"ok"
-                                    ? ExecuteStatus::Ok
-                                    : ExecuteStatus::Error;
+        const QString status = frame.string("status");
+        if (frame.ok() && status != u"ok" && status != u"error")
+            frame.fieldProblem("status", u"expected \"ok\" or \"error\""_s);
+        request.result.status = status == u"ok" ? ExecuteStatus::Ok : ExecuteStatus::Error;
         request.result.executionCount =
-            protocol::intField(frame, "executionCount", request.result.executionCount);
-        request.result.cancelled = protocol::boolField(frame, "cancelled");
+            int(frame.integer("executionCount", request.result.executionCount));
+        request.result.cancelled = frame.boolean("cancelled");
+        if (!frame.ok()) {
+            protocolError(frame.problem());
+            failCurrent(frame.problem());
+        }
         return settleCurrent();
     } else {
-        protocolError(QStringLiteral("unknown frame type '%1'").arg(type));
+        protocolError(u"unknown frame type '%1'"_s.arg(type.left(40)));
+        return true;
+    }
+    if (!frame.ok()) {
+        protocolError(frame.problem());
+        failCurrent(frame.problem());
     }
     return true;
 }
@@ -377,6 +444,13 @@ bool Kernel::settle(Request request)
 {
     ExecuteResult &result = request.result;
     result.cancelled = result.cancelled || request.interruptRequested;
+    if (!request.failure.isEmpty()) {
+        result.outputLost = true;
+        if (result.status == ExecuteStatus::Ok)
+            result.status = ExecuteStatus::Error;
+        if (result.message.isEmpty())
+            result.message = request.failure;
+    }
     QPointer<Kernel> self(this);
     if (request.callbacks.onDone)
         request.callbacks.onDone(result);
@@ -415,7 +489,12 @@ void Kernel::onFinished(int exitCode, QProcess::ExitStatus status)
     readFrames(); // the last frames may arrive together with the end of the process
     if (!self || m_state == State::Exited)
         return;
-    signalGroup(SIGKILL); // no orphans: whatever the cell started goes with the kernel
+    // No orphans: whatever the cell started goes with the kernel. The leader was
+    // reaped just now, but while any member is left the kernel keeps its id
+    // reserved as the group's, so this reaches the kernel's own group or nothing.
+    if (m_groupOwned && m_pid > 1)
+        signalProcessGroup(m_pid, SIGKILL);
+    m_groupOwned = false;
     m_exit.exitCode = exitCode;
     m_exit.crashed = status == QProcess::CrashExit;
     if (m_exit.message.isEmpty()) {
@@ -495,7 +574,9 @@ void Kernel::escalate()
 
 void Kernel::signalGroup(int signal)
 {
-    if (m_pid > 1)
+    // Only a group whose leader is still our unreaped child: its id cannot have
+    // been reused by then.
+    if (m_groupOwned && m_pid > 1 && isUnreapedChild(m_pid))
         signalProcessGroup(m_pid, signal);
 }
 

@@ -64,6 +64,8 @@ public:
     int pendingCount() const;
     bool hasPending(const QString &id) const;
     const KernelExit &exitInfo() const { return m_exit; }
+    // Lines that were not valid frames, frames with fields of the wrong type, and
+    // frames over the limit; none of them stops the session.
     int protocolErrors() const { return m_protocolErrors; }
     QString pythonVersion() const { return m_pythonVersion; }
 
@@ -82,6 +84,7 @@ private:
         ExecuteCallbacks callbacks;
         ExecuteResult result;
         bool interruptRequested = false;
+        QString failure; // the first frame of it that was dropped, and why
     };
     enum class Escalation
     {
@@ -97,7 +100,9 @@ private:
     void readFrames();
     void readDiagnostics();
     bool handleLine(const QByteArray &line);
+    bool handleOverflow(const LineFramer::Line &line);
     bool handleFrame(const nlohmann::json &frame);
+    void failCurrent(const QString &why);
     bool settleCurrent();
     bool settle(Request request);
     void failQueued();
@@ -125,6 +130,8 @@ private:
     QString m_pythonVersion;
     int m_protocolErrors = 0;
     bool m_exitSent = false;
+    // The process group may be signalled: from start until the kernel was reaped.
+    bool m_groupOwned = false;
 };
 
 } // namespace deskpack::runner

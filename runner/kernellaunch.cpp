@@ -10,6 +10,8 @@
 #include <QFileInfo>
 #include <QStandardPaths>
 
+using namespace Qt::Literals::StringLiterals;
+
 // Resources of a static library must be registered explicitly, outside any namespace.
 static void initKernelResources()
 {
@@ -43,6 +45,9 @@ Result<KernelOptions> pythonKernelOptions(const QString &interpreter, const QStr
     } else {
         options.arguments = {runnerScript};
     }
+    // No user site, as launch_backend.py; not -I, which would also ignore PYTHONUTF8 and
+    // the manifest's PYTHON* variables. runner.py drops the working directory itself.
+    options.arguments.prepend(u"-s"_s);
     options.environment = sanitizedPythonEnvironment();
     return options;
 }

@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: MIT
 #include "kernelprotocol.h"
 
+#include <QRegularExpression>
+
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::runner::protocol {
 
-QByteArray executeRequest(const QString &id, const QString &code, const ExecuteOptions &options)
+QByteArray executeRequest(const QString &id, const QString &code, const ExecuteOptions &options,
+                          qint64 maxFrameBytes)
 {
     nlohmann::json request{
         {"type", "execute"}, {"id", id.toStdString()}, {"code", code.toStdString()}};
     if (options.maxOutputChars > 0)
         request["maxOutputChars"] = options.maxOutputChars;
+    if (maxFrameBytes > 0)
+        request["maxFrameBytes"] = maxFrameBytes;
     QByteArray line = QByteArray::fromStdString(
         request.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     line.append('\n');
@@ -20,73 +27,99 @@ QByteArray exitRequest()
     return QByteArrayLiteral("{\"type\":\"exit\"}\n");
 }
 
-QString stringField(const nlohmann::json &frame, const char *key, const QString &fallback)
+namespace {
+
+// "a done frame", "an error frame": the name problems are reported under.
+QString frameName(const nlohmann::json &frame)
 {
-    if (!frame.is_object())
-        return fallback;
-    const auto it = frame.find(key);
-    if (it == frame.end() || !it->is_string())
-        return fallback;
-    return QString::fromStdString(it->get_ref<const std::string &>());
+    const auto type = frame.is_object() ? frame.find("type") : frame.end();
+    if (!frame.is_object() || type == frame.end() || !type->is_string())
+        return u"a frame"_s;
+    const QString name = QString::fromStdString(type->get_ref<const std::string &>()).left(40);
+    const bool vowel = !name.isEmpty() && u"aeiou"_s.contains(name.front().toLower());
+    return (vowel ? u"an "_s : u"a "_s) + name + u" frame"_s;
 }
 
-int intField(const nlohmann::json &frame, const char *key, int fallback)
+} // namespace
+
+FrameReader::FrameReader(const nlohmann::json &frame)
+    : m_problems(frameName(frame))
+    , m_root(frame, m_problems)
 {
-    if (!frame.is_object())
-        return fallback;
-    const auto it = frame.find(key);
-    if (it == frame.end() || !it->is_number_integer())
-        return fallback;
-    return it->get<int>();
+    if (!m_root.object()) {
+        m_idValid = false;
+        return;
+    }
+    m_type = m_root["type"].string().value_or(QString());
+    const JsonNode id = m_root["id"];
+    if (id.isNull())
+        return;
+    if (id.isString()) {
+        m_id = *id.string();
+    } else if (id.value()->is_number_integer()) { // unsigned included
+        const std::optional<qint64> number =
+            id.integer(std::numeric_limits<qint64>::min(), std::numeric_limits<qint64>::max());
+        m_idValid = number.has_value();
+        if (number)
+            m_id = QString::number(*number);
+    } else {
+        m_idValid = false;
+        id.expected(u"a string, an integer or null"_s);
+    }
 }
 
-bool boolField(const nlohmann::json &frame, const char *key, bool fallback)
+QString FrameReader::string(const char *key, const QString &fallback) const
 {
-    if (!frame.is_object())
-        return fallback;
-    const auto it = frame.find(key);
-    if (it == frame.end() || !it->is_boolean())
-        return fallback;
-    return it->get<bool>();
+    return m_root[key].string(Presence::Optional).value_or(fallback);
 }
 
-nlohmann::json objectField(const nlohmann::json &frame, const char *key)
+qint64 FrameReader::integer(const char *key, qint64 fallback, qint64 min, qint64 max) const
 {
-    if (!frame.is_object())
-        return nlohmann::json::object();
-    const auto it = frame.find(key);
-    if (it == frame.end() || !it->is_object())
-        return nlohmann::json::object();
-    return *it;
+    return m_root[key].integer(min, max, Presence::Optional).value_or(fallback);
 }
 
-QString frameId(const nlohmann::json &frame)
+bool FrameReader::boolean(const char *key, bool fallback) const
 {
-    if (!frame.is_object())
-        return {};
-    const auto it = frame.find("id");
-    if (it == frame.end())
-        return {};
-    if (it->is_string())
-        return QString::fromStdString(it->get_ref<const std::string &>());
-    if (it->is_number_integer())
-        return QString::number(it->get<qint64>());
-    return {};
+    return m_root[key].boolean(Presence::Optional).value_or(fallback);
 }
 
-ExecuteError errorFromFrame(const nlohmann::json &frame)
+nlohmann::json FrameReader::object(const char *key) const
+{
+    const JsonNode node = m_root[key];
+    return node.object(Presence::Optional) ? *node.value() : nlohmann::json::object();
+}
+
+QStringList FrameReader::stringList(const char *key) const
+{
+    return m_root[key].stringList(Presence::Optional).value_or(QStringList());
+}
+
+ExecuteError FrameReader::error() const
 {
     ExecuteError error;
-    error.ename = stringField(frame, "ename");
-    error.evalue = stringField(frame, "evalue");
-    const auto it = frame.find("traceback");
-    if (it != frame.end() && it->is_array()) {
-        for (const auto &line : *it) {
-            if (line.is_string())
-                error.traceback.append(QString::fromStdString(line.get_ref<const std::string &>()));
-        }
-    }
+    error.ename = string("ename");
+    error.evalue = string("evalue");
+    error.traceback = stringList("traceback");
     return error;
+}
+
+void FrameReader::fieldProblem(const char *key, const QString &message) const
+{
+    m_root[key].error(message);
+}
+
+FrameHead peekFrameHead(const QByteArray &head)
+{
+    // The runner writes "type" and "id" first; other writers may not.
+    static const QRegularExpression type(uR"re("type"\s*:\s*"(\w{1,40})")re"_s);
+    static const QRegularExpression id(uR"re("id"\s*:\s*"([^"\\]{0,100})")re"_s);
+    const QString text = QString::fromUtf8(head);
+    FrameHead result;
+    if (const auto match = type.match(text); match.hasMatch())
+        result.type = match.captured(1);
+    if (const auto match = id.match(text); match.hasMatch())
+        result.id = match.captured(1);
+    return result;
 }
 
 } // namespace deskpack::runner::protocol

@@ -24,6 +24,9 @@ struct KernelOptions
     int startTimeoutMs = 30'000;     // until the `ready` frame
     int interruptGraceMs = 5'000;    // an ignored interrupt escalates after this
     int escalationStepMs = 1'000;    // between exit, SIGTERM and SIGKILL
+    // The longest frame line the host accepts (the runner is told, and truncates
+    // what would not fit); a longer line fails the request it belongs to.
+    qint64 maxFrameBytes = 64 * 1024 * 1024;
 };
 
 enum class OutputStream
@@ -50,6 +53,7 @@ struct RichOutput
     Kind kind = Kind::Display;
     nlohmann::json data; // {"text/plain": "...", "text/html": "...", "image/png": base64}
     nlohmann::json metadata;
+    bool truncated = false; // the runner shortened it to fit the frame limit (docs/runner.md)
 };
 
 struct ExecuteError
@@ -74,9 +78,12 @@ struct ExecuteResult
     bool cancelled = false;    // interrupted or cancelled on request (or by its time-out)
     bool timedOut = false;     // its time-out fired
     bool kernelKilled = false; // the kernel process ended before the cell finished
+    // A frame of this request was dropped (over the frame limit, or malformed): the
+    // status is then Error and `message` says which frame and why.
+    bool outputLost = false;
     std::optional<ExecuteError> error;
     nlohmann::json result; // the last expression's MIME bundle, null when none
-    QString message;       // human explanation when Aborted
+    QString message;       // human explanation when Aborted or outputLost
 };
 
 struct ExecuteOptions

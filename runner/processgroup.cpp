@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace deskpack::runner {
@@ -12,6 +13,17 @@ bool signalProcessGroup(qint64 leader, int signal)
     if (leader <= 1)
         return false;
     return ::kill(-pid_t(leader), signal) == 0;
+}
+
+bool isUnreapedChild(qint64 pid)
+{
+    if (pid <= 1)
+        return false;
+    siginfo_t info = {};
+    // WNOWAIT: look, leave the child for QProcess to reap. __WALL: whatever its exit signal.
+    if (::waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT | __WALL) != 0)
+        return false; // ECHILD: not ours, or already reaped
+    return true;      // si_pid 0: still running; si_pid == pid: a zombie, id still reserved
 }
 
 bool processGroupExists(qint64 leader)

@@ -11,6 +11,11 @@ namespace deskpack::runner {
 // refused or when no such group exists any more.
 bool signalProcessGroup(qint64 leader, int signal);
 
+// Whether `pid` is a child of this process that has not been reaped yet (running,
+// or a zombie): only then is its id certainly still its own, and the group it
+// leads still the one it started. Does not reap.
+bool isUnreapedChild(qint64 pid);
+
 // Whether any process still belongs to the group `leader` led.
 bool processGroupExists(qint64 leader);
 

@@ -4,6 +4,8 @@
 //   cold start   Kernel::start() until the first trivial cell ("1") has settled
 //   round trip   execute("x = 1") → onDone on a warm kernel, p50 and p99
 //   streaming    a cell printing LINES lines of 99 characters, until done
+//   interrupt    cancel() of a cell in time.sleep(30) → onDone (KeyboardInterrupt), p50
+//                and max (Deskpack only; tst_kernelpython checks the behaviour)
 #include "runner/kernel.h"
 #include "runner/kernellaunch.h"
 
@@ -19,6 +21,8 @@
 
 #include <algorithm>
 #include <cstdio>
+
+using namespace Qt::Literals::StringLiterals;
 
 using namespace deskpack;
 using namespace deskpack::runner;
@@ -91,6 +95,35 @@ std::vector<double> roundTrips(Kernel &kernel, int count)
     return us;
 }
 
+// cancel() of a sleeping cell until it settled, in ms; the kernel must survive.
+std::vector<double> interrupts(Kernel &kernel, int count)
+{
+    std::vector<double> ms;
+    for (int i = 0; i < count; ++i) {
+        QEventLoop loop;
+        QElapsedTimer clock;
+        QString id;
+        ExecuteCallbacks callbacks;
+        callbacks.onOutput = [&](const OutputChunk &) {
+            if (!clock.isValid()) { // the cell is in time.sleep now
+                clock.start();
+                kernel.cancel(id);
+            }
+        };
+        callbacks.onDone = [&](const ExecuteResult &result) {
+            if (!result.cancelled || result.kernelKilled || !clock.isValid())
+                qFatal("interrupt benchmark: the cell was not interrupted: %s",
+                       qPrintable(result.message));
+            ms.push_back(double(clock.nsecsElapsed()) / 1e6);
+            loop.quit();
+        };
+        id =
+            kernel.execute(u"import time\nprint('s', flush=True)\ntime.sleep(30)"_s, {}, callbacks);
+        loop.exec();
+    }
+    return ms;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -106,10 +139,12 @@ int main(int argc, char *argv[])
                                    QStringLiteral("N"), QStringLiteral("2000"));
     const QCommandLineOption lines(QStringLiteral("lines"), QStringLiteral("Streamed lines."),
                                    QStringLiteral("N"), QStringLiteral("100000"));
+    const QCommandLineOption interruptCount(u"interrupts"_s, u"Interrupted cells."_s, u"N"_s,
+                                            u"20"_s);
     const QCommandLineOption noPeer(QStringLiteral("no-jupyter"),
                                     QStringLiteral("Skip jupyter_client + ipykernel."));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("JSON on stdout."));
-    parser.addOptions({python, starts, trips, lines, noPeer, json});
+    parser.addOptions({python, starts, trips, lines, interruptCount, noPeer, json});
     parser.process(app);
 
     Result<KernelOptions> options = pythonKernelOptions(parser.value(python));
@@ -128,11 +163,15 @@ int main(int argc, char *argv[])
     runAndWait(kernel, QStringLiteral("for i in range(%1): print('x' * 99)").arg(lineCount),
                &chars);
     const double streamSeconds = double(clock.nsecsElapsed()) / 1e9;
+    const std::vector<double> interrupted =
+        interrupts(kernel, parser.value(interruptCount).toInt());
     report["deskpack"] = {{"coldStartMsP50", percentile(cold, 50)},
                           {"roundTripUsP50", percentile(rtt, 50)},
                           {"roundTripUsP99", percentile(rtt, 99)},
                           {"streamMBps", double(chars) / 1e6 / streamSeconds},
-                          {"streamChars", chars}};
+                          {"streamChars", chars},
+                          {"interruptMsP50", percentile(interrupted, 50)},
+                          {"interruptMsMax", percentile(interrupted, 100)}};
 
     if (!parser.isSet(noPeer)) {
         QTemporaryDir scratch;
@@ -176,6 +215,9 @@ int main(int argc, char *argv[])
     row("round trip p50", "roundTripUsP50", "us");
     row("round trip p99", "roundTripUsP99", "us");
     row("streaming", "streamMBps", "MB/s");
+    std::printf("%-22s %12.2f ms (max %.2f ms, Deskpack only)\n", "interrupt p50",
+                report["deskpack"]["interruptMsP50"].get<double>(),
+                report["deskpack"]["interruptMsMax"].get<double>());
     if (report.contains("ratio")) {
         std::printf("jupyter/deskpack: cold start %.1fx, round trip p50 %.1fx, p99 %.1fx\n",
                     report["ratio"]["coldStart"].get<double>(),

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "appconfig.h"
 
-#include "lock/jsontext.h"
+#include "base/filehash.h"
+#include "base/jsonaccess.h"
+#include "base/jsontext.h"
 
 #include <QDir>
 #include <QFile>
@@ -13,74 +15,45 @@
 #include <algorithm>
 
 using nlohmann::json;
+using namespace Qt::Literals::StringLiterals;
 
 namespace deskpack::bundle {
 
 namespace {
 
-using namespace Qt::Literals::StringLiterals;
-
-const QStringList topKeys = {u"id"_qs,          u"name"_qs,
-                             u"version"_qs,     u"runtime"_qs,
-                             u"wheelhouse"_qs,  u"requirements"_qs,
-                             u"app"_qs,         u"readiness"_qs,
-                             u"lockEnv"_qs,     u"env"_qs,
-                             u"icon"_qs,        u"prune"_qs,
-                             u"byteCompile"_qs, u"sourceDateEpoch"_qs,
-                             u"$schema"_qs,     u"pip"_s};
-const QStringList runtimeKeys = {u"python"_qs, u"archive"_qs, u"sha256"_qs};
+const QStringList topKeys = {
+    u"id"_s,           u"name"_s,  u"version"_s,     u"runtime"_s,         u"wheelhouse"_s,
+    u"requirements"_s, u"app"_s,   u"readiness"_s,   u"lockEnv"_s,         u"env"_s,
+    u"icon"_s,         u"prune"_s, u"byteCompile"_s, u"sourceDateEpoch"_s, u"$schema"_s,
+    u"pip"_s};
+const QStringList runtimeKeys = {u"python"_s, u"archive"_s, u"sha256"_s};
 const QStringList pipKeys = {u"wheel"_s, u"sha256"_s};
-const QStringList appKeys = {u"source"_qs, u"module"_qs, u"script"_qs, u"args"_qs};
-const QStringList readinessKeys = {u"http"_qs, u"tcp"_qs, u"heartbeat"_qs, u"timeout"_qs};
-const QStringList prunable = {u"tests"_qs,   u"tkinter"_qs,    u"idlelib"_qs,   u"ensurepip"_qs,
-                              u"lib2to3"_qs, u"pydoc_data"_qs, u"turtledemo"_qs};
+const QStringList appKeys = {u"source"_s, u"module"_s, u"script"_s, u"args"_s};
+const QStringList readinessKeys = {u"http"_s, u"tcp"_s, u"heartbeat"_s, u"timeout"_s};
+const QStringList prunable = {u"tests"_s,   u"tkinter"_s,    u"idlelib"_s,   u"ensurepip"_s,
+                              u"lib2to3"_s, u"pydoc_data"_s, u"turtledemo"_s};
 
+// Reads deskpack.json section by section, collecting every problem (all are
+// reported at once). A new top-level key is one entry in `topKeys` and one
+// read in read().
 class ConfigReader
 {
 public:
-    explicit ConfigReader(QString path)
-        : m_path(std::move(path))
-        , m_base(QFileInfo(m_path).absolutePath())
+    explicit ConfigReader(const QString &path)
+        : m_base(QFileInfo(path).absolutePath())
     {
     }
 
-    QStringList errors;
-
-    void error(const QString &key, const QString &message)
+    void checkKeys(const JsonNode &object, const QStringList &valid)
     {
-        errors.append(QStringLiteral("%1: %2: %3").arg(m_path, key, message));
-    }
-
-    void checkKeys(const json &object, const QString &prefix, const QStringList &valid)
-    {
-        for (auto it = object.begin(); it != object.end(); ++it) {
-            const QString key = QString::fromStdString(it.key());
+        for (const auto &[key, member] : object.members()) {
             if (valid.contains(key))
                 continue;
             const QString near = closestKey(key, valid);
-            error(prefix + key,
-                  near.isEmpty()
-                      ? QStringLiteral("unknown key (valid keys: %1)").arg(valid.join(u", "))
-                      : QStringLiteral("unknown key; did you mean \"%1\"?").arg(prefix + near));
+            member.error(near.isEmpty()
+                             ? QStringLiteral("unknown key (valid keys: %1)").arg(valid.join(u", "))
+                             : QStringLiteral("unknown key; did you mean \"%1\"?").arg(near));
         }
-    }
-
-    std::optional<QString> string(const json &object, const char *key, const QString &prefix,
-                                  bool required)
-    {
-        const QString name = prefix + QLatin1StringView(key);
-        const auto it = object.find(key);
-        if (it == object.end()) {
-            if (required)
-                error(name, QStringLiteral("missing (expected a string)"));
-            return std::nullopt;
-        }
-        if (!it->is_string() || it->get_ref<const std::string &>().empty()) {
-            error(name, QStringLiteral("expected a non-empty string, got %1")
-                            .arg(QString::fromStdString(it->dump())));
-            return std::nullopt;
-        }
-        return QString::fromStdString(it->get<std::string>());
     }
 
     QString path(const QString &value) const
@@ -88,292 +61,250 @@ public:
         return QDir::cleanPath(QDir(m_base).absoluteFilePath(QDir::fromNativeSeparators(value)));
     }
 
-    std::optional<QString> existingPath(const json &object, const char *key, const QString &prefix,
-                                        bool required, bool directory)
+    std::optional<QString> existingPath(const JsonNode &node, Presence presence, bool directory)
     {
-        const auto value = string(object, key, prefix, required);
+        const auto value = node.nonEmptyString(presence);
         if (!value)
             return std::nullopt;
         const QString resolved = path(*value);
         const QFileInfo info(resolved);
         if (!info.exists()) {
-            error(prefix + QLatin1StringView(key),
-                  QStringLiteral("%1 does not exist").arg(resolved));
+            node.error(QStringLiteral("%1 does not exist").arg(resolved));
             return std::nullopt;
         }
         if (directory != info.isDir()) {
-            error(prefix + QLatin1StringView(key),
-                  QStringLiteral("%1 is not a %2")
-                      .arg(resolved, directory ? u"directory"_qs : u"file"_qs));
+            node.error(QStringLiteral("%1 is not a %2")
+                           .arg(resolved, directory ? u"directory"_s : u"file"_s));
             return std::nullopt;
         }
         return resolved;
     }
 
-    QStringList stringList(const json &value, const QString &name)
+    void readRuntime(const JsonNode &runtime, AppConfig &config)
     {
-        QStringList out;
-        if (!value.is_array()) {
-            error(name, QStringLiteral("expected a list of strings"));
-            return out;
-        }
-        for (std::size_t i = 0; i < value.size(); ++i) {
-            if (!value[i].is_string()) {
-                error(QStringLiteral("%1[%2]").arg(name).arg(i),
-                      QStringLiteral("expected a string"));
-                continue;
-            }
-            out.append(QString::fromStdString(value[i].get<std::string>()));
-        }
-        return out;
-    }
-
-    void readRuntime(const json &runtime, AppConfig &config)
-    {
-        if (!runtime.is_object()) {
-            error(u"runtime"_qs,
-                  QStringLiteral("expected {\"python\": PATH} or {\"archive\": PATH, "
-                                 "\"sha256\": HEX}"));
+        if (!runtime.isObject()) {
+            runtime.expected(QStringLiteral("{\"python\": PATH} or {\"archive\": PATH, "
+                                            "\"sha256\": HEX}"));
             return;
         }
-        checkKeys(runtime, u"runtime."_qs, runtimeKeys);
-        const bool hasPython = runtime.contains("python");
-        const bool hasArchive = runtime.contains("archive");
-        if (hasPython == hasArchive) {
-            error(u"runtime"_qs, QStringLiteral("give exactly one of \"python\" (a host "
-                                                "interpreter) or \"archive\" (with \"sha256\")"));
+        checkKeys(runtime, runtimeKeys);
+        const bool hasPython = runtime.has("python");
+        if (hasPython == runtime.has("archive")) {
+            runtime.error(QStringLiteral("give exactly one of \"python\" (a host interpreter) or "
+                                         "\"archive\" (with \"sha256\")"));
             return;
         }
         if (hasPython) {
-            if (const auto python = string(runtime, "python", u"runtime."_qs, true)) {
+            if (const auto python = runtime["python"].nonEmptyString()) {
                 const QString resolved = QFileInfo(*python).isAbsolute() ? *python : path(*python);
                 if (!QFileInfo(resolved).isExecutable() || QFileInfo(resolved).isDir())
-                    error(u"runtime.python"_qs,
-                          QStringLiteral("%1 is not an executable interpreter").arg(resolved));
+                    runtime["python"].error(
+                        QStringLiteral("%1 is not an executable interpreter").arg(resolved));
                 config.runtimePython = resolved;
             }
-            if (runtime.contains("sha256"))
-                error(u"runtime.sha256"_qs, QStringLiteral("only used with \"archive\""));
+            if (runtime.has("sha256"))
+                runtime["sha256"].error(QStringLiteral("only used with \"archive\""));
             return;
         }
-        if (const auto archive = existingPath(runtime, "archive", u"runtime."_qs, true, false))
+        if (const auto archive = existingPath(runtime["archive"], Presence::Required, false))
             config.runtimeArchive = *archive;
-        if (const auto sha = string(runtime, "sha256", u"runtime."_qs, true)) {
-            static const QRegularExpression hex(QStringLiteral("^[0-9a-fA-F]{64}$"));
-            if (!hex.match(*sha).hasMatch())
-                error(u"runtime.sha256"_qs, QStringLiteral("expected 64 hexadecimal digits"));
+        if (const auto sha = runtime["sha256"].nonEmptyString()) {
+            if (!isSha256Hex(*sha))
+                runtime["sha256"].error(QStringLiteral("expected 64 hexadecimal digits"));
             config.runtimeSha256 = sha->toLower();
         }
     }
 
     // "pip": "PATH.whl" or {"wheel": "PATH.whl", "sha256": HEX}.
-    void readPip(const json &root, AppConfig &config)
+    void readPip(const JsonNode &pip, AppConfig &config)
     {
-        const auto it = root.find("pip");
-        if (it == root.end())
+        if (!pip.isPresent())
             return;
         std::optional<QString> wheel;
-        QString where = u"pip"_s;
-        if (it->is_string()) {
-            wheel = existingPath(root, "pip", QString(), true, false);
-        } else if (it->is_object()) {
-            checkKeys(*it, u"pip."_s, pipKeys);
-            where = u"pip.wheel"_s;
-            wheel = existingPath(*it, "wheel", u"pip."_s, true, false);
-            if (const auto sha = string(*it, "sha256", u"pip."_s, false)) {
-                static const QRegularExpression hex(QStringLiteral("^[0-9a-fA-F]{64}$"));
-                if (!hex.match(*sha).hasMatch())
-                    error(u"pip.sha256"_s, QStringLiteral("expected 64 hexadecimal digits"));
+        JsonNode where = pip;
+        if (pip.isString()) {
+            wheel = existingPath(pip, Presence::Required, false);
+        } else if (pip.isObject()) {
+            checkKeys(pip, pipKeys);
+            where = pip["wheel"];
+            wheel = existingPath(where, Presence::Required, false);
+            if (const auto sha = pip["sha256"].nonEmptyString(Presence::Optional)) {
+                if (!isSha256Hex(*sha))
+                    pip["sha256"].error(u"expected 64 hexadecimal digits"_s);
                 config.pipSha256 = sha->toLower();
             }
         } else {
-            error(u"pip"_s, QStringLiteral("expected a pip wheel path or {\"wheel\": PATH, "
-                                           "\"sha256\": HEX}, got %1")
-                                .arg(QString::fromStdString(it->dump())));
+            pip.expected(u"a pip wheel path or {\"wheel\": PATH, \"sha256\": HEX}"_s);
             return;
         }
         if (!wheel)
             return;
-        static const QRegularExpression pipWheel(QStringLiteral("^pip-[^-]+-.+\\.whl$"));
+        static const QRegularExpression pipWheel(u"^pip-[^-]+-.+\\.whl$"_s);
         if (!pipWheel.match(QFileInfo(*wheel).fileName()).hasMatch())
-            error(
-                where,
-                QStringLiteral("%1 is not a pip wheel (pip-VERSION-py3-none-any.whl)").arg(*wheel));
+            where.error(u"%1 is not a pip wheel (pip-VERSION-py3-none-any.whl)"_s.arg(*wheel));
         config.pipWheel = *wheel;
     }
 
-    void readApp(const json &app, AppConfig &config)
+    void readApp(const JsonNode &app, AppConfig &config)
     {
-        if (!app.is_object()) {
-            error(u"app"_qs, QStringLiteral("expected {\"source\": DIR, \"module\" or \"script\": "
-                                            "..., \"args\": [...]}"));
+        if (!app.isObject()) {
+            app.expected(QStringLiteral("{\"source\": DIR, \"module\" or \"script\": ..., "
+                                        "\"args\": [...]}"));
             return;
         }
-        checkKeys(app, u"app."_qs, appKeys);
-        if (const auto source = existingPath(app, "source", u"app."_qs, true, true))
+        checkKeys(app, appKeys);
+        if (const auto source = existingPath(app["source"], Presence::Required, true))
             config.appSource = *source;
-        const auto module = string(app, "module", u"app."_qs, false);
-        const auto script = string(app, "script", u"app."_qs, false);
-        if (bool(module) == bool(script)) {
-            error(u"app"_qs, QStringLiteral("give exactly one entry point: \"module\" (run as "
-                                            "python -m) or \"script\" (a file in app.source)"));
+        const auto module = app["module"].nonEmptyString(Presence::Optional);
+        const auto script = app["script"].nonEmptyString(Presence::Optional);
+        if (app["module"].isNull() == app["script"].isNull()) {
+            app.error(QStringLiteral("give exactly one entry point: \"module\" (run as python -m) "
+                                     "or \"script\" (a file in app.source)"));
         } else if (module) {
             static const QRegularExpression dotted(
                 QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$"));
             if (!dotted.match(*module).hasMatch())
-                error(u"app.module"_qs,
-                      QStringLiteral("\"%1\" is not a dotted module name").arg(*module));
+                app["module"].error(
+                    QStringLiteral("\"%1\" is not a dotted module name").arg(*module));
             config.entryModule = *module;
-        } else {
-            if (QDir::isAbsolutePath(*script) || script->split(u'/').contains(u".."_qs))
-                error(u"app.script"_qs, QStringLiteral("must be a path inside app.source"));
+        } else if (script) {
+            if (QDir::isAbsolutePath(*script) || script->split(u'/').contains(u".."_s))
+                app["script"].error(QStringLiteral("must be a path inside app.source"));
             else if (!config.appSource.isEmpty() &&
                      !QFileInfo(QDir(config.appSource).filePath(*script)).isFile())
-                error(u"app.script"_qs, QStringLiteral("%1 does not exist")
-                                            .arg(QDir(config.appSource).filePath(*script)));
+                app["script"].error(QStringLiteral("%1 does not exist")
+                                        .arg(QDir(config.appSource).filePath(*script)));
             config.entryScript = *script;
         }
-        if (app.contains("args"))
-            config.entryArgs = stringList(app["args"], u"app.args"_qs);
+        config.entryArgs = app["args"].stringList(Presence::Optional).value_or(QStringList());
     }
 
-    void readReadiness(const json &r, AppConfig &config)
+    void readReadiness(const JsonNode &r, AppConfig &config)
     {
-        if (!r.is_object()) {
-            error(u"readiness"_qs, QStringLiteral("expected {\"http\": URL} or {\"tcp\": PORT} or "
-                                                  "{\"heartbeat\": true}, with \"timeout\""));
+        if (!r.isObject()) {
+            r.expected(QStringLiteral("{\"http\": URL} or {\"tcp\": PORT} or "
+                                      "{\"heartbeat\": true}, with \"timeout\""));
             return;
         }
-        checkKeys(r, u"readiness."_qs, readinessKeys);
-        const int kinds =
-            int(r.contains("http")) + int(r.contains("tcp")) + int(r.contains("heartbeat"));
+        checkKeys(r, readinessKeys);
+        const int kinds = int(r.has("http")) + int(r.has("tcp")) + int(r.has("heartbeat"));
         if (kinds != 1) {
-            error(u"readiness"_qs,
-                  QStringLiteral("give exactly one of \"http\", \"tcp\" or \"heartbeat\""));
+            r.error(QStringLiteral("give exactly one of \"http\", \"tcp\" or \"heartbeat\""));
             return;
         }
-        if (r.contains("http")) {
+        if (r.has("http")) {
             config.readiness.kind = Readiness::Kind::Http;
-            if (const auto url = string(r, "http", u"readiness."_qs, true)) {
-                if (!url->startsWith(u"http://"_qs) && !url->startsWith(u"https://"_qs))
-                    error(u"readiness.http"_qs, QStringLiteral("expected an http:// URL"));
+            if (const auto url = r["http"].nonEmptyString()) {
+                if (!url->startsWith(u"http://"_s) && !url->startsWith(u"https://"_s))
+                    r["http"].error(QStringLiteral("expected an http:// URL"));
                 config.readiness.url = *url;
             }
-        } else if (r.contains("tcp")) {
+        } else if (r.has("tcp")) {
             config.readiness.kind = Readiness::Kind::Tcp;
-            const json &port = r["tcp"];
-            if (!port.is_number_integer() || port.get<int>() < 1 || port.get<int>() > 65535)
-                error(u"readiness.tcp"_qs, QStringLiteral("expected a port number 1-65535"));
-            else
-                config.readiness.port = port.get<int>();
+            if (const auto port = r["tcp"].integer(1, 65535))
+                config.readiness.port = int(*port);
         } else {
             config.readiness.kind = Readiness::Kind::Heartbeat;
-            if (!r["heartbeat"].is_boolean() || !r["heartbeat"].get<bool>())
-                error(u"readiness.heartbeat"_qs, QStringLiteral("expected true"));
+            if (const auto on = r["heartbeat"].boolean(); on && !*on)
+                r["heartbeat"].error(QStringLiteral("expected true"));
         }
-        if (r.contains("timeout")) {
-            const json &t = r["timeout"];
-            if (!t.is_number_integer() || t.get<int>() < 1 || t.get<int>() > 3600)
-                error(u"readiness.timeout"_qs, QStringLiteral("expected whole seconds, 1-3600"));
-            else
-                config.readiness.timeoutSeconds = t.get<int>();
+        if (const auto timeout = r["timeout"].integer(1, 3600, Presence::Optional))
+            config.readiness.timeoutSeconds = int(*timeout);
+    }
+
+    void readRequirements(const JsonNode &root, AppConfig &config)
+    {
+        const JsonNode req = root["requirements"];
+        if (req.isArray())
+            config.requirements = req.stringList().value_or(QStringList());
+        else if (req.isString())
+            config.requirementsFile =
+                existingPath(req, Presence::Required, false).value_or(QString());
+        else if (!req.isNull())
+            req.expected(QStringLiteral("a requirements file or a list of requirement lines"));
+        if ((!config.requirements.isEmpty() || !config.requirementsFile.isEmpty()) &&
+            !root.has("wheelhouse"))
+            root["wheelhouse"].error(QStringLiteral("missing: requirements are installed offline "
+                                                    "from a wheelhouse directory"));
+    }
+
+    void readEnv(const JsonNode &env, AppConfig &config)
+    {
+        if (!env.isPresent())
+            return;
+        if (!env.isObject()) {
+            env.expected(QStringLiteral("an object of NAME: \"value\""));
+            return;
+        }
+        static const QRegularExpression var(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+        for (const auto &[name, value] : env.members()) {
+            if (!var.match(name).hasMatch()) {
+                value.error(QStringLiteral("not an environment variable name"));
+                continue;
+            }
+            if (const auto text = value.string())
+                config.env.append({name, *text});
         }
     }
 
-    void read(const json &root, AppConfig &config)
+    void read(const JsonNode &root, AppConfig &config)
     {
-        if (!root.is_object()) {
-            errors.append(QStringLiteral("%1: expected a JSON object").arg(m_path));
+        if (!root.isObject()) {
+            root.expected(QStringLiteral("an object"));
             return;
         }
-        checkKeys(root, QString(), topKeys);
-        if (const auto id = string(root, "id", QString(), true)) {
+        checkKeys(root, topKeys);
+        if (const auto id = root["id"].nonEmptyString()) {
             if (!isValidAppId(*id))
-                error(u"id"_qs, QStringLiteral("\"%1\" is not a valid app id (lower-case letters, "
-                                               "digits, '.', '-', '_'; it names the launcher)")
-                                    .arg(*id));
+                root["id"].error(QStringLiteral("\"%1\" is not a valid app id (lower-case "
+                                                "letters, digits, '.', '-', '_'; it names the "
+                                                "launcher)")
+                                     .arg(*id));
             config.id = *id;
         }
-        if (const auto name = string(root, "name", QString(), true))
-            config.name = *name;
-        if (const auto version = string(root, "version", QString(), true))
-            config.version = *version;
-        if (root.contains("runtime"))
+        config.name = root["name"].nonEmptyString().value_or(QString());
+        config.version = root["version"].nonEmptyString().value_or(QString());
+        if (root.has("runtime"))
             readRuntime(root["runtime"], config);
         else
-            error(u"runtime"_qs, QStringLiteral("missing (expected {\"python\": PATH} or "
-                                                "{\"archive\": PATH, \"sha256\": HEX})"));
-        readPip(root, config);
-        if (const auto wheelhouse = existingPath(root, "wheelhouse", QString(), false, true))
+            root["runtime"].error(QStringLiteral("missing (expected {\"python\": PATH} or "
+                                                 "{\"archive\": PATH, \"sha256\": HEX})"));
+        readPip(root["pip"], config);
+        if (const auto wheelhouse = existingPath(root["wheelhouse"], Presence::Optional, true))
             config.wheelhouse = *wheelhouse;
-        if (root.contains("requirements")) {
-            const json &req = root["requirements"];
-            if (req.is_array())
-                config.requirements = stringList(req, u"requirements"_qs);
-            else if (const auto file = existingPath(root, "requirements", QString(), true, false))
-                config.requirementsFile = *file;
-        }
-        if ((!config.requirements.isEmpty() || !config.requirementsFile.isEmpty()) &&
-            config.wheelhouse.isEmpty() && !root.contains("wheelhouse"))
-            error(u"wheelhouse"_qs, QStringLiteral("missing: requirements are installed offline "
-                                                   "from a wheelhouse directory"));
-        if (root.contains("app"))
+        readRequirements(root, config);
+        if (root.has("app"))
             readApp(root["app"], config);
         else
-            error(u"app"_qs,
-                  QStringLiteral("missing (expected {\"source\": DIR, \"module\": NAME})"));
-        if (root.contains("readiness"))
+            root["app"].error(
+                QStringLiteral("missing (expected {\"source\": DIR, \"module\": NAME})"));
+        if (root.has("readiness"))
             readReadiness(root["readiness"], config);
-        if (root.contains("lockEnv")) {
-            if (const auto lockEnv = string(root, "lockEnv", QString(), true)) {
-                static const QRegularExpression var(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
-                if (!var.match(*lockEnv).hasMatch())
-                    error(u"lockEnv"_qs, QStringLiteral("not an environment variable name"));
-                config.lockEnv = *lockEnv;
-            }
+        if (const auto lockEnv = root["lockEnv"].nonEmptyString(Presence::Optional)) {
+            static const QRegularExpression var(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+            if (!var.match(*lockEnv).hasMatch())
+                root["lockEnv"].error(QStringLiteral("not an environment variable name"));
+            config.lockEnv = *lockEnv;
         }
-        if (root.contains("env")) {
-            const json &env = root["env"];
-            if (!env.is_object()) {
-                error(u"env"_qs, QStringLiteral("expected an object of NAME: \"value\""));
-            } else {
-                for (auto it = env.begin(); it != env.end(); ++it) {
-                    if (!it->is_string())
-                        error(u"env."_qs + QString::fromStdString(it.key()),
-                              QStringLiteral("expected a string value"));
-                    else
-                        config.env.append({QString::fromStdString(it.key()),
-                                           QString::fromStdString(it->get<std::string>())});
-                }
-            }
-        }
-        if (const auto icon = existingPath(root, "icon", QString(), false, false))
+        readEnv(root["env"], config);
+        if (const auto icon = existingPath(root["icon"], Presence::Optional, false))
             config.icon = *icon;
-        if (root.contains("prune")) {
-            config.prune = stringList(root["prune"], u"prune"_qs);
+        if (const auto prune = root["prune"].stringList(Presence::Optional)) {
+            config.prune = *prune;
             for (const QString &p : std::as_const(config.prune)) {
                 if (!prunable.contains(p))
-                    error(u"prune"_qs, QStringLiteral("cannot prune \"%1\" (choose from %2)")
-                                           .arg(p, prunable.join(u", ")));
+                    root["prune"].error(QStringLiteral("cannot prune \"%1\" (choose from %2)")
+                                            .arg(p, prunable.join(u", ")));
             }
         }
-        if (root.contains("byteCompile")) {
-            if (!root["byteCompile"].is_boolean())
-                error(u"byteCompile"_qs, QStringLiteral("expected true or false"));
-            else
-                config.byteCompile = root["byteCompile"].get<bool>();
-        }
-        if (root.contains("sourceDateEpoch")) {
-            if (!root["sourceDateEpoch"].is_number_integer() ||
-                root["sourceDateEpoch"].get<qint64>() < 0)
-                error(u"sourceDateEpoch"_qs, QStringLiteral("expected seconds since 1970"));
-            else
-                config.sourceDateEpoch = root["sourceDateEpoch"].get<qint64>();
-        }
+        if (const auto byteCompile = root["byteCompile"].boolean(Presence::Optional))
+            config.byteCompile = *byteCompile;
+        // Up to the last second a zip or tar header can hold.
+        if (const auto epoch = root["sourceDateEpoch"].integer(0, 253402300799, Presence::Optional))
+            config.sourceDateEpoch = *epoch;
     }
 
 private:
-    QString m_path;
     QString m_base;
 };
 
@@ -382,7 +313,7 @@ private:
 bool isValidAppId(const QString &id)
 {
     static const QRegularExpression pattern(QStringLiteral("^[a-z0-9][a-z0-9._-]{0,63}$"));
-    return pattern.match(id).hasMatch() && !id.contains(u".."_qs);
+    return pattern.match(id).hasMatch() && !id.contains(u".."_s);
 }
 
 QString closestKey(const QString &key, const QStringList &candidates)
@@ -423,16 +354,16 @@ Result<AppConfig> loadAppConfig(const QString &path)
         return makeError(ErrorKind::Unreadable,
                          QStringLiteral("%1: cannot read: %2").arg(path, file.errorString()));
     const QByteArray data = file.read(16 << 20);
-    Result<json> root = parseJsonText(data, path);
+    Result<json> root = parseJsonText(data, absolute);
     if (!root)
         return root.error();
     AppConfig config;
     config.configPath = absolute;
-    ConfigReader reader(absolute);
-    reader.read(*root, config);
+    JsonProblems problems(absolute);
+    ConfigReader(absolute).read(JsonNode(*root, problems), config);
     std::sort(config.env.begin(), config.env.end());
-    if (!reader.errors.isEmpty())
-        return makeError(ErrorKind::Unreadable, reader.errors.join(u'\n'));
+    if (!problems.isEmpty())
+        return problems.toError(ErrorKind::Unreadable);
     return config;
 }
 

@@ -574,10 +574,11 @@ Result<void> Builder::writeManifest()
     m.launcher = m_result.launcherIncluded ? m_config.id : QString();
     m.icon = m_config.icon.isEmpty() ? QString()
                                      : u"resources/"_qs + QFileInfo(m_config.icon).fileName();
-    Result<std::vector<runner::BundleFile>> files = runner::scanBundleFiles(m_root);
-    if (!files)
-        return files.error();
-    m.files = std::move(*files);
+    Result<runner::BundleTree> tree = runner::scanBundleFiles(m_root);
+    if (!tree)
+        return tree.error();
+    m.files = std::move(tree->files);
+    m.dirs = std::move(tree->emptyDirs);
     m_result.files = qint64(m.files.size()); // what `deskpack verify` counts too
     QSaveFile file(m_root + u'/' + QLatin1StringView(runner::BundleManifest::FileName));
     const QByteArray data = runner::serializeManifest(m);

@@ -127,8 +127,10 @@ int runVerifyCommand(const QStringList &arguments)
     const QString command = QStringLiteral("deskpack verify");
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
-        "Re-hashes every file of BUNDLE against bundle.json and checks the runtime core lock "
-        "against the runtime. Exit 1 on any missing, changed or extra file or lock problem."));
+        "Re-hashes every file of BUNDLE against bundle.json, compares every link and directory, "
+        "and checks the runtime core lock against the runtime. Exit 1 on any missing, changed, "
+        "extra or unsafe entry (a link leaving the bundle, a fifo, socket or device) or lock "
+        "problem."));
     parser.addOptions({jsonOption});
     parser.addPositionalArgument(QStringLiteral("BUNDLE"), QStringLiteral("The bundle directory."));
     if (const int code = parseCommandLine(parser, command, arguments); code >= 0)
@@ -173,6 +175,7 @@ int runVerifyCommand(const QStringList &arguments)
                    {"missing", jsonStrings(files->missing)},
                    {"changed", jsonStrings(files->changed)},
                    {"extra", jsonStrings(files->extra)},
+                   {"unsafe", jsonStrings(files->unsafe)},
                    {"lock", jsonStrings(lockProblems)},
                    {"elf", jsonStrings(elfProblems)}});
     }
@@ -181,19 +184,22 @@ int runVerifyCommand(const QStringList &arguments)
     for (const QString &f : std::as_const(files->changed))
         printErr(QStringLiteral("%1: changed: %2\n").arg(dir, f));
     for (const QString &f : std::as_const(files->extra))
-        printErr(QStringLiteral("%1: extra file: %2\n").arg(dir, f));
+        printErr(QStringLiteral("%1: extra: %2\n").arg(dir, f));
+    for (const QString &f : std::as_const(files->unsafe))
+        printErr(QStringLiteral("%1: unsafe: %2\n").arg(dir, f));
     for (const QString &p : std::as_const(lockProblems))
         printErr(p + u'\n');
     for (const QString &p : std::as_const(elfProblems))
         printErr(QStringLiteral("%1: %2\n").arg(dir, p));
     if (!ok) {
         printErr(
-            QStringLiteral("%1: verification failed: %2 missing, %3 changed, %4 extra, %5 lock "
-                           "problem(s), %6 ELF problem(s)\n")
+            QStringLiteral("%1: verification failed: %2 missing, %3 changed, %4 extra, %5 unsafe, "
+                           "%6 lock problem(s), %7 ELF problem(s)\n")
                 .arg(dir)
                 .arg(files->missing.size())
                 .arg(files->changed.size())
                 .arg(files->extra.size())
+                .arg(files->unsafe.size())
                 .arg(lockProblems.size())
                 .arg(elfProblems.size()));
         return ExitProblems;

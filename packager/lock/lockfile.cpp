@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "lockfile.h"
 
-#include "jsontext.h"
+#include "base/jsontext.h"
 
 #include <QFile>
 #include <QFileInfo>

@@ -153,10 +153,14 @@ void CellRunner::runCell(const QString &code)
     };
     callbacks.onRich = [this, cell](const RichOutput &rich) {
         if (m_config.json) {
-            emitFrame({{"type", rich.kind == RichOutput::Kind::Result ? "result" : "display"},
-                       {"cell", cell},
-                       {"data", rich.data},
-                       {"metadata", rich.metadata}});
+            nlohmann::json frame{
+                {"type", rich.kind == RichOutput::Kind::Result ? "result" : "display"},
+                {"cell", cell},
+                {"data", rich.data},
+                {"metadata", rich.metadata}};
+            if (rich.truncated)
+                frame["truncated"] = true;
+            emitFrame(std::move(frame));
         } else if (const QString text = plainText(rich.data); !text.isEmpty()) {
             writeTo(stdout, text + u'\n');
         }
@@ -189,7 +193,8 @@ void CellRunner::cellDone(int cell, const ExecuteResult &result)
                             {"executionCount", result.executionCount},
                             {"cancelled", result.cancelled},
                             {"timedOut", result.timedOut},
-                            {"kernelKilled", result.kernelKilled}};
+                            {"kernelKilled", result.kernelKilled},
+                            {"outputLost", result.outputLost}};
         if (!result.message.isEmpty())
             done["message"] = result.message.toStdString();
         emitFrame(std::move(done));
@@ -199,7 +204,8 @@ void CellRunner::cellDone(int cell, const ExecuteResult &result)
         if (result.timedOut)
             writeTo(stderr, QStringLiteral("deskpack-run: the cell timed out after %1 s\n")
                                 .arg(m_config.timeoutMs / 1000.0));
-        if (result.status == ExecuteStatus::Aborted && !result.message.isEmpty())
+        if ((result.status == ExecuteStatus::Aborted || result.outputLost) &&
+            !result.message.isEmpty())
             writeTo(stderr, QStringLiteral("deskpack-run: %1\n").arg(result.message));
     }
     if (m_finishing)

@@ -11,6 +11,8 @@
 
 #include <cstdio>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::runner::cli {
 
 namespace {
@@ -70,8 +72,8 @@ int runDeskpackRun(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Runs Python code in a Deskpack kernel, exactly as a bundle's backend sees Python.\n"
-        "Exit codes: 0 ok, 1 a cell raised, 2 usage, 3 no interpreter, 124 timed out, "
-        "130 interrupted."));
+        "Exit codes: 0 ok, 1 a cell raised or its output was lost, 2 usage, 3 no interpreter, "
+        "124 timed out, 130 interrupted."));
     const QCommandLineOption python(QStringLiteral("python"), QStringLiteral("The interpreter."),
                                     QStringLiteral("EXE"));
     const QCommandLineOption bundle(QStringLiteral("bundle"),
@@ -148,6 +150,16 @@ int runDeskpackRun(const QStringList &arguments)
                    : usage(kernel.error().message);
     }
     config.kernel = std::move(kernel.value());
+    // The host's frame limit, for tests and diagnosis (docs/runner.md, "Oversized frames").
+    if (const QString limit = qEnvironmentVariable("DESKPACK_RUN_MAX_FRAME_BYTES");
+        !limit.isEmpty()) {
+        bool ok = false;
+        const qint64 bytes = limit.toLongLong(&ok);
+        if (!ok || bytes < 4096)
+            return usage(u"DESKPACK_RUN_MAX_FRAME_BYTES wants a number of bytes of at "
+                         "least 4096, not '%1'"_s.arg(limit));
+        config.kernel.maxFrameBytes = bytes;
+    }
 
     CellRunner runner(std::move(config));
     QEventLoop loop;

@@ -3,9 +3,11 @@
 // every mistake is reported with the file, the key and what was expected,
 // and a mistyped key names the closest valid one.
 #include "bundle/appconfig.h"
+#include "common/jsonmutations.h"
 
 #include <QDir>
 #include <QFile>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -80,7 +82,7 @@ private Q_SLOTS:
         QTest::newRow("mistyped top-level key")
             << valid(R"J(, "wheelhose": "x")J")
             << QStringList{
-                   u"deskpack.json: wheelhose: unknown key; did you mean \"wheelhouse\"?"_qs};
+                   u"deskpack.json: $.wheelhose: unknown key; did you mean \"wheelhouse\"?"_qs};
         QTest::newRow("mistyped nested key")
             << valid(R"J(, "prune": [], "byteCompile": true, "icn": "x")J")
             << QStringList{u"icn: unknown key; did you mean \"icon\"?"_qs};
@@ -90,7 +92,7 @@ private Q_SLOTS:
         QTest::newRow("runtime key typo")
             << QByteArray(
                    R"J({"id":"a","name":"A","version":"1","runtime":{"pyhton":"/usr/bin/python3"},"app":{"source":"backend","module":"m"}})J")
-            << QStringList{u"runtime.pyhton: unknown key; did you mean \"runtime.python\"?"_qs};
+            << QStringList{u"$.runtime.pyhton: unknown key; did you mean \"python\"?"_qs};
         QTest::newRow("missing everything")
             << QByteArray("{}")
             << QStringList{u"id: missing"_qs, u"name: missing"_qs, u"version: missing"_qs,
@@ -98,7 +100,7 @@ private Q_SLOTS:
         QTest::newRow("wrong types")
             << QByteArray(
                    R"J({"id": 5, "name": "A", "version": "1", "runtime": "python3", "app": []})J")
-            << QStringList{u"id: expected a non-empty string, got 5"_qs,
+            << QStringList{u"$.id: expected a non-empty string, got number 5"_qs,
                            u"runtime: expected {\"python\""_qs, u"app: expected {\"source\""_qs};
         QTest::newRow("bad id") << valid().replace("\"my-app\"", "\"My App!\"")
                                 << QStringList{u"id: \"My App!\" is not a valid app id"_qs};
@@ -136,15 +138,32 @@ private Q_SLOTS:
             << valid().replace(R"J("http": "http:\/\/127.0.0.1:1/status")J",
                                R"J("http": "http:\/\/x", "tcp": 80)J")
             << QStringList{u"readiness: give exactly one of"_qs};
-        QTest::newRow("bad port") << valid().replace(R"J("http": "http:\/\/127.0.0.1:1/status")J",
-                                                     R"J("tcp": 70000)J")
-                                  << QStringList{
-                                         u"readiness.tcp: expected a port number 1-65535"_qs};
+        QTest::newRow("bad port")
+            << valid().replace(R"J("http": "http:\/\/127.0.0.1:1/status")J", R"J("tcp": 70000)J")
+            << QStringList{
+                   u"$.readiness.tcp: expected an integer from 1 to 65535, got number 70000"_qs};
         QTest::newRow("bad lockEnv")
             << valid().replace("MY_APP_CORE_LOCK_PATH", "MY-APP")
             << QStringList{u"lockEnv: not an environment variable name"_qs};
         QTest::newRow("prune unknown") << valid(R"J(, "prune": ["tests", "everything"])J")
                                        << QStringList{u"prune: cannot prune \"everything\""_qs};
+        QTest::newRow("env name") << valid().replace(R"J("B": "2")J", R"J("B=C": "2")J")
+                                  << QStringList{
+                                         u"$.env[\"B=C\"]: not an environment variable name"_qs};
+        QTest::newRow("env value") << valid().replace(R"J("B": "2")J", R"J("B": 2)J")
+                                   << QStringList{u"$.env.B: expected a string, got number 2"_qs};
+        QTest::newRow("duplicate key") << valid(R"J(, "id": "other")J")
+                                       << QStringList{u"deskpack.json: $.id: duplicate key"_qs};
+        QTest::newRow("epoch 1e30") << valid(R"J(, "sourceDateEpoch": 1e30)J")
+                                    << QStringList{u"$.sourceDateEpoch: expected an integer"_qs};
+        QTest::newRow("epoch 2^64") << valid(R"J(, "sourceDateEpoch": 18446744073709551615)J")
+                                    << QStringList{u"$.sourceDateEpoch: expected an integer"_qs};
+        QTest::newRow("args element")
+            << valid().replace(R"J("--port", "1")J", R"J("--port", 1)J")
+            << QStringList{u"$.app.args[1]: expected a string, got number 1"_qs};
+        QTest::newRow("requirements number")
+            << valid().replace(R"J("requirements.txt")J", "7")
+            << QStringList{u"$.requirements: expected a requirements file or a list"_qs};
         QTest::newRow("requirements without wheelhouse")
             << valid().replace(R"J("wheelhouse": "wheels", )J", "")
             << QStringList{u"wheelhouse: missing: requirements are installed offline"_qs};
@@ -161,6 +180,40 @@ private Q_SLOTS:
         for (const QString &fragment : fragments)
             QVERIFY2(config.error().message.contains(fragment), qPrintable(config.error().message));
         QVERIFY(config.error().message.contains(path));
+    }
+
+    // Every value of a valid deskpack.json replaced by each other JSON type,
+    // each key deleted and duplicated: a clean answer every time, naming the
+    // file and the JSON path when refused.
+    void mutationCorpus()
+    {
+        const nlohmann::json doc = nlohmann::json::parse(valid().toStdString());
+        auto corpus = test::typeMutations(doc);
+        const auto broken = test::brokenTexts(doc);
+        corpus.insert(corpus.end(), broken.begin(), broken.end());
+        QVERIFY(corpus.size() > 400);
+        int refused = 0;
+        QStringList unnamed;
+        for (const test::JsonMutation &mutation : corpus) {
+            const QString path = write(mutation.text);
+            Result<AppConfig> config = loadAppConfig(path);
+            if (config.ok())
+                continue;
+            ++refused;
+            QCOMPARE(config.error().kind, ErrorKind::Unreadable);
+            const QString first = config.error().message.section(u'\n', 0, 0);
+            bool named =
+                QRegularExpression(u"^.*deskpack\\.json:\\d+:\\d+: "_qs).match(first).hasMatch();
+            for (const QString &p : mutation.paths) {
+                for (const QChar next : {u':', u'.', u'['})
+                    named = named || config.error().message.contains(path + u": "_qs + p + next);
+            }
+            if (!named)
+                unnamed.append(mutation.description + u" -> "_qs + config.error().message);
+        }
+        qInfo("%d mutations, %d refused", int(corpus.size()), refused);
+        QVERIFY2(unnamed.isEmpty(), qPrintable(unnamed.join(u'\n')));
+        QVERIFY(refused > int(corpus.size()) / 2);
     }
 
     void closestKeyIsConservative()

@@ -5,9 +5,12 @@
 
 #include <QCryptographicHash>
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <sys/stat.h>
 
 using namespace deskpack;
 using namespace deskpack::runner;
@@ -40,6 +43,45 @@ BundleManifest sample()
     return m;
 }
 
+void link(const QString &target, const QString &path)
+{
+    QVERIFY2(QFile::link(target, path), qPrintable(path));
+}
+
+// A small bundle with a link to a file, a link to a directory and an empty
+// directory; returns its manifest.
+BundleManifest makeTree(const QString &root)
+{
+    writeFile(root + u"/app/a.py"_qs, "print(1)\n");
+    writeFile(root + u"/app/pkg/__init__.py"_qs, "");
+    writeFile(root + u"/app/pkg/mod.py"_qs, "x = 1\n");
+    writeFile(root + u"/runtime/bin/python3.11"_qs, "ELF");
+    QFile::setPermissions(root + u"/runtime/bin/python3.11"_qs,
+                          QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    link(u"python3.11"_qs, root + u"/runtime/bin/python3"_qs);
+    QDir(root).mkpath(u"runtime/lib"_qs);
+    link(u"../../app/pkg"_qs, root + u"/runtime/lib/site"_qs);
+    QDir(root).mkpath(u"runtime/empty"_qs);
+    BundleManifest m = sample();
+    Result<BundleTree> tree = scanBundleFiles(root);
+    if (!tree.ok()) {
+        qWarning("%s", qPrintable(tree.error().message));
+        return m;
+    }
+    m.files = tree->files;
+    m.dirs = tree->emptyDirs;
+    writeFile(root + u"/bundle.json"_qs, serializeManifest(m));
+    return m;
+}
+
+bool removeEntry(const QString &path)
+{
+    const QFileInfo info(path);
+    if (info.isDir() && !info.isSymLink())
+        return QDir(path).removeRecursively();
+    return QFile::remove(path);
+}
+
 } // namespace
 
 class TestBundleManifest : public QObject
@@ -56,9 +98,12 @@ private Q_SLOTS:
                               QFile::ReadOwner | QFile::ExeOwner);
         QVERIFY(QFile::link(u"python3.11"_qs, dir.filePath(u"runtime/bin/python3"_qs)));
         BundleManifest m = sample();
-        Result<std::vector<BundleFile>> files = scanBundleFiles(dir.path());
-        QVERIFY(files.ok());
+        QVERIFY(QDir(dir.path()).mkpath(u"runtime/lib/empty/deeper"_qs));
+        Result<BundleTree> tree = scanBundleFiles(dir.path());
+        QVERIFY(tree.ok());
+        const std::vector<BundleFile> *files = &tree->files;
         QCOMPARE(files->size(), 3u);
+        QCOMPARE(tree->emptyDirs, QStringList{u"runtime/lib/empty/deeper"_qs});
         QCOMPARE(files->at(0).path, u"app/a.py"_qs);
         // sha256("print(1)\n")
         QCOMPARE(files->at(0).sha256,
@@ -67,6 +112,7 @@ private Q_SLOTS:
         QCOMPARE(files->at(1).linkTarget, u"python3.11"_qs);
         QVERIFY(files->at(2).executable);
         m.files = *files;
+        m.dirs = tree->emptyDirs;
         writeFile(dir.filePath(u"bundle.json"_qs), serializeManifest(m));
         Result<BundleManifest> read = readManifest(dir.path());
         QVERIFY2(read.ok(), read.ok() ? "" : qPrintable(read.error().message));
@@ -83,7 +129,7 @@ private Q_SLOTS:
         writeFile(dir.filePath(u"a.txt"_qs), "a");
         writeFile(dir.filePath(u"b.txt"_qs), "b");
         BundleManifest m = sample();
-        m.files = *scanBundleFiles(dir.path());
+        m.files = scanBundleFiles(dir.path())->files;
         writeFile(dir.filePath(u"a.txt"_qs), "A");
         QVERIFY(QFile::remove(dir.filePath(u"b.txt"_qs)));
         writeFile(dir.filePath(u"c.txt"_qs), "c");
@@ -99,7 +145,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         QVERIFY(QFile::link(u"/etc/passwd"_qs, dir.filePath(u"evil"_qs)));
-        Result<std::vector<BundleFile>> files = scanBundleFiles(dir.path());
+        Result<BundleTree> files = scanBundleFiles(dir.path());
         QVERIFY(!files.ok());
         QVERIFY(files.error().message.contains(u"leaves the bundle"_qs));
         QVERIFY(QFile::remove(dir.filePath(u"evil"_qs)));
@@ -108,26 +154,200 @@ private Q_SLOTS:
         QVERIFY(!scanBundleFiles(dir.path()).ok());
     }
 
+    void directoryLinksAreRecordedAsLinks()
+    {
+        QTemporaryDir dir;
+        const BundleManifest m = makeTree(dir.path());
+        QStringList paths;
+        for (const BundleFile &f : m.files)
+            paths.append(f.path + (f.linkTarget.isEmpty() ? QString() : u" -> "_qs + f.linkTarget));
+        // runtime/lib/site is one entry, a link: nothing under it is hashed twice.
+        QCOMPARE(paths,
+                 (QStringList{u"app/a.py"_qs, u"app/pkg/__init__.py"_qs, u"app/pkg/mod.py"_qs,
+                              u"runtime/bin/python3 -> python3.11"_qs, u"runtime/bin/python3.11"_qs,
+                              u"runtime/lib/site -> ../../app/pkg"_qs}));
+        QCOMPARE(m.dirs, QStringList{u"runtime/empty"_qs});
+        const QByteArray json = serializeManifest(m);
+        QVERIFY(json.contains("\"runtime/lib/site\": {\n      \"link\": \"../../app/pkg\"\n    }"));
+        QVERIFY(json.contains("\"dirs\": [\n    \"runtime/empty\"\n  ]"));
+        Result<BundleManifest> read = readManifest(dir.path());
+        QVERIFY2(read.ok(), read.ok() ? "" : qPrintable(read.error().message));
+        QCOMPARE(*read, m);
+        Result<VerifyReport> report = verifyBundleFiles(*read, dir.path());
+        QVERIFY(report.ok());
+        QVERIFY2(
+            report->ok(),
+            qPrintable(
+                (report->missing + report->changed + report->extra + report->unsafe).join(u'\n')));
+    }
+
+    void verifySeesEveryEntry_data()
+    {
+        QTest::addColumn<QString>("change");
+        QTest::addColumn<QString>("list");
+        QTest::addColumn<QStringList>("expected");
+        auto row = [](const char *name, const char *list, const QStringList &expected) {
+            QTest::newRow(name) << QString::fromLatin1(name) << QString::fromLatin1(list)
+                                << expected;
+        };
+        row("link to /etc", "unsafe", {u"app/evil: symlink to /etc leaves the bundle"_qs});
+        row("link to a file outside", "unsafe",
+            {u"app/passwd: symlink to /etc/passwd leaves the bundle"_qs});
+        row("dangling link leaving", "unsafe",
+            {u"app/gone: symlink to ../../nowhere/x leaves the bundle"_qs});
+        row("dangling absolute link", "unsafe",
+            {u"app/abs: symlink to /nonexistent/x leaves the bundle"_qs});
+        row("link climbing out through a link", "unsafe",
+            {u"app/t: symlink to s/.. leaves the bundle (it resolves to"_qs});
+        row("new link to a dir inside", "extra", {u"app/lib (link to pkg)"_qs});
+        row("extra empty dir", "extra", {u"app/new/"_qs});
+        row("extra dir with a file", "extra", {u"app/new/"_qs, u"app/new/x.py"_qs});
+        row("missing empty dir", "missing", {u"runtime/empty/"_qs});
+        row("fifo", "unsafe",
+            {u"app/pipe: a fifo (a bundle holds only files, directories and symlinks)"_qs});
+        row("fifo replacing a file", "unsafe", {u"app/a.py: a fifo"_qs});
+        row("file replaced by dir", "changed", {u"app/a.py: a directory, expected a file"_qs});
+        row("dir replaced by link", "changed",
+            {u"app/pkg: a link to ../runtime, expected a directory"_qs});
+        row("link replaced by dir", "changed",
+            {u"runtime/bin/python3: a directory, expected a link to python3.11"_qs});
+        row("empty dir replaced by file", "changed",
+            {u"runtime/empty: a file, expected a directory"_qs});
+        row("dir link retargeted", "changed",
+            {u"runtime/lib/site: a link to ../../app, expected a link to ../../app/pkg"_qs});
+        row("file replaced by link", "changed",
+            {u"app/a.py: a link to pkg/mod.py, expected a file"_qs});
+    }
+
+    void verifySeesEveryEntry()
+    {
+        QFETCH(QString, change);
+        QFETCH(QString, list);
+        QFETCH(QStringList, expected);
+        QTemporaryDir dir;
+        const QString root = dir.path();
+        const BundleManifest m = makeTree(root);
+        QVERIFY(!m.files.empty());
+        if (change == u"link to /etc")
+            link(u"/etc"_qs, root + u"/app/evil"_qs);
+        else if (change == u"link to a file outside")
+            link(u"/etc/passwd"_qs, root + u"/app/passwd"_qs);
+        else if (change == u"dangling link leaving")
+            link(u"../../nowhere/x"_qs, root + u"/app/gone"_qs);
+        else if (change == u"dangling absolute link")
+            link(u"/nonexistent/x"_qs, root + u"/app/abs"_qs);
+        else if (change == u"link climbing out through a link") {
+            link(u".."_qs, root + u"/app/s"_qs);   // the bundle root: inside
+            link(u"s/.."_qs, root + u"/app/t"_qs); // reads as app/, is the root's parent
+        } else if (change == u"new link to a dir inside")
+            link(u"pkg"_qs, root + u"/app/lib"_qs);
+        else if (change == u"extra empty dir")
+            QVERIFY(QDir(root).mkpath(u"app/new"_qs));
+        else if (change == u"extra dir with a file")
+            writeFile(root + u"/app/new/x.py"_qs, "");
+        else if (change == u"missing empty dir")
+            QVERIFY(QDir(root).rmdir(u"runtime/empty"_qs));
+        else if (change == u"fifo")
+            QCOMPARE(::mkfifo(QFile::encodeName(root + u"/app/pipe"_qs).constData(), 0644), 0);
+        else if (change == u"fifo replacing a file") {
+            QVERIFY(removeEntry(root + u"/app/a.py"_qs));
+            QCOMPARE(::mkfifo(QFile::encodeName(root + u"/app/a.py"_qs).constData(), 0644), 0);
+        } else if (change == u"file replaced by dir") {
+            QVERIFY(removeEntry(root + u"/app/a.py"_qs));
+            QVERIFY(QDir(root).mkpath(u"app/a.py"_qs));
+        } else if (change == u"dir replaced by link") {
+            QVERIFY(removeEntry(root + u"/app/pkg"_qs));
+            link(u"../runtime"_qs, root + u"/app/pkg"_qs);
+        } else if (change == u"link replaced by dir") {
+            QVERIFY(removeEntry(root + u"/runtime/bin/python3"_qs));
+            QVERIFY(QDir(root).mkpath(u"runtime/bin/python3"_qs));
+        } else if (change == u"empty dir replaced by file") {
+            QVERIFY(QDir(root).rmdir(u"runtime/empty"_qs));
+            writeFile(root + u"/runtime/empty"_qs, "");
+        } else if (change == u"dir link retargeted") {
+            QVERIFY(removeEntry(root + u"/runtime/lib/site"_qs));
+            link(u"../../app"_qs, root + u"/runtime/lib/site"_qs);
+        } else if (change == u"file replaced by link") {
+            QVERIFY(removeEntry(root + u"/app/a.py"_qs));
+            link(u"pkg/mod.py"_qs, root + u"/app/a.py"_qs);
+        } else {
+            QFAIL("unknown change");
+        }
+        Result<VerifyReport> report = verifyBundleFiles(m, root);
+        QVERIFY(report.ok());
+        QVERIFY(!report->ok());
+        const QStringList all = report->missing + report->changed + report->extra + report->unsafe;
+        const QStringList &got = list == u"unsafe"    ? report->unsafe
+                                 : list == u"extra"   ? report->extra
+                                 : list == u"missing" ? report->missing
+                                                      : report->changed;
+        QCOMPARE(got.size(), expected.size());
+        for (qsizetype i = 0; i < expected.size(); ++i)
+            QVERIFY2(got[i].startsWith(expected[i]), qPrintable(all.join(u'\n')));
+        // A build refuses what verify calls unsafe.
+        QCOMPARE(scanBundleFiles(root).ok(), report->unsafe.isEmpty());
+    }
+
     void hostileManifests_data()
     {
         QTest::addColumn<QByteArray>("json");
         QTest::addColumn<QString>("fragment");
         const QByteArray base = serializeManifest(sample());
+        auto withFile = [&](const char *fields) {
+            QByteArray files("\"files\": {\"a\": {\"sha256\": \"");
+            files.append(QByteArray(64, 'a')).append("\", ").append(fields).append("}}");
+            return QByteArray(base).replace("\"files\": {}", files);
+        };
         QTest::newRow("not json") << QByteArray("{") << u"not valid JSON"_qs;
         QTest::newRow("schema 2") << QByteArray(base).replace("\"schema\": 1", "\"schema\": 2")
                                   << u"unsupported schema 2"_qs;
         QTest::newRow("python outside")
             << QByteArray(base).replace("\"runtime/bin/python3.11\"", "\"../../usr/bin/python3\"")
-            << u"\"python\" must be a path inside the bundle"_qs;
+            << u"bundle.json: $.python: expected a relative path inside the bundle, got string "
+               "\"../../usr/bin/python3\""_qs;
         QTest::newRow("absolute lock")
             << QByteArray(base).replace("\"app/runtime-core-lock.json\"", "\"/etc/passwd\"")
-            << u"\"lock\" must be a path inside the bundle"_qs;
+            << u"bundle.json: $.lock: expected a relative path inside the bundle"_qs;
         QTest::newRow("file entry outside")
             << QByteArray(base).replace("\"files\": {}",
                                         "\"files\": {\"../x\": {\"sha256\": \"0\", \"size\": 1}}")
-            << u"files: \"../x\" is not a path inside the bundle"_qs;
+            << u"bundle.json: $.files[\"../x\"]: not a relative path inside the bundle"_qs;
         QTest::newRow("missing id")
-            << QByteArray(base).replace("\"id\": \"demo\",", "") << u"missing key \"id\""_qs;
+            << QByteArray(base).replace("\"id\": \"demo\",", "")
+            << u"bundle.json: $.id: missing (expected a non-empty string)"_qs;
+        QTest::newRow("id leaves the data dir")
+            << QByteArray(base).replace("\"id\": \"demo\"", "\"id\": \"../../home\"")
+            << u"bundle.json: $.id: expected an app id"_qs;
+        QTest::newRow("entry is a number")
+            << QByteArray(base).replace("\"entry\": {", "\"entry\": 5, \"x\": {")
+            << u"bundle.json: $.entry: expected an object, got number 5"_qs;
+        QTest::newRow("schema is a string")
+            << QByteArray(base).replace("\"schema\": 1", "\"schema\": \"1\"")
+            << u"bundle.json: $.schema: expected the schema number 1, got string \"1\""_qs;
+        QTest::newRow("port too large")
+            << QByteArray(base).replace("\"kind\": \"http\"", "\"kind\": \"tcp\", \"port\": 65536")
+            << u"bundle.json: $.readiness.port: expected an integer from 1 to 65535, got number "
+               "65536"_qs;
+        QTest::newRow("timeout 1e30")
+            << QByteArray(base).replace("\"timeout\": 9", "\"timeout\": 1e30")
+            << u"bundle.json: $.readiness.timeout: expected an integer"_qs;
+        QTest::newRow("duplicate key")
+            << QByteArray(base).replace("\"id\": \"demo\",", "\"id\": \"demo\", \"id\": \"x\",")
+            << u"bundle.json: $.id: duplicate key"_qs;
+        QTest::newRow("size is a string")
+            << withFile("\"size\": \"1\"")
+            << u"bundle.json: $.files.a.size: expected an integer from 0 to"_qs;
+        QTest::newRow("sha256 not hex")
+            << QByteArray(base).replace("\"files\": {}",
+                                        "\"files\": {\"a\": {\"sha256\": \"zz\", \"size\": 1}}")
+            << u"bundle.json: $.files.a.sha256: expected 64 hexadecimal digits"_qs;
+        QTest::newRow("size 2^64") << withFile("\"size\": 18446744073709551616")
+                                   << u"bundle.json: $.files.a.size: expected an integer"_qs;
+        QTest::newRow("env name") << QByteArray(base).replace("\"A\": \"1\"", "\"A=B\": \"1\"")
+                                  << u"bundle.json: $.env[\"A=B\"]: not an environment variable"_qs;
+        QTest::newRow("dir outside")
+            << QByteArray(base).replace("\"dirs\": []", "\"dirs\": [\"a/../..\"]")
+            << u"bundle.json: $.dirs[0]: expected a relative path inside the bundle"_qs;
         QTest::newRow("deep nesting") << QByteArray(100, '[') << u"nests deeper than 16 levels"_qs;
     }
 

@@ -18,6 +18,8 @@
 
 namespace deskpack::test {
 
+using namespace Qt::Literals::StringLiterals;
+
 inline runner::KernelOptions fakeKernel(const QString &scenario, const QStringList &extra = {})
 {
     runner::KernelOptions options;
@@ -92,6 +94,27 @@ inline std::shared_ptr<Collected> run(runner::Kernel &kernel, const QString &cod
     if (!QTest::qWaitFor([&] { return c->done(); }, timeoutMs))
         QTest::qFail("the request did not settle in time", __FILE__, __LINE__);
     return c;
+}
+
+// Modules of the standard library the kernel uses, shadowed in `dir` by files that
+// raise on import, plus mymod.py (VALUE = 42), a module only `dir` has.
+inline QStringList shadowingModules()
+{
+    return {u"json"_s,      u"selectors"_s, u"threading"_s, u"queue"_s,   u"signal"_s,
+            u"traceback"_s, u"linecache"_s, u"base64"_s,    u"asyncio"_s, u"platform"_s,
+            u"ast"_s,       u"codecs"_s,    u"types"_s,     u"select"_s,  u"os"_s};
+}
+
+inline bool writeShadowingModules(const QString &dir)
+{
+    for (const QString &name : shadowingModules()) {
+        QFile file(dir + u'/' + name + u".py"_s);
+        if (!file.open(QIODevice::WriteOnly))
+            return false;
+        file.write("raise ImportError('the working directory shadowed " + name.toUtf8() + "')\n");
+    }
+    QFile mine(dir + u"/mymod.py"_s);
+    return mine.open(QIODevice::WriteOnly) && mine.write("VALUE = 42\n") > 0;
 }
 
 // Alive and not a zombie.

@@ -11,6 +11,7 @@
 #include <csignal>
 
 using namespace deskpack::test;
+using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
@@ -46,6 +47,9 @@ private Q_SLOTS:
     void replCtrlCInterruptsTheCellNotTheRepl();
     void kernelDiesWithTheTool();
     void bundleEnvironmentAndSysPath();
+    void workingDirectoryCannotShadowTheKernel();
+    void oversizedOutput_data();
+    void oversizedOutput();
 };
 
 void TestDeskpackRun::printsTwo()
@@ -251,6 +255,59 @@ void TestDeskpackRun::bundleEnvironmentAndSysPath()
                                  .arg(appDir, data + u"/site-packages"_qs,
                                       bundle.filePath(u"app/runtime-core-lock.json"_qs), data);
     QCOMPARE(text, expected);
+}
+
+void TestDeskpackRun::workingDirectoryCannotShadowTheKernel()
+{
+    QTemporaryDir dir;
+    QVERIFY(writeShadowingModules(dir.path()));
+    QProcess tool;
+    tool.setWorkingDirectory(dir.path());
+    tool.start(deskpackRun(), withPython({u"-c"_s, u"import mymod, json\nprint(mymod.VALUE)\n"
+                                                   "json.__file__.startswith('/usr/lib')"_s}));
+    QVERIFY(tool.waitForFinished(60'000));
+    QVERIFY2(tool.exitCode() == 0, tool.readAllStandardError().constData());
+    QCOMPARE(tool.readAllStandardOutput(), QByteArray("42\nTrue\n"));
+}
+
+void TestDeskpackRun::oversizedOutput_data()
+{
+    QTest::addColumn<QString>("limit");
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("expected"); // in stdout, or in stderr when the exit is not 0
+    // The runner truncates what would not fit, with a visible marker: the run succeeds.
+    QTest::newRow("result truncated by the runner")
+        << u"65536"_s << withPython({u"-c"_s, u"'a' * 1_000_000"_s}) << 0 << u"bytes omitted]\n"_s;
+    // A runner that ignored the limit (played by writing straight to its channel):
+    // the result is lost, and the run says so and fails.
+    const QString bypass =
+        u"import gc, json\n"
+        "k = next(o for o in gc.get_objects() if type(o).__name__ == 'Kernel' and "
+        "hasattr(o, 'channel'))\n"
+        "k.channel._write((json.dumps({'type': 'result', 'id': k.current, 'data': "
+        "{'text/plain': 'a' * 100_000}, 'metadata': {}}) + '\\n').encode())"_s;
+    QTest::newRow("result lost at the host") << u"65536"_s << withPython({u"-c"_s, bypass}) << 1
+                                             << u"deskpack-run: a 'result' frame of 100"_s;
+    QTest::newRow("result lost, --json") << u"65536"_s << withPython({u"--json"_s, u"-c"_s, bypass})
+                                         << 1 << u"\"outputLost\":true"_s;
+    QTest::newRow("bad limit") << u"small"_s << withPython({u"-c"_s, u"1"_s}) << 2
+                               << u"DESKPACK_RUN_MAX_FRAME_BYTES"_s;
+}
+
+void TestDeskpackRun::oversizedOutput()
+{
+    QFETCH(QString, limit);
+    QFETCH(QStringList, arguments);
+    QFETCH(int, exitCode);
+    QFETCH(QString, expected);
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"DESKPACK_RUN_MAX_FRAME_BYTES"_s, limit);
+    const ProcessResult r = runProcess(deskpackRun(), arguments, {}, 60'000, env);
+    QVERIFY2(r.exitCode == exitCode, r.err.constData());
+    const QString where =
+        QString::fromUtf8(exitCode == 0 || arguments.contains(u"--json"_s) ? r.out : r.err);
+    QVERIFY2(where.contains(expected), qPrintable(where.right(300)));
 }
 
 QTEST_GUILESS_MAIN(TestDeskpackRun)

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: MIT
 // The Kernel's state machine against a fake kernel that misbehaves on purpose.
+#include "runner/processgroup.h"
 #include "runnertestutil.h"
 
 #include <QSignalSpy>
 
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
+
 using namespace deskpack;
 using namespace deskpack::test;
+using namespace Qt::Literals::StringLiterals;
 using runner::ExecuteStatus;
 using runner::Kernel;
 using runner::KernelExit;
@@ -27,6 +33,11 @@ private Q_SLOTS:
     void cancelQueuedRequestSettlesAtOnce();
     void shutdownIsGracefulWhenIdle();
     void requestsAfterExitFail();
+    void oversizedFrameFailsOnlyItsRequest_data();
+    void oversizedFrameFailsOnlyItsRequest();
+    void wrongTypedFieldFailsOnlyItsRequest_data();
+    void wrongTypedFieldFailsOnlyItsRequest();
+    void groupSignalsReachOnlyUnreapedChildren();
 };
 
 void TestKernelFake::initTestCase()
@@ -245,6 +256,137 @@ void TestKernelFake::requestsAfterExitFail()
     QCOMPARE(c->doneCalls, 0); // never synchronously inside execute()
     QTRY_COMPARE(c->doneCalls, 1);
     QCOMPARE(c->result.status, ExecuteStatus::Aborted);
+}
+
+void TestKernelFake::oversizedFrameFailsOnlyItsRequest_data()
+{
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<int>("bytes");
+    QTest::addColumn<bool>("lost");
+    QTest::addColumn<int>("protocolErrors");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("result over the limit")
+        << u"result"_s << 200'000 << true << 1 << u"a 'result' frame of 200000 bytes was dropped"_s;
+    QTest::newRow("result one byte over")
+        << u"result"_s << 65'537 << true << 1 << u"a 'result' frame of 65537 bytes"_s;
+    QTest::newRow("result exactly at the limit")
+        << u"result"_s << 65'536 << false << 0 << QString();
+    QTest::newRow("done over the limit")
+        << u"done"_s << 200'000 << true << 1 << u"a 'done' frame of 200000 bytes"_s;
+    QTest::newRow("several over the limit")
+        << u"several"_s << 100'000 << true << 3 << u"a 'stdout' frame of 100000 bytes"_s;
+}
+
+// A frame over the host's limit fails its own request, once and with a clear
+// message; the frame after it (split across two reads) still arrives, a request
+// without a time-out settles, and the next request runs normally.
+void TestKernelFake::oversizedFrameFailsOnlyItsRequest()
+{
+    QFETCH(QString, code);
+    QFETCH(int, bytes);
+    QFETCH(bool, lost);
+    QFETCH(int, protocolErrors);
+    QFETCH(QString, message);
+    runner::KernelOptions options = fakeKernel(u"oversize"_s, {QString::number(bytes)});
+    options.maxFrameBytes = 64 * 1024;
+    Kernel kernel(options);
+    kernel.start();
+    auto c = run(kernel, code, {}, 20'000);
+    QCOMPARE(c->doneCalls, 1);
+    QCOMPARE(c->out, u"after"_s);
+    QCOMPARE(c->result.outputLost, lost);
+    QCOMPARE(c->result.status, lost ? ExecuteStatus::Error : ExecuteStatus::Ok);
+    QVERIFY2(c->result.message.startsWith(message), qPrintable(c->result.message));
+    if (lost)
+        QVERIFY(c->result.message.contains(u"limited to 65536 bytes"_s));
+    else
+        QCOMPARE(plain(c), u"big"_s);
+    QCOMPARE(kernel.protocolErrors(), protocolErrors);
+    auto next = run(kernel, u"next"_s, {}, 20'000);
+    QCOMPARE(next->result.status, ExecuteStatus::Ok);
+    QCOMPARE(next->out, u"echo:next"_s);
+    QVERIFY(!next->result.outputLost);
+    QCOMPARE(kernel.protocolErrors(), protocolErrors); // the overflow state was reset
+    QCOMPARE(kernel.state(), Kernel::State::Idle);
+    QCOMPARE(c->doneCalls, 1);
+}
+
+void TestKernelFake::wrongTypedFieldFailsOnlyItsRequest_data()
+{
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<QString>("message"); // empty: the request is not failed
+    QTest::newRow("stdout text") << u"text"_s
+                                 << u"a stdout frame: $.text: expected a string, got number 42"_s;
+    QTest::newRow("result data") << u"data"_s
+                                 << u"a result frame: $.data: expected an object, got string"_s;
+    QTest::newRow("huge execution count")
+        << u"count"_s
+        << u"a started frame: $.executionCount: expected an integer from 0 to 2147483647, got number 18446744073709551615"_s;
+    QTest::newRow("traceback item")
+        << u"traceback"_s << u"an error frame: $.traceback[0]: expected a string, got number 1"_s;
+    QTest::newRow("done status") << u"status"_s
+                                 << u"a done frame: $.status: expected a string, got number 7"_s;
+    QTest::newRow("unattributable id") << u"id"_s << QString();
+}
+
+void TestKernelFake::wrongTypedFieldFailsOnlyItsRequest()
+{
+    QFETCH(QString, code);
+    QFETCH(QString, message);
+    Kernel kernel(fakeKernel(u"wrongtypes"_s));
+    kernel.start();
+    auto c = run(kernel, code, {}, 20'000);
+    QCOMPARE(c->doneCalls, 1);
+    QCOMPARE(kernel.protocolErrors(), 1);
+    if (message.isEmpty()) {
+        QCOMPARE(c->result.status, ExecuteStatus::Ok);
+        QVERIFY(!c->result.outputLost);
+    } else {
+        QCOMPARE(c->result.status, ExecuteStatus::Error);
+        QVERIFY(c->result.outputLost);
+        QVERIFY2(c->result.message.contains(message), qPrintable(c->result.message));
+    }
+    QVERIFY2(c->out.endsWith(u"after"_s), qPrintable(c->out));
+    auto next = run(kernel, u"next"_s, {}, 20'000);
+    QCOMPARE(next->result.status, ExecuteStatus::Ok);
+    QCOMPARE(next->out, u"echo:next"_s);
+    QCOMPARE(kernel.state(), Kernel::State::Idle);
+}
+
+void TestKernelFake::groupSignalsReachOnlyUnreapedChildren()
+{
+    QVERIFY(!runner::isUnreapedChild(1));
+    QVERIFY(!runner::isUnreapedChild(::getppid())); // alive, but not ours
+    QProcess child;
+    child.start(u"sleep"_s, {u"30"_s});
+    QVERIFY(child.waitForStarted());
+    const qint64 pid = child.processId();
+    QVERIFY(runner::isUnreapedChild(pid));
+    child.kill();
+    QVERIFY(child.waitForFinished(5'000));
+    QVERIFY(!runner::isUnreapedChild(pid)); // reaped: the id may now be anyone's
+
+    // A zombie still holds its id: still ours until it is reaped.
+    const pid_t zombie = ::fork();
+    if (zombie == 0)
+        ::_exit(0);
+    QVERIFY(zombie > 0);
+    QTRY_VERIFY(!processRunning(zombie));
+    QVERIFY(runner::isUnreapedChild(zombie));
+    QCOMPARE(::waitpid(zombie, nullptr, 0), zombie);
+    QVERIFY(!runner::isUnreapedChild(zombie));
+
+    // A kernel that exited long ago: destroying it signals nothing (its pid may be
+    // reused by then); what it left was killed when it exited.
+    auto kernel = std::make_unique<Kernel>(fakeKernel(u"normal"_s));
+    QSignalSpy exited(kernel.get(), &Kernel::exited);
+    kernel->start();
+    QTRY_VERIFY(kernel->processId() > 1);
+    const qint64 kernelPid = kernel->processId();
+    ::kill(pid_t(kernelPid), SIGKILL);
+    QTRY_COMPARE(exited.count(), 1);
+    QVERIFY(!runner::isUnreapedChild(kernelPid));
+    kernel.reset();
 }
 
 QTEST_GUILESS_MAIN(TestKernelFake)

@@ -3,12 +3,14 @@
 #include "runner/pythonenvironment.h"
 #include "runnertestutil.h"
 
-#include <QElapsedTimer>
+#include <QRegularExpression>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 
 #include <csignal>
 
 using namespace deskpack;
+using namespace Qt::Literals::StringLiterals;
 using namespace deskpack::test;
 using runner::ExecuteStatus;
 using runner::Kernel;
@@ -41,6 +43,8 @@ private Q_SLOTS:
     void environmentFollowsTheDesign();
     void shutdownEndsTheKernelCleanly();
     void stdinEofEndsTheKernel();
+    void workingDirectoryCannotShadowTheKernel();
+    void framesStayWithinTheHostLimit();
 
 private:
     std::unique_ptr<Kernel> m_kernel;
@@ -177,12 +181,10 @@ void TestKernelPython::interruptSleepingCell()
     const QString id = m_kernel->execute(
         u"import time\nprint('sleeping', flush=True)\ntime.sleep(30)"_qs, {}, collectInto(c));
     QTRY_COMPARE(c->out, u"sleeping\n"_qs);
-    QElapsedTimer clock;
-    clock.start();
     QVERIFY(m_kernel->cancel(id));
-    QTRY_VERIFY_WITH_TIMEOUT(c->done(), 5'000);
-    // Behaviour, not a benchmark: within the 1 s, with headroom for a loaded machine.
-    QVERIFY2(clock.elapsed() < 2'000, qPrintable(QString::number(clock.elapsed())));
+    // Settled by the interrupt itself, before the escalation's grace (5 s) could kill the
+    // kernel; how fast is a benchmark figure (bench_runner, "interrupt").
+    QTRY_VERIFY_WITH_TIMEOUT(c->done(), 4'000);
     QVERIFY(c->result.cancelled);
     QVERIFY(!c->result.kernelKilled);
     QCOMPARE(c->result.error->ename, u"KeyboardInterrupt"_qs);
@@ -328,6 +330,80 @@ void TestKernelPython::stdinEofEndsTheKernel()
     process.closeWriteChannel();
     QVERIFY(process.waitForFinished(10'000));
     QCOMPARE(process.exitCode(), 0);
+}
+
+void TestKernelPython::workingDirectoryCannotShadowTheKernel()
+{
+    QTemporaryDir dir;
+    QVERIFY(writeShadowingModules(dir.path()));
+    runner::KernelOptions options = pythonKernel();
+    options.workingDirectory = dir.path();
+    Kernel kernel(options);
+    QSignalSpy ready(&kernel, &Kernel::ready);
+    kernel.start();
+    QVERIFY2(ready.wait(30'000), qPrintable(kernel.exitInfo().message));
+    // User code imports its own module from the working directory...
+    QCOMPARE(plain(run(kernel, u"import mymod\nmymod.VALUE"_s)), u"42"_s);
+    // ...and gets the standard library for the names the directory shadows.
+    const QString names = u"('"_s + shadowingModules().join(u"', '"_s) + u"')"_s;
+    auto c = run(
+        kernel,
+        u"import importlib\n"
+        "[n for n in %1 if (getattr(importlib.import_module(n), '__file__', None) or '').startswith(%2)]"_s
+            .arg(names, u"'"_s + dir.path() + u"'"_s));
+    QCOMPARE(c->result.status, ExecuteStatus::Ok);
+    QCOMPARE(plain(c), u"[]"_s);
+    // The runner's lazy imports (traceback, asyncio, base64) still work.
+    c = run(kernel, u"1/0"_s);
+    QCOMPARE(c->result.error->ename, u"ZeroDivisionError"_s);
+    c = run(kernel, u"import asyncio\nawait asyncio.sleep(0, 'awaited')"_s);
+    QCOMPARE(plain(c), u"'awaited'"_s);
+    c = run(kernel, u"class P:\n    def _repr_png_(self): return b'png'\nP()"_s);
+    QCOMPARE(jtext(c->result.result.value("image/png", nlohmann::json())), u"cG5n"_s);
+}
+
+// With the host's frame limit at 64 KiB, runner.py truncates what would not fit
+// (docs/runner.md, "Oversized frames"): nothing overflows at the host, every
+// request succeeds with a visible marker, stream output arrives whole.
+void TestKernelPython::framesStayWithinTheHostLimit()
+{
+    runner::KernelOptions options = pythonKernel();
+    options.maxFrameBytes = 64 * 1024;
+    Kernel kernel(options);
+    kernel.start();
+
+    auto c = run(kernel, u"'a' * 1_000_000"_s);
+    QCOMPARE(c->result.status, ExecuteStatus::Ok);
+    QCOMPARE(c->rich.size(), 1);
+    QVERIFY(c->rich.first().truncated);
+    const QString text = plain(c);
+    QVERIFY2(text.startsWith(u"'aaaa"_s) && text.size() > 60'000 && text.size() < 65'536,
+             qPrintable(QString::number(text.size())));
+    QVERIFY2(text.contains(QRegularExpression(u"\\.\\.\\. \\[truncated: \\d+ bytes omitted\\]$"_s)),
+             qPrintable(text.right(80)));
+
+    c = run(kernel, u"class Big:\n    def _repr_png_(self): return b'x' * 200_000\n"
+                    "    def __repr__(self): return '<big>'\ndisplay(Big())"_s);
+    QCOMPARE(c->result.status, ExecuteStatus::Ok);
+    QCOMPARE(c->rich.size(), 1);
+    QVERIFY(!c->rich.first().data.contains("image/png"));
+    QVERIFY2(jtext(c->rich.first().data["text/plain"]).startsWith(u"<big>\n... [truncated: "_s),
+             qPrintable(jtext(c->rich.first().data)));
+
+    c = run(kernel, u"raise ValueError('e' * 1_000_000)"_s);
+    QCOMPARE(c->result.status, ExecuteStatus::Error);
+    QVERIFY(!c->result.outputLost);
+    QCOMPARE(c->result.error->ename, u"ValueError"_s);
+    QVERIFY(c->result.error->evalue.startsWith(u"eeee"_s));
+    QVERIFY(c->result.error->evalue.contains(u"bytes omitted]"_s));
+    QVERIFY(c->result.error->traceback.join(QString()).contains(u"raise ValueError"_s));
+
+    c = run(kernel, u"print('\\u00e9\\x01' * 200_000, end='')"_s);
+    QCOMPARE(c->result.status, ExecuteStatus::Ok);
+    QCOMPARE(c->out, QString(u"\u00e9\x01"_s).repeated(200'000));
+
+    QCOMPARE(kernel.protocolErrors(), 0);
+    QCOMPARE(plain(run(kernel, u"1 + 1"_s)), u"2"_s);
 }
 
 QTEST_GUILESS_MAIN(TestKernelPython)

@@ -157,7 +157,15 @@ void TestKernelSession::randomExecuteCancelRoundsLeaveNothingBehind()
         KernelSession session(options);
         connect(&session, &KernelSession::kernelStarted, this,
                 [&](const QString &, qint64 pid) { leaders.insert(pid); });
-        auto *random = QRandomGenerator::global();
+        // The sequence of actions is reproducible (timings are not): a failure prints
+        // the seed, DESKPACK_TEST_SEED=N replays it.
+        bool seeded = false;
+        quint32 seed = qEnvironmentVariable("DESKPACK_TEST_SEED").toUInt(&seeded);
+        if (!seeded)
+            seed = QRandomGenerator::global()->generate();
+        qInfo("random rounds: seed %u (DESKPACK_TEST_SEED=%u replays them)", seed, seed);
+        QRandomGenerator generator(seed);
+        auto *random = &generator;
         const QStringList cells{
             u"1"_qs,
             u"import time; time.sleep(0.05)"_qs,

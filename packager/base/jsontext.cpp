@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "jsontext.h"
 
+#include "jsonaccess.h"
+
 #include <QRegularExpression>
+
+#include <string>
+#include <unordered_set>
+#include <vector>
 
 namespace deskpack {
 
@@ -69,6 +75,74 @@ qsizetype excessiveNestingAt(QByteArrayView data, int maxDepth)
     return -1;
 }
 
+// Watches the parser's events for a key given twice in one object. nlohmann
+// keeps the last copy silently while other readers keep the first, so a
+// duplicate could show one reader a different document than another.
+class DuplicateKeyFinder
+{
+public:
+    bool operator()(int, nlohmann::json::parse_event_t event, nlohmann::json &parsed)
+    {
+        using Event = nlohmann::json::parse_event_t;
+        switch (event) {
+        case Event::object_start:
+        case Event::array_start:
+            nextElement();
+            m_stack.push_back(Frame{event == Event::object_start, 0, {}, {}});
+            break;
+        case Event::object_end:
+        case Event::array_end:
+            if (!m_stack.empty())
+                m_stack.pop_back();
+            break;
+        case Event::key: {
+            Frame &frame = m_stack.back();
+            frame.key = parsed.get<std::string>();
+            if (!frame.keys.insert(frame.key).second && m_duplicate.isEmpty())
+                m_duplicate = path();
+            break;
+        }
+        case Event::value:
+            nextElement();
+            break;
+        }
+        return true;
+    }
+
+    // "$.a.b" of the first duplicate key, or empty.
+    const QString &duplicate() const { return m_duplicate; }
+
+private:
+    struct Frame
+    {
+        bool object = false;
+        std::size_t next = 0; // arrays: index of the next element
+        std::string key;      // objects: the current key
+        std::unordered_set<std::string> keys;
+    };
+
+    void nextElement()
+    {
+        if (!m_stack.empty() && !m_stack.back().object)
+            ++m_stack.back().next;
+    }
+
+    QString path() const
+    {
+        QString out = QStringLiteral("$");
+        for (const Frame &frame : m_stack) {
+            if (frame.object)
+                out = jsonMemberPath(out, frame.key);
+            else
+                out += u'[' + QString::number(frame.next - 1) + u']';
+        }
+        return out;
+    }
+
+    std::vector<Frame> m_stack;
+    QString m_duplicate;
+};
+
 } // namespace
 
 Result<nlohmann::json> parseJsonText(QByteArrayView data, const QString &fileName, int maxDepth)
@@ -81,7 +155,14 @@ Result<nlohmann::json> parseJsonText(QByteArrayView data, const QString &fileNam
                              .arg(maxDepth));
     }
     try {
-        return nlohmann::json::parse(data.begin(), data.end());
+        DuplicateKeyFinder finder;
+        nlohmann::json root = nlohmann::json::parse(data.begin(), data.end(), std::ref(finder));
+        if (!finder.duplicate().isEmpty())
+            return makeError(ErrorKind::Unreadable,
+                             QStringLiteral("%1: %2: duplicate key (each key may appear once in "
+                                            "an object)")
+                                 .arg(fileName, finder.duplicate()));
+        return root;
     } catch (const nlohmann::json::parse_error &e) {
         // nlohmann's text is "[json.exception.parse_error.101] parse error at line L,
         // column C: detail"; keep the detail and report our own position.
