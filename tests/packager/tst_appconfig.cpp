@@ -7,7 +7,6 @@
 
 #include <QDir>
 #include <QFile>
-#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -201,13 +200,7 @@ private Q_SLOTS:
                 continue;
             ++refused;
             QCOMPARE(config.error().kind, ErrorKind::Unreadable);
-            const QString first = config.error().message.section(u'\n', 0, 0);
-            bool named =
-                QRegularExpression(u"^.*deskpack\\.json:\\d+:\\d+: "_qs).match(first).hasMatch();
-            for (const QString &p : mutation.paths) {
-                for (const QChar next : {u':', u'.', u'['})
-                    named = named || config.error().message.contains(path + u": "_qs + p + next);
-            }
+            const bool named = test::namesFileAndPath(config.error().message, path, mutation.paths);
             if (!named)
                 unnamed.append(mutation.description + u" -> "_qs + config.error().message);
         }

@@ -10,7 +10,6 @@
 
 #include <QDir>
 #include <QFile>
-#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -26,26 +25,6 @@ bool writeFile(const QString &path, const QByteArray &data)
     QDir().mkpath(QFileInfo(path).absolutePath());
     QFile f(path);
     return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(data) == data.size();
-}
-
-// Does `message` name `file` and one of the JSON `paths` or a value below one
-// (or, for text that does not parse, a line:column position in `file`)?
-bool namesPath(const QString &message, const QString &file, const QStringList &paths)
-{
-    const QString firstLine = message.section(u'\n', 0, 0);
-    static const QRegularExpression position(u"^.*:\\d+:\\d+: "_s);
-    if (firstLine.startsWith(file + u':') && position.match(firstLine).hasMatch())
-        return true;
-    for (const QString &path : paths) {
-        const QString named = file + u": "_s + path;
-        for (qsizetype at = message.indexOf(named); at >= 0; at = message.indexOf(named, at + 1)) {
-            const qsizetype end = at + named.size();
-            const QChar next = end < message.size() ? message.at(end) : QChar();
-            if (next == u':' || next == u'.' || next == u'[')
-                return true;
-        }
-    }
-    return false;
 }
 
 } // namespace
@@ -163,7 +142,7 @@ private Q_SLOTS:
             }
             ++refused;
             QCOMPARE(read.error().kind, ErrorKind::Unreadable);
-            if (!namesPath(read.error().message, manifestPath(), mutation.paths))
+            if (!test::namesFileAndPath(read.error().message, manifestPath(), mutation.paths))
                 unnamed.append(mutation.description + u" -> "_s + read.error().message);
         }
         qInfo("%d mutations, %d refused by readManifest", int(m_corpus.size()), refused);

@@ -56,12 +56,7 @@ private Q_SLOTS:
                 continue;
             ++refused;
             QCOMPARE(r.error().kind, ErrorKind::Unreadable);
-            bool named = r.error().message.startsWith(path + u':');
-            if (!mutation.paths.isEmpty()) {
-                named = false;
-                for (const QString &p : mutation.paths)
-                    named = named || r.error().message.contains(path + u": "_s + p);
-            }
+            const bool named = test::namesFileAndPath(r.error().message, path, mutation.paths);
             if (!named)
                 unnamed.append(mutation.description + u" -> "_s + r.error().message);
         }
