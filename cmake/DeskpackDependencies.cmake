@@ -24,3 +24,11 @@ find_package(QuaZip-Qt6 1.4 QUIET)
 deskpack_require(QuaZip-Qt6_FOUND "QuaZip 1.4 for Qt 6" "libquazip1-qt6-dev")
 
 find_package(Threads REQUIRED)
+
+# libelf (elfutils) reads ELF headers and dynamic sections for the runtime's
+# ELF normalisation and audit (docs/runtime.md): never by running the loader.
+find_package(PkgConfig QUIET)
+if(PkgConfig_FOUND)
+    pkg_check_modules(LIBELF QUIET IMPORTED_TARGET libelf)
+endif()
+deskpack_require(LIBELF_FOUND "libelf from elfutils" "libelf-dev")

@@ -3,8 +3,6 @@
 
 #include "pythonenvironment.h"
 
-#include <QCollator>
-#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 
@@ -26,21 +24,6 @@ QProcessEnvironment pipEnvironment(const QProcessEnvironment &base)
     env.insert(u"PIP_NO_INPUT"_qs, u"1"_qs);
     env.insert(u"PYTHONDONTWRITEBYTECODE"_qs, u"1"_qs);
     return env;
-}
-
-QString findPipWheel()
-{
-    const QString fromEnv = qEnvironmentVariable("DESKPACK_PIP_WHEEL");
-    if (!fromEnv.isEmpty())
-        return QFileInfo(fromEnv).isFile() ? QFileInfo(fromEnv).absoluteFilePath() : QString();
-    QStringList wheels =
-        QDir(u"/usr/share/python-wheels"_qs).entryList({u"pip-*.whl"_qs}, QDir::Files, QDir::Name);
-    if (wheels.isEmpty())
-        return {};
-    QCollator collator;
-    collator.setNumericMode(true);
-    std::sort(wheels.begin(), wheels.end(), collator);
-    return u"/usr/share/python-wheels/"_qs + wheels.constLast();
 }
 
 QString pipFailureSummary(const QByteArray &standardError)

@@ -17,15 +17,12 @@ namespace deskpack::runner {
 QProcessEnvironment
 pipEnvironment(const QProcessEnvironment &base = QProcessEnvironment::systemEnvironment());
 
-// A pip wheel to run pip from when an interpreter has none: $DESKPACK_PIP_WHEEL,
-// else the newest pip-*.whl in /usr/share/python-wheels (Debian's
-// python3-pip-whl). Empty when there is none.
-QString findPipWheel();
-
 // One pip run. pip comes from `pipWheel` (run as `python -I WHEEL/pip`) when
 // set, else from the interpreter (`python -I -m pip`). Options that keep pip
 // offline-safe and quiet (--isolated, --disable-pip-version-check, --no-input,
-// --progress-bar off) are added before `arguments`.
+// --progress-bar off) are added before `arguments`. Which pip fits which
+// interpreter is build-machine policy, decided by the packager
+// (packager/bundle/pipselection.h); the runner only runs the pip it is given.
 struct PipCommand
 {
     QString interpreter;

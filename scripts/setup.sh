@@ -11,7 +11,8 @@ packages=(
     python3 python3-venv python3-pip-whl python3-setuptools-whl python3-wheel-whl
     python3-setuptools python3-wheel
     python3-jupyter-client python3-ipykernel
-    patchelf zstd xz-utils xvfb xauth ccache python3-tk libelf-dev bubblewrap
+    patchelf zstd xz-utils xvfb xauth ccache python3-tk idle-python3.11 libelf-dev bubblewrap
+    python3.11-dev
 )
 
 missing=()

@@ -12,18 +12,51 @@ import json
 import os
 import re
 import sys
+from functools import lru_cache
 
-MODULE_SUFFIXES = (".py", ".so", ".pyd")
+SOURCE_SUFFIXES = (".py", ".pyc", ".pyw")
+EXTENSION_SUFFIXES = (".so", ".pyd")
+ABI_TAG = re.compile(r"(abi3|cpython-.*|cp3.*|pypy.*|graalpy.*)")
+
+
+MODULE_NAME = re.compile(r"[^./\\\s]+")
+
+
+def module_name_ok(name):
+    # What import_module() can look up as one site-packages entry, identifier or not.
+    return MODULE_NAME.fullmatch(name) is not None
 
 
 def module_of_file(name):
-    for suffix in MODULE_SUFFIXES:
+    for suffix in SOURCE_SUFFIXES:
         if name.endswith(suffix):
-            stem = name.split(".", 1)[0]
-            if suffix == ".py" and stem + suffix != name:
-                return None
-            return stem if stem.isidentifier() else None
+            stem = name[:-len(suffix)]
+            return stem if module_name_ok(stem) else None
+    for suffix in EXTENSION_SUFFIXES:
+        if name.endswith(suffix):
+            stem = name[:-len(suffix)]
+            if "." in stem:
+                stem, tag = stem.split(".", 1)
+                if not ABI_TAG.fullmatch(tag) or "." in tag:
+                    return None
+            return stem if module_name_ok(stem) else None
     return None
+
+
+@lru_cache(maxsize=None)
+def listing(site):
+    # One listing per directory, as Deskpack keeps: a fair peer does not list
+    # a 5,000-entry site-packages again for every extension-module lookup.
+    return tuple(os.listdir(site))
+
+
+def exists_module(site, name):
+    if not module_name_ok(name):
+        return False
+    if os.path.isdir(os.path.join(site, name)) or os.path.exists(
+            os.path.join(site, name + ".py")) or os.path.exists(os.path.join(site, name + ".pyc")):
+        return True
+    return any(e.startswith(name + ".") and module_of_file(e) == name for e in listing(site))
 
 
 def modules_of(dist, site):
@@ -43,23 +76,24 @@ def modules_of(dist, site):
                 if m:
                     found.add(m)
             elif (not first.endswith((".dist-info", ".egg-info", ".data")) and first != "__pycache__"
-                  and first != "bin" and first.isidentifier() and module_of_file(parts[-1])):
+                  and first != "bin" and module_name_ok(first) and module_of_file(parts[-1])):
                 found.add(first)
         names = sorted(found)
     if not names:
         guess = re.sub(r"[-.]", "_", dist.metadata["Name"])
         for candidate in (guess, guess.lower()):
-            if os.path.isdir(os.path.join(site, candidate)) or os.path.exists(
-                    os.path.join(site, candidate + ".py")):
+            # A package or a .py/.pyc file only: scanning the directory for an
+            # extension module of that name would cost a listdir per guess.
+            if module_name_ok(candidate) and (
+                    os.path.isdir(os.path.join(site, candidate))
+                    or os.path.exists(os.path.join(site, candidate + ".py"))
+                    or os.path.exists(os.path.join(site, candidate + ".pyc"))):
                 names = [candidate]
                 break
     present = []
     for n in names:
-        top_name = n.split("/")[0]
-        if os.path.isdir(os.path.join(site, top_name)) or os.path.exists(
-                os.path.join(site, top_name + ".py")) or any(
-                    e.startswith(top_name + ".") and e.endswith((".so", ".pyd"))
-                    for e in os.listdir(site)):
+        top_name = n.replace("\\", "/").split("/")[0]
+        if exists_module(site, top_name):
             present.append(top_name)
     return sorted(set(present))
 

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
 """Writes a synthetic site-packages of N distributions mixing the four layouts
-Deskpack reads: dist-info with top_level.txt, dist-info with RECORD only
+Deskpack reads: dist-info with top_level.txt (one in ten of them with a
+mypyc helper module whose name starts with a digit), dist-info with RECORD only
 (hatchling/flit style), egg-info directories and single-file egg-info.
 
 usage: make_site_packages.py DIR [--count 2000]
@@ -62,7 +63,14 @@ def main():
             os.makedirs(os.path.join(args.dir, info))
             paths = package(args.dir, module)
             write(os.path.join(args.dir, info, "METADATA"), metadata(name, version))
-            write(os.path.join(args.dir, info, "top_level.txt"), module + "\n")
+            top = module + "\n"
+            if i % 40 == 0:  # mypyc's shared helper, named like charset-normalizer's
+                helper = f"{i:020x}__mypyc"
+                ext = helper + ".cpython-311-x86_64-linux-gnu.so"
+                write(os.path.join(args.dir, ext), "")
+                paths.append(ext)
+                top += helper + "\n"
+            write(os.path.join(args.dir, info, "top_level.txt"), top)
             write(os.path.join(args.dir, info, "RECORD"), record(paths, info))
             write(os.path.join(args.dir, info, "WHEEL"), "Wheel-Version: 1.0\n")
         elif layout == 1:  # hatchling/flit wheel: RECORD only, plus an extension module

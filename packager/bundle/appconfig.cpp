@@ -24,8 +24,10 @@ namespace {
 const QStringList topKeys = {
     u"id"_s,           u"name"_s,  u"version"_s,     u"runtime"_s,         u"wheelhouse"_s,
     u"requirements"_s, u"app"_s,   u"readiness"_s,   u"lockEnv"_s,         u"env"_s,
-    u"icon"_s,         u"prune"_s, u"byteCompile"_s, u"sourceDateEpoch"_s, u"$schema"_s};
+    u"icon"_s,         u"prune"_s, u"byteCompile"_s, u"sourceDateEpoch"_s, u"$schema"_s,
+    u"pip"_s};
 const QStringList runtimeKeys = {u"python"_s, u"archive"_s, u"sha256"_s};
+const QStringList pipKeys = {u"wheel"_s, u"sha256"_s};
 const QStringList appKeys = {u"source"_s, u"module"_s, u"script"_s, u"args"_s};
 const QStringList readinessKeys = {u"http"_s, u"tcp"_s, u"heartbeat"_s, u"timeout"_s};
 const QStringList prunable = {u"tests"_s,   u"tkinter"_s,    u"idlelib"_s,   u"ensurepip"_s,
@@ -111,6 +113,37 @@ public:
                 runtime["sha256"].error(QStringLiteral("expected 64 hexadecimal digits"));
             config.runtimeSha256 = sha->toLower();
         }
+    }
+
+    // "pip": "PATH.whl" or {"wheel": "PATH.whl", "sha256": HEX}.
+    void readPip(const JsonNode &pip, AppConfig &config)
+    {
+        std::optional<QString> wheel;
+        JsonNode where = pip;
+        if (pip.isNull()) {
+            return;
+        } else if (pip.isString()) {
+            wheel = existingPath(pip, Presence::Required, false);
+        } else if (pip.isObject()) {
+            checkKeys(pip, pipKeys);
+            where = pip["wheel"];
+            wheel = existingPath(where, Presence::Required, false);
+            if (const auto sha = pip["sha256"].nonEmptyString(Presence::Optional)) {
+                if (!isSha256Hex(*sha))
+                    pip["sha256"].error(QStringLiteral("expected 64 hexadecimal digits"));
+                config.pipSha256 = sha->toLower();
+            }
+        } else {
+            pip.expected(QStringLiteral("a pip wheel path or {\"wheel\": PATH, \"sha256\": HEX}"));
+            return;
+        }
+        if (!wheel)
+            return;
+        static const QRegularExpression pipWheel(QStringLiteral("^pip-[^-]+-.+\\.whl$"));
+        if (!pipWheel.match(QFileInfo(*wheel).fileName()).hasMatch())
+            where.error(
+                QStringLiteral("%1 is not a pip wheel (pip-VERSION-py3-none-any.whl)").arg(*wheel));
+        config.pipWheel = *wheel;
     }
 
     void readApp(const JsonNode &app, AppConfig &config)
@@ -237,6 +270,7 @@ public:
         else
             root["runtime"].error(QStringLiteral("missing (expected {\"python\": PATH} or "
                                                  "{\"archive\": PATH, \"sha256\": HEX})"));
+        readPip(root["pip"], config);
         if (const auto wheelhouse = existingPath(root["wheelhouse"], Presence::Optional, true))
             config.wheelhouse = *wheelhouse;
         readRequirements(root, config);

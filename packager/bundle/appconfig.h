@@ -30,6 +30,11 @@ struct AppConfig
     QString runtimeArchive;
     QString runtimeSha256;
 
+    // "pip": a pip wheel for runtimes with neither their own pip nor an
+    // ensurepip wheel (packager/bundle/pipselection.h); sha256 may be empty.
+    QString pipWheel;
+    QString pipSha256;
+
     QString wheelhouse;       // may be empty when there are no requirements
     QString requirementsFile; // a requirements file, or
     QStringList requirements; // inline requirement lines

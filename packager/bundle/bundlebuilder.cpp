@@ -6,6 +6,7 @@
 #include "fstree.h"
 #include "lock/lockvalidator.h"
 #include "lock/sitepackages.h"
+#include "pipselection.h"
 #include "runner/bundlemanifest.h"
 #include "runner/distributionprobe.h"
 #include "runner/pip.h"
@@ -23,6 +24,8 @@
 #include <QTemporaryDir>
 
 #include <functional>
+
+using namespace Qt::Literals::StringLiterals;
 
 namespace deskpack::bundle {
 
@@ -75,6 +78,7 @@ public:
     Result<BuildResult> run();
 
 private:
+    Result<void> preflight() const;
     Result<void> prepareRuntime();
     Result<void> copyApp();
     Result<void> bootstrapPip();
@@ -101,14 +105,44 @@ private:
     QString m_interpreter;
     QString m_interpreterRelative;
     QString m_versionShort;
-    QString m_pipWheel; // set when the runtime has no pip of its own
+    QString m_hostStdlib; // a host runtime's stdlib: its ensurepip survives pruning
+    QString m_final;      // where the bundle ends up; messages name paths there
+    PipChoice m_pip;
     QString m_coreRelative;
     QStringList m_hostPaths;
     BuildResult m_result;
+
+    // `text` with the staging tree's path replaced by the finished bundle's.
+    QString inBundle(QString text) const
+    {
+        return m_root.isEmpty() ? text : text.replace(m_root, m_final);
+    }
 };
+
+Result<void> Builder::preflight() const
+{
+    // Input that is wrong from the start fails before the output directory is
+    // created or its build log touched.
+    if (!m_config.runtimePython.isEmpty()) {
+        if (Result<void> usable = runtime::checkHostInterpreterFile(m_config.runtimePython);
+            !usable)
+            return makeError(usable.error().kind,
+                             QStringLiteral("%1: runtime.python: %2")
+                                 .arg(m_config.configPath, usable.error().message));
+    }
+    if (!m_config.pipWheel.isEmpty() && !m_config.pipSha256.isEmpty()) {
+        if (Result<void> same = verifySha256(m_config.pipWheel, m_config.pipSha256); !same)
+            return makeError(same.error().kind,
+                             QStringLiteral("%1: pip.sha256: refusing the configured pip wheel: %2")
+                                 .arg(m_config.configPath, same.error().message));
+    }
+    return {};
+}
 
 Result<BuildResult> Builder::run()
 {
+    if (Result<void> ok = preflight(); !ok)
+        return ok.error();
     m_outDir = m_options.outDir.isEmpty()
                    ? QFileInfo(m_config.configPath).absolutePath() + QStringLiteral("/dist")
                    : QFileInfo(m_options.outDir).absoluteFilePath();
@@ -124,6 +158,7 @@ Result<BuildResult> Builder::run()
                              .arg(m_outDir, m_staging->errorString()));
     const QString dirName = bundleDirName(m_config.name);
     m_root = m_staging->filePath(dirName);
+    m_final = m_outDir + u'/' + dirName;
     m_result.logFile = m_outDir + u'/' + dirName + QStringLiteral(".build.log");
     QFile::remove(m_result.logFile);
 
@@ -187,14 +222,14 @@ Result<BuildResult> Builder::run()
                                          r.error().message +
                                              QStringLiteral("\n(staging kept: %1)").arg(m_root)));
             }
-            return inPhase(name, r.error());
+            return inPhase(name, makeError(r.error().kind, inBundle(r.error().message)));
         }
         m_result.phases.append({name, timer.elapsed()});
     }
 
     // Only now does the bundle replace what was there: the old one is moved into
     // the staging directory (deleted with it), the new one renamed into place.
-    const QString final = m_outDir + u'/' + dirName;
+    const QString &final = m_final;
     const QString previous = m_staging->filePath(QStringLiteral("previous"));
     const bool hadPrevious = QFileInfo::exists(final);
     if (hadPrevious && !QDir().rename(final, previous))
@@ -222,6 +257,7 @@ Result<void> Builder::prepareRuntime()
         if (!host)
             return host.error();
         m_hostPaths = {host->stdlib, host->executable, m_config.runtimePython};
+        m_hostStdlib = host->stdlib;
         Result<runtime::HostRuntime> copied =
             runtime::copyHostRuntime(m_config.runtimePython, runtimeDir(), {excluded});
         if (!copied)
@@ -270,23 +306,28 @@ Result<void> Builder::copyApp()
 
 Result<void> Builder::bootstrapPip()
 {
-    runner::PythonCommand check;
-    check.interpreter = m_interpreter;
-    check.arguments = {u"-I"_qs, u"-B"_qs, u"-c"_qs, u"import pip"_qs};
-    Result<runner::PythonOutput> has = runner::runPython(check);
-    if (!has)
-        return has.error();
-    if (has->exitCode == 0)
-        return {};
-    // The runtime has none (Debian strips ensurepip): pip runs from a local pip
-    // wheel and installs that wheel into the core with the requirements, in one
-    // pip run, because pip --target merges into an existing bin/ only once.
-    m_pipWheel = runner::findPipWheel();
-    if (m_pipWheel.isEmpty())
-        return makeError(
-            ErrorKind::Environment,
-            QStringLiteral("the runtime has no pip and no pip wheel was found (install "
-                           "python3-pip-whl or set DESKPACK_PIP_WHEEL)"));
+    // A pip that fits this interpreter, tried once before anything is installed.
+    PipSelectionInput input;
+    input.interpreter = m_interpreter;
+    input.pythonVersion = m_result.pythonVersion;
+    input.sitePackages = coreDir();
+    input.ensurepipDirs = {stdlibDir()};
+    if (!m_hostStdlib.isEmpty())
+        input.ensurepipDirs.append(QDir::cleanPath(m_hostStdlib));
+    input.configWheel = m_config.pipWheel;
+    input.configSha256 = m_config.pipSha256;
+    input.environmentWheel = qEnvironmentVariable("DESKPACK_PIP_WHEEL");
+    input.logFile = m_result.logFile;
+    Result<PipChoice> choice = selectPip(input);
+    if (!choice)
+        return choice.error();
+    // A pip run from a wheel installs that wheel into the core along with the
+    // requirements, in one pip run (pip --target merges into bin/ only once),
+    // so the bundle carries a pip that fits its interpreter.
+    m_pip = *choice;
+    m_result.pipSource = pipSourceName(m_pip.source);
+    m_result.pipVersion = m_pip.version;
+    m_result.pipLocation = inBundle(m_pip.location);
     return {};
 }
 
@@ -294,7 +335,7 @@ Result<void> Builder::installRequirements()
 {
     runner::PipCommand pip;
     pip.interpreter = m_interpreter;
-    pip.pipWheel = m_pipWheel;
+    pip.pipWheel = m_pip.wheel;
     pip.logFile = m_result.logFile;
     pip.arguments = {u"install"_qs,
                      u"--no-index"_qs,
@@ -317,24 +358,36 @@ Result<void> Builder::installRequirements()
         hashes = hashes || r.contains(u"--hash"_qs);
         pip.arguments << r;
     }
-    if (!m_pipWheel.isEmpty()) {
+    if (!m_pip.wheel.isEmpty()) {
+        // Installed by name from a directory holding only that wheel: a wheel
+        // given by path gets a direct_url.json naming this machine's path
+        // (PEP 610), and the wheel's own directory may hold other wheels
+        // (setuptools in /usr/share/python-wheels) that must not leak in.
+        const QString linkDir = m_staging->filePath(QStringLiteral("pip-wheel"));
+        const QString linked = linkDir + u'/' + QFileInfo(m_pip.wheel).fileName();
+        QString requirement = m_pip.wheel;
+        if (!m_pip.version.isEmpty() && QDir().mkpath(linkDir) &&
+            QFile::copy(m_pip.wheel, linked)) {
+            requirement = u"pip=="_s + m_pip.version;
+            pip.arguments << u"--find-links"_s << linkDir;
+        }
         if (!hashes) {
-            pip.arguments << m_pipWheel;
+            pip.arguments << requirement;
         } else {
             // --require-hashes applies to every requirement, the pip wheel too: pin
             // it to the hash of the local file, in a requirements file of its own.
-            Result<QString> sha = sha256OfFile(m_pipWheel);
+            Result<QString> sha = sha256OfFile(m_pip.wheel);
             if (!sha)
                 return sha.error();
             const QString pinned = m_staging->filePath(QStringLiteral("pip-requirement.txt"));
             QSaveFile file(pinned);
             const QByteArray line =
-                m_pipWheel.toUtf8() + " --hash=sha256:" + sha->toLatin1() + '\n';
+                requirement.toUtf8() + " --hash=sha256:" + sha->toLatin1() + '\n';
             if (!file.open(QIODevice::WriteOnly) || file.write(line) != line.size() ||
                 !file.commit())
                 return makeError(ErrorKind::Environment,
                                  QStringLiteral("%1: %2").arg(pinned, file.errorString()));
-            pip.arguments << u"-r"_qs << pinned;
+            pip.arguments << u"-r"_s << pinned;
         }
     } else if (m_config.requirements.isEmpty() && m_config.requirementsFile.isEmpty()) {
         return {};
@@ -460,7 +513,8 @@ Result<void> Builder::writeLock()
         if (p.severity == lock::Severity::Error)
             errors.append(p.toString());
         else
-            m_result.lockWarnings.append(p);
+            m_result.lockWarnings.append(
+                {p.severity, p.code, inBundle(p.where), inBundle(p.message)});
     }
     if (!errors.isEmpty())
         return makeError(

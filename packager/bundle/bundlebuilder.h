@@ -38,6 +38,10 @@ struct BuildResult
     qint64 runtimeSourceBytes = 0; // the runtime before dependencies and pruning
     bool launcherIncluded = false;
     bool runtimeFromCache = false;
+    // The pip that installed the dependencies (packager/bundle/pipselection.h).
+    QString pipSource;   // "runtime", "ensurepip", "config", "environment", "system"
+    QString pipVersion;  // "24.2"
+    QString pipLocation; // its wheel, or its package in the finished bundle
     QList<PhaseTiming> phases;
     RelocationReport relocation;
     QList<lock::Problem> lockWarnings;
@@ -48,7 +52,11 @@ struct BuildResult
 // every phase succeeded: runtime, pip bootstrap, offline dependency install,
 // pruning, byte-compilation, relocatability audit, lock generation and
 // validation, app and resources, manifest, reproducible mtimes. A failure
-// leaves the previous bundle (if any) untouched and names the phase.
+// leaves the previous bundle (if any) untouched and names the phase; input
+// that is wrong before any work starts (a "python" that is a script or a
+// venv's, a pip wheel whose hash does not match) leaves the output directory
+// untouched. Messages name paths as they are in the finished bundle, never in
+// the staging directory (unless DESKPACK_KEEP_STAGING=1 kept it).
 Result<BuildResult> buildBundle(const BuildOptions &options);
 
 } // namespace deskpack::bundle

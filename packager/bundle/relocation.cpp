@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "relocation.h"
 
+#include "runtime/elfaudit.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
@@ -163,6 +165,11 @@ Result<RelocationReport> makeRelocatable(const RelocationInput &input)
                                       recordHash(data) + ',' + QByteArray::number(data.size()));
         }
     }
+
+    // ELF files are checked by what the loader reads, not by their text: an
+    // absolute RUNPATH or a library found only on this machine breaks a move.
+    for (const runtime::ElfFinding &finding : runtime::auditElfTree(input.bundleRoot))
+        report.errors.append(finding.message);
 
     if (newRecordLines.isEmpty())
         return report;

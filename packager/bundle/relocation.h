@@ -32,6 +32,9 @@ struct RelocationReport
 //  - absolute paths under the core site-packages in RECORD and .pth files are
 //    made relative;
 //  - any other file still containing a build path is an error naming it;
+//  - every ELF file is audited (runtime::auditElfTree): an absolute RUNPATH or
+//    RPATH, a library found only outside the bundle and the base system, or
+//    an ELF for another machine is an error naming the file;
 //  - text files naming host paths (sysconfigdata, Makefile) are reported.
 Result<RelocationReport> makeRelocatable(const RelocationInput &input);
 

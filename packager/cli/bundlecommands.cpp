@@ -6,6 +6,7 @@
 #include "lock/lockvalidator.h"
 #include "lock/sitepackages.h"
 #include "runner/bundlemanifest.h"
+#include "runtime/elfaudit.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -100,6 +101,10 @@ int runBuildCommand(const QStringList &arguments)
                    {"distributions", r.distributions},
                    {"launcher", r.launcherIncluded},
                    {"runtimeFromCache", r.runtimeFromCache},
+                   {"pip",
+                    {{"source", r.pipSource.toStdString()},
+                     {"version", r.pipVersion.toStdString()},
+                     {"location", r.pipLocation.toStdString()}}},
                    {"phasesMs", phases},
                    {"relocation",
                     {{"rewritten", jsonStrings(r.relocation.rewritten)},
@@ -112,6 +117,8 @@ int runBuildCommand(const QStringList &arguments)
                  .arg(r.pythonVersion)
                  .arg(r.distributions)
                  .arg(r.launcherIncluded ? QString() : QStringLiteral("; no launcher built yet")));
+    printErr(QStringLiteral("deskpack: dependencies installed with pip %1 (%2: %3)\n")
+                 .arg(r.pipVersion, r.pipSource, r.pipLocation));
     return ExitOk;
 }
 
@@ -155,7 +162,12 @@ int runVerifyCommand(const QStringList &arguments)
         lockProblems.append(QStringLiteral("%1: the interpreter is missing or not executable")
                                 .arg(QDir(dir).filePath(manifest->python)));
 
-    const bool ok = files->ok() && lockProblems.isEmpty();
+    // What the loader would read: absolute search paths, libraries the bundle lacks.
+    QStringList elfProblems;
+    for (const runtime::ElfFinding &f : runtime::auditElfTree(dir))
+        elfProblems.append(f.message);
+
+    const bool ok = files->ok() && lockProblems.isEmpty() && elfProblems.isEmpty();
     if (parser.isSet(jsonOption)) {
         printJson({{"bundle", dir.toStdString()},
                    {"ok", ok},
@@ -164,7 +176,8 @@ int runVerifyCommand(const QStringList &arguments)
                    {"changed", jsonStrings(files->changed)},
                    {"extra", jsonStrings(files->extra)},
                    {"unsafe", jsonStrings(files->unsafe)},
-                   {"lock", jsonStrings(lockProblems)}});
+                   {"lock", jsonStrings(lockProblems)},
+                   {"elf", jsonStrings(elfProblems)}});
     }
     for (const QString &f : std::as_const(files->missing))
         printErr(QStringLiteral("%1: missing: %2\n").arg(dir, f));
@@ -176,16 +189,19 @@ int runVerifyCommand(const QStringList &arguments)
         printErr(QStringLiteral("%1: unsafe: %2\n").arg(dir, f));
     for (const QString &p : std::as_const(lockProblems))
         printErr(p + u'\n');
+    for (const QString &p : std::as_const(elfProblems))
+        printErr(QStringLiteral("%1: %2\n").arg(dir, p));
     if (!ok) {
         printErr(
             QStringLiteral("%1: verification failed: %2 missing, %3 changed, %4 extra, %5 unsafe, "
-                           "%6 lock problem(s)\n")
+                           "%6 lock problem(s), %7 ELF problem(s)\n")
                 .arg(dir)
                 .arg(files->missing.size())
                 .arg(files->changed.size())
                 .arg(files->extra.size())
                 .arg(files->unsafe.size())
-                .arg(lockProblems.size()));
+                .arg(lockProblems.size())
+                .arg(elfProblems.size()));
         return ExitProblems;
     }
     printErr(QStringLiteral("%1: verified (%2 files)\n").arg(dir).arg(manifest->files.size()));

@@ -134,20 +134,58 @@ bool isIdentifier(QStringView name)
     return true;
 }
 
+bool isTopLevelModuleName(QStringView name)
+{
+    if (name.isEmpty())
+        return false;
+    for (QChar c : name) {
+        if (c == u'.' || c == u'/' || c == u'\\' || c.isSpace())
+            return false;
+    }
+    return true;
+}
+
+namespace {
+
+// The ABI tag of an extension module's name, "foo.<tag>.so": CPython's
+// (cpython-311-x86_64-linux-gnu, cpython-312-darwin, abi3), Windows'
+// (cp311-win_amd64), PyPy's and GraalPy's. Any interpreter version is accepted:
+// the lock is written without running the runtime's interpreter.
+bool isAbiTag(QStringView tag)
+{
+    if (tag.contains(u'.'))
+        return false;
+    return tag == u"abi3" || tag.startsWith(u"cpython-") || tag.startsWith(u"cp3") ||
+           tag.startsWith(u"pypy") || tag.startsWith(u"graalpy");
+}
+
+} // namespace
+
 QString moduleNameOfFile(QStringView fileName)
 {
-    static const QStringView suffixes[] = {u".py", u".pyc", u".so", u".pyd"};
-    for (QStringView suffix : suffixes) {
+    // importlib.machinery.all_suffixes(): SOURCE_SUFFIXES (.py; .pyw on Windows),
+    // BYTECODE_SUFFIXES (.pyc, loaded sourceless) and EXTENSION_SUFFIXES
+    // (.cpython-3XY-<platform>.so, .abi3.so, .so; .cp3XY-<platform>.pyd, .pyd).
+    static const QStringView sourceSuffixes[] = {u".py", u".pyc", u".pyw"};
+    static const QStringView extensionSuffixes[] = {u".so", u".pyd"};
+    for (QStringView suffix : sourceSuffixes) {
+        if (fileName.endsWith(suffix)) {
+            const QStringView stem = fileName.chopped(suffix.size());
+            // "foo.bar.py" would be module "foo.bar", a submodule of "foo".
+            return isTopLevelModuleName(stem) ? stem.toString() : QString();
+        }
+    }
+    for (QStringView suffix : extensionSuffixes) {
         if (!fileName.endsWith(suffix))
             continue;
-        // Extension modules carry ABI tags: foo.cpython-311-x86_64-linux-gnu.so,
-        // foo.abi3.so, foo.cp311-win_amd64.pyd. The module is before the first dot.
-        const QStringView stem = fileName.first(fileName.indexOf(u'.'));
-        if (suffix == u".py" || suffix == u".pyc") {
-            if (stem.size() != fileName.size() - suffix.size())
-                return {}; // "foo.bar.py" cannot be imported as a module
+        QStringView stem = fileName.chopped(suffix.size());
+        const qsizetype dot = stem.indexOf(u'.');
+        if (dot >= 0) {
+            if (!isAbiTag(stem.sliced(dot + 1)))
+                return {};
+            stem = stem.first(dot);
         }
-        return isIdentifier(stem) ? stem.toString() : QString();
+        return isTopLevelModuleName(stem) ? stem.toString() : QString();
     }
     return {};
 }
@@ -184,7 +222,7 @@ QStringList modulesFromInstalledPaths(const QStringList &paths)
         const QStringView first = path.first(firstSlash);
         const QStringView last = path.sliced(path.lastIndexOf(u'/') + 1);
         if (last.isEmpty() || first.endsWith(u".dist-info") || first.endsWith(u".egg-info") ||
-            first.endsWith(u".data") || first == u"__pycache__" || !isIdentifier(first))
+            first.endsWith(u".data") || first == u"__pycache__" || !isTopLevelModuleName(first))
             continue;
         // Only files Python can import make a directory a (namespace) package;
         // a directory of data files is not a module.

@@ -26,20 +26,30 @@ QStringList parseTopLevel(QByteArrayView data);
 QStringList recordPaths(QByteArrayView data);
 
 // Top-level importable names from installed file paths relative to
-// site-packages, by DESIGN.md's rules: package directories (namespace packages
-// included) and top-level .py / extension modules; *.dist-info, *.egg-info,
-// *.data, __pycache__, "..", absolute paths and bin/ scripts excluded.
+// site-packages, by DESIGN.md's rules: directories holding a file Python can
+// import (packages and namespace portions) and top-level .py / .pyc /
+// extension modules; *.dist-info, *.egg-info, *.data, __pycache__, "..",
+// absolute paths and bin/ scripts excluded. Names need not be identifiers
+// (mypyc's "81d243bd2c585b0f4821__mypyc"); a "foo-stubs" directory of .pyi
+// files holds nothing importable and is not a module.
 QStringList modulesFromInstalledPaths(const QStringList &paths);
 
 // Paths of an egg-info's installed-files.txt, made relative to site-packages
 // (they are written relative to the .egg-info directory).
 QStringList installedFilesPaths(QByteArrayView data);
 
-// Whether `name` is a valid Python identifier (so it can be imported).
+// Whether `name` is a valid Python identifier (usable in an import statement).
 bool isIdentifier(QStringView name);
 
-// Module name of a top-level file (foo.py, foo.cpython-311-x86_64-linux-gnu.so,
-// foo.abi3.so, foo.pyd ...); empty if the file is not a module.
+// Whether `name` can name a top-level module: what importlib.import_module()
+// looks up as one entry of a sys.path directory, so no ".", "/" or backslash, and
+// recordable in a lock, so no whitespace. It need not be an identifier.
+bool isTopLevelModuleName(QStringView name);
+
+// Module name of a top-level file by importlib.machinery.all_suffixes():
+// foo.py, foo.pyc (sourceless), foo.cpython-311-x86_64-linux-gnu.so, foo.abi3.so,
+// foo.so, and other platforms' foo.cp311-win_amd64.pyd, foo.pyd, foo.pyw;
+// empty if the file is not a top-level module ("foo.bar.py", "x.pth", "y.pyi").
 QString moduleNameOfFile(QStringView fileName);
 
 } // namespace deskpack::lock

@@ -235,7 +235,10 @@ Result<SitePackagesIndex> SitePackagesIndex::scan(const QString &directory)
 
 bool SitePackagesIndex::hasModule(const QString &module) const
 {
-    return m_directories.contains(module) || m_fileModules.contains(module);
+    // A directory of any name is at least a namespace portion to FileFinder, but
+    // "foo.dist-info" or ".git" can never be looked up as a top-level module.
+    return isTopLevelModuleName(module) &&
+           (m_directories.contains(module) || m_fileModules.contains(module));
 }
 
 Result<InstalledDistribution> readDistribution(const SitePackagesIndex &index, const QString &entry)
@@ -300,10 +303,14 @@ Result<InstalledDistribution> readDistribution(const SitePackagesIndex &index, c
     }
     // Metadata goes stale (Debian's setuptools names "debian"; some top_level.txt
     // list "pkg/sub"): keep each name's top-level part, and only when it exists.
+    // A name need not be an identifier: what counts is that the import system
+    // finds a package, namespace directory or module file under it.
     QStringList present;
     for (const QString &module : std::as_const(dist.topLevelModules)) {
         const QString top = module.section(u'/', 0, 0).section(u'\\', 0, 0);
-        if (index.hasModule(top))
+        if (!isTopLevelModuleName(top))
+            dist.unimportableNames.append(module);
+        else if (index.hasModule(top))
             present.append(top);
         else
             dist.missingModules.append(module);
@@ -354,6 +361,13 @@ Result<InstalledSet> scanInstalled(const QStringList &directories)
                     Problem{Severity::Warning, QStringLiteral("missing-module"), dist->metadataPath,
                             QStringLiteral("%1 names module \"%2\", which is not in %3; left out")
                                 .arg(dist->name, module, directory)});
+            }
+            for (const QString &module : std::as_const(dist->unimportableNames)) {
+                set.problems.append(Problem{
+                    Severity::Warning, QStringLiteral("not-a-module"), dist->metadataPath,
+                    QStringLiteral("%1 names \"%2\", which cannot be a top-level module name "
+                                   "(it holds a dot or whitespace); left out")
+                        .arg(dist->name, module)});
             }
             if (dist->topLevelModules.isEmpty()) {
                 set.problems.append(Problem{

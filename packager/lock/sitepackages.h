@@ -23,7 +23,10 @@ public:
     static Result<SitePackagesIndex> scan(const QString &directory);
 
     const QString &directory() const { return m_directory; }
-    // A package directory, foo.py, foo.pyc or an extension module foo.*.so/.pyd.
+    // Whether the import system finds a top-level module of that name here: a
+    // directory (package or namespace portion), foo.py, foo.pyc or an extension
+    // module (foo.cpython-311-x86_64-linux-gnu.so, foo.abi3.so, foo.so, foo.pyd).
+    // The name need not be an identifier; one with a dot never matches.
     bool hasModule(const QString &module) const;
     // Metadata entries (*.dist-info, *.egg-info), sorted by name.
     const QStringList &metadataEntries() const { return m_metadataEntries; }
@@ -44,8 +47,9 @@ struct InstalledDistribution
     QString name;
     QString version;
     QStringList topLevelModules;
-    QStringList missingModules; // named by the metadata but not on disk: left out
-    QString metadataPath;       // the .dist-info / .egg-info path
+    QStringList missingModules;    // named by the metadata but not on disk: left out
+    QStringList unimportableNames; // named, but cannot be a module name ("a.b"): left out
+    QString metadataPath;          // the .dist-info / .egg-info path
     enum class ModuleSource
     {
         TopLevelTxt,

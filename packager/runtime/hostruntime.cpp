@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "hostruntime.h"
 
+#include "runtime/elfaudit.h"
 #include "runtime/runtimefiles.h"
 #include "runtime/runtimelogging.h"
 #include "runtime/sharedlibraries.h"
@@ -8,12 +9,15 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
 #include <QRegularExpression>
 #include <QSaveFile>
 #include <QTemporaryDir>
 
 #include <algorithm>
 #include <cstdio>
+
+using namespace Qt::Literals::StringLiterals;
 
 namespace deskpack::runtime {
 
@@ -125,7 +129,7 @@ struct Layout
 };
 
 Result<QStringList> copyDynload(const QString &hostDynload, const Layout &layout,
-                                const QStringList &excluded, QStringList &hostElfFiles)
+                                const QStringList &excluded, QHash<QString, QString> &originals)
 {
     QStringList modules;
     if (hostDynload.isEmpty())
@@ -143,45 +147,11 @@ Result<QStringList> copyDynload(const QString &hostDynload, const Layout &layout
             return done.error();
         }
         if (entry.fileName().endsWith(u".so") && isElfFile(entry.filePath())) {
-            hostElfFiles.append(entry.filePath());
+            originals.insert(layout.dynload() + u'/' + entry.fileName(), entry.filePath());
             modules.append(moduleNameOf(entry.fileName()));
         }
     }
     return modules;
-}
-
-Result<QStringList> bundleLibraries(const QStringList &hostElfFiles, const Layout &layout)
-{
-    Result<LibraryClosure> closure = resolveLibraries(hostElfFiles);
-    if (!closure)
-        return closure.error();
-    for (auto it = closure->missing.cbegin(); it != closure->missing.cend(); ++it) {
-        qCWarning(lcRuntime) << it.key() << "needs libraries the host lacks:" << it.value();
-    }
-    QStringList sonames;
-    for (auto it = closure->libraries.cbegin(); it != closure->libraries.cend(); ++it) {
-        if (Result<void> done = copyFile(it.value(), layout.libDir() + u'/' + it.key()); !done)
-            return done.error();
-        sonames.append(it.key());
-    }
-    return sonames;
-}
-
-Result<void> setRunPaths(const Layout &layout, const QStringList &sonames)
-{
-    if (Result<void> done = setRunPath({layout.interpreter()}, QStringLiteral("$ORIGIN/../lib"));
-        !done)
-        return done;
-    QStringList modules;
-    for (const QFileInfo &f :
-         QDir(layout.dynload()).entryInfoList({QStringLiteral("*.so")}, QDir::Files))
-        modules.append(f.filePath());
-    if (Result<void> done = setRunPath(modules, QStringLiteral("$ORIGIN/../..")); !done)
-        return done;
-    QStringList libraries;
-    for (const QString &soname : sonames)
-        libraries.append(layout.libDir() + u'/' + soname);
-    return setRunPath(libraries, QStringLiteral("$ORIGIN"));
 }
 
 Result<void> writeSiteCustomize(const Layout &layout)
@@ -197,9 +167,72 @@ Result<void> writeSiteCustomize(const Layout &layout)
 
 } // namespace
 
+Result<void> checkHostInterpreterFile(const QString &path)
+{
+    const QFileInfo given(path);
+    if (!given.exists()) {
+        return makeError(ErrorKind::Usage,
+                         given.isSymLink()
+                             ? QStringLiteral("%1: a symlink to %2, which does not exist")
+                                   .arg(path, given.symLinkTarget())
+                             : QStringLiteral("%1: no such file").arg(path));
+    }
+    // A venv: <venv>/bin/python (a symlink, or a copy with --copies) and
+    // <venv>/pyvenv.cfg, whose "home" is the base interpreter's directory.
+    for (const QString &dir :
+         {given.absolutePath(), QFileInfo(given.absolutePath()).absolutePath()}) {
+        QFile cfg(dir + u"/pyvenv.cfg"_s);
+        if (!cfg.exists())
+            continue;
+        QString home;
+        if (cfg.open(QIODevice::ReadOnly)) {
+            for (const QByteArray &line : cfg.read(64 * 1024).split('\n')) {
+                const qsizetype eq = line.indexOf('=');
+                if (eq > 0 && line.left(eq).trimmed() == "home")
+                    home = QString::fromUtf8(line.mid(eq + 1).trimmed());
+            }
+        }
+        return makeError(
+            ErrorKind::Usage,
+            QStringLiteral("%1 is a virtual environment's interpreter (%2): a venv "
+                           "is not a relocatable prefix; give its base interpreter%3")
+                .arg(path, cfg.fileName(),
+                     home.isEmpty() ? QString() : QStringLiteral(" (in %1)").arg(home)));
+    }
+    const QFileInfo target(given.canonicalFilePath());
+    if (target.isDir())
+        return makeError(ErrorKind::Usage,
+                         QStringLiteral("%1: a directory, not an interpreter").arg(path));
+    if (!target.isExecutable())
+        return makeError(ErrorKind::Usage, QStringLiteral("%1: not executable").arg(path));
+    QFile file(target.filePath());
+    if (!file.open(QIODevice::ReadOnly))
+        return makeError(ErrorKind::Usage,
+                         QStringLiteral("%1: cannot read: %2").arg(path, file.errorString()));
+    const QByteArray head = file.read(4);
+    if (head == "\x7f"
+                "ELF")
+        return {};
+    if (head.startsWith("#!")) {
+        file.seek(0);
+        const QByteArray shebang = file.readLine(256).trimmed();
+        return makeError(ErrorKind::Usage,
+                         QStringLiteral("%1: a script (%2), not an interpreter binary; give the "
+                                        "interpreter itself, e.g. what `%1 -c \"import sys; "
+                                        "print(sys.executable)\"` prints (a pyenv shim: `pyenv "
+                                        "which python3.X`)")
+                             .arg(path, QString::fromUtf8(shebang)));
+    }
+    return makeError(
+        ErrorKind::Usage,
+        QStringLiteral("%1: not an ELF executable, so not a Python interpreter").arg(path));
+}
+
 Result<HostRuntime> copyHostRuntime(const QString &hostInterpreter, const QString &destination,
                                     const HostRuntimeOptions &options)
 {
+    if (Result<void> usable = checkHostInterpreterFile(hostInterpreter); !usable)
+        return usable.error();
     Result<PythonInfo> host = probePython(hostInterpreter);
     if (!host)
         return host.error();
@@ -252,16 +285,20 @@ Result<HostRuntime> copyHostRuntime(const QString &hostInterpreter, const QStrin
             copyStdlib(QDir::cleanPath(host->stdlib), layout.stdlib(), options.excludedModules);
         !done)
         return done.error();
-    QStringList hostElfFiles{hostBinary};
+    // Shared libraries: read from the ELF files (never `ldd`, which runs the
+    // loader), copied from where the host's loader finds them, and every object
+    // given $ORIGIN-relative RUNPATHs (docs/runtime.md, "ELF normalisation").
+    ElfNormalizeOptions elf;
+    elf.missing = MissingLibraries::CopyFromHost;
+    elf.libraryDir = layout.libDir();
+    elf.hostOriginals.insert(layout.interpreter(), hostBinary);
     Result<QStringList> modules =
-        copyDynload(host->dynload, layout, options.excludedModules, hostElfFiles);
+        copyDynload(host->dynload, layout, options.excludedModules, elf.hostOriginals);
     if (!modules)
         return modules.error();
-    Result<QStringList> sonames = bundleLibraries(hostElfFiles, layout);
-    if (!sonames)
-        return sonames.error();
-    if (Result<void> done = setRunPaths(layout, *sonames); !done)
-        return done.error();
+    Result<ElfNormalizeReport> normalized = normalizeElfTree(layout.root, elf);
+    if (!normalized)
+        return normalized.error();
     if (!QDir().mkpath(layout.coreSite()))
         return makeError(ErrorKind::Environment,
                          QStringLiteral("cannot create %1").arg(layout.coreSite()));
@@ -298,7 +335,7 @@ Result<HostRuntime> copyHostRuntime(const QString &hostInterpreter, const QStrin
     staging.setAutoRemove(false);
     runtime.root = finalRoot;
     runtime.interpreter = Layout{finalRoot, host->versionShort}.interpreter();
-    runtime.bundledLibraries = *sonames;
+    runtime.bundledLibraries = normalized->copiedLibraries;
     Result<PythonInfo> info = probePython(runtime.interpreter);
     if (!info)
         return info.error();

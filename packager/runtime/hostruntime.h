@@ -26,6 +26,14 @@ struct HostRuntime
     bool siteCustomized = false;  // a sitecustomize.py had to add the core site-packages
 };
 
+// Checks the file named as a host interpreter before anything is run or
+// copied: it exists, is an executable ELF binary (not a script such as a pyenv
+// shim, not a text file) and is not a virtual environment's interpreter (a
+// venv's bin/python is a link into another prefix, not a relocatable one; it
+// is recognised by the pyvenv.cfg beside or above it). Each refusal names the
+// file and is ErrorKind::Usage (exit 2); copyHostRuntime() runs it first.
+Result<void> checkHostInterpreterFile(const QString &path);
+
 // Copies a host interpreter into `destination` as a relocatable runtime in
 // python-build-standalone's install_only layout:
 //   bin/pythonX.Y, bin/python3 -> pythonX.Y

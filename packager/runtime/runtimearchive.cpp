@@ -6,10 +6,12 @@
 #include "base/filehash.h"
 #include "base/jsonaccess.h"
 #include "base/jsontext.h"
+#include "runtime/elfaudit.h"
 #include "runtime/runtimelogging.h"
 
 #include <QDir>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -26,6 +28,9 @@ namespace {
 
 constexpr qint64 ZipEpoch = 315532800; // 1980-01-01T00:00:00Z
 const QString StampName = QStringLiteral(".deskpack-complete");
+// Bumped when what happens to an extracted tree changes, so older cache
+// entries are extracted again: 2 = ELF search paths normalised.
+constexpr int StampFormat = 2;
 const QString TopLevel = QStringLiteral("python");
 
 Result<void> writeFileAtomically(const QString &path, const QByteArray &content)
@@ -50,12 +55,60 @@ std::optional<CachedRuntime> completeEntry(const QString &entry, const QString &
     if (!doc)
         return std::nullopt;
     JsonProblems ignored(stamp.fileName());
-    if (JsonNode(*doc, ignored)["sha256"].string(Presence::Optional) != sha256)
+    const JsonNode root(*doc, ignored);
+    if (root["sha256"].string(Presence::Optional) != sha256 ||
+        root["format"].integer(StampFormat, StampFormat, Presence::Optional) != StampFormat)
         return std::nullopt;
     Result<QString> interpreter = findInterpreter(entry + u'/' + TopLevel);
     if (!interpreter)
         return std::nullopt;
     return CachedRuntime{entry + u'/' + TopLevel, *interpreter, sha256, true};
+}
+
+// An extracted archive is a runtime only with exactly one interpreter, every
+// ELF file for this machine, and every library it needs inside it or in the
+// base system; its search paths are then made $ORIGIN-relative, so the cache
+// entry (and every bundle copied from it) runs wherever it is moved.
+Result<void> checkArchiveRuntime(const QString &root, const QString &archivePath)
+{
+    Result<QString> interpreter = findInterpreter(root);
+    if (!interpreter) {
+        return makeError(ErrorKind::Unreadable,
+                         QStringLiteral("%1: not an install_only runtime: no python/bin/python3.X "
+                                        "or python/bin/python3")
+                             .arg(archivePath));
+    }
+    QStringList distinct;
+    QStringList names;
+    const QFileInfoList bin =
+        QDir(root + QStringLiteral("/bin"))
+            .entryInfoList({QStringLiteral("python3.*")}, QDir::Files, QDir::Name);
+    static const QRegularExpression versioned(QStringLiteral("^python3\\.\\d+$"));
+    for (const QFileInfo &entry : bin) {
+        if (!versioned.match(entry.fileName()).hasMatch())
+            continue;
+        const QString target = entry.canonicalFilePath();
+        if (!distinct.contains(target)) {
+            distinct.append(target);
+            names.append(TopLevel + QStringLiteral("/bin/") + entry.fileName());
+        }
+    }
+    if (distinct.size() > 1) {
+        return makeError(ErrorKind::Unreadable,
+                         QStringLiteral("%1: more than one interpreter (%2); an install_only "
+                                        "runtime has exactly one")
+                             .arg(archivePath, names.join(QStringLiteral(", "))));
+    }
+    ElfNormalizeOptions elf;
+    elf.missing = MissingLibraries::Fail;
+    elf.source = archivePath;
+    elf.displayPrefix = TopLevel + u'/';
+    Result<ElfNormalizeReport> normalized = normalizeElfTree(root, elf);
+    if (!normalized)
+        return normalized.error();
+    for (const QString &line : std::as_const(normalized->rewritten))
+        qCInfo(lcRuntime).noquote() << archivePath << line;
+    return {};
 }
 
 } // namespace
@@ -196,14 +249,12 @@ Result<CachedRuntime> runtimeFromArchive(const QString &archivePath, const QStri
     options.expectedSha256 = sha256;
     options.replaceExisting = true; // an entry without the stamp is a leftover
     options.beforeCommit = [&](const QString &staging) -> Result<void> {
-        if (Result<QString> found = findInterpreter(staging + u'/' + TopLevel); !found) {
-            return makeError(ErrorKind::Invalid,
-                             QStringLiteral("%1: not an install_only runtime: no "
-                                            "python/bin/python3.X")
-                                 .arg(archivePath));
-        }
+        if (Result<void> checked = checkArchiveRuntime(staging + u'/' + TopLevel, archivePath);
+            !checked)
+            return checked;
         const json stamp = {{"sha256", sha256.toStdString()},
-                            {"archive", QFileInfo(archivePath).fileName().toStdString()}};
+                            {"archive", QFileInfo(archivePath).fileName().toStdString()},
+                            {"format", StampFormat}};
         return writeFileAtomically(staging + u'/' + StampName,
                                    QByteArray::fromStdString(stamp.dump(2)) + '\n');
     };

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "sharedlibraries.h"
 
-#include <QFile>
+#include "runtime/runtimelogging.h"
+
+#include <QDir>
+#include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
@@ -17,10 +20,19 @@ struct ToolOutput
     QString standardError;
 };
 
+QString findTool(const QString &tool)
+{
+    QString program = QStandardPaths::findExecutable(tool);
+    if (program.isEmpty()) // ldconfig lives in sbin, which a user's PATH may lack
+        program = QStandardPaths::findExecutable(
+            tool, {QStringLiteral("/usr/sbin"), QStringLiteral("/sbin")});
+    return program;
+}
+
 Result<ToolOutput> runTool(const QString &tool, const QString &debianPackage,
                            const QStringList &arguments)
 {
-    const QString program = QStandardPaths::findExecutable(tool);
+    const QString program = findTool(tool);
     if (program.isEmpty()) {
         return makeError(
             ErrorKind::Environment,
@@ -39,12 +51,23 @@ Result<ToolOutput> runTool(const QString &tool, const QString &debianPackage,
                       QString::fromLocal8Bit(process.readAllStandardError())};
 }
 
+// A candidate the loader would accept for `requester`: same class and machine.
+bool matches(const QString &candidate, const ElfInfo &requester)
+{
+    if (!QFileInfo(candidate).isFile())
+        return false;
+    Result<ElfInfo> info = readElf(candidate);
+    return info && info->is64 == requester.is64 && info->machine == requester.machine;
+}
+
 } // namespace
 
 bool isBaseSystemLibrary(const QString &soname)
 {
     // glibc itself, which must come from the host (it pairs with the loader),
     // and the manylinux2014 (PEP 599) list of libraries wheels may assume.
+    // Not here, so carried: libcrypt.so.1 (libxcrypt, no longer glibc's),
+    // libnsl.so.2 (libtirpc-based), libz, libffi, libssl, ...
     static const QRegularExpression base(QStringLiteral(
         "^(linux-vdso|linux-gate|ld-linux[-.\\w]*|ld64|libc|libm|libmvec|libpthread|libdl|librt"
         "|libutil|libresolv|libanl|libBrokenLocale|libthread_db|libnss_\\w+|libgcc_s|libstdc\\+\\+"
@@ -55,66 +78,93 @@ bool isBaseSystemLibrary(const QString &soname)
     return base.match(soname).hasMatch();
 }
 
-bool isElfFile(const QString &path)
+bool isOriginRelative(const QString &entry)
 {
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) && file.read(4) == QByteArrayLiteral("\x7f"
-                                                                               "ELF");
+    return entry.startsWith(u"$ORIGIN") || entry.startsWith(u"${ORIGIN}");
 }
 
-Result<LibraryClosure> resolveLibraries(const QStringList &elfFiles)
+QString expandOrigin(const QString &entry, const QString &originDir)
 {
-    LibraryClosure closure;
-    if (elfFiles.isEmpty())
-        return closure;
-    Result<ToolOutput> output =
-        runTool(QStringLiteral("ldd"), QStringLiteral("libc-bin"), elfFiles);
-    if (!output)
-        return output.error();
-    // ldd prints "FILE:" before each file's list when given several files.
-    static const QRegularExpression resolved(
-        QStringLiteral("^\\s+(\\S+) => (.+?)(?: \\(0x[0-9a-f]+\\))?$"));
-    QString current = elfFiles.size() == 1 ? elfFiles.constFirst() : QString();
-    const QStringList lines = output->standardOutput.split(u'\n', Qt::SkipEmptyParts);
-    for (const QString &line : lines) {
-        if (!line.startsWith(u'\t') && !line.startsWith(u' ') && line.endsWith(u':')) {
-            current = line.chopped(1);
-            continue;
-        }
-        const QRegularExpressionMatch match = resolved.match(line);
-        if (!match.hasMatch() || current.isEmpty())
-            continue;
-        const QString soname = match.captured(1);
-        const QString path = match.captured(2).trimmed();
-        if (isBaseSystemLibrary(soname))
-            continue;
-        if (path == u"not found") {
-            closure.missing[current].append(soname);
-            continue;
-        }
-        closure.libraries.insert(soname, path);
-        closure.dependencies[current].append(soname);
+    QString out = entry;
+    out.replace(QStringLiteral("${ORIGIN}"), originDir);
+    out.replace(QStringLiteral("$ORIGIN"), originDir);
+    return QDir::cleanPath(out);
+}
+
+HostLibrarySearch::HostLibrarySearch(QHash<QString, QStringList> cache, QStringList defaultDirs)
+    : m_cache(std::move(cache))
+    , m_defaultDirs(std::move(defaultDirs))
+{
+}
+
+HostLibrarySearch HostLibrarySearch::load()
+{
+    HostLibrarySearch search;
+    // glibc's built-in defaults; the multiarch directories come first on Debian.
+    search.m_defaultDirs = {QStringLiteral("/lib/x86_64-linux-gnu"),
+                            QStringLiteral("/usr/lib/x86_64-linux-gnu"),
+                            QStringLiteral("/lib/aarch64-linux-gnu"),
+                            QStringLiteral("/usr/lib/aarch64-linux-gnu"),
+                            QStringLiteral("/lib64"),
+                            QStringLiteral("/usr/lib64"),
+                            QStringLiteral("/lib"),
+                            QStringLiteral("/usr/lib")};
+    // `ldconfig -p` only prints the cache file; it runs nothing it lists.
+    Result<ToolOutput> listed =
+        runTool(QStringLiteral("ldconfig"), QStringLiteral("libc-bin"), {QStringLiteral("-p")});
+    if (!listed || listed->exitCode != 0) {
+        qCWarning(lcRuntime) << "cannot read the loader cache; searching only the default "
+                                "directories:"
+                             << (listed ? listed->standardError : listed.error().message);
+        return search;
     }
-    if (output->exitCode != 0 && closure.libraries.isEmpty() && closure.missing.isEmpty()) {
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("ldd failed: %1").arg(output->standardError.trimmed()));
+    static const QRegularExpression line(QStringLiteral("^\\s+(\\S+) \\(([^)]*)\\) => (\\S.*)$"));
+    const QStringList lines = listed->standardOutput.split(u'\n', Qt::SkipEmptyParts);
+    for (const QString &text : lines) {
+        const QRegularExpressionMatch m = line.match(text);
+        if (m.hasMatch())
+            search.m_cache[m.captured(1)].append(m.captured(3).trimmed());
     }
-    return closure;
+    return search;
+}
+
+QString HostLibrarySearch::find(const QString &soname, const ElfInfo &requester,
+                                const QString &requesterPath) const
+{
+    if (soname.contains(u'/')) // a path, not a name: the loader opens it as is
+        return matches(soname, requester) ? soname : QString();
+    const QString origin = QFileInfo(requesterPath).absolutePath();
+    for (const QString &entry : requester.searchPath()) {
+        const QString candidate = expandOrigin(entry, origin) + u'/' + soname;
+        if (matches(candidate, requester))
+            return candidate;
+    }
+    for (const QString &candidate : m_cache.value(soname)) {
+        if (matches(candidate, requester))
+            return candidate;
+    }
+    for (const QString &dir : m_defaultDirs) {
+        if (matches(dir + u'/' + soname, requester))
+            return dir + u'/' + soname;
+    }
+    return {};
 }
 
 Result<void> setRunPath(const QStringList &files, const QString &runPath)
 {
     if (files.isEmpty())
         return {};
+    const QStringList arguments = runPath.isEmpty()
+                                      ? QStringList{QStringLiteral("--remove-rpath")}
+                                      : QStringList{QStringLiteral("--set-rpath"), runPath};
     Result<ToolOutput> output =
-        runTool(QStringLiteral("patchelf"), QStringLiteral("patchelf"),
-                QStringList{QStringLiteral("--set-rpath"), runPath} + files);
+        runTool(QStringLiteral("patchelf"), QStringLiteral("patchelf"), arguments + files);
     if (!output)
         return output.error();
     if (output->exitCode != 0) {
         return makeError(ErrorKind::Environment,
-                         QStringLiteral("patchelf --set-rpath %1 failed: %2")
-                             .arg(runPath, output->standardError.trimmed()));
+                         QStringLiteral("patchelf %1 failed: %2")
+                             .arg(arguments.join(u' '), output->standardError.trimmed()));
     }
     return {};
 }

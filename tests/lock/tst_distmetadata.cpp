@@ -82,9 +82,52 @@ private Q_SLOTS:
         QTest::newRow("plain pyd") << u"qux.pyd"_qs << u"qux"_qs;
         QTest::newRow("pth") << u"x.pth"_qs << QString();
         QTest::newRow("dotted py") << u"a.b.py"_qs << QString();
-        QTest::newRow("not identifier") << u"my-mod.py"_qs << QString();
+        QTest::newRow("not an identifier, still importable") << u"my-mod.py"_qs << u"my-mod"_qs;
+        QTest::newRow("mypyc helper")
+            << u"81d243bd2c585b0f4821__mypyc.cpython-311-x86_64-linux-gnu.so"_qs
+            << u"81d243bd2c585b0f4821__mypyc"_qs;
+        QTest::newRow("cffi backend")
+            << u"_cffi_backend.cpython-311-x86_64-linux-gnu.so"_qs << u"_cffi_backend"_qs;
+        QTest::newRow("sourceless pyc") << u"legacy.pyc"_qs << u"legacy"_qs;
+        QTest::newRow("cached pyc is not top-level") << u"six.cpython-311.pyc"_qs << QString();
+        QTest::newRow("other CPython version")
+            << u"m.cpython-313-x86_64-linux-gnu.so"_qs << u"m"_qs;
+        QTest::newRow("debug build") << u"m.cpython-311d-x86_64-linux-gnu.so"_qs << u"m"_qs;
+        QTest::newRow("macOS") << u"m.cpython-312-darwin.so"_qs << u"m"_qs;
+        QTest::newRow("PyPy") << u"m.pypy310-pp73-x86_64-linux-gnu.so"_qs << u"m"_qs;
+        QTest::newRow("pyw") << u"gui.pyw"_qs << u"gui"_qs;
+        QTest::newRow("dotted so") << u"foo.bar.so"_qs << QString();
+        QTest::newRow("dotted before tag")
+            << u"a.b.cpython-311-x86_64-linux-gnu.so"_qs << QString();
+        QTest::newRow("dot after tag") << u"a.cpython-311.x.so"_qs << QString();
+        QTest::newRow("versioned shared library") << u"libfoo.so.1"_qs << QString();
+        QTest::newRow("bare suffix") << u".so"_qs << QString();
+        QTest::newRow("bare py") << u".py"_qs << QString();
+        QTest::newRow("stub") << u"foo.pyi"_qs << QString();
+        QTest::newRow("whitespace") << u"a b.py"_qs << QString();
         QTest::newRow("txt") << u"README.txt"_qs << QString();
         QTest::newRow("unicode") << u"café.py"_qs << u"café"_qs;
+    }
+
+    void topLevelModuleName_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<bool>("valid");
+        QTest::newRow("identifier") << u"six"_qs << true;
+        QTest::newRow("leading digit") << u"81d243bd2c585b0f4821__mypyc"_qs << true;
+        QTest::newRow("dash") << u"foo-stubs"_qs << true;
+        QTest::newRow("dot") << u"foo.dist-info"_qs << false;
+        QTest::newRow("slash") << u"a/b"_qs << false;
+        QTest::newRow("backslash") << u"a\\b"_qs << false;
+        QTest::newRow("space") << u"a b"_qs << false;
+        QTest::newRow("empty") << QString() << false;
+    }
+
+    void topLevelModuleName()
+    {
+        QFETCH(QString, name);
+        QFETCH(bool, valid);
+        QCOMPARE(isTopLevelModuleName(name), valid);
     }
 
     void moduleOfFile()
@@ -123,7 +166,21 @@ private Q_SLOTS:
         QTest::newRow("backslashes and ./")
             << QStringList{u".\\win\\mod.py"_qs} << QStringList{u"win"_qs};
         QTest::newRow("stub package is not importable")
-            << QStringList{u"foo-stubs/__init__.pyi"_qs} << QStringList{};
+            << QStringList{u"foo-stubs/__init__.pyi"_qs, u"foo-stubs/py.typed"_qs} << QStringList{};
+        QTest::newRow("mypyc helper at top level")
+            << QStringList{u"81d243bd2c585b0f4821__mypyc.cpython-311-x86_64-linux-gnu.so"_qs}
+            << QStringList{u"81d243bd2c585b0f4821__mypyc"_qs};
+        QTest::newRow("directory that is not an identifier")
+            << QStringList{u"my-pkg/x.py"_qs} << QStringList{u"my-pkg"_qs};
+        QTest::newRow("sourceless module")
+            << QStringList{u"legacy.pyc"_qs} << QStringList{u"legacy"_qs};
+        QTest::newRow("extension __init__ package")
+            << QStringList{u"fast/__init__.cpython-311-x86_64-linux-gnu.so"_qs}
+            << QStringList{u"fast"_qs};
+        QTest::newRow("dotted directory (vendored .libs)")
+            << QStringList{u"foo.libs/libz.so"_qs} << QStringList{};
+        QTest::newRow(".pth only")
+            << QStringList{u"foo.pth"_qs, u"foo-1.0.dist-info/RECORD"_qs} << QStringList{};
     }
 
     void modulesFromPaths()

@@ -163,6 +163,14 @@ private Q_SLOTS:
         QTest::newRow("requirements number")
             << valid().replace(R"J("requirements.txt")J", "7")
             << QStringList{u"$.requirements: expected a requirements file or a list"_s};
+        QTest::newRow("pip is a number")
+            << valid(R"J(, "pip": 5)J")
+            << QStringList{u"$.pip: expected a pip wheel path or {\"wheel\": PATH, \"sha256\": "
+                           "HEX}, got number 5"_s};
+        QTest::newRow("pip wheel is a list")
+            << valid(R"J(, "pip": {"wheel": [], "sha256": 7})J")
+            << QStringList{u"$.pip.wheel: expected a non-empty string, got a list"_s,
+                           u"$.pip.sha256: expected a non-empty string, got number 7"_s};
         QTest::newRow("requirements without wheelhouse")
             << valid().replace(R"J("wheelhouse": "wheels", )J", "")
             << QStringList{u"wheelhouse: missing: requirements are installed offline"_s};

@@ -8,6 +8,7 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -146,6 +147,47 @@ private Q_SLOTS:
         QVERIFY(report->errors[0].endsWith(u"(binary)"_qs));
         QVERIFY(
             report->errors[1].startsWith(u"app/config.ini: contains the build-machine path"_qs));
+    }
+
+    // ELF files are audited from their dynamic section: a library whose RUNPATH
+    // names the build machine, and an extension needing a library nowhere in
+    // the bundle, each fail the build by name; the $ORIGIN layout passes.
+    void elfSearchPathsAreAudited()
+    {
+        const QString zlib = u"/lib/x86_64-linux-gnu/libz.so.1"_qs; // needs only libc
+        QVERIFY2(QFileInfo::exists(zlib), "zlib1g is required");
+        const QString lib = m_root + u"/runtime/lib/libz.so.1"_qs;
+        QDir().mkpath(QFileInfo(lib).absolutePath());
+        QVERIFY(QFile::copy(zlib, lib));
+        QFile::setPermissions(lib, QFile::permissions(lib) | QFile::WriteOwner);
+        Result<RelocationReport> clean = makeRelocatable(input());
+        QVERIFY(clean.ok());
+        QVERIFY2(clean->errors.isEmpty(), qPrintable(clean->errors.join(u'\n')));
+
+        QCOMPARE(test::runProcess(u"patchelf"_qs, {u"--set-rpath"_qs, u"/opt/build/lib"_qs, lib})
+                     .exitCode,
+                 0);
+        const QString ext = m_core + u"/pkg/_ext.so"_qs;
+        QDir().mkpath(m_core + u"/pkg"_qs);
+        QVERIFY(QFile::copy(zlib, ext));
+        QFile::setPermissions(ext, QFile::permissions(ext) | QFile::WriteOwner);
+        // Two runs: patchelf 0.14 mixes up --add-needed and --set-rpath given together.
+        QCOMPARE(test::runProcess(u"patchelf"_qs, {u"--add-needed"_qs, u"libfoo-1a2b.so"_qs, ext})
+                     .exitCode,
+                 0);
+        QCOMPARE(
+            test::runProcess(u"patchelf"_qs, {u"--set-rpath"_qs, u"$ORIGIN/../pkg.libs"_qs, ext})
+                .exitCode,
+            0);
+        Result<RelocationReport> report = makeRelocatable(input());
+        QVERIFY(report.ok());
+        QVERIFY2(report->errors.size() == 2, qPrintable(report->errors.join(u'\n')));
+        QVERIFY2(report->errors[0].startsWith(
+                     u"runtime/lib/libz.so.1: RUNPATH names the absolute path '/opt/build/lib'"_qs),
+                 qPrintable(report->errors[0]));
+        QVERIFY2(report->errors[1].startsWith(
+                     u"runtime/lib/python3.11/site-packages/pkg/_ext.so: needs libfoo-1a2b.so"_qs),
+                 qPrintable(report->errors[1]));
     }
 };
 

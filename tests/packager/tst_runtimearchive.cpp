@@ -3,12 +3,15 @@
 // metadata; a runtime from that archive is verified, extracted into the
 // hash-keyed cache once, and reused afterwards.
 
+#include "archive/archivewriter.h"
 #include "base/filehash.h"
 #include "common/testutil.h"
 #include "runtime/runtimearchive.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -22,6 +25,34 @@ namespace {
 QStringList words(const char *text)
 {
     return QString::fromUtf8(text).split(u' ');
+}
+
+bool writeFile(const QString &path, const QByteArray &data, bool executable = false)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(data) != data.size())
+        return false;
+    f.close();
+    return !executable || f.setPermissions(f.permissions() | QFile::ExeOwner | QFile::ExeUser);
+}
+
+// A 32-bit i386 ET_DYN ELF header: all a loader needs to refuse the file.
+QByteArray elf32Header()
+{
+    QByteArray h(52, '\0');
+    h[0] = 0x7f;
+    h[1] = 'E';
+    h[2] = 'L';
+    h[3] = 'F';
+    h[4] = 1;   // ELFCLASS32
+    h[5] = 1;   // little-endian
+    h[6] = 1;   // EV_CURRENT
+    h[16] = 3;  // ET_DYN
+    h[18] = 3;  // EM_386
+    h[20] = 1;  // e_version
+    h[40] = 52; // e_ehsize
+    return h;
 }
 
 } // namespace
@@ -39,6 +70,8 @@ private Q_SLOTS:
     void incompleteEntryIsReplaced();
     void cliErrors_data();
     void cliErrors();
+    void badArchives_data();
+    void badArchives();
 
 private:
     QTemporaryDir m_root;
@@ -180,7 +213,7 @@ void TestRuntimeArchive::cliErrors_data()
     QTest::newRow("unknown subcommand") << words("unpack") << 2 << "unknown command 'unpack'";
     QTest::newRow("pack without options") << words("pack") << 2 << "give --python EXE and -o FILE";
     QTest::newRow("pack missing python") << words("pack --python /nonexistent/python3 -o x.tar.gz")
-                                         << 3 << "/nonexistent/python3: no such Python interpreter";
+                                         << 2 << "/nonexistent/python3: no such file";
     QTest::newRow("pack unknown format")
         << words("pack --python /usr/bin/python3.11 -o x.rar") << 2 << "unknown archive type";
     QTest::newRow("extract missing archive")
@@ -196,6 +229,106 @@ void TestRuntimeArchive::cliErrors()
         test::runDeskpack(QStringList{QStringLiteral("runtime")} + arguments);
     QCOMPARE(r.exitCode, exitCode);
     QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
+}
+
+void TestRuntimeArchive::badArchives_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QStringList>("expected"); // every one must be in the message
+    QTest::newRow("no interpreter")
+        << QStringLiteral("empty")
+        << QStringList{QStringLiteral("not an install_only runtime: no python/bin/python3.X")};
+    QTest::newRow("two interpreters")
+        << QStringLiteral("two")
+        << QStringList{QStringLiteral("more than one interpreter (python/bin/python3.11, "
+                                      "python/bin/python3.12)")};
+    QTest::newRow("32-bit ELF") << QStringLiteral("elf32")
+                                << QStringList{QStringLiteral("python/lib/libodd.so is an ELF for "
+                                                              "Intel 80386 (32-bit); this machine "
+                                                              "runs x86-64 (64-bit)")};
+    QTest::newRow("other-arch interpreter")
+        << QStringLiteral("aarch64")
+        << QStringList{QStringLiteral("python/bin/python3.11 is an ELF for AArch64 (64-bit)")};
+    QTest::newRow("missing libpython")
+        << QStringLiteral("nolibpython")
+        << QStringList{QStringLiteral("neither in the runtime nor in the base system"),
+                       QStringLiteral("python/bin/python3.12 needs libpython3.12.so.1.0")};
+}
+
+// Archives that are not runtimes for this machine: each is refused with a
+// message naming the archive and the file, exit 2, and nothing in the cache.
+void TestRuntimeArchive::badArchives()
+{
+    QFETCH(QString, name);
+    QFETCH(QStringList, expected);
+    const QString tree = m_root.filePath(QStringLiteral("bad/") + name + QStringLiteral("/python"));
+    const QByteArray script = "#!/bin/sh\necho not python\n";
+    QVERIFY(writeFile(tree + QStringLiteral("/lib/python3.11/os.py"), "# stdlib\n"));
+    if (name == u"two") {
+        QVERIFY(writeFile(tree + QStringLiteral("/bin/python3.11"), script, true));
+        QVERIFY(writeFile(tree + QStringLiteral("/bin/python3.12"), script, true));
+    } else if (name == u"elf32") {
+        QVERIFY(writeFile(tree + QStringLiteral("/bin/python3.11"), script, true));
+        QVERIFY(writeFile(tree + QStringLiteral("/lib/libodd.so"), elf32Header()));
+    } else if (name == u"aarch64") {
+        QFile python(QStringLiteral("/usr/bin/python3.11"));
+        QVERIFY(python.open(QIODevice::ReadOnly));
+        QByteArray data = python.readAll();
+        data[18] = char(183); // e_machine = EM_AARCH64
+        data[19] = 0;
+        QVERIFY(writeFile(tree + QStringLiteral("/bin/python3.11"), data, true));
+    } else if (name == u"nolibpython") {
+        // An interpreter linked against a libpython the archive does not carry.
+        if (QStandardPaths::findExecutable(QStringLiteral("gcc")).isEmpty()) {
+            if (qEnvironmentVariable("CI") == u"true")
+                QFAIL("gcc is required (Debian package gcc)");
+            QSKIP("gcc is not installed: this row compiles its interpreter");
+        }
+        const QString build = m_root.filePath(QStringLiteral("bad/libpython-build"));
+        QVERIFY(QDir().mkpath(tree + QStringLiteral("/bin")));
+        QVERIFY(writeFile(build + QStringLiteral("/lib.c"), "int Py_Main(void) { return 0; }\n"));
+        QVERIFY(writeFile(build + QStringLiteral("/main.c"),
+                          "int Py_Main(void);\nint main(void) { return Py_Main(); }\n"));
+        test::ProcessResult cc = test::runProcess(
+            QStringLiteral("gcc"),
+            {QStringLiteral("-shared"), QStringLiteral("-fPIC"),
+             QStringLiteral("-Wl,-soname,libpython3.12.so.1.0"), build + QStringLiteral("/lib.c"),
+             QStringLiteral("-o"), build + QStringLiteral("/libpython3.12.so.1.0")});
+        QVERIFY2(cc.exitCode == 0, cc.err.constData());
+        cc = test::runProcess(QStringLiteral("gcc"),
+                              {build + QStringLiteral("/main.c"),
+                               build + QStringLiteral("/libpython3.12.so.1.0"),
+                               QStringLiteral("-Wl,-rpath,") + build, QStringLiteral("-o"),
+                               tree + QStringLiteral("/bin/python3.12")});
+        QVERIFY2(cc.exitCode == 0, cc.err.constData());
+    }
+    const QString archivePath =
+        m_root.filePath(QStringLiteral("bad/") + name + QStringLiteral(".tar.gz"));
+    archive::WriteOptions write;
+    write.topLevel = QStringLiteral("python");
+    Result<archive::WriteSummary> written = archive::writeArchive(tree, archivePath, write);
+    QVERIFY2(written, written ? "" : qPrintable(written.error().message));
+
+    const QString cache = m_root.filePath(QStringLiteral("bad/cache-") + name);
+    Result<CachedRuntime> r = runtimeFromArchive(archivePath, written->sha256, cache);
+    QVERIFY(!r);
+    QCOMPARE(r.error().kind, ErrorKind::Unreadable);
+    QVERIFY2(r.error().message.startsWith(archivePath + QStringLiteral(": ")),
+             qPrintable(r.error().message));
+    for (const QString &part : std::as_const(expected))
+        QVERIFY2(r.error().message.contains(part), qPrintable(r.error().message));
+    QVERIFY2(
+        QDir(cache).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot).isEmpty(),
+        "a refused archive left something in the cache");
+
+    const test::ProcessResult cli =
+        test::runDeskpack({QStringLiteral("runtime"), QStringLiteral("extract"), archivePath,
+                           QStringLiteral("--cache-dir"), cache});
+    QCOMPARE(cli.exitCode, 2);
+    for (const QString &part : std::as_const(expected))
+        QVERIFY2(QString::fromUtf8(cli.err).contains(part), cli.err.constData());
+    QVERIFY(
+        QDir(cache).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot).isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestRuntimeArchive)

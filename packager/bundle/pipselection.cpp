@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: MIT
+#include "pipselection.h"
+
+#include "archive/archivehandles.h"
+#include "base/filehash.h"
+#include "runner/pip.h"
+
+#include <QCollator>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <algorithm>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace deskpack::bundle {
+
+namespace {
+
+constexpr la_int64_t MaxMetadataSize = 1 << 20;
+
+// The newest pip-*.whl in `dir` by numeric version order, or empty.
+QString newestPipWheel(const QString &dir)
+{
+    QStringList wheels = QDir(dir).entryList({u"pip-*.whl"_s}, QDir::Files, QDir::Name);
+    if (wheels.isEmpty())
+        return {};
+    QCollator collator;
+    collator.setNumericMode(true);
+    std::sort(wheels.begin(), wheels.end(), collator);
+    return QDir(dir).absoluteFilePath(wheels.constLast());
+}
+
+// "1.2.3rc1" -> {1, 2, 3}: the release segment, which is all Requires-Python
+// of a pip release ever compares against a final CPython version.
+QList<int> releaseOf(const QString &version, bool *ok)
+{
+    static const QRegularExpression release(u"^v?(\\d+(?:\\.\\d+)*)"_s);
+    const QRegularExpressionMatch m = release.match(version.trimmed());
+    *ok = m.hasMatch();
+    QList<int> out;
+    if (!*ok)
+        return out;
+    for (const QString &part : m.captured(1).split(u'.'))
+        out.append(part.toInt());
+    return out;
+}
+
+int compareReleases(QList<int> a, QList<int> b)
+{
+    const qsizetype n = std::max(a.size(), b.size());
+    a.resize(n, 0);
+    b.resize(n, 0);
+    for (qsizetype i = 0; i < n; ++i) {
+        if (a[i] != b[i])
+            return a[i] < b[i] ? -1 : 1;
+    }
+    return 0;
+}
+
+// Whether the first `prefix.size()` components of `version` equal `prefix`.
+bool hasPrefix(QList<int> version, const QList<int> &prefix)
+{
+    version.resize(std::max(version.size(), prefix.size()), 0);
+    return std::equal(prefix.cbegin(), prefix.cend(), version.cbegin());
+}
+
+QString passedOverLine(const QString &what, const QString &why)
+{
+    return QStringLiteral("%1: %2").arg(what, why);
+}
+
+Error cannotRun(const PipSelectionInput &input, const PipChoice &choice, const QString &why)
+{
+    return makeError(
+        ErrorKind::Environment,
+        QStringLiteral("pip %1 (%2, %3) cannot run under Python %4 (%5), so nothing was "
+                       "installed:\n%6")
+            .arg(choice.version.isEmpty() ? u"?"_s : choice.version, pipSourceName(choice.source),
+                 choice.location, input.pythonVersion, input.interpreter, why));
+}
+
+// The Requires-Python check and the trial, for a chosen wheel; passing
+// returns the choice.
+Result<void> admit(const PipSelectionInput &input, const PipChoice &choice)
+{
+    if (!choice.wheel.isEmpty()) {
+        if (const std::optional<QString> spec = wheelRequiresPython(choice.wheel)) {
+            if (versionSatisfies(input.pythonVersion, *spec) == false)
+                return makeError(ErrorKind::Environment,
+                                 QStringLiteral("its Requires-Python is %1").arg(*spec));
+        }
+    }
+    const auto trial = input.trial ? input.trial : trialPip;
+    return trial(input, choice);
+}
+
+} // namespace
+
+QString pipSourceName(PipSource source)
+{
+    switch (source) {
+    case PipSource::Runtime:
+        return u"runtime"_s;
+    case PipSource::Ensurepip:
+        return u"ensurepip"_s;
+    case PipSource::Config:
+        return u"config"_s;
+    case PipSource::Environment:
+        return u"environment"_s;
+    case PipSource::System:
+        return u"system"_s;
+    }
+    return {};
+}
+
+QString pipVersionFromWheel(const QString &wheel)
+{
+    // {distribution}-{version}(-{build})?-{python}-{abi}-{platform}.whl
+    const QStringList parts = QFileInfo(wheel).fileName().split(u'-');
+    return parts.size() >= 5 ? parts.at(1) : QString();
+}
+
+std::optional<QString> wheelRequiresPython(const QString &wheel)
+{
+    archive::ReadArchivePtr reader = archive::newReadArchive();
+    if (!reader || archive_read_support_format_zip(reader.get()) != ARCHIVE_OK ||
+        archive_read_open_filename(reader.get(), QFile::encodeName(wheel).constData(), 1 << 16) !=
+            ARCHIVE_OK)
+        return std::nullopt;
+    static const QRegularExpression metadataName(u"^[^/]+\\.dist-info/METADATA$"_s);
+    struct archive_entry *entry = nullptr;
+    while (archive_read_next_header(reader.get(), &entry) == ARCHIVE_OK) {
+        const char *name = archive_entry_pathname(entry);
+        if (!name || !metadataName.match(QString::fromUtf8(name)).hasMatch()) {
+            archive_read_data_skip(reader.get());
+            continue;
+        }
+        if (archive_entry_size_is_set(entry) && archive_entry_size(entry) > MaxMetadataSize)
+            return std::nullopt;
+        QByteArray data;
+        char block[16384];
+        la_ssize_t n = 0;
+        while ((n = archive_read_data(reader.get(), block, sizeof block)) > 0) {
+            data.append(block, n);
+            if (data.size() > MaxMetadataSize)
+                return std::nullopt;
+        }
+        if (n < 0)
+            return std::nullopt;
+        // RFC 822 style headers up to the first blank line.
+        for (const QByteArray &line : data.split('\n')) {
+            const QByteArray trimmed = line.trimmed();
+            if (trimmed.isEmpty())
+                break;
+            if (trimmed.toLower().startsWith("requires-python:"))
+                return QString::fromUtf8(trimmed.mid(16).trimmed());
+        }
+        return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+std::optional<bool> versionSatisfies(const QString &version, const QString &specifiers)
+{
+    bool ok = false;
+    const QList<int> have = releaseOf(version, &ok);
+    if (!ok)
+        return std::nullopt;
+    static const QRegularExpression clause(
+        u"^(~=|===|==|!=|<=|>=|<|>)\\s*([0-9][0-9.]*)(\\.\\*)?$"_s);
+    for (const QString &raw : specifiers.split(u',', Qt::SkipEmptyParts)) {
+        const QRegularExpressionMatch m = clause.match(raw.trimmed());
+        if (!m.hasMatch())
+            return std::nullopt;
+        const QString op = m.captured(1);
+        QString number = m.captured(2);
+        while (number.endsWith(u'.'))
+            number.chop(1);
+        const QList<int> want = releaseOf(number, &ok);
+        if (!ok)
+            return std::nullopt;
+        const bool wildcard = m.capturedLength(3) > 0;
+        if (wildcard && op != u"==" && op != u"!=")
+            return std::nullopt;
+        const int cmp = compareReleases(have, want);
+        bool pass = false;
+        if (op == u"==" || op == u"===")
+            pass = wildcard ? hasPrefix(have, want) : cmp == 0;
+        else if (op == u"!=")
+            pass = wildcard ? !hasPrefix(have, want) : cmp != 0;
+        else if (op == u">=")
+            pass = cmp >= 0;
+        else if (op == u"<=")
+            pass = cmp <= 0;
+        else if (op == u">")
+            pass = cmp > 0;
+        else if (op == u"<")
+            pass = cmp < 0;
+        else { // ~=X.Y: >= X.Y and == X.*
+            if (want.size() < 2)
+                return std::nullopt;
+            pass = cmp >= 0 && hasPrefix(have, want.mid(0, want.size() - 1));
+        }
+        if (!pass)
+            return false;
+    }
+    return true;
+}
+
+Result<void> trialPip(const PipSelectionInput &input, const PipChoice &choice)
+{
+    runner::PipCommand pip;
+    pip.interpreter = input.interpreter;
+    pip.pipWheel = choice.wheel;
+    pip.logFile = input.logFile;
+    pip.timeoutMs = 120'000;
+    pip.arguments = {u"list"_s, u"--path"_s, input.sitePackages, u"--format"_s, u"json"_s};
+    Result<runner::PythonOutput> run = runner::runPip(pip);
+    if (!run)
+        return run.error();
+    return {};
+}
+
+Result<PipChoice> selectPip(const PipSelectionInput &input)
+{
+    // A configured wheel is checked whichever pip ends up running: a wrong
+    // hash is a broken input, not a preference.
+    if (!input.configWheel.isEmpty()) {
+        if (!QFileInfo(input.configWheel).isFile())
+            return makeError(ErrorKind::Unreadable,
+                             QStringLiteral("pip: %1 does not exist").arg(input.configWheel));
+        if (!input.configSha256.isEmpty()) {
+            if (Result<void> same = verifySha256(input.configWheel, input.configSha256); !same)
+                return makeError(same.error().kind,
+                                 QStringLiteral("pip.sha256: refusing the configured pip wheel: %1")
+                                     .arg(same.error().message));
+        }
+    }
+
+    PipChoice choice;
+    QStringList passedOver;
+    const auto chosen = [&](PipSource source, const QString &wheel) -> Result<PipChoice> {
+        choice.source = source;
+        choice.wheel = wheel;
+        choice.location = wheel;
+        choice.version = pipVersionFromWheel(wheel);
+        choice.passedOver = passedOver;
+        if (Result<void> runs = admit(input, choice); !runs)
+            return cannotRun(input, choice, runs.error().message);
+        return choice;
+    };
+
+    // 1. pip in the runtime's own site-packages (python-build-standalone ships it).
+    const QDir site(input.sitePackages);
+    if (!input.sitePackages.isEmpty() && QFileInfo(site.filePath(u"pip/__init__.py"_s)).isFile()) {
+        choice.source = PipSource::Runtime;
+        choice.location = site.filePath(u"pip"_s);
+        const QStringList infos = site.entryList({u"pip-*.dist-info"_s}, QDir::Dirs);
+        if (infos.size() == 1)
+            choice.version = infos.constFirst().mid(4).chopped(10);
+        choice.passedOver = passedOver;
+        if (Result<void> runs = admit(input, choice); !runs)
+            return cannotRun(input, choice, runs.error().message);
+        return choice;
+    }
+    passedOver.append(passedOverLine(pipSourceName(PipSource::Runtime),
+                                     QStringLiteral("no pip in %1").arg(input.sitePackages)));
+
+    // 2. The interpreter's ensurepip wheel: made for exactly this CPython.
+    for (const QString &stdlib : input.ensurepipDirs) {
+        const QString wheel = newestPipWheel(stdlib + u"/ensurepip/_bundled"_s);
+        if (!wheel.isEmpty())
+            return chosen(PipSource::Ensurepip, wheel);
+    }
+    passedOver.append(passedOverLine(
+        pipSourceName(PipSource::Ensurepip),
+        input.ensurepipDirs.isEmpty()
+            ? u"no stdlib to look in"_s
+            : QStringLiteral("no ensurepip/_bundled/pip-*.whl in %1 (Debian strips ensurepip)")
+                  .arg(input.ensurepipDirs.join(u", "_s))));
+
+    // 3. and 4. What the release engineer named.
+    if (!input.configWheel.isEmpty())
+        return chosen(PipSource::Config, QFileInfo(input.configWheel).absoluteFilePath());
+    passedOver.append(
+        passedOverLine(pipSourceName(PipSource::Config), u"no \"pip\" in deskpack.json"_s));
+    if (!input.environmentWheel.isEmpty()) {
+        if (!QFileInfo(input.environmentWheel).isFile())
+            return makeError(ErrorKind::Unreadable,
+                             QStringLiteral("DESKPACK_PIP_WHEEL: %1 does not exist")
+                                 .arg(input.environmentWheel));
+        return chosen(PipSource::Environment, QFileInfo(input.environmentWheel).absoluteFilePath());
+    }
+    passedOver.append(
+        passedOverLine(pipSourceName(PipSource::Environment), u"DESKPACK_PIP_WHEEL is not set"_s));
+
+    // 5. The build machine's pip, only when it is known to fit.
+    const QString system = newestPipWheel(input.systemWheelDir);
+    QString systemWhy =
+        QStringLiteral("no pip-*.whl in %1 (Debian: python3-pip-whl)").arg(input.systemWheelDir);
+    if (!system.isEmpty()) {
+        choice.source = PipSource::System;
+        choice.wheel = system;
+        choice.location = system;
+        choice.version = pipVersionFromWheel(system);
+        choice.passedOver = passedOver;
+        Result<void> runs = admit(input, choice);
+        if (runs)
+            return choice;
+        systemWhy = QStringLiteral("%1: %2").arg(system, runs.error().message);
+    }
+    passedOver.append(passedOverLine(pipSourceName(PipSource::System), systemWhy));
+    return makeError(ErrorKind::Environment,
+                     QStringLiteral("no pip that runs under Python %1 (%2), so nothing was "
+                                    "installed. Tried, in order:\n  %3\nName a pip wheel made for "
+                                    "Python %1 as \"pip\" in deskpack.json or in "
+                                    "DESKPACK_PIP_WHEEL.")
+                         .arg(input.pythonVersion, input.interpreter, passedOver.join(u"\n  "_s)));
+}
+
+} // namespace deskpack::bundle

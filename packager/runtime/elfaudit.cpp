@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+#include "elfaudit.h"
+
+#include "runtime/elftree.h"
+#include "runtime/sharedlibraries.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFileInfo>
+
+#include <algorithm>
+
+namespace deskpack::runtime {
+
+namespace elftree {
+
+bool isInside(const QString &path, const QString &root)
+{
+    const QString clean = QDir::cleanPath(path);
+    return clean == root || clean.startsWith(root + u'/');
+}
+
+QHash<QString, QStringList> libraryIndex(const QString &root)
+{
+    QHash<QString, QStringList> index;
+    QDirIterator it(root, QDir::Files | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        const QString name = it.fileName();
+        if (name.endsWith(u".so") || name.contains(u".so."))
+            index[name].append(QFileInfo(path).absolutePath());
+    }
+    for (QStringList &dirs : index)
+        dirs.sort();
+    return index;
+}
+
+QString originEntry(const QString &fromDir, const QString &dir)
+{
+    const QString relative = QDir::cleanPath(QDir(fromDir).relativeFilePath(dir));
+    return relative == u"." ? QStringLiteral("$ORIGIN") : QStringLiteral("$ORIGIN/") + relative;
+}
+
+bool hasLibrary(const QString &dir, const QString &name, const QString &root)
+{
+    const QFileInfo candidate(dir + u'/' + name);
+    if (!candidate.exists())
+        return false;
+    const QString resolved = candidate.canonicalFilePath();
+    return candidate.isFile() && isInside(resolved, QFileInfo(root).canonicalFilePath());
+}
+
+} // namespace elftree
+
+QStringList elfFilesUnder(const QString &root)
+{
+    QStringList files;
+    QDirIterator it(root, QDir::Files | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        if (!it.fileInfo().isSymLink() && isElfFile(path))
+            files.append(path);
+    }
+    files.sort();
+    return files;
+}
+
+QList<ElfFinding> auditElfTree(const QString &rootPath, const QString &displayPrefix)
+{
+    using elftree::isInside;
+    const QString root = QDir::cleanPath(QFileInfo(rootPath).absoluteFilePath());
+    QList<ElfFinding> findings;
+    auto add = [&](ElfFinding::Kind kind, const QString &file, const QString &detail,
+                   const QString &what) {
+        const QString shown = displayPrefix + QDir(root).relativeFilePath(file);
+        findings.append({kind, shown, detail, shown + QStringLiteral(": ") + what});
+    };
+    for (const QString &file : elfFilesUnder(root)) {
+        Result<ElfInfo> info = readElf(file);
+        if (!info) {
+            add(ElfFinding::Kind::Unreadable, file, {},
+                info.error().message.section(QStringLiteral(": "), 1));
+            continue;
+        }
+        if (!info->isLoadable())
+            continue;
+        if (!runsOnHost(*info)) {
+            const QString machine = describeMachine(info->machine, info->is64);
+            add(ElfFinding::Kind::ForeignMachine, file, machine,
+                QStringLiteral("ELF for %1; this machine runs %2")
+                    .arg(machine, describeMachine(hostMachine(), true)));
+            continue;
+        }
+        const QString dir = QFileInfo(file).absolutePath();
+        const char *tag = info->runPath.isEmpty() ? "RPATH" : "RUNPATH";
+        QStringList searchDirs;
+        for (const QString &entry : info->rPath + info->runPath) {
+            if (!isOriginRelative(entry)) {
+                add(ElfFinding::Kind::AbsoluteSearchPath, file, entry,
+                    QStringLiteral("%1 names %2 '%3', which is not relative to $ORIGIN")
+                        .arg(QLatin1StringView(tag),
+                             entry.startsWith(u'/') ? QStringLiteral("the absolute path")
+                                                    : QStringLiteral("the cwd-relative path"),
+                             entry));
+                continue;
+            }
+            const QString expanded = expandOrigin(entry, dir);
+            if (!isInside(expanded, root)) {
+                add(ElfFinding::Kind::SearchPathOutside, file, entry,
+                    QStringLiteral("%1 entry '%2' leads out of the tree")
+                        .arg(QLatin1StringView(tag), entry));
+                continue;
+            }
+            if (info->searchPath().contains(entry))
+                searchDirs.append(expanded);
+        }
+        for (const QString &soname : std::as_const(info->needed)) {
+            if (isBaseSystemLibrary(soname))
+                continue;
+            const bool found =
+                std::any_of(searchDirs.cbegin(), searchDirs.cend(),
+                            [&](const QString &d) { return elftree::hasLibrary(d, soname, root); });
+            if (!found)
+                add(ElfFinding::Kind::UnresolvedLibrary, file, soname,
+                    QStringLiteral("needs %1, which is neither found through its $ORIGIN "
+                                   "search path inside the tree nor a base-system library")
+                        .arg(soname));
+        }
+    }
+    return findings;
+}
+
+} // namespace deskpack::runtime
