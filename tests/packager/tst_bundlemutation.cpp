@@ -13,6 +13,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/stat.h>
+
 using namespace deskpack;
 using namespace deskpack::runner;
 using namespace Qt::Literals::StringLiterals;
@@ -238,6 +240,21 @@ private Q_SLOTS:
         QCOMPARE(report["unsafe"][0].get<std::string>(),
                  std::string("app/evil: symlink to /etc leaves the bundle"));
         QVERIFY(r.err.contains("unsafe: app/evil: symlink to /etc leaves the bundle"));
+    }
+
+    // Nothing opens a fifo (it would block until a writer comes): verify
+    // names it and ends.
+    void verifyBinaryReportsFifo()
+    {
+        const BundleManifest http = manifest(Readiness::Kind::Http);
+        QVERIFY(writeFile(manifestPath(), serializeManifest(http)));
+        const QString fifo = m_bundle + u"/runtime/lib/libfifo.so.1"_s;
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0644), 0);
+        const auto r = test::runProcess(test::binDir() + u"/deskpack"_s,
+                                        {u"verify"_s, m_bundle, u"--json"_s}, {}, 30000);
+        QVERIFY(QFile::remove(fifo));
+        QVERIFY2(r.exitCode == 1 && !r.crashed, r.err.constData());
+        QVERIFY(r.err.contains("unsafe: runtime/lib/libfifo.so.1: a fifo"));
     }
 };
 
