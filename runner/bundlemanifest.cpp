@@ -7,7 +7,6 @@
 #include "base/parallel.h"
 
 #include <QDir>
-#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
@@ -64,8 +63,7 @@ const QRegularExpression &variablePattern()
 bool isBundlePath(const QString &path)
 {
     return !path.isEmpty() && !QDir::isAbsolutePath(path) && QDir::cleanPath(path) == path &&
-           path != u"." && path != u".." && !path.startsWith(u"../") && !path.contains(QChar(0)) &&
-           !path.contains(u'\\');
+           path != u"." && path != u".." && !path.startsWith(u"../") && !path.contains(QChar(0));
 }
 
 std::optional<QString> bundlePath(const JsonNode &node, Presence presence)

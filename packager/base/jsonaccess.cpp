@@ -40,8 +40,10 @@ QString clipped(const std::string &text)
 
 QString jsonMemberPath(const QString &parent, std::string_view key)
 {
-    if (isIdentifier(key))
-        return parent + u'.' + QString::fromUtf8(key.data(), qsizetype(key.size()));
+    if (isIdentifier(key)) {
+        const QString name = QString::fromUtf8(key.data(), qsizetype(key.size()));
+        return parent.isEmpty() ? name : parent + u'.' + name;
+    }
     const std::string quoted =
         json(std::string(key)).dump(-1, ' ', false, json::error_handler_t::replace);
     return parent + u'[' + QString::fromStdString(quoted) + u']';
@@ -59,6 +61,7 @@ void JsonProblems::add(const QString &path, const QString &message)
         return;
     m_seen.insert(line);
     m_messages.append(line);
+    m_entries.append(Entry{path, message});
 }
 
 Error JsonProblems::toError(ErrorKind kind) const
@@ -66,10 +69,10 @@ Error JsonProblems::toError(ErrorKind kind) const
     return makeError(kind, m_messages.join(u'\n'));
 }
 
-JsonNode::JsonNode(const json &root, JsonProblems &problems)
+JsonNode::JsonNode(const json &root, JsonProblems &problems, QString path)
     : m_value(&root)
     , m_problems(&problems)
-    , m_path(u"$"_s)
+    , m_path(std::move(path))
 {
 }
 

@@ -30,11 +30,19 @@ class JsonProblems
 public:
     explicit JsonProblems(QString fileName);
 
+    struct Entry
+    {
+        QString path;
+        QString message;
+    };
+
     const QString &fileName() const { return m_fileName; }
     // Records "FILE: PATH: message"; the same message twice is kept once, so a
     // wrong parent read through several children is reported a single time.
     void add(const QString &path, const QString &message);
     const QStringList &messages() const { return m_messages; }
+    // The same problems as path and message, for callers with their own format.
+    const QList<Entry> &entries() const { return m_entries; }
     bool isEmpty() const { return m_messages.isEmpty(); }
     // Every message, one per line.
     Error toError(ErrorKind kind) const;
@@ -42,6 +50,7 @@ public:
 private:
     QString m_fileName;
     QStringList m_messages;
+    QList<Entry> m_entries;
     QSet<QString> m_seen;
 };
 
@@ -54,8 +63,10 @@ private:
 class JsonNode
 {
 public:
-    // The document root, path "$".
-    JsonNode(const nlohmann::json &root, JsonProblems &problems);
+    // The document root, path "$" unless a caller with its own path format
+    // names it otherwise.
+    JsonNode(const nlohmann::json &root, JsonProblems &problems,
+             QString path = QStringLiteral("$"));
 
     const QString &path() const { return m_path; }
     JsonProblems &problems() const { return *m_problems; }
@@ -114,7 +125,8 @@ private:
     bool m_blockedAlways = false; // a wrong type is reported even for Optional reads
 };
 
-// `parent` extended by one member: `.name` for identifiers, `["a/b.py"]` otherwise.
+// `parent` extended by one member: `.name` for identifiers (`name` when
+// `parent` is empty), `["a/b.py"]` otherwise.
 QString jsonMemberPath(const QString &parent, std::string_view key);
 
 } // namespace deskpack

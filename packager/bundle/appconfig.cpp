@@ -118,7 +118,7 @@ public:
     // "pip": "PATH.whl" or {"wheel": "PATH.whl", "sha256": HEX}.
     void readPip(const JsonNode &pip, AppConfig &config)
     {
-        if (!pip.isPresent())
+        if (pip.isNull())
             return;
         std::optional<QString> wheel;
         JsonNode where = pip;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "lockfile.h"
 
+#include "base/jsonaccess.h"
 #include "base/jsontext.h"
 
 #include <QFile>
@@ -95,83 +96,88 @@ const char *typeName(const json &value)
     return value.type_name();
 }
 
+// Reads the schema through JsonNode (never throwing), in the lock's own
+// vocabulary: `where` is "FILE: distributions[3] (name).version", which
+// `lock validate --json` reports and scripts match on.
 class SchemaReader
 {
 public:
-    SchemaReader(const QString &fileName)
+    explicit SchemaReader(const QString &fileName)
         : m_fileName(fileName)
+        , m_nodes(fileName)
     {
     }
 
     void error(const QString &path, const QString &message, const char *code = "schema")
     {
         m_problems.append(Problem{Severity::Error, QString::fromLatin1(code),
-                                  m_fileName + QStringLiteral(": ") + path, message});
+                                  m_fileName + QStringLiteral(": ") +
+                                      (path.isEmpty() ? QStringLiteral("$") : path),
+                                  message});
     }
 
-    bool readString(const json &object, const char *key, const QString &path, QString &out)
+    bool readString(const JsonNode &object, const char *key, QString &out)
     {
-        const auto it = object.find(key);
-        if (it == object.end()) {
-            error(path, QStringLiteral("missing key \"%1\" (expected a string)")
-                            .arg(QLatin1StringView(key)));
+        const JsonNode value = object[key];
+        if (!value.isPresent()) {
+            error(object.path(), QStringLiteral("missing key \"%1\" (expected a string)")
+                                     .arg(QLatin1StringView(key)));
             return false;
         }
-        if (!it->is_string()) {
-            error(
-                path + u'.' + QLatin1StringView(key),
-                QStringLiteral("expected a string, got %1").arg(QLatin1StringView(typeName(*it))));
+        if (!value.isString()) {
+            error(value.path(), QStringLiteral("expected a string, got %1")
+                                    .arg(QLatin1StringView(typeName(*value.value()))));
             return false;
         }
-        out = QString::fromStdString(it->get_ref<const std::string &>());
+        out = value.string().value_or(QString());
         if (out.isEmpty()) {
-            error(path + u'.' + QLatin1StringView(key), QStringLiteral("must not be empty"));
+            error(value.path(), QStringLiteral("must not be empty"));
             return false;
         }
         return true;
     }
 
-    void readDistribution(const json &entry, qsizetype index, Lock &lock)
+    void readDistribution(const JsonNode &node, Lock &lock)
     {
-        QString path = QStringLiteral("distributions[%1]").arg(index);
-        if (!entry.is_object()) {
-            error(path, QStringLiteral("expected an object with name, version and "
-                                       "top_level_modules, got %1")
-                            .arg(QLatin1StringView(typeName(entry))));
+        if (!node.isObject()) {
+            error(node.path(), QStringLiteral("expected an object with name, version and "
+                                              "top_level_modules, got %1")
+                                   .arg(QLatin1StringView(typeName(*node.value()))));
             return;
         }
         Distribution dist;
-        bool good = readString(entry, "name", path, dist.name);
-        if (!dist.name.isEmpty())
-            path += QStringLiteral(" (%1)").arg(dist.name);
-        good = readString(entry, "version", path, dist.version) && good;
+        bool good = readString(node, "name", dist.name);
+        // Later messages name the distribution too: "distributions[3] (Jinja2).version".
+        const JsonNode entry(*node.value(), m_nodes,
+                             dist.name.isEmpty()
+                                 ? node.path()
+                                 : QStringLiteral("%1 (%2)").arg(node.path(), dist.name));
+        good = readString(entry, "version", dist.version) && good;
 
-        const auto modules = entry.find("top_level_modules");
-        if (modules == entry.end()) {
-            error(path, QStringLiteral("missing key \"top_level_modules\" (expected a list of "
-                                       "module names)"));
+        const JsonNode modules = entry["top_level_modules"];
+        if (!modules.isPresent()) {
+            error(entry.path(), QStringLiteral("missing key \"top_level_modules\" (expected a "
+                                               "list of module names)"));
             good = false;
-        } else if (!modules->is_array()) {
-            error(path + QStringLiteral(".top_level_modules"),
-                  QStringLiteral("expected a list of strings, got %1")
-                      .arg(QLatin1StringView(typeName(*modules))));
+        } else if (!modules.isArray()) {
+            error(modules.path(), QStringLiteral("expected a list of strings, got %1")
+                                      .arg(QLatin1StringView(typeName(*modules.value()))));
             good = false;
         } else {
-            for (std::size_t i = 0; i < modules->size(); ++i) {
-                const json &m = (*modules)[i];
-                if (!m.is_string() || m.get_ref<const std::string &>().empty()) {
-                    error(path + QStringLiteral(".top_level_modules[%1]").arg(i),
-                          m.is_string() ? QStringLiteral("must not be empty")
-                                        : QStringLiteral("expected a string, got %1")
-                                              .arg(QLatin1StringView(typeName(m))));
+            for (const JsonNode &m : modules.elements()) {
+                const auto name = m.isString() ? m.string() : std::nullopt;
+                if (!name || name->isEmpty()) {
+                    error(m.path(), name ? QStringLiteral("must not be empty")
+                                         : QStringLiteral("expected a string, got %1")
+                                               .arg(QLatin1StringView(typeName(*m.value()))));
                     good = false;
                     continue;
                 }
-                dist.topLevelModules.append(
-                    QString::fromStdString(m.get_ref<const std::string &>()));
+                dist.topLevelModules.append(*name);
             }
         }
-        for (auto it = entry.begin(); it != entry.end(); ++it) {
+        const json &raw = *entry.value();
+        for (auto it = raw.begin(); it != raw.end(); ++it) {
             if (it.key() != "name" && it.key() != "version" && it.key() != "top_level_modules")
                 dist.extra[it.key()] = it.value();
         }
@@ -179,44 +185,46 @@ public:
             lock.distributions.push_back(std::move(dist));
     }
 
-    ParsedLock read(const json &root)
+    ParsedLock read(const json &document)
     {
         ParsedLock parsed;
-        if (!root.is_object()) {
-            error(
-                QStringLiteral("$"),
-                QStringLiteral("expected an object with \"version\" and \"distributions\", got %1")
-                    .arg(QLatin1StringView(typeName(root))));
+        // The root's path is empty so members read "distributions[0]", as before.
+        const JsonNode root(document, m_nodes, QString());
+        if (!root.isObject()) {
+            error(QString(), QStringLiteral("expected an object with \"version\" and "
+                                            "\"distributions\", got %1")
+                                 .arg(QLatin1StringView(typeName(document))));
             parsed.problems = m_problems;
             return parsed;
         }
-        const auto version = root.find("version");
-        if (version == root.end()) {
-            error(QStringLiteral("$"), QStringLiteral("missing key \"version\" (expected 1)"));
-        } else if (!version->is_number_integer()) {
-            error(QStringLiteral("version"), QStringLiteral("expected the integer 1, got %1")
-                                                 .arg(QString::fromStdString(version->dump())));
-        } else if (version->get<long long>() != Lock::SchemaVersion) {
-            error(QStringLiteral("version"),
+        const JsonNode version = root["version"];
+        if (!version.isPresent()) {
+            error(QString(), QStringLiteral("missing key \"version\" (expected 1)"));
+        } else if (!version.value()->is_number_integer()) {
+            error(version.path(), QStringLiteral("expected the integer 1, got %1")
+                                      .arg(QString::fromStdString(version.value()->dump())));
+        } else if (version.integer(Lock::SchemaVersion, Lock::SchemaVersion) !=
+                   Lock::SchemaVersion) {
+            // The number as written: 2^64 - 1 is not "-1".
+            error(version.path(),
                   QStringLiteral("unsupported schema version %1; this deskpack reads version %2")
-                      .arg(version->get<long long>())
+                      .arg(QString::fromStdString(version.value()->dump()))
                       .arg(Lock::SchemaVersion),
                   "unsupported-version");
         }
-        const auto dists = root.find("distributions");
-        if (dists == root.end()) {
-            error(QStringLiteral("$"),
-                  QStringLiteral("missing key \"distributions\" (expected a list)"));
-        } else if (!dists->is_array()) {
-            error(
-                QStringLiteral("distributions"),
-                QStringLiteral("expected a list, got %1").arg(QLatin1StringView(typeName(*dists))));
+        const JsonNode dists = root["distributions"];
+        if (!dists.isPresent()) {
+            error(QString(), QStringLiteral("missing key \"distributions\" (expected a list)"));
+        } else if (!dists.isArray()) {
+            error(dists.path(), QStringLiteral("expected a list, got %1")
+                                    .arg(QLatin1StringView(typeName(*dists.value()))));
         } else {
-            parsed.lock.distributions.reserve(dists->size());
-            for (std::size_t i = 0; i < dists->size(); ++i)
-                readDistribution((*dists)[i], qsizetype(i), parsed.lock);
+            const std::vector<JsonNode> entries = dists.elements();
+            parsed.lock.distributions.reserve(entries.size());
+            for (const JsonNode &entry : entries)
+                readDistribution(entry, parsed.lock);
         }
-        for (auto it = root.begin(); it != root.end(); ++it) {
+        for (auto it = document.begin(); it != document.end(); ++it) {
             if (it.key() != "version" && it.key() != "distributions")
                 parsed.lock.extra[it.key()] = it.value();
         }
@@ -226,6 +234,9 @@ public:
 
 private:
     QString m_fileName;
+    // JsonNode needs a sink; the lock reports in its own words above, and
+    // the only typed read that can fail (version.integer) is reported there.
+    JsonProblems m_nodes;
     QList<Problem> m_problems;
 };
 

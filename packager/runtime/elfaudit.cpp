@@ -62,7 +62,8 @@ QStringList elfFilesUnder(const QString &root)
                     QDirIterator::Subdirectories);
     while (it.hasNext()) {
         const QString path = it.next();
-        if (!it.fileInfo().isSymLink() && isElfFile(path))
+        // Regular files only: opening a fifo would block until a writer comes.
+        if (!it.fileInfo().isSymLink() && it.fileInfo().isFile() && isElfFile(path))
             files.append(path);
     }
     files.sort();

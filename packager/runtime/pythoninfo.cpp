@@ -3,6 +3,9 @@
 
 #include "runner/pythonprocess.h"
 
+#include "base/jsonaccess.h"
+#include "base/jsontext.h"
+
 #include <nlohmann/json.hpp>
 
 namespace deskpack::runtime {
@@ -46,13 +49,6 @@ for name in sys.argv[1:]:
 print(json.dumps(failed))
 )PY";
 
-QString text(const nlohmann::json &doc, const char *key)
-{
-    const auto it = doc.find(key);
-    return it != doc.end() && it->is_string() ? QString::fromStdString(it->get<std::string>())
-                                              : QString();
-}
-
 Result<nlohmann::json> runJson(const QString &interpreter, const QStringList &arguments)
 {
     runner::PythonCommand command;
@@ -68,9 +64,8 @@ Result<nlohmann::json> runJson(const QString &interpreter, const QStringList &ar
                              .arg(output->exitCode)
                              .arg(QString::fromUtf8(output->standardError).trimmed()));
     }
-    nlohmann::json doc =
-        nlohmann::json::parse(output->standardOutput.toStdString(), nullptr, false);
-    if (doc.is_discarded() || !doc.is_object()) {
+    Result<nlohmann::json> doc = parseJsonText(output->standardOutput, interpreter);
+    if (!doc || !doc->is_object()) {
         return makeError(
             ErrorKind::Environment,
             QStringLiteral("%1 gave an unreadable answer: %2")
@@ -88,30 +83,30 @@ Result<PythonInfo> probePython(const QString &interpreter)
                               QString::fromUtf8(ProbeScript)});
     if (!doc)
         return doc.error();
+    // The answer of an interpreter we were pointed at: read it as untrusted.
+    JsonProblems problems(interpreter + QStringLiteral(" (probe answer)"));
+    const JsonNode root(*doc, problems);
+    auto text = [&](const char *key, Presence presence = Presence::Optional) {
+        const JsonNode value = root[key];
+        return (presence == Presence::Required ? value.nonEmptyString() : value.string(presence))
+            .value_or(QString());
+    };
     PythonInfo info;
-    info.executable = text(*doc, "executable");
-    info.version = text(*doc, "version");
-    info.versionShort = text(*doc, "version_short");
-    info.implementation = text(*doc, "implementation");
-    info.abiTag = text(*doc, "abi_tag");
-    info.platformTag = text(*doc, "platform_tag");
-    info.soabi = text(*doc, "soabi");
-    info.prefix = text(*doc, "prefix");
-    info.basePrefix = text(*doc, "base_prefix");
-    info.stdlib = text(*doc, "stdlib");
-    info.dynload = text(*doc, "dynload");
-    info.purelib = text(*doc, "purelib");
-    if (const auto it = doc->find("sys_path"); it != doc->end() && it->is_array()) {
-        for (const auto &entry : *it) {
-            if (entry.is_string())
-                info.sysPath.append(QString::fromStdString(entry.get<std::string>()));
-        }
-    }
-    if (info.versionShort.isEmpty() || info.stdlib.isEmpty()) {
-        return makeError(
-            ErrorKind::Environment,
-            QStringLiteral("%1 did not report its version and stdlib").arg(interpreter));
-    }
+    info.executable = text("executable");
+    info.version = text("version");
+    info.versionShort = text("version_short", Presence::Required);
+    info.implementation = text("implementation");
+    info.abiTag = text("abi_tag");
+    info.platformTag = text("platform_tag");
+    info.soabi = text("soabi");
+    info.prefix = text("prefix");
+    info.basePrefix = text("base_prefix");
+    info.stdlib = text("stdlib", Presence::Required);
+    info.dynload = text("dynload");
+    info.purelib = text("purelib");
+    info.sysPath = root["sys_path"].stringList(Presence::Optional).value_or(QStringList());
+    if (!problems.isEmpty())
+        return problems.toError(ErrorKind::Environment);
     return info;
 }
 
@@ -125,11 +120,9 @@ Result<QList<QPair<QString, QString>>> failingImports(const QString &interpreter
     if (!doc)
         return doc.error();
     QList<QPair<QString, QString>> failed;
-    for (auto it = doc->begin(); it != doc->end(); ++it) {
-        failed.append(
-            {QString::fromStdString(it.key()),
-             it->is_string() ? QString::fromStdString(it->get<std::string>()) : QString()});
-    }
+    JsonProblems ignored(interpreter);
+    for (const auto &[name, reason] : JsonNode(*doc, ignored).members())
+        failed.append({name, reason.string(Presence::Optional).value_or(QString())});
     return failed;
 }
 

@@ -4,6 +4,8 @@
 #include "archive/archivewriter.h"
 #include "archive/extractor.h"
 #include "base/filehash.h"
+#include "base/jsonaccess.h"
+#include "base/jsontext.h"
 #include "runtime/elfaudit.h"
 #include "runtime/runtimelogging.h"
 
@@ -15,6 +17,8 @@
 #include <QTemporaryDir>
 
 #include <nlohmann/json.hpp>
+
+#include <limits>
 
 using nlohmann::json;
 
@@ -40,24 +44,20 @@ Result<void> writeFileAtomically(const QString &path, const QByteArray &content)
     return {};
 }
 
-QString stringField(const json &doc, const char *key)
-{
-    const auto it = doc.find(key);
-    return it != doc.end() && it->is_string() ? QString::fromStdString(it->get<std::string>())
-                                              : QString();
-}
-
 // A complete cache entry: the stamp names the hash and the interpreter exists.
 std::optional<CachedRuntime> completeEntry(const QString &entry, const QString &sha256)
 {
     QFile stamp(entry + u'/' + StampName);
     if (!stamp.open(QIODevice::ReadOnly))
         return std::nullopt;
-    const json doc = json::parse(stamp.readAll().toStdString(), nullptr, false);
-    if (doc.is_discarded() || stringField(doc, "sha256") != sha256)
+    // A damaged stamp only means the entry is rebuilt.
+    Result<json> doc = parseJsonText(stamp.read(1 << 16), stamp.fileName());
+    if (!doc)
         return std::nullopt;
-    if (const auto format = doc.find("format");
-        format == doc.end() || !format->is_number_integer() || format->get<int>() != StampFormat)
+    JsonProblems ignored(stamp.fileName());
+    const JsonNode root(*doc, ignored);
+    if (root["sha256"].string(Presence::Optional) != sha256 ||
+        root["format"].integer(StampFormat, StampFormat, Presence::Optional) != StampFormat)
         return std::nullopt;
     Result<QString> interpreter = findInterpreter(entry + u'/' + TopLevel);
     if (!interpreter)
@@ -137,24 +137,31 @@ Result<RuntimeMetadata> readRuntimeMetadata(const QString &path)
         return makeError(ErrorKind::Unreadable,
                          QStringLiteral("%1: cannot open: %2").arg(path, file.errorString()));
     }
-    const json doc = json::parse(file.readAll().toStdString(), nullptr, false);
-    if (doc.is_discarded() || !doc.is_object()) {
-        return makeError(ErrorKind::Unreadable, QStringLiteral("%1: not a JSON object").arg(path));
-    }
+    Result<json> doc = parseJsonText(file.read(1 << 20), path);
+    if (!doc)
+        return doc.error();
+    JsonProblems problems(path);
+    const JsonNode root(*doc, problems);
     RuntimeMetadata m;
-    m.pythonVersion = stringField(doc, "python_version");
-    m.implementation = stringField(doc, "implementation");
-    m.abiTag = stringField(doc, "abi_tag");
-    m.platformTag = stringField(doc, "platform_tag");
-    m.interpreter = stringField(doc, "interpreter");
-    m.archive = stringField(doc, "archive");
-    m.sha256 = stringField(doc, "sha256");
-    if (const auto it = doc.find("size"); it != doc.end() && it->is_number_integer())
-        m.size = it->get<qint64>();
-    if (m.pythonVersion.isEmpty() || !deskpack::isSha256Hex(m.sha256)) {
-        return makeError(ErrorKind::Unreadable,
-                         QStringLiteral("%1: missing python_version or sha256").arg(path));
+    if (root.object()) {
+        m.pythonVersion = root["python_version"].nonEmptyString().value_or(QString());
+        m.implementation = root["implementation"].string(Presence::Optional).value_or(QString());
+        m.abiTag = root["abi_tag"].string(Presence::Optional).value_or(QString());
+        m.platformTag = root["platform_tag"].string(Presence::Optional).value_or(QString());
+        m.interpreter = root["interpreter"].string(Presence::Optional).value_or(QString());
+        m.archive = root["archive"].string(Presence::Optional).value_or(QString());
+        if (const auto sha = root["sha256"].string()) {
+            if (deskpack::isSha256Hex(*sha))
+                m.sha256 = *sha;
+            else
+                root["sha256"].expected(QStringLiteral("64 hexadecimal digits"));
+        }
+        m.size = root["size"]
+                     .integer(0, std::numeric_limits<qint64>::max(), Presence::Optional)
+                     .value_or(0);
     }
+    if (!problems.isEmpty())
+        return problems.toError(ErrorKind::Unreadable);
     return m;
 }
 

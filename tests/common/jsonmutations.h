@@ -9,6 +9,7 @@
 #include "base/jsonaccess.h"
 
 #include <QByteArray>
+#include <QRegularExpression>
 #include <QString>
 #include <QStringList>
 
@@ -51,6 +52,7 @@ inline const QStringList &replacementTexts()
         QStringLiteral("18446744073709551616"), // 2^64
         QStringLiteral("-9223372036854775809"), // below int64
         QStringLiteral("1e30"),
+        QStringLiteral("1e400"), // overflows a double: nlohmann's out_of_range, not parse_error
         QStringLiteral("1.5"),
         QStringLiteral("\"\""),
         QStringLiteral("\"x\""),
@@ -130,7 +132,7 @@ inline std::vector<JsonMutation> typeMutations(const nlohmann::json &doc,
                                                const QString &under = QStringLiteral("$"))
 {
     std::vector<JsonMutation> out;
-    detail::walk(doc, doc, {}, QStringLiteral("$"), {}, under, out);
+    detail::walk(doc, doc, nlohmann::json::json_pointer(), QStringLiteral("$"), {}, under, out);
     return out;
 }
 
@@ -148,6 +150,26 @@ inline std::vector<JsonMutation> brokenTexts(const nlohmann::json &doc)
         {QStringLiteral("NUL byte"), text.left(10) + QByteArray(1, '\0') + text.mid(10), {}},
         {QStringLiteral("deep nesting"), QByteArray(10000, '[') + QByteArray(10000, ']'), {}},
     };
+}
+
+// Does `message` name `file` and one of the JSON `paths` or a value below one
+// (or, for text that does not parse, a line:column position in `file`)?
+inline bool namesFileAndPath(const QString &message, const QString &file, const QStringList &paths)
+{
+    const QString firstLine = message.section(u'\n', 0, 0);
+    static const QRegularExpression position(QStringLiteral("^.*:\\d+:\\d+: "));
+    if (firstLine.startsWith(file + u':') && position.match(firstLine).hasMatch())
+        return true;
+    for (const QString &path : paths) {
+        const QString named = file + QStringLiteral(": ") + path;
+        for (qsizetype at = message.indexOf(named); at >= 0; at = message.indexOf(named, at + 1)) {
+            const qsizetype end = at + named.size();
+            const QChar next = end < message.size() ? message.at(end) : QChar();
+            if (next == u':' || next == u'.' || next == u'[')
+                return true;
+        }
+    }
+    return false;
 }
 
 } // namespace deskpack::test

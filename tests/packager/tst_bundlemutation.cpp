@@ -10,9 +10,10 @@
 
 #include <QDir>
 #include <QFile>
-#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <sys/stat.h>
 
 using namespace deskpack;
 using namespace deskpack::runner;
@@ -26,26 +27,6 @@ bool writeFile(const QString &path, const QByteArray &data)
     QDir().mkpath(QFileInfo(path).absolutePath());
     QFile f(path);
     return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(data) == data.size();
-}
-
-// Does `message` name `file` and one of the JSON `paths` or a value below one
-// (or, for text that does not parse, a line:column position in `file`)?
-bool namesPath(const QString &message, const QString &file, const QStringList &paths)
-{
-    const QString firstLine = message.section(u'\n', 0, 0);
-    static const QRegularExpression position(u"^.*:\\d+:\\d+: "_s);
-    if (firstLine.startsWith(file + u':') && position.match(firstLine).hasMatch())
-        return true;
-    for (const QString &path : paths) {
-        const QString named = file + u": "_s + path;
-        for (qsizetype at = message.indexOf(named); at >= 0; at = message.indexOf(named, at + 1)) {
-            const qsizetype end = at + named.size();
-            const QChar next = end < message.size() ? message.at(end) : QChar();
-            if (next == u':' || next == u'.' || next == u'[')
-                return true;
-        }
-    }
-    return false;
 }
 
 } // namespace
@@ -163,7 +144,7 @@ private Q_SLOTS:
             }
             ++refused;
             QCOMPARE(read.error().kind, ErrorKind::Unreadable);
-            if (!namesPath(read.error().message, manifestPath(), mutation.paths))
+            if (!test::namesFileAndPath(read.error().message, manifestPath(), mutation.paths))
                 unnamed.append(mutation.description + u" -> "_s + read.error().message);
         }
         qInfo("%d mutations, %d refused by readManifest", int(m_corpus.size()), refused);
@@ -259,6 +240,21 @@ private Q_SLOTS:
         QCOMPARE(report["unsafe"][0].get<std::string>(),
                  std::string("app/evil: symlink to /etc leaves the bundle"));
         QVERIFY(r.err.contains("unsafe: app/evil: symlink to /etc leaves the bundle"));
+    }
+
+    // Nothing opens a fifo (it would block until a writer comes): verify
+    // names it and ends.
+    void verifyBinaryReportsFifo()
+    {
+        const BundleManifest http = manifest(Readiness::Kind::Http);
+        QVERIFY(writeFile(manifestPath(), serializeManifest(http)));
+        const QString fifo = m_bundle + u"/runtime/lib/libfifo.so.1"_s;
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0644), 0);
+        const auto r = test::runProcess(test::binDir() + u"/deskpack"_s,
+                                        {u"verify"_s, m_bundle, u"--json"_s}, {}, 30000);
+        QVERIFY(QFile::remove(fifo));
+        QVERIFY2(r.exitCode == 1 && !r.crashed, r.err.constData());
+        QVERIFY(r.err.contains("unsafe: runtime/lib/libfifo.so.1: a fifo"));
     }
 };
 

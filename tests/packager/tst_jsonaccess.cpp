@@ -28,7 +28,13 @@ private Q_SLOTS:
             << u"f.json: $.x[2][\"a/b\"].s: duplicate key"_s;
         QTest::newRow("same key, other objects")
             << QByteArray(R"({"a": {"k": 1}, "b": {"k": 1}})") << QString();
-        QTest::newRow("bad utf-8") << QByteArray("{\"a\": \"\xff\"}") << u"f.json:1:8: not valid JSON"_s;
+        QTest::newRow("number overflow")
+            << QByteArray("{\"a\": 1e400}")
+            << u"f.json:1:11: not valid JSON: number overflow parsing '1e400'"_s;
+        QTest::newRow("duplicate in array of objects")
+            << QByteArray(R"([{"k": 1}, {"k": 1, "k": 2}])") << u"f.json: $[1].k: duplicate key"_s;
+        QTest::newRow("bad utf-8")
+            << QByteArray("{\"a\": \"\xff\"}") << u"f.json:1:8: not valid JSON"_s;
     }
 
     void parseErrors()
