@@ -233,6 +233,20 @@ private Q_SLOTS:
         QTest::qWait(1'000); // it would have crashed after 0.3 s with plugins on
         QCOMPARE(h.supervisor->state(), State::SafeMode);
         QCOMPARE(h.states, (QList<State>{State::Starting, State::SafeMode}));
+
+        // restart() keeps safe mode; start() after a stop goes back to normal.
+        h.supervisor->restart();
+        QTRY_VERIFY_WITH_TIMEOUT(h.states.size() == 6, 15'000);
+        QCOMPARE(h.states.constLast(), State::SafeMode);
+        h.supervisor->stop();
+        QVERIFY(h.waitFor(State::Stopped));
+        h.states.clear();
+        h.supervisor->start();
+        QTRY_VERIFY_WITH_TIMEOUT(h.states.size() >= 2, 15'000);
+        QCOMPARE(h.states.mid(0, 2), (QList<State>{State::Starting, State::Ready}));
+        QVERIFY(!h.supervisor->plan().safeMode);
+        QVERIFY(h.supervisor->plan().environment.contains(u"DESKPACK_PLUGIN_SITE_PACKAGES"_s));
+        h.supervisor->stop();
     }
 
     void crashLoopCountIsConfigurable()
