@@ -476,6 +476,9 @@ BackendSupervisor::~BackendSupervisor()
         d->process->disconnect(this);
         if (d->process->state() != QProcess::NotRunning) {
             d->signalGroup(SIGTERM);
+#ifdef Q_OS_WIN
+            d->process->terminate();
+#endif
             if (!d->process->waitForFinished(d->options.stopGraceMs)) {
                 d->signalGroup(SIGKILL);
                 d->process->kill();

@@ -58,6 +58,8 @@ Result<BackendLaunchPlan> backendLaunchPlan(const QString &bundleDir, const QStr
 // The backend runs in its own process group, dies with the launcher
 // (PR_SET_PDEATHSIG plus an inherited pipe the backend side watches) and is
 // stopped with SIGTERM to the group, then SIGKILL after stopGraceMs.
+// Keep it in a thread that lives as long as the backend should (the main
+// thread): PR_SET_PDEATHSIG fires when the thread that started the process ends.
 class BackendSupervisor : public QObject
 {
     Q_OBJECT
