@@ -293,6 +293,30 @@ private Q_SLOTS:
         QVERIFY(h.supervisor->safeModeSuggested());
     }
 
+    // While a restart waits for its backoff: stop() cancels it, start() skips it.
+    void backoffCanBeCancelledOrSkipped()
+    {
+        runner::SupervisorOptions options = Harness::quick();
+        options.restartInitialDelayMs = 60'000;
+        Harness h(u"crash-always"_s, test::freePort(), u"0.5"_s, options);
+        h.supervisor->start();
+        QVERIFY(h.waitFor(State::Crashed));
+        h.supervisor->stop();
+        QCOMPARE(h.supervisor->state(), State::Stopped);
+        QTest::qWait(300);
+        QCOMPARE(h.states,
+                 (QList<State>{State::Starting, State::Ready, State::Crashed, State::Stopped}));
+
+        h.states.clear();
+        h.supervisor->start();
+        QVERIFY(h.waitFor(State::Crashed));
+        h.supervisor->start(); // now, not in 60 s
+        QCOMPARE(h.supervisor->state(), State::Starting);
+        QVERIFY(h.waitFor(State::Ready));
+        h.supervisor->stop();
+        QVERIFY(h.waitFor(State::Stopped));
+    }
+
     void ignoresSigterm()
     {
         runner::SupervisorOptions options = Harness::quick();
