@@ -7,10 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export QT_QPA_PLATFORM=offscreen
-ctest --preset default -j "$(nproc)" --timeout 900
+ctest --preset default -j "$(nproc)"
 
 echo "deskpack tests: again under AddressSanitizer + UBSan" >&2
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j "$(nproc)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-ctest --preset asan -j "$(nproc)" --timeout 1800
+ctest --preset asan -j "$(nproc)"
