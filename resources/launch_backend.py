@@ -7,10 +7,23 @@ sys.path becomes: the app directory, the stdlib, the core site-packages, and
 the plugin site-packages ($DESKPACK_PLUGIN_SITE_PACKAGES) LAST, so a core module
 always wins over a plugin's copy. Then the entry module or script from
 bundle.json runs as __main__ with the manifest's arguments.
+
+Two launcher contracts are kept here (docs/launcher.md):
+- $DESKPACK_PARENT_PIPE_FD names the read end of a pipe whose only write end
+  the launcher holds. A small watchdog process (forked first, so it shares the
+  backend's process group) blocks on it; EOF means the launcher is gone, however
+  it died, and the watchdog SIGKILLs the whole group. It is a process, not a
+  thread: PR_SET_PDEATHSIG kills this interpreter at the same moment, and a
+  thread would die with it before it could take the backend's children along.
+- $DESKPACK_HEARTBEAT_FILE: with a "heartbeat" readiness probe this script
+  writes the file ({pid, state, updated_at_ms}, via a rename) every 2 s from
+  just before the entry runs, unless the manifest's env sets
+  DESKPACK_HEARTBEAT_BY_BACKEND=1: then the backend writes it itself when ready.
 """
 import json
 import os
 import runpy
+import signal
 import sys
 
 
@@ -19,7 +32,62 @@ def fail(message):
     sys.exit(3)
 
 
+def watch_parent():
+    value = os.environ.pop("DESKPACK_PARENT_PIPE_FD", None)
+    if not value or not hasattr(os, "fork"):
+        return
+    try:
+        fd = int(value)
+        os.fstat(fd)
+    except (ValueError, OSError):
+        return
+    if os.fork() == 0:
+        try:
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for target in (0, 1, 2):
+                os.dup2(devnull, target)
+            while True:
+                try:
+                    if not os.read(fd, 64):
+                        break  # EOF: the launcher is gone
+                except InterruptedError:
+                    continue
+                except OSError:
+                    break
+        finally:
+            try:
+                os.killpg(os.getpgrp(), signal.SIGKILL)
+            finally:
+                os._exit(0)
+    os.close(fd)
+
+
+def start_heartbeat(manifest):
+    path = os.environ.get("DESKPACK_HEARTBEAT_FILE")
+    readiness = manifest.get("readiness")
+    if (not path or not isinstance(readiness, dict) or readiness.get("kind") != "heartbeat"
+            or os.environ.get("DESKPACK_HEARTBEAT_BY_BACKEND") == "1"):
+        return
+    import threading
+    import time
+
+    def beat():
+        temporary = f"{path}.{os.getpid()}.tmp"
+        while True:
+            try:
+                with open(temporary, "w", encoding="utf-8") as f:
+                    json.dump({"pid": os.getpid(), "state": "running",
+                               "updated_at_ms": int(time.time() * 1000)}, f)
+                os.replace(temporary, path)
+            except OSError:
+                pass
+            time.sleep(2)
+
+    threading.Thread(target=beat, name="deskpack-heartbeat", daemon=True).start()
+
+
 def main():
+    watch_parent()
     if len(sys.argv) < 2:
         fail("usage: launch_backend.py BUNDLE_DIR [ARGS...]")
     bundle = os.path.abspath(sys.argv[1])
@@ -42,6 +110,7 @@ def main():
     sys.path[:] = [app_dir] + stdlib + [core] + ([plugins] if plugins else [])
 
     entry = manifest["entry"]
+    start_heartbeat(manifest)
     args = list(entry.get("args", [])) + sys.argv[2:]
     if "module" in entry:
         sys.argv = [entry["module"]] + args

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "kernellaunch.h"
 
+#include "bundleenvironment.h"
 #include "bundlemanifest.h"
 #include "pythonenvironment.h"
 #include "pythonprocess.h"
@@ -67,23 +68,7 @@ Result<KernelOptions> bundleKernelOptions(const QString &bundleDir, const QStrin
     const QString appDir = root.filePath(QStringLiteral("app"));
     const QString data =
         dataDir.isEmpty() ? defaultDataDir(manifest->id) : QFileInfo(dataDir).absoluteFilePath();
-    QProcessEnvironment &env = options->environment;
-    const QString lock = root.filePath(manifest->lock);
-    if (!manifest->lock.isEmpty() && QFileInfo::exists(lock)) {
-        QStringList names{QString::fromLatin1(BundleManifest::LockEnvironmentVariable)};
-        if (!manifest->lockEnvAlias.isEmpty())
-            names.append(manifest->lockEnvAlias);
-        for (const QString &name : names) {
-            if (!env.contains(name))
-                env.insert(name, lock);
-        }
-    }
-    env.insert(QStringLiteral("DESKPACK_PLUGIN_SITE_PACKAGES"),
-               QDir(data).filePath(QStringLiteral("site-packages")));
-    env.insert(QStringLiteral("DESKPACK_DATA_DIR"), data);
-    env.insert(QStringLiteral("DESKPACK_BUNDLE_DIR"), root.absolutePath());
-    for (const auto &[name, value] : manifest->env)
-        env.insert(name, value);
+    options->environment = bundleEnvironment(*manifest, root.absolutePath(), data);
     options->arguments << QStringLiteral("--app-dir") << appDir;
     options->workingDirectory = appDir;
     return options;
