@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "backendcontroller.h"
 
+#include <QUrl>
+
 using namespace Qt::Literals::StringLiterals;
 
 namespace deskpack::launcher {
@@ -70,6 +72,17 @@ void SupervisorController::startSafeMode()
 {
     m_safeMode = true;
     m_supervisor->startSafeMode();
+}
+
+QString frontPageUrl(const QString &probeUrl)
+{
+    QUrl url(probeUrl);
+    if (!url.isValid() || url.scheme().isEmpty())
+        return probeUrl;
+    url.setPath(u"/"_s);
+    url.setQuery(QString());
+    url.setFragment(QString());
+    return url.toString();
 }
 
 QString stateText(BackendState state)

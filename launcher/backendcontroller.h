@@ -71,6 +71,10 @@ private:
     bool m_safeMode = false;
 };
 
+// The address people open: the probe's origin with path "/" (the probe is
+// often /status or /health; the app's front page is at the root).
+QString frontPageUrl(const QString &probeUrl);
+
 // Words and colours for a state, shared by the window, the tray and stderr.
 QString stateText(BackendState state);
 QString stateColor(BackendState state); // "#rrggbb"

@@ -69,7 +69,7 @@ void HeadlessRunner::onStateChanged(BackendState state)
     case BackendState::Ready:
     case BackendState::SafeMode:
         if (m_exitWhenReady) {
-            const QString url = m_controller->url();
+            const QString url = frontPageUrl(m_controller->url());
             std::printf("%s\n", qPrintable(url.isEmpty() ? u"ready"_s : url));
             std::printf("ready in %lld ms\n", static_cast<long long>(m_clock.elapsed()));
             std::fflush(stdout);

@@ -250,7 +250,7 @@ int runLauncher(int argc, char **argv)
 
     // The lock check reads every distribution's metadata: off the GUI thread.
     QPointer<StatusWindow> target(&window);
-    QThread *worker = QThread::create([m = *manifest, dir = *bundleDir, target] {
+    std::unique_ptr<QThread> worker(QThread::create([m = *manifest, dir = *bundleDir, target] {
         const RuntimeInfo info = inspectRuntime(m, dir);
         QMetaObject::invokeMethod(
             qApp,
@@ -259,8 +259,7 @@ int runLauncher(int argc, char **argv)
                     target->setRuntimeInfo(info);
             },
             Qt::QueuedConnection);
-    });
-    QObject::connect(worker, &QThread::finished, worker, &QObject::deleteLater);
+    }));
     worker->start();
 
     window.show();

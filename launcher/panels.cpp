@@ -22,6 +22,13 @@ QLabel *valueLabel(const QString &name, QWidget *parent)
     return label;
 }
 
+QLabel *caption(const QString &text, const QString &name, QWidget *parent)
+{
+    auto *label = new QLabel(text, parent);
+    label->setObjectName(name);
+    return label;
+}
+
 QString colored(const QString &text, const char *color)
 {
     return u"<span style=\"color:%1; font-weight:600\">%2</span>"_s.arg(QLatin1StringView(color),
@@ -55,13 +62,14 @@ RuntimePanel::RuntimePanel(QWidget *parent)
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->setHorizontalSpacing(16);
     form->setVerticalSpacing(8);
-    form->addRow(u"Python:"_s, m_python);
-    form->addRow(u"Interpreter:"_s, m_interpreter);
-    form->addRow(u"Core distributions:"_s, m_distributions);
-    form->addRow(u"Lock:"_s, m_lockStatus);
-    form->addRow(u"Lock file:"_s, m_lockPath);
-    form->addRow(u"Bundle files:"_s, m_integrity);
-    form->addRow(u"User data:"_s, m_dataDir);
+    form->addRow(caption(u"Python:"_s, u"pythonCaption"_s, this), m_python);
+    form->addRow(caption(u"Interpreter:"_s, u"interpreterCaption"_s, this), m_interpreter);
+    form->addRow(caption(u"Core distributions:"_s, u"distributionCountCaption"_s, this),
+                 m_distributions);
+    form->addRow(caption(u"Lock:"_s, u"lockStatusCaption"_s, this), m_lockStatus);
+    form->addRow(caption(u"Lock file:"_s, u"lockPathCaption"_s, this), m_lockPath);
+    form->addRow(caption(u"Bundle files:"_s, u"integrityCaption"_s, this), m_integrity);
+    form->addRow(caption(u"User data:"_s, u"dataDirCaption"_s, this), m_dataDir);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(16, 16, 16, 16);
     layout->addLayout(form);

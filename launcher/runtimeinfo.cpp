@@ -15,8 +15,7 @@ QString RuntimeInfo::summary() const
         return problems.isEmpty() ? u"lock not read"_s : problems.constFirst();
     if (lockVerified)
         return u"verified: %1 distributions match the core site-packages"_s.arg(distributions);
-    return u"drift: %1 problem(s) between the lock and the core site-packages"_s.arg(
-        problems.size());
+    return u"drift: %1 problem(s) between the lock and the core site-packages"_s.arg(errors);
 }
 
 RuntimeInfo inspectRuntime(const runner::BundleManifest &manifest, const QString &bundleDir)
@@ -37,7 +36,8 @@ RuntimeInfo inspectRuntime(const runner::BundleManifest &manifest, const QString
     QStringList warnings;
     for (const lock::Problem &p : checked->problems)
         (p.severity == lock::Severity::Error ? info.problems : warnings).append(p.toString());
-    info.lockVerified = info.problems.isEmpty();
+    info.errors = int(info.problems.size());
+    info.lockVerified = info.errors == 0;
     info.problems += warnings;
     return info;
 }

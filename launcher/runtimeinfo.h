@@ -19,6 +19,7 @@ struct RuntimeInfo
     QString coreSitePackages; // absolute
     int distributions = -1;   // -1: the lock could not be read
     bool lockVerified = false;
+    int errors = 0;       // problems that are errors (the rest are warnings)
     QStringList problems; // errors first, then warnings, each "where: message"
     QString summary() const;
 };

@@ -60,6 +60,13 @@ QIcon appIcon(const QString &name, const QString &dotColor)
     return icon;
 }
 
+QLabel *rowLabel(const QString &text, const QString &name, QWidget *parent)
+{
+    auto *label = new QLabel(text, parent);
+    label->setObjectName(name);
+    return label;
+}
+
 QString formatUptime(qint64 seconds)
 {
     if (seconds < 60)
@@ -70,18 +77,6 @@ QString formatUptime(qint64 seconds)
 }
 
 } // namespace
-
-QString StatusWindow::openableUrl(const QString &probeUrl)
-{
-    // The probe is often /status or /health; people want the app's front page.
-    QUrl url(probeUrl);
-    if (!url.isValid() || url.scheme().isEmpty())
-        return probeUrl;
-    url.setPath(u"/"_s);
-    url.setQuery(QString());
-    url.setFragment(QString());
-    return url.toString();
-}
 
 StatusWindow::StatusWindow(BackendController *controller, StatusWindowOptions options,
                            QWidget *parent)
@@ -165,9 +160,9 @@ StatusWindow::StatusWindow(BackendController *controller, StatusWindowOptions op
     facts->setHorizontalSpacing(16);
     facts->setVerticalSpacing(6);
     facts->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-    facts->addRow(u"Address:"_s, urlRow);
-    facts->addRow(u"Process:"_s, m_pid);
-    facts->addRow(u"Uptime:"_s, m_uptime);
+    facts->addRow(rowLabel(u"Address:"_s, u"addressCaption"_s, this), urlRow);
+    facts->addRow(rowLabel(u"Process:"_s, u"processCaption"_s, this), m_pid);
+    facts->addRow(rowLabel(u"Uptime:"_s, u"uptimeCaption"_s, this), m_uptime);
 
     m_start->setObjectName(u"startButton"_s);
     m_start->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
@@ -204,7 +199,7 @@ StatusWindow::StatusWindow(BackendController *controller, StatusWindowOptions op
     connect(m_stop, &QPushButton::clicked, m_controller, &BackendController::stop);
     connect(m_restart, &QPushButton::clicked, m_controller, &BackendController::restart);
     connect(m_open, &QPushButton::clicked, this,
-            [this] { m_options.openUrl(QUrl(openableUrl(m_controller->url()))); });
+            [this] { m_options.openUrl(QUrl(frontPageUrl(m_controller->url()))); });
     connect(m_controller, &BackendController::stateChanged, this, &StatusWindow::onStateChanged);
     connect(m_controller, &BackendController::logLine, m_log, &LogPanel::appendLine);
     connect(m_uptimeTimer, &QTimer::timeout, this, &StatusWindow::updateUptime);
@@ -302,7 +297,7 @@ void StatusWindow::onStateChanged(BackendState state)
     const QString url = m_controller->url();
     m_open->setEnabled(running && !url.isEmpty());
     m_url->setText(url.isEmpty() ? u"(no web address: heartbeat or TCP readiness)"_s
-                                 : openableUrl(url));
+                                 : frontPageUrl(url));
     const qint64 pid = m_controller->processId();
     m_pid->setText(pid > 0 ? u"pid %1"_s.arg(pid) : u"not running"_s);
     m_safeModeBanner->setVisible(state == BackendState::SafeMode);

@@ -59,7 +59,6 @@ public:
 
     FailureDialog *failureDialog() const { return m_failureDialog; }
     QSystemTrayIcon *trayIcon() const { return m_tray; }
-    static QString openableUrl(const QString &probeUrl);
 
 Q_SIGNALS:
     void quitRequested();
