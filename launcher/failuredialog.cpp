@@ -79,7 +79,7 @@ FailureDialog::FailureDialog(const QString &appName, QWidget *parent)
     layout->addWidget(logTitle);
     layout->addWidget(m_log, 1);
     layout->addLayout(buttons);
-    resize(680, 440);
+    resize(680, 400);
 
     connect(m_retry, &QPushButton::clicked, this, [this] {
         accept();
@@ -96,7 +96,16 @@ FailureDialog::FailureDialog(const QString &appName, QWidget *parent)
 void FailureDialog::setFailure(const QString &reason, const QStringList &lastLines,
                                bool suggestSafeMode)
 {
-    m_reason->setText(reason.isEmpty() ? u"The backend stopped unexpectedly."_s : reason);
+    // The reason's first line; the output it may quote is in the log box below.
+    QString first = reason.section(u'\n', 0, 0).trimmed();
+    if (first.endsWith(u':') && first.contains(u';'))
+        first = first.section(u';', 0, -2);
+    if (!first.isEmpty())
+        first[0] = first[0].toUpper();
+    if (!first.isEmpty() && !first.endsWith(u'.'))
+        first += u'.';
+    m_reason->setText(first.isEmpty() ? u"The backend stopped unexpectedly."_s : first);
+    m_reason->setToolTip(reason);
     m_hint->setText(suggestSafeMode
                         ? u"It crashed repeatedly. Safe mode starts it without the plugins' "
                           "packages, which is often enough to get going again."_s

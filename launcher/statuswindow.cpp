@@ -153,8 +153,9 @@ StatusWindow::StatusWindow(BackendController *controller, StatusWindowOptions op
     m_open->setToolTip(u"Open the app in the web browser"_s);
     auto *urlRow = new QHBoxLayout;
     urlRow->setSpacing(8);
-    urlRow->addWidget(m_url, 1);
+    urlRow->addWidget(m_url);
     urlRow->addWidget(m_open);
+    urlRow->addStretch(1);
     auto *facts = new QFormLayout;
     facts->setLabelAlignment(Qt::AlignRight);
     facts->setHorizontalSpacing(16);
@@ -233,6 +234,7 @@ StatusWindow::StatusWindow(BackendController *controller, StatusWindowOptions op
         m_tray->show();
     }
     onStateChanged(m_controller->state());
+    m_shown = true;
 }
 
 StatusWindow::~StatusWindow() = default;
@@ -311,9 +313,10 @@ void StatusWindow::onStateChanged(BackendState state)
         m_tray->setIcon(appIcon(m_options.appName, color));
         m_tray->setToolTip(u"%1: %2"_s.arg(m_options.appName, stateText(state)));
     }
-    m_log->appendLine(u"── launcher: %1%2"_s.arg(
-        stateText(state).toLower(),
-        state == BackendState::Starting && pid > 0 ? u" (pid %1)"_s.arg(pid) : QString()));
+    if (m_shown || state != BackendState::Stopped)
+        m_log->appendLine(u"── launcher: %1%2"_s.arg(
+            stateText(state).toLower(),
+            state == BackendState::Starting && pid > 0 ? u" (pid %1)"_s.arg(pid) : QString()));
     if (state == BackendState::Failed)
         showFailure();
     else if (running && m_failureDialog->isVisible())

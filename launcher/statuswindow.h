@@ -91,6 +91,7 @@ private:
     FailureDialog *m_failureDialog;
     bool m_quitting = false;
     bool m_trayHintShown = false;
+    bool m_shown = false; // the initial state is not a transition worth logging
 };
 
 } // namespace deskpack::launcher

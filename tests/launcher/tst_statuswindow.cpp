@@ -258,14 +258,17 @@ private Q_SLOTS:
         QFETCH(QString, button);
         QFETCH(QString, call);
         QFETCH(bool, staysOpen);
-        m_controller->m_reason = u"exited with code 1 before it was ready"_s;
+        m_controller->m_reason = u"the backend exited with code 1 before it was ready; its last "
+                                 "output:\nModuleNotFoundError: No module named 'x'"_s;
         m_controller->m_tail = {u"Traceback (most recent call last):"_s,
                                 u"ModuleNotFoundError: No module named 'x'"_s};
         m_controller->m_suggested = true;
         m_controller->become(BackendState::Failed);
         FailureDialog *dialog = m_window->failureDialog();
         QTRY_VERIFY(dialog->isVisible());
-        QCOMPARE(dialog->findChild<QLabel *>(u"failureReason"_s)->text(), m_controller->m_reason);
+        // The reason's first line as a sentence; the output it quotes is in the log box.
+        QCOMPARE(dialog->findChild<QLabel *>(u"failureReason"_s)->text(),
+                 u"The backend exited with code 1 before it was ready."_s);
         QCOMPARE(dialog->findChild<QPlainTextEdit *>(u"failureLog"_s)->toPlainText(),
                  m_controller->m_tail.join(u'\n'));
         QVERIFY(dialog->findChild<QPushButton *>(u"safeModeButton"_s)->isDefault());
