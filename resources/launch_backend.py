@@ -12,9 +12,11 @@ Two launcher contracts are kept here (docs/launcher.md):
 - $DESKPACK_PARENT_PIPE_FD names the read end of a pipe whose only write end
   the launcher holds. A small watchdog process (forked first, so it shares the
   backend's process group) blocks on it; EOF means the launcher is gone, however
-  it died, and the watchdog SIGKILLs the whole group. It is a process, not a
-  thread: PR_SET_PDEATHSIG kills this interpreter at the same moment, and a
-  thread would die with it before it could take the backend's children along.
+  it died, and the watchdog SIGKILLs the whole group (only the backend
+  process when it does not lead its own group, i.e. was not started by the
+  launcher). It is a process, not a thread: PR_SET_PDEATHSIG kills this
+  interpreter at the same moment, and a thread would die with it before it
+  could take the backend's children along.
 - $DESKPACK_HEARTBEAT_FILE: with a "heartbeat" readiness probe this script
   writes the file ({pid, state, updated_at_ms}, via a rename) every 2 s from
   just before the entry runs, unless the manifest's env sets
@@ -41,6 +43,10 @@ def watch_parent():
         os.fstat(fd)
     except (ValueError, OSError):
         return
+    backend = os.getpid()
+    # Only a backend that leads its own process group (as the launcher starts
+    # it) may have its group killed; run by hand, kill just the backend.
+    leads_group = os.getpgrp() == backend
     if os.fork() == 0:
         try:
             devnull = os.open(os.devnull, os.O_RDWR)
@@ -56,7 +62,10 @@ def watch_parent():
                     break
         finally:
             try:
-                os.killpg(os.getpgrp(), signal.SIGKILL)
+                if leads_group:
+                    os.killpg(backend, signal.SIGKILL)
+                else:
+                    os.kill(backend, signal.SIGKILL)
             finally:
                 os._exit(0)
     os.close(fd)

@@ -86,7 +86,8 @@ struct BackendSupervisor::Private
     };
 
     BackendSupervisor *q = nullptr;
-    BackendLaunchPlan plan;
+    BackendLaunchPlan basePlan; // as constructed: what a user's start() runs
+    BackendLaunchPlan plan;     // what runs now (safe mode may differ)
     SupervisorOptions options;
     State state = State::Stopped;
     QProcess *process = nullptr;
@@ -111,6 +112,7 @@ struct BackendSupervisor::Private
 
     Private(BackendSupervisor *owner, BackendLaunchPlan p, SupervisorOptions o)
         : q(owner)
+        , basePlan(p)
         , plan(std::move(p))
         , options(o)
         , log(QDir(plan.dataDir).filePath(u"logs/backend.log"_s), o.logMaxBytes, o.logBackups,
@@ -192,7 +194,13 @@ void BackendSupervisor::Private::launch()
     // (close-on-exec, so no other child inherits it). When this process dies,
     // however it dies, the backend side reads EOF and kills its group.
     int fds[2] = {-1, -1};
-    if (::pipe2(fds, O_CLOEXEC) == 0) {
+#ifdef Q_OS_LINUX
+    const bool piped = ::pipe2(fds, O_CLOEXEC) == 0;
+#else
+    const bool piped = ::pipe(fds) == 0 && ::fcntl(fds[0], F_SETFD, FD_CLOEXEC) == 0 &&
+                       ::fcntl(fds[1], F_SETFD, FD_CLOEXEC) == 0;
+#endif
+    if (piped) {
         parentPipeWrite = fds[1];
         env.insert(u"DESKPACK_PARENT_PIPE_FD"_s, QString::number(fds[0]));
     }
@@ -492,9 +500,11 @@ void BackendSupervisor::start()
     case State::Failed:
     case State::Crashed:
         d->automaticRestart = false;
+        d->plan = d->basePlan;
         d->launch();
         return;
     case State::Stopping:
+        d->plan = d->basePlan;
         d->after = Private::After::Start;
         return;
     case State::Starting:
@@ -536,13 +546,21 @@ void BackendSupervisor::restart()
         d->beginStop(false, {});
         d->after = Private::After::Start;
         return;
-    default:
-        start();
+    case State::Stopping:
+        d->after = Private::After::Start;
+        return;
+    case State::Stopped:
+    case State::Crashed:
+    case State::Failed:
+        d->automaticRestart = false;
+        d->launch();
+        return;
     }
 }
 
 void BackendSupervisor::startSafeMode()
 {
+    d->plan = d->basePlan;
     d->plan.safeMode = true;
     d->plan.environment.remove(u"DESKPACK_PLUGIN_SITE_PACKAGES"_s);
     d->safeModeSuggested = false;

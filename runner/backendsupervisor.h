@@ -78,10 +78,15 @@ public:
                                QObject *parent = nullptr);
     ~BackendSupervisor() override; // stops the backend's group, synchronously
 
+    // Starts the plan as constructed (normal mode unless plan.safeMode), also
+    // from Failed or Crashed (then at once, without waiting for the backoff).
     void start();
+    // SIGTERM to the group, SIGKILL after stopGraceMs; Crashed/Failed -> Stopped.
     void stop();
+    // Stop, then start again in the current mode (safe mode stays on).
     void restart();
-    // Restarts with the plugin site-packages off sys.path.
+    // Restarts with the plugin site-packages off sys.path; Ready is then
+    // SafeMode. Forgets the crash history. start() goes back to normal mode.
     void startSafeMode();
 
     State state() const;

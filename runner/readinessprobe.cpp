@@ -114,27 +114,35 @@ std::optional<PortOwner> findPortOwner(int port)
 {
     if (port <= 0 || port > 65535)
         return std::nullopt;
+    // A trial bind first: it takes microseconds, while reading /proc/net/tcp
+    // walks the kernel's socket tables (tens of ms on some machines). Qt
+    // binds with SO_REUSEADDR, so sockets in TIME_WAIT do not count; Any is
+    // dual-stack, so a listener on an IPv4 or IPv6 address makes it fail.
+    QTcpServer trial;
+    if (trial.listen(QHostAddress::Any, quint16(port))) {
+        trial.close();
+        return std::nullopt;
+    }
+    const bool inUse = trial.serverError() == QAbstractSocket::AddressInUseError;
+    PortOwner owner;
+    owner.port = port;
     if (QFileInfo::exists(u"/proc/net/tcp"_s)) {
         const QList<QByteArray> inodes = listeningInodes(port);
-        if (inodes.isEmpty())
-            return std::nullopt;
         for (const QByteArray &inode : inodes) {
-            PortOwner owner = ownerOfInode(inode);
-            if (owner.pid > 0) {
-                owner.port = port;
-                return owner;
+            PortOwner found = ownerOfInode(inode);
+            if (found.pid > 0) {
+                found.port = port;
+                return found;
             }
         }
-        PortOwner unknown;
-        unknown.port = port;
-        return unknown;
+        if (!inodes.isEmpty())
+            return owner; // another user's process
     }
-    QTcpServer trial;
-    if (trial.listen(QHostAddress::Any, quint16(port)))
+    // Not bindable for another reason (a privileged port): /proc saw no
+    // listener, so the backend may well be allowed to bind it.
+    if (!inUse)
         return std::nullopt;
-    PortOwner unknown;
-    unknown.port = port;
-    return unknown;
+    return owner;
 }
 
 ReadinessProbe::ReadinessProbe(QObject *parent)

@@ -30,8 +30,8 @@ struct PortOwner
 };
 
 // Whether something already listens on `port` on this machine (any address,
-// IPv4 or IPv6): /proc/net/tcp{,6} first, whose socket inode leads to the
-// owning process through /proc/*/fd; elsewhere a trial bind.
+// IPv4 or IPv6): a trial bind decides; when it fails, /proc/net/tcp{,6}
+// gives the listening socket's inode, and /proc/*/fd its owning process.
 std::optional<PortOwner> findPortOwner(int port);
 
 // Polls a bundle's readiness probe from the event loop until it answers once,
