@@ -58,6 +58,7 @@ QString SupervisorController::logFilePath() const
 }
 void SupervisorController::start()
 {
+    m_safeMode = m_supervisor->plan().safeMode; // start() goes back to the plan's mode
     m_supervisor->start();
 }
 void SupervisorController::stop()
