@@ -55,11 +55,9 @@ void HeadlessRunner::shutdown(int exitCode)
 
 void HeadlessRunner::onStateChanged(BackendState state)
 {
-    printErr(
-        u"launcher: %1%2\n"_s.arg(stateText(state).toLower(),
-                                  m_controller->processId() > 0 && (state == BackendState::Starting)
-                                      ? u" (pid %1)"_s.arg(m_controller->processId())
-                                      : QString()));
+    printErr(u"launcher: %1%2\n"_s.arg(
+        stateText(state).toLower(),
+        m_controller->processId() > 0 ? u" (pid %1)"_s.arg(m_controller->processId()) : QString()));
     if (m_shuttingDown) {
         if (state == BackendState::Stopped || state == BackendState::Failed)
             Q_EMIT finished(m_exitCode);

@@ -228,6 +228,23 @@ private Q_SLOTS:
         QVERIFY(!processAlive(backend));
     }
 
+    void killedLauncherLeavesNoBackend()
+    {
+        QTemporaryDir root;
+        const QString bundle = test::writeMiniBundle(root.path(), pidRecordingBackend());
+        const QString data = root.filePath(u"d"_s);
+        Running launcher({u"--bundle"_s, bundle, u"--data-dir"_s, data, u"--headless"_s}, env());
+        QVERIFY(launcher.process.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(launcher.err.contains("launcher: running"), 30000);
+        QFile pidFile(data + u"/backend.pid"_s);
+        QVERIFY(pidFile.open(QIODevice::ReadOnly));
+        const qint64 backend = pidFile.readAll().toLongLong();
+        QVERIFY(processAlive(backend));
+        ::kill(pid_t(launcher.process.processId()), SIGKILL);
+        QVERIFY(launcher.process.waitForFinished(10000));
+        QTRY_VERIFY_WITH_TIMEOUT(!processAlive(backend), 10000);
+    }
+
     void pluginsIsNotAvailableYet()
     {
         const test::ProcessResult r =
