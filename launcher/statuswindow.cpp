@@ -137,7 +137,8 @@ StatusWindow::StatusWindow(BackendController *controller, StatusWindowOptions op
 
     m_safeModeBanner->setObjectName(u"safeModeBanner"_s);
     m_safeModeBanner->setText(
-        u"Safe mode: the backend runs without the plugins' packages. Restart to leave it."_s);
+        u"Safe mode: the backend runs without the plugins' packages. Stop, then Start to "
+        "leave it."_s);
     m_safeModeBanner->setWordWrap(true);
     m_safeModeBanner->setStyleSheet(u"background:#dbeafe; color:#1e3a8a; border:1px solid "
                                     "#93c5fd; border-radius:4px; padding:6px 10px;"_s);

@@ -2,8 +2,8 @@
 // Renders the docs screenshots from the real window on a real bundle:
 //   xvfb-run -a build/bin/launcher_screenshots BUNDLE docs/images
 // Starts the bundle's backend under the real supervisor, waits for it, grabs
-// each tab of the status window; then makes the backend fail for real (a bad
-// argument, three crashes) and grabs the failure dialog.
+// each tab of the status window and the window in safe mode; then makes the backend fail for real
+// (a bad argument, three crashes) and grabs the failure dialog.
 #include "launcher/backendcontroller.h"
 #include "launcher/bundlecheck.h"
 #include "launcher/failuredialog.h"
@@ -108,6 +108,30 @@ int main(int argc, char **argv)
             tabs->setCurrentIndex(i);
             ok = save(&window, u"%1/launcher-%2.png"_s.arg(out, QLatin1StringView(names[i]))) && ok;
         }
+        controller.stop();
+        waitFor([&] { return controller.state() == BackendState::Stopped; }, 15000);
+    }
+    {
+        // Safe mode: the same bundle with the plugin site-packages off sys.path.
+        Result<runner::BackendLaunchPlan> safe =
+            runner::backendLaunchPlan(bundle, data.path(), true);
+        if (!safe) {
+            std::fprintf(stderr, "%s\n", qPrintable(safe.error().message));
+            return 3;
+        }
+        SupervisorController controller(*safe);
+        StatusWindow window(&controller, options);
+        window.setIntegrity(quickIntegrityCheck(*manifest, bundle));
+        window.setRuntimeInfo(inspectRuntime(*manifest, bundle));
+        window.show();
+        controller.start();
+        if (!waitFor([&] { return controller.state() == BackendState::SafeMode; }, 30000)) {
+            std::fprintf(stderr, "the backend did not come up in safe mode: %s\n",
+                         qPrintable(controller.failureReason()));
+            return 3;
+        }
+        window.findChild<QTabWidget *>(u"panelTabs"_s)->setCurrentIndex(2);
+        ok = save(&window, out + u"/launcher-safe-mode.png"_s) && ok;
         controller.stop();
         waitFor([&] { return controller.state() == BackendState::Stopped; }, 15000);
     }
