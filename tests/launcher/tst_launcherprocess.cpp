@@ -243,6 +243,15 @@ private Q_SLOTS:
         ::kill(pid_t(launcher.process.processId()), SIGKILL);
         QVERIFY(launcher.process.waitForFinished(10000));
         QTRY_VERIFY_WITH_TIMEOUT(!processAlive(backend), 10000);
+        // The dead launcher's lock is taken over: the next start is not a second instance.
+        QVERIFY(QFileInfo::exists(data + u"/launcher.lock"_s));
+        const test::ProcessResult next = test::runProcess(
+            test::launcherPath(),
+            {u"--bundle"_s, bundle, u"--data-dir"_s, data, u"--headless"_s, u"--exit-when-ready"_s},
+            {}, 60000, env());
+        QVERIFY2(next.exitCode == 0, next.err.constData());
+        QVERIFY2(!next.err.contains("already running"), next.err.constData());
+        QVERIFY2(next.out.startsWith("ready\n"), next.out.constData());
     }
 
     void pluginsIsNotAvailableYet()
