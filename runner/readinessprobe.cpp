@@ -104,8 +104,6 @@ QString PortOwner::describe() const
         text += u" by pid %1"_s.arg(pid);
         if (!command.isEmpty())
             text += u" ("_s + command + u')';
-    } else {
-        text += u" (by a process this user cannot inspect)"_s;
     }
     return text;
 }
@@ -137,6 +135,11 @@ std::optional<PortOwner> findPortOwner(int port)
         }
         if (!inodes.isEmpty())
             return owner; // another user's process
+        // No listener any more: it closed between the bind and the read.
+        if (inUse && trial.listen(QHostAddress::Any, quint16(port))) {
+            trial.close();
+            return std::nullopt;
+        }
     }
     // Not bindable for another reason (a privileged port): /proc saw no
     // listener, so the backend may well be allowed to bind it.

@@ -23,7 +23,7 @@ int readinessPort(const Readiness &readiness);
 struct PortOwner
 {
     int port = 0;
-    qint64 pid = 0;  // 0 when /proc does not tell (another user's process)
+    qint64 pid = 0;  // 0 when /proc does not tell (another user's process, no /proc)
     QString command; // its command line, space-joined; empty when unknown
 
     QString describe() const; // "port 8765 is already in use by pid 42 (python3 -m x)"

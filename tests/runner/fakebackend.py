@@ -13,6 +13,7 @@ grandchild       start a grandchild that ignores SIGTERM (pid in DATA/grandchild
 flood N          serve, then print N numbered lines as fast as possible, then "flood done"
 bad-utf8         print invalid UTF-8, then serve
 sleep            no port: sleep (heartbeat readiness comes from launch_backend.py)
+heartbeat-self   no port: write $DESKPACK_HEARTBEAT_FILE itself after 0.3 s, then sleep
 """
 import os
 import signal
@@ -95,6 +96,11 @@ def main():
         sys.stdout.buffer.flush()
         serve(port)
     elif scenario == "sleep":
+        time.sleep(3600)
+    elif scenario == "heartbeat-self":
+        time.sleep(0.3)
+        with open(os.environ["DESKPACK_HEARTBEAT_FILE"], "w") as f:
+            f.write("self")
         time.sleep(3600)
     else:
         sys.exit(f"fakebackend: unknown scenario {scenario}")

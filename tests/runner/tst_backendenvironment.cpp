@@ -248,6 +248,16 @@ private Q_SLOTS:
         }();
         QVERIFY2(plan, plan ? "" : qPrintable(plan.error().message));
         QCOMPARE(plan->readiness.kind, runner::Readiness::Kind::Http);
+        for (const auto &[name, value] : std::as_const(parent)) {
+            if (name.startsWith(u"DESKPACK_"_s))
+                QCOMPARE(plan->environment.value(name), value);
+            else
+                QVERIFY2(!plan->environment.contains(name), qPrintable(name));
+        }
+        QCOMPARE(plan->arguments, (QStringList{u"-s"_s,
+                                               QFileInfo(m_bundle).absoluteFilePath() +
+                                                   u"/resources/launch_backend.py"_s,
+                                               QFileInfo(m_bundle).absoluteFilePath()}));
 
         runner::BackendSupervisor supervisor(*plan);
         supervisor.start();
