@@ -263,7 +263,11 @@ void StatusWindow::bringToFront()
 void StatusWindow::quit()
 {
     m_quitting = true;
-    close();
+    if (isVisible()) {
+        close(); // closeEvent() asks to quit
+        return;
+    }
+    Q_EMIT quitRequested(); // hidden in the tray: no close event to wait for
 }
 
 void StatusWindow::closeEvent(QCloseEvent *event)

@@ -320,6 +320,16 @@ private Q_SLOTS:
         QVERIFY(!m_window->isVisible());
     }
 
+    void quitFromTheTrayWhileHidden()
+    {
+        makeWindow(true);
+        QSignalSpy quit(m_window, &StatusWindow::quitRequested);
+        QVERIFY(!m_window->close());
+        QVERIFY(!m_window->isVisible());
+        m_window->trayIcon()->contextMenu()->findChild<QAction *>(u"trayQuitAction"_s)->trigger();
+        QCOMPARE(quit.size(), 1);
+    }
+
     void runtimePanel()
     {
         RuntimeInfo info;
