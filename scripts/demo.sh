@@ -4,7 +4,9 @@
 #  1. the runtime core lock of this machine's Python (/usr/bin/python3),
 #     generated and validated against the files and the interpreter;
 #  2. the demo app bundle (resources/demo) built offline from /usr/bin/python3.11,
-#     verified, moved to another directory and started there.
+#     verified, moved to another directory;
+#  3. its launcher started from there: the status window when a display is
+#     there (DISPLAY or WAYLAND_DISPLAY), else --headless --exit-when-ready.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -34,10 +36,13 @@ moved="$out/moved/Deskpack Demo"
 rm -rf "$out/moved" && mkdir -p "$out/moved"
 cp -a "$bundle" "$moved"
 build/bin/deskpack verify "$moved"
-# Until the launcher exists, set by hand what it will set (DESIGN.md).
-env -i DESKPACK_PLUGIN_SITE_PACKAGES="$PWD/$out/plugins" \
-    DESKPACK_CORE_LOCK_PATH="$PWD/$moved/app/runtime-core-lock.json" \
-    DESKPACK_DEMO_CORE_LOCK_PATH="$PWD/$moved/app/runtime-core-lock.json" \
-    PYTHONNOUSERSITE=1 PYTHONUTF8=1 PYTHONUNBUFFERED=1 PYTHONIOENCODING=utf-8 \
-    "$moved/runtime/bin/python3.11" -s "$moved/resources/launch_backend.py" "$moved" --print-status
-echo "deskpack demo: lock of $python and the demo bundle built, verified and run after a move" >&2
+
+# 3. The bundle's own launcher (deskpack-launcher, shipped as <app-id>).
+launcher="$moved/deskpack-demo"
+if [[ -n "${DISPLAY:-}" || -n "${WAYLAND_DISPLAY:-}" ]]; then
+    echo "== 3. the launcher's window (close it or use Quit to stop the backend)" >&2
+    exec "$launcher"
+fi
+echo "== 3. the launcher, headless (no display): start, wait for ready, stop" >&2
+"$launcher" --headless --exit-when-ready
+echo "deskpack demo: lock of $python, the demo bundle built, verified, moved and started by its launcher" >&2

@@ -544,14 +544,19 @@ Result<void> Builder::addResources()
         !QFile::copy(m_config.icon, target + u'/' + QFileInfo(m_config.icon).fileName()))
         return makeError(ErrorKind::Environment,
                          QStringLiteral("cannot copy %1").arg(m_config.icon));
-    if (!m_options.launcher.isEmpty()) {
-        const QString launcher = m_root + u'/' + m_config.id;
-        if (!QFile::copy(m_options.launcher, launcher))
-            return makeError(ErrorKind::Environment,
-                             QStringLiteral("cannot copy the launcher %1").arg(m_options.launcher));
-        QFile::setPermissions(launcher, QFile::permissions(m_options.launcher));
-        m_result.launcherIncluded = true;
-    }
+    // Every bundle ships the launcher, renamed to the app id (DESIGN.md, "The bundle").
+    if (m_options.launcher.isEmpty() || !QFileInfo(m_options.launcher).isExecutable())
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("the launcher %1 is missing (build the deskpack-launcher "
+                                        "target; it ships beside deskpack)")
+                             .arg(m_options.launcher.isEmpty() ? QStringLiteral("deskpack-launcher")
+                                                               : m_options.launcher));
+    const QString launcher = m_root + u'/' + m_config.id;
+    if (!QFile::copy(m_options.launcher, launcher))
+        return makeError(ErrorKind::Environment,
+                         QStringLiteral("cannot copy the launcher %1").arg(m_options.launcher));
+    QFile::setPermissions(launcher, QFile::permissions(m_options.launcher));
+    m_result.launcherIncluded = true;
     return {};
 }
 

@@ -36,12 +36,10 @@ bool stderrIsTerminal()
 #endif
 }
 
-// The launcher ships inside bundles once it is built beside deskpack.
+// The launcher every bundle ships: built (and installed) beside deskpack.
 QString builtLauncher()
 {
-    const QString path =
-        QCoreApplication::applicationDirPath() + QStringLiteral("/deskpack-launcher");
-    return QFileInfo(path).isExecutable() ? path : QString();
+    return QCoreApplication::applicationDirPath() + QStringLiteral("/deskpack-launcher");
 }
 
 } // namespace
@@ -110,13 +108,12 @@ int runBuildCommand(const QStringList &arguments)
                     {{"rewritten", jsonStrings(r.relocation.rewritten)},
                      {"reported", jsonStrings(r.relocation.reported)}}}});
     }
-    printErr(QStringLiteral("deskpack: built %1 (%2 files, %3, Python %4, %5 distributions%6)\n")
+    printErr(QStringLiteral("deskpack: built %1 (%2 files, %3, Python %4, %5 distributions)\n")
                  .arg(r.bundleDir)
                  .arg(r.files)
                  .arg(megabytes(r.bytes))
                  .arg(r.pythonVersion)
-                 .arg(r.distributions)
-                 .arg(r.launcherIncluded ? QString() : QStringLiteral("; no launcher built yet")));
+                 .arg(r.distributions));
     printErr(QStringLiteral("deskpack: dependencies installed with pip %1 (%2: %3)\n")
                  .arg(r.pipVersion, r.pipSource, r.pipLocation));
     return ExitOk;

@@ -1,13 +1,15 @@
 # SPDX-License-Identifier: MIT
 """The Deskpack demo backend.
 
-A stdlib-only HTTP server. GET /status answers JSON describing the process as
+A stdlib-only HTTP server. GET / answers a small HTML page (what the launcher's
+Open button shows): the status, the lock path and the plugins. GET /status answers JSON describing the process as
 the launcher started it: pid, uptime, the lock-path variables, sys.path, the
 core and plugin site-packages and the plugins it loaded. It also imports its
 bundled dependencies (demo_units, which needs demo_greeting) to prove the
 runtime's core site-packages works.
 """
 import argparse
+import html
 import importlib
 import json
 import os
@@ -62,14 +64,66 @@ def status():
     }
 
 
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Deskpack Demo</title>
+<style>
+ body {{ font-family: system-ui, sans-serif; margin: 2.5rem auto; max-width: 46rem;
+        color: #1f2937; line-height: 1.45; padding: 0 1rem; }}
+ h1 {{ font-size: 1.6rem; margin-bottom: .2rem; }}
+ .ok {{ display: inline-block; background: #15803d; color: white; border-radius: 1rem;
+       padding: .15rem .8rem; font-weight: 600; font-size: .9rem; }}
+ table {{ border-collapse: collapse; width: 100%; margin-top: 1.2rem; }}
+ th {{ text-align: right; color: #6b7280; font-weight: 500; padding: .35rem 1rem .35rem 0;
+      vertical-align: top; white-space: nowrap; width: 12rem; }}
+ td {{ padding: .35rem 0; word-break: break-all; }}
+ code {{ font-size: .9rem; }}
+ footer {{ margin-top: 2rem; color: #6b7280; font-size: .9rem; }}
+</style></head>
+<body>
+<h1>Deskpack Demo</h1>
+<p><span class="ok">running</span> &nbsp;{greeting}</p>
+<table>
+<tr><th>Process</th><td>pid {pid}, up {uptime} s</td></tr>
+<tr><th>Python</th><td>{python} <code>{executable}</code></td></tr>
+<tr><th>Core lock</th><td><code>{lock}</code></td></tr>
+<tr><th>Core site-packages</th><td><code>{core}</code></td></tr>
+<tr><th>Plugin site-packages</th><td><code>{plugin_dir}</code></td></tr>
+<tr><th>Plugins</th><td>{plugins}</td></tr>
+</table>
+<footer>The same facts as JSON: <a href="/status">/status</a>.
+Served by the demo backend the Deskpack launcher supervises.</footer>
+</body></html>
+"""
+
+
+def page():
+    s = status()
+    e = lambda value: html.escape(str(value if value is not None else "(not set)"))
+    plugins = ", ".join(f"{e(name)}: {e(result)}" for name, result in s["plugins"].items())
+    safe_mode = s["plugin_site_packages"] is None
+    return PAGE.format(
+        greeting=e(s["greeting"]), pid=s["pid"], uptime=s["uptime"], python=e(s["python"]),
+        executable=e(s["executable"]), lock=e(s["DESKPACK_CORE_LOCK_PATH"]),
+        core=e(s["core_site_packages"]),
+        plugin_dir=e(s["plugin_site_packages"]) + (" (safe mode: off sys.path)" if safe_mode else ""),
+        plugins=plugins or "none loaded")
+
+
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
-        if self.path.split("?")[0] != "/status":
-            self.send_error(404, "try /status")
+        path = self.path.split("?")[0]
+        if path == "/status":
+            body = json.dumps(status(), indent=2).encode("utf-8")
+            content_type = "application/json"
+        elif path in ("/", "/index.html"):
+            body = page().encode("utf-8")
+            content_type = "text/html; charset=utf-8"
+        else:
+            self.send_error(404, "try / or /status")
             return
-        body = json.dumps(status(), indent=2).encode("utf-8")
         self.send_response(200)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

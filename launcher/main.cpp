@@ -1,0 +1,8 @@
+// SPDX-License-Identifier: MIT
+// deskpack-launcher (shipped in every bundle as <app-id>): see launcherapp.h.
+#include "launcherapp.h"
+
+int main(int argc, char **argv)
+{
+    return deskpack::launcher::runLauncher(argc, argv);
+}

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "bundlecheck.h"
+#include "runtimeinfo.h"
+
+#include <QWidget>
+
+class QLabel;
+class QPlainTextEdit;
+
+namespace deskpack::launcher {
+
+// The Runtime tab: Python version, core distributions, the lock verified
+// against the core site-packages (or the drift found), the bundle check.
+class RuntimePanel : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit RuntimePanel(QWidget *parent = nullptr);
+
+    void setRuntimeInfo(const RuntimeInfo &info);
+    void setIntegrity(const IntegrityReport &report);
+    void setDataDir(const QString &dataDir);
+
+private:
+    QLabel *m_python;
+    QLabel *m_interpreter;
+    QLabel *m_distributions;
+    QLabel *m_lockStatus;
+    QLabel *m_lockPath;
+    QLabel *m_integrity;
+    QLabel *m_dataDir;
+    QPlainTextEdit *m_problems;
+};
+
+// The Plugins tab: a placeholder until the plugin boundary lands, with the
+// plugin site-packages location and whether safe mode keeps it off sys.path.
+class PluginsPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    PluginsPanel(const QString &pluginSitePackages, QWidget *parent = nullptr);
+    void setSafeMode(bool on);
+
+private:
+    QLabel *m_safeMode;
+};
+
+} // namespace deskpack::launcher

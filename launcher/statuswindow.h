@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "backendcontroller.h"
+#include "bundlecheck.h"
+#include "runtimeinfo.h"
+
+#include <QMainWindow>
+#include <QPointer>
+
+#include <functional>
+
+class QLabel;
+class QPushButton;
+class QSystemTrayIcon;
+class QTabWidget;
+class QTimer;
+class QUrl;
+
+namespace deskpack::launcher {
+
+class FailureDialog;
+class LogPanel;
+class PluginsPanel;
+class RuntimePanel;
+
+struct StatusWindowOptions
+{
+    QString appName;
+    QString appVersion;
+    QString dataDir;
+    QString pluginSitePackages;
+    // Close-to-tray only where a tray exists (QSystemTrayIcon::isSystemTrayAvailable()):
+    // on GNOME or a bare X server closing must quit, never leave an invisible app.
+    bool trayAvailable = false;
+    // QDesktopServices::openUrl unless a test records the URLs instead.
+    std::function<void(const QUrl &)> openUrl;
+};
+
+// The status window: a thin view over a BackendController. State with its
+// colour, pid, uptime, the URL with Open; Start/Stop/Restart enabled per
+// state; tabs for the live log, the runtime and plugins; a tray icon (Show,
+// Restart, Quit) where there is a tray; the failure dialog when the backend
+// fails. Closing hides to the tray if there is one, else asks to quit.
+class StatusWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    StatusWindow(BackendController *controller, StatusWindowOptions options,
+                 QWidget *parent = nullptr);
+    ~StatusWindow() override;
+
+    void setRuntimeInfo(const RuntimeInfo &info);
+    void setIntegrity(const IntegrityReport &report);
+    // Raise and activate: a second instance started.
+    void bringToFront();
+    // Quit for real (tray menu, or closing without a tray).
+    void quit();
+
+    FailureDialog *failureDialog() const { return m_failureDialog; }
+    QSystemTrayIcon *trayIcon() const { return m_tray; }
+
+Q_SIGNALS:
+    void quitRequested();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void onStateChanged(BackendState state);
+    void updateUptime();
+    void showFailure();
+
+    BackendController *m_controller;
+    StatusWindowOptions m_options;
+    QLabel *m_state;
+    QLabel *m_pid;
+    QLabel *m_uptime;
+    QLabel *m_url;
+    QLabel *m_safeModeBanner;
+    QPushButton *m_open;
+    QPushButton *m_start;
+    QPushButton *m_stop;
+    QPushButton *m_restart;
+    QTabWidget *m_tabs;
+    LogPanel *m_log;
+    RuntimePanel *m_runtime;
+    PluginsPanel *m_plugins;
+    QTimer *m_uptimeTimer;
+    QSystemTrayIcon *m_tray = nullptr;
+    FailureDialog *m_failureDialog;
+    bool m_quitting = false;
+    bool m_trayHintShown = false;
+    bool m_shown = false; // the initial state is not a transition worth logging
+};
+
+} // namespace deskpack::launcher
