@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "bundlecheck.h"
+#include "base/fileio.h"
 
 #include "base/parallel.h"
 
@@ -7,7 +8,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QSaveFile>
 #include <QStandardPaths>
 
 #include <sys/stat.h>
@@ -111,8 +111,11 @@ Result<IntegrityReport> fullIntegrityCheck(const runner::BundleManifest &manifes
         report.problems.append(root.filePath(path) + u": missing"_s);
     for (const QString &change : verified->changed)
         report.problems.append(root.filePath(change));
-    // Files the manifest does not list do not break the app (a __pycache__
-    // written by the interpreter, say): reported, not fatal.
+    // A link out of the bundle or a device node is tampering, never harmless.
+    for (const QString &unsafe : verified->unsafe)
+        report.problems.append(root.filePath(unsafe));
+    // Files and directories the manifest does not list do not break the app
+    // (a __pycache__ written by the interpreter, say): reported, not fatal.
     for (const QString &path : verified->extra)
         report.warnings.append(root.filePath(path) + u": not listed in bundle.json"_s);
     return report;
@@ -153,11 +156,8 @@ bool fullCheckDue(const QString &bundleDir, const QString &stampDir)
 void recordFullCheck(const QString &bundleDir, const QString &stampDir)
 {
     QDir().mkpath(stampDir);
-    QSaveFile f(stampPath(bundleDir, stampDir));
-    if (f.open(QIODevice::WriteOnly)) {
-        f.write(manifestDigest(bundleDir) + '\n');
-        f.commit();
-    }
+    // Best effort: without the stamp the next start verifies in full again.
+    (void)writeFileAtomically(stampPath(bundleDir, stampDir), manifestDigest(bundleDir) + '\n');
 }
 
 QString defaultStampDir()

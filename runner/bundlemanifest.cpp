@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "bundlemanifest.h"
+#include "base/fileio.h"
 
 #include "base/filehash.h"
 #include "base/jsonaccess.h"
@@ -48,13 +49,13 @@ const char *kindName(Readiness::Kind kind)
 
 const QRegularExpression &appIdPattern()
 {
-    static const QRegularExpression pattern(QStringLiteral("^[a-z0-9][a-z0-9._-]{0,63}$"));
+    static const QRegularExpression pattern(u"^[a-z0-9][a-z0-9._-]{0,63}$"_s);
     return pattern;
 }
 
 const QRegularExpression &variablePattern()
 {
-    static const QRegularExpression pattern(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+    static const QRegularExpression pattern(u"^[A-Za-z_][A-Za-z0-9_]*$"_s);
     return pattern;
 }
 
@@ -72,8 +73,7 @@ std::optional<QString> bundlePath(const JsonNode &node, Presence presence)
     if (!value || (presence == Presence::Optional && value->isEmpty()))
         return value;
     if (!isBundlePath(*value)) {
-        node.error(QStringLiteral("expected a relative path inside the bundle, got %1")
-                       .arg(node.describe()));
+        node.error(u"expected a relative path inside the bundle, got %1"_s.arg(node.describe()));
         return std::nullopt;
     }
     return value;
@@ -86,13 +86,13 @@ void readEntry(const JsonNode &entry, BundleManifest &m)
     const bool module = !entry["module"].isNull();
     const bool script = !entry["script"].isNull();
     if (module == script)
-        entry.error(QStringLiteral("needs exactly one of \"module\" or \"script\""));
+        entry.error(u"needs exactly one of \"module\" or \"script\""_s);
     else if (module) {
         static const QRegularExpression dotted(
-            QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$"));
+            u"^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$"_s);
         const auto name = entry["module"].nonEmptyString();
         if (name && !dotted.match(*name).hasMatch())
-            entry["module"].expected(QStringLiteral("a dotted module name"));
+            entry["module"].expected(u"a dotted module name"_s);
         else
             m.entryModule = name.value_or(QString());
     } else
@@ -109,7 +109,7 @@ void readReadiness(const JsonNode &node, Readiness &readiness)
         readiness.kind = Readiness::Kind::Http;
         const auto url = node["url"].nonEmptyString();
         if (url && !url->startsWith(u"http://") && !url->startsWith(u"https://"))
-            node["url"].expected(QStringLiteral("an http:// or https:// URL"));
+            node["url"].expected(u"an http:// or https:// URL"_s);
         readiness.url = url.value_or(QString());
     } else if (kind == u"tcp") {
         readiness.kind = Readiness::Kind::Tcp;
@@ -117,7 +117,7 @@ void readReadiness(const JsonNode &node, Readiness &readiness)
     } else if (kind == u"heartbeat") {
         readiness.kind = Readiness::Kind::Heartbeat;
     } else if (kind) {
-        node["kind"].expected(QStringLiteral("\"http\", \"tcp\" or \"heartbeat\""));
+        node["kind"].expected(u"\"http\", \"tcp\" or \"heartbeat\""_s);
     }
     readiness.timeoutSeconds =
         int(node["timeout"].integer(1, 86400, Presence::Optional).value_or(30));
@@ -130,7 +130,7 @@ void readFiles(const JsonNode &files, BundleManifest &m)
     m.files.reserve(files.value()->size());
     for (const auto &[path, entry] : files.members()) {
         if (!isBundlePath(path)) {
-            entry.error(QStringLiteral("not a relative path inside the bundle"));
+            entry.error(u"not a relative path inside the bundle"_s);
             continue;
         }
         if (!entry.object())
@@ -147,7 +147,7 @@ void readFiles(const JsonNode &files, BundleManifest &m)
                 QDir::cleanPath(parent.isEmpty() ? *link : parent + u'/' + *link);
             if (QDir::isAbsolutePath(*link) || lexical == u".." || lexical.startsWith(u"../") ||
                 link->contains(QChar(0))) {
-                entry["link"].expected(QStringLiteral("a relative link inside the bundle"));
+                entry["link"].expected(u"a relative link inside the bundle"_s);
                 continue;
             }
             f.linkTarget = *link;
@@ -156,7 +156,7 @@ void readFiles(const JsonNode &files, BundleManifest &m)
             const auto size = entry["size"].integer(0, std::numeric_limits<qint64>::max());
             const auto executable = entry["executable"].boolean(Presence::Optional);
             if (sha && !isSha256Hex(*sha))
-                entry["sha256"].expected(QStringLiteral("64 hexadecimal digits"));
+                entry["sha256"].expected(u"64 hexadecimal digits"_s);
             if (!sha || !isSha256Hex(*sha) || !size)
                 continue;
             f.sha256 = sha->toLower();
@@ -239,14 +239,14 @@ Result<BundleManifest> parseManifest(QByteArrayView data, const QString &fileNam
     const JsonNode schema = root["schema"];
     const json *version = schema.value();
     if (!version || !version->is_number_integer()) {
-        schema.expected(QStringLiteral("the schema number %1").arg(BundleManifest::SchemaVersion));
+        schema.expected(u"the schema number %1"_s.arg(BundleManifest::SchemaVersion));
         return problems.toError(ErrorKind::Unreadable);
     }
     const bool supported = version->is_number_unsigned()
                                ? version->get<std::uint64_t>() == BundleManifest::SchemaVersion
                                : version->get<std::int64_t>() == BundleManifest::SchemaVersion;
     if (!supported) {
-        schema.error(QStringLiteral("unsupported schema %1 (this Deskpack reads %2)")
+        schema.error(u"unsupported schema %1 (this Deskpack reads %2)"_s
                          .arg(QString::fromStdString(version->dump()))
                          .arg(BundleManifest::SchemaVersion));
         return problems.toError(ErrorKind::Unreadable);
@@ -255,8 +255,8 @@ Result<BundleManifest> parseManifest(QByteArrayView data, const QString &fileNam
     if (const auto id = root["id"].nonEmptyString()) {
         // The id names the user's data directory: it must not walk out of it.
         if (!appIdPattern().match(*id).hasMatch() || id->contains(u".."))
-            root["id"].expected(QStringLiteral("an app id (lower-case letters, digits, '.', '-', "
-                                               "'_')"));
+            root["id"].expected(u"an app id (lower-case letters, digits, '.', '-', "
+                                "'_')"_s);
         else
             m.id = *id;
     }
@@ -272,14 +272,14 @@ Result<BundleManifest> parseManifest(QByteArrayView data, const QString &fileNam
     (void)root["lockEnv"].string(Presence::Optional); // always LockEnvironmentVariable
     m.lockEnvAlias = root["lockEnvAlias"].string(Presence::Optional).value_or(QString());
     if (!m.lockEnvAlias.isEmpty() && !variablePattern().match(m.lockEnvAlias).hasMatch()) {
-        root["lockEnvAlias"].expected(QStringLiteral("an environment variable name"));
+        root["lockEnvAlias"].expected(u"an environment variable name"_s);
         m.lockEnvAlias.clear();
     }
     const JsonNode env = root["env"];
     if (env.object(Presence::Optional)) {
         for (const auto &[name, value] : env.members()) {
             if (!variablePattern().match(name).hasMatch()) {
-                value.error(QStringLiteral("not an environment variable name"));
+                value.error(u"not an environment variable name"_s);
                 continue;
             }
             if (const auto text = value.string())
@@ -307,15 +307,14 @@ Result<BundleManifest> readManifest(const QString &bundleDir)
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return makeError(ErrorKind::Unreadable,
-                         QStringLiteral("%1: cannot read: %2 (is %3 a Deskpack bundle?)")
-                             .arg(path, file.errorString(), bundleDir));
+                         u"%1: cannot read: %2 (is %3 a Deskpack bundle?)"_s.arg(
+                             path, file.errorString(), bundleDir));
     constexpr qint64 Limit = 256 << 20;
     const QByteArray data = file.read(Limit + 1);
     if (data.size() > Limit)
-        return makeError(ErrorKind::Unreadable,
-                         QStringLiteral("%1: larger than %2 MiB, not a bundle manifest")
-                             .arg(path)
-                             .arg(Limit >> 20));
+        return makeError(
+            ErrorKind::Unreadable,
+            u"%1: larger than %2 MiB, not a bundle manifest"_s.arg(path).arg(Limit >> 20));
     return parseManifest(data, path);
 }
 
@@ -331,14 +330,6 @@ QString fromPath(const fs::path &path)
     return QFile::decodeName(QByteArray::fromStdString(path.generic_string()));
 }
 
-// The link's own target text (QFileInfo::readSymLink needs Qt 6.6).
-QString readLink(const fs::path &path)
-{
-    std::error_code ec;
-    const fs::path target = fs::read_symlink(path, ec);
-    return ec ? QString() : QFile::decodeName(QByteArray::fromStdString(target.string()));
-}
-
 QString parentOf(const QString &relative)
 {
     const qsizetype slash = relative.lastIndexOf(u'/');
@@ -352,18 +343,17 @@ QString linkEscape(const QString &root, const QString &canonicalRoot, const QStr
                    const QString &target)
 {
     if (target.isEmpty())
-        return QStringLiteral("unreadable symlink");
+        return u"unreadable symlink"_s;
     if (QDir::isAbsolutePath(target))
-        return QStringLiteral("symlink to %1 leaves the bundle").arg(target);
+        return u"symlink to %1 leaves the bundle"_s.arg(target);
     const QString parent = parentOf(relative);
     const QString lexical = QDir::cleanPath(parent.isEmpty() ? target : parent + u'/' + target);
     if (lexical == u".." || lexical.startsWith(u"../"))
-        return QStringLiteral("symlink to %1 leaves the bundle").arg(target);
+        return u"symlink to %1 leaves the bundle"_s.arg(target);
     const QString resolved = QFileInfo(root + u'/' + relative).canonicalFilePath();
     if (!resolved.isEmpty() && resolved != canonicalRoot &&
         !resolved.startsWith(canonicalRoot + u'/'))
-        return QStringLiteral("symlink to %1 leaves the bundle (it resolves to %2)")
-            .arg(target, resolved);
+        return u"symlink to %1 leaves the bundle (it resolves to %2)"_s.arg(target, resolved);
     return {};
 }
 
@@ -385,9 +375,9 @@ const char *specialKind(fs::file_type type)
 
 Error unreadable(const fs::path &path, const std::error_code &ec)
 {
-    return makeError(ErrorKind::Unreadable,
-                     QStringLiteral("%1: cannot read: %2")
-                         .arg(fromPath(path), QString::fromStdString(ec.message())));
+    return makeError(
+        ErrorKind::Unreadable,
+        u"%1: cannot read: %2"_s.arg(fromPath(path), QString::fromStdString(ec.message())));
 }
 
 } // namespace
@@ -396,8 +386,7 @@ Result<BundleTree> scanBundleTree(const QString &bundleDir)
 {
     const QFileInfo rootInfo(bundleDir);
     if (!rootInfo.isDir())
-        return makeError(ErrorKind::Unreadable,
-                         QStringLiteral("%1: no such directory").arg(bundleDir));
+        return makeError(ErrorKind::Unreadable, u"%1: no such directory"_s.arg(bundleDir));
     const QString rootPath = rootInfo.absoluteFilePath();
     const QString canonicalRoot = rootInfo.canonicalFilePath();
     const fs::path root = toPath(rootPath);
@@ -417,14 +406,15 @@ Result<BundleTree> scanBundleTree(const QString &bundleDir)
             return unreadable(it->path(), ec);
         if (relative == QLatin1StringView(BundleManifest::FileName)) {
             if (!fs::is_regular_file(status))
-                tree.unsafe.append(relative + QStringLiteral(": not a regular file"));
+                tree.unsafe.append(relative + u": not a regular file"_s);
             continue;
         }
         ++children[parentOf(relative)];
         BundleFile f;
         f.path = relative;
         if (fs::is_symlink(status)) {
-            f.linkTarget = readLink(it->path());
+            f.linkTarget =
+                readLinkTarget(QFile::decodeName(QByteArray::fromStdString(it->path().string())));
             const QString escape = linkEscape(rootPath, canonicalRoot, relative, f.linkTarget);
             if (!escape.isEmpty()) {
                 tree.unsafe.append(relative + u": "_s + escape);
@@ -442,8 +432,8 @@ Result<BundleTree> scanBundleTree(const QString &bundleDir)
             tree.files.push_back(std::move(f));
         } else {
             tree.unsafe.append(relative + u": "_s + QLatin1StringView(specialKind(status.type())) +
-                               QStringLiteral(" (a bundle holds only files, directories and "
-                                              "symlinks)"));
+                               u" (a bundle holds only files, directories and "
+                               "symlinks)"_s);
         }
     }
     std::sort(tree.files.begin(), tree.files.end(),
@@ -491,9 +481,8 @@ namespace {
 QString describeEntry(const BundleFile *entry)
 {
     if (!entry)
-        return QStringLiteral("a directory");
-    return entry->linkTarget.isEmpty() ? QStringLiteral("a file")
-                                       : QStringLiteral("a link to %1").arg(entry->linkTarget);
+        return u"a directory"_s;
+    return entry->linkTarget.isEmpty() ? u"a file"_s : u"a link to %1"_s.arg(entry->linkTarget);
 }
 
 } // namespace
@@ -535,23 +524,21 @@ Result<VerifyReport> verifyBundleFiles(const BundleManifest &manifest, const QSt
         const BundleFile *have = actual.value(want.path);
         if (!have) {
             if (actualDirs.contains(want.path))
-                report.changed.append(QStringLiteral("%1: a directory, expected %2")
-                                          .arg(want.path, describeEntry(&want)));
+                report.changed.append(
+                    u"%1: a directory, expected %2"_s.arg(want.path, describeEntry(&want)));
             else if (!unsafePaths.contains(want.path))
                 report.missing.append(want.path);
         } else if (want.linkTarget != have->linkTarget) {
-            report.changed.append(QStringLiteral("%1: %2, expected %3")
-                                      .arg(want.path, describeEntry(have), describeEntry(&want)));
+            report.changed.append(
+                u"%1: %2, expected %3"_s.arg(want.path, describeEntry(have), describeEntry(&want)));
         } else if (want.sha256 != have->sha256) {
-            report.changed.append(QStringLiteral("%1: content changed (sha256 %2, expected %3)")
-                                      .arg(want.path, have->sha256.left(12), want.sha256.left(12)));
+            report.changed.append(u"%1: content changed (sha256 %2, expected %3)"_s.arg(
+                want.path, have->sha256.left(12), want.sha256.left(12)));
         } else if (want.size != have->size) {
-            report.changed.append(QStringLiteral("%1: size %2, expected %3")
-                                      .arg(want.path)
-                                      .arg(have->size)
-                                      .arg(want.size));
+            report.changed.append(
+                u"%1: size %2, expected %3"_s.arg(want.path).arg(have->size).arg(want.size));
         } else if (want.executable && !have->executable) {
-            report.changed.append(QStringLiteral("%1: no longer executable").arg(want.path));
+            report.changed.append(u"%1: no longer executable"_s.arg(want.path));
         }
     }
     for (const QString &dir : manifest.dirs) {
@@ -565,12 +552,11 @@ Result<VerifyReport> verifyBundleFiles(const BundleManifest &manifest, const QSt
         if (expected.contains(f.path))
             continue;
         if (expectedDirs.contains(f.path))
-            report.changed.append(
-                QStringLiteral("%1: %2, expected a directory").arg(f.path, describeEntry(&f)));
+            report.changed.append(u"%1: %2, expected a directory"_s.arg(f.path, describeEntry(&f)));
         else if (f.linkTarget.isEmpty())
             report.extra.append(f.path);
         else
-            report.extra.append(QStringLiteral("%1 (link to %2)").arg(f.path, f.linkTarget));
+            report.extra.append(u"%1 (link to %2)"_s.arg(f.path, f.linkTarget));
     }
     for (const QString &dir : std::as_const(tree->dirs)) {
         if (!expectedDirs.contains(dir) && !expected.contains(dir))

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+using namespace Qt::Literals::StringLiterals;
+
 // Resources of a static library must be registered explicitly, outside any namespace.
 static void initRunnerResources()
 {
@@ -19,22 +21,20 @@ Result<QList<lock::ObservedDistribution>> probeDistributions(const QString &inte
                                                              const QStringList &directories)
 {
     initRunnerResources();
-    QFile script(QStringLiteral(":/deskpack/runner/probe_distributions.py"));
+    QFile script(u":/deskpack/runner/probe_distributions.py"_s);
     if (!script.open(QIODevice::ReadOnly))
         return makeError(ErrorKind::Environment,
-                         QStringLiteral("internal: probe script missing from resources"));
+                         u"internal: probe script missing from resources"_s);
     PythonCommand command;
     command.interpreter = interpreter;
-    command.arguments = QStringList{QStringLiteral("-I"), QStringLiteral("-B"),
-                                    QStringLiteral("-c"), QString::fromUtf8(script.readAll())} +
-                        directories;
+    command.arguments =
+        QStringList{u"-I"_s, u"-B"_s, u"-c"_s, QString::fromUtf8(script.readAll())} + directories;
     Result<PythonOutput> run = runPython(command);
     if (!run)
         return run.error();
     if (run->exitCode != 0) {
         return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1 failed to list its distributions (exit %2): %3")
-                             .arg(interpreter)
+                         u"%1 failed to list its distributions (exit %2): %3"_s.arg(interpreter)
                              .arg(run->exitCode)
                              .arg(QString::fromUtf8(run->standardError).trimmed()));
     }
@@ -43,9 +43,8 @@ Result<QList<lock::ObservedDistribution>> probeDistributions(const QString &inte
         run->standardOutput.constData() + run->standardOutput.size(), nullptr, false);
     if (parsed.is_discarded() || !parsed.is_array()) {
         return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1 answered the distribution probe with something that "
-                                        "is not a JSON list")
-                             .arg(interpreter));
+                         u"%1 answered the distribution probe with something that "
+                         "is not a JSON list"_s.arg(interpreter));
     }
     QList<lock::ObservedDistribution> out;
     for (const auto &entry : parsed) {

@@ -46,8 +46,7 @@ Kernel::Kernel(KernelOptions options, QObject *parent)
         m_groupOwned = true;
     });
     connect(&m_startTimer, &QTimer::timeout, this, [this] {
-        m_exit.message = QStringLiteral("%1 did not answer within %2 s")
-                             .arg(m_options.program)
+        m_exit.message = u"%1 did not answer within %2 s"_s.arg(m_options.program)
                              .arg(m_options.startTimeoutMs / 1000.0);
         qCInfo(lcRunner).noquote() << m_exit.message;
         kill();
@@ -84,7 +83,7 @@ Kernel::~Kernel()
     m_queue.clear();
     for (Request &request : pending) {
         request.result.status = ExecuteStatus::Aborted;
-        request.result.message = QStringLiteral("the kernel was destroyed");
+        request.result.message = u"the kernel was destroyed"_s;
         if (request.callbacks.onDone)
             request.callbacks.onDone(request.result);
     }
@@ -133,7 +132,7 @@ bool Kernel::cancel(const QString &id)
         Request request = std::move(*it);
         m_queue.erase(it);
         request.result.cancelled = true;
-        request.result.message = QStringLiteral("cancelled before it ran");
+        request.result.message = u"cancelled before it ran"_s;
         settle(std::move(request));
         return true;
     }
@@ -160,7 +159,7 @@ void Kernel::shutdown()
         Request request = std::move(m_queue.front());
         m_queue.pop_front();
         request.result.cancelled = true;
-        request.result.message = QStringLiteral("the kernel is shutting down");
+        request.result.message = u"the kernel is shutting down"_s;
         QPointer<Kernel> self(this);
         settle(std::move(request));
         if (!self)
@@ -169,7 +168,7 @@ void Kernel::shutdown()
     switch (m_state) {
     case State::NotStarted:
         setState(State::Exited);
-        m_exit.message = QStringLiteral("shut down before it started");
+        m_exit.message = u"shut down before it started"_s;
         Q_EMIT exited(m_exit);
         return;
     case State::Starting:
@@ -183,7 +182,7 @@ void Kernel::shutdown()
             signalGroup(SIGINT);
         }
         if (m_exit.message.isEmpty())
-            m_exit.message = QStringLiteral("the kernel was shut down");
+            m_exit.message = u"the kernel was shut down"_s;
         sendExitRequest();
         setState(State::Stopping);
         m_escalation = Escalation::ExitSent;
@@ -202,7 +201,7 @@ void Kernel::kill()
         return;
     m_exit.killedByHost = true;
     if (m_exit.message.isEmpty())
-        m_exit.message = QStringLiteral("the kernel was killed on request");
+        m_exit.message = u"the kernel was killed on request"_s;
     m_escalation = Escalation::KillSent;
     if (m_state != State::Stopping)
         setState(State::Stopping);
@@ -280,8 +279,7 @@ bool Kernel::handleLine(const QByteArray &line)
     const auto frame =
         nlohmann::json::parse(line.constData(), line.constData() + line.size(), nullptr, false);
     if (frame.is_discarded() || !frame.is_object()) {
-        protocolError(
-            QStringLiteral("not a JSON object: %1").arg(QString::fromUtf8(line.left(200))));
+        protocolError(u"not a JSON object: %1"_s.arg(QString::fromUtf8(line.left(200))));
         return true;
     }
     return handleFrame(frame);
@@ -331,7 +329,7 @@ bool Kernel::handleFrame(const nlohmann::json &json)
     const QString type = frame.type();
     if (type == u"ready") {
         if (m_state != State::Starting) {
-            protocolError(QStringLiteral("a second ready frame"));
+            protocolError(u"a second ready frame"_s);
             return true;
         }
         m_startTimer.stop();
@@ -476,8 +474,7 @@ void Kernel::onErrorOccurred(QProcess::ProcessError error)
     if (error != QProcess::FailedToStart || m_state == State::Exited)
         return;
     m_exit.failedToStart = true;
-    m_exit.message =
-        QStringLiteral("cannot start %1: %2").arg(m_options.program, m_process.errorString());
+    m_exit.message = u"cannot start %1: %2"_s.arg(m_options.program, m_process.errorString());
     qCInfo(lcRunner).noquote() << m_exit.message;
     finishExit();
 }
@@ -499,11 +496,10 @@ void Kernel::onFinished(int exitCode, QProcess::ExitStatus status)
     m_exit.crashed = status == QProcess::CrashExit;
     if (m_exit.message.isEmpty()) {
         const QString tail = QString::fromUtf8(m_diagnostics).trimmed().section(u'\n', -3);
-        m_exit.message = m_exit.crashed
-                             ? QStringLiteral("the kernel was killed by a signal")
-                             : QStringLiteral("the kernel exited with code %1").arg(exitCode);
+        m_exit.message = m_exit.crashed ? u"the kernel was killed by a signal"_s
+                                        : u"the kernel exited with code %1"_s.arg(exitCode);
         if (!tail.isEmpty())
-            m_exit.message += QStringLiteral(": ") + tail;
+            m_exit.message += u": "_s + tail;
     }
     qCDebug(lcRunner).noquote() << m_exit.message;
     finishExit();
@@ -547,9 +543,8 @@ void Kernel::escalate()
     case Escalation::Interrupted:
         qCInfo(lcRunner) << "the cell ignored the interrupt; stopping the kernel";
         if (m_exit.message.isEmpty()) {
-            m_exit.message = QStringLiteral("the cell ignored an interrupt for %1 s, so the "
-                                            "kernel was stopped")
-                                 .arg(m_options.interruptGraceMs / 1000.0);
+            m_exit.message = u"the cell ignored an interrupt for %1 s, so the "
+                             "kernel was stopped"_s.arg(m_options.interruptGraceMs / 1000.0);
         }
         sendExitRequest();
         setState(State::Stopping);

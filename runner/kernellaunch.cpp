@@ -24,7 +24,7 @@ namespace deskpack::runner {
 QByteArray embeddedRunnerSource()
 {
     initKernelResources();
-    QFile file(QStringLiteral(":/deskpack/kernel/runner.py"));
+    QFile file(u":/deskpack/kernel/runner.py"_s);
     if (!file.open(QIODevice::ReadOnly))
         return {};
     return file.readAll();
@@ -40,9 +40,9 @@ Result<KernelOptions> pythonKernelOptions(const QString &interpreter, const QStr
         const QByteArray source = embeddedRunnerSource();
         if (source.isEmpty()) {
             return makeError(ErrorKind::Environment,
-                             QStringLiteral("internal: runner.py missing from resources"));
+                             u"internal: runner.py missing from resources"_s);
         }
-        options.arguments = {QStringLiteral("-c"), QString::fromUtf8(source)};
+        options.arguments = {u"-c"_s, QString::fromUtf8(source)};
     } else {
         options.arguments = {runnerScript};
     }
@@ -65,16 +65,16 @@ Result<KernelOptions> bundleKernelOptions(const QString &bundleDir, const QStrin
     if (!manifest)
         return manifest.error();
     const QDir root(QFileInfo(bundleDir).absoluteFilePath());
-    const QString script = root.filePath(QStringLiteral("resources/runner.py"));
+    const QString script = root.filePath(u"resources/runner.py"_s);
     Result<KernelOptions> options = pythonKernelOptions(
         root.filePath(manifest->python), QFileInfo::exists(script) ? script : QString());
     if (!options)
         return options.error();
-    const QString appDir = root.filePath(QStringLiteral("app"));
+    const QString appDir = root.filePath(u"app"_s);
     const QString data =
         dataDir.isEmpty() ? defaultDataDir(manifest->id) : QFileInfo(dataDir).absoluteFilePath();
     options->environment = bundleEnvironment(*manifest, root.absolutePath(), data);
-    options->arguments << QStringLiteral("--app-dir") << appDir;
+    options->arguments << u"--app-dir"_s << appDir;
     options->workingDirectory = appDir;
     return options;
 }

@@ -3,6 +3,8 @@
 
 #include "runnerlogging.h"
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::runner {
 
 KernelSession::KernelSession(KernelOptions options, Mode mode, QObject *parent)
@@ -27,7 +29,7 @@ QString KernelSession::execute(const QString &key, const QString &code,
                                const ExecuteOptions &options, ExecuteCallbacks callbacks)
 {
     if (m_mode == Mode::PerCall) {
-        const QString callKey = QStringLiteral("call-%1").arg(++m_perCallCounter);
+        const QString callKey = u"call-%1"_s.arg(++m_perCallCounter);
         Kernel *kernel = kernelFor(callKey);
         QPointer<Kernel> guard(kernel);
         auto done = std::move(callbacks.onDone);

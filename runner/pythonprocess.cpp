@@ -6,6 +6,8 @@
 #include <QFileInfo>
 #include <QProcess>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::runner {
 
 Result<void> checkInterpreter(const QString &interpreter)
@@ -13,10 +15,9 @@ Result<void> checkInterpreter(const QString &interpreter)
     const QFileInfo info(interpreter);
     if (!info.exists())
         return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1: no such Python interpreter").arg(interpreter));
+                         u"%1: no such Python interpreter"_s.arg(interpreter));
     if (info.isDir() || !info.isExecutable())
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1: not an executable file").arg(interpreter));
+        return makeError(ErrorKind::Environment, u"%1: not an executable file"_s.arg(interpreter));
     return {};
 }
 
@@ -34,9 +35,8 @@ Result<PythonOutput> runPython(const PythonCommand &command)
         process.setWorkingDirectory(command.workingDirectory);
     process.start();
     if (!process.waitForStarted(command.timeoutMs)) {
-        return makeError(
-            ErrorKind::Environment,
-            QStringLiteral("%1: cannot start: %2").arg(command.interpreter, process.errorString()));
+        return makeError(ErrorKind::Environment,
+                         u"%1: cannot start: %2"_s.arg(command.interpreter, process.errorString()));
     }
     if (!command.standardInput.isEmpty())
         process.write(command.standardInput);
@@ -45,8 +45,7 @@ Result<PythonOutput> runPython(const PythonCommand &command)
         process.kill();
         process.waitForFinished(5000);
         return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1: no answer within %2 s; stopped it")
-                             .arg(command.interpreter)
+                         u"%1: no answer within %2 s; stopped it"_s.arg(command.interpreter)
                              .arg(command.timeoutMs / 1000.0));
     }
     PythonOutput output;
@@ -55,8 +54,8 @@ Result<PythonOutput> runPython(const PythonCommand &command)
     if (process.exitStatus() == QProcess::CrashExit) {
         return makeError(
             ErrorKind::Environment,
-            QStringLiteral("%1 crashed: %2")
-                .arg(command.interpreter, QString::fromUtf8(output.standardError).trimmed()));
+            u"%1 crashed: %2"_s.arg(command.interpreter,
+                                    QString::fromUtf8(output.standardError).trimmed()));
     }
     output.exitCode = process.exitCode();
     return output;

@@ -64,7 +64,7 @@ std::vector<double> coldStarts(const KernelOptions &options, int count)
         clock.start();
         Kernel kernel(options);
         kernel.start();
-        runAndWait(kernel, QStringLiteral("1"));
+        runAndWait(kernel, u"1"_s);
         ms.push_back(double(clock.nsecsElapsed()) / 1e6);
     }
     return ms;
@@ -73,7 +73,7 @@ std::vector<double> coldStarts(const KernelOptions &options, int count)
 std::vector<double> roundTrips(Kernel &kernel, int count)
 {
     for (int i = 0; i < 50; ++i)
-        runAndWait(kernel, QStringLiteral("x = 1"));
+        runAndWait(kernel, u"x = 1"_s);
     std::vector<double> us;
     us.reserve(size_t(count));
     QEventLoop loop;
@@ -88,7 +88,7 @@ std::vector<double> roundTrips(Kernel &kernel, int count)
             else
                 loop.quit();
         };
-        kernel.execute(QStringLiteral("x = 1"), {}, callbacks);
+        kernel.execute(u"x = 1"_s, {}, callbacks);
     };
     next();
     loop.exec();
@@ -131,19 +131,15 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
     parser.addHelpOption();
-    const QCommandLineOption python(QStringLiteral("python"), QStringLiteral("Interpreter."),
-                                    QStringLiteral("EXE"), QStringLiteral("/usr/bin/python3"));
-    const QCommandLineOption starts(QStringLiteral("starts"), QStringLiteral("Cold starts."),
-                                    QStringLiteral("N"), QStringLiteral("10"));
-    const QCommandLineOption trips(QStringLiteral("round-trips"), QStringLiteral("Round trips."),
-                                   QStringLiteral("N"), QStringLiteral("2000"));
-    const QCommandLineOption lines(QStringLiteral("lines"), QStringLiteral("Streamed lines."),
-                                   QStringLiteral("N"), QStringLiteral("100000"));
+    const QCommandLineOption python(u"python"_s, u"Interpreter."_s, u"EXE"_s,
+                                    u"/usr/bin/python3"_s);
+    const QCommandLineOption starts(u"starts"_s, u"Cold starts."_s, u"N"_s, u"10"_s);
+    const QCommandLineOption trips(u"round-trips"_s, u"Round trips."_s, u"N"_s, u"2000"_s);
+    const QCommandLineOption lines(u"lines"_s, u"Streamed lines."_s, u"N"_s, u"100000"_s);
     const QCommandLineOption interruptCount(u"interrupts"_s, u"Interrupted cells."_s, u"N"_s,
                                             u"20"_s);
-    const QCommandLineOption noPeer(QStringLiteral("no-jupyter"),
-                                    QStringLiteral("Skip jupyter_client + ipykernel."));
-    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("JSON on stdout."));
+    const QCommandLineOption noPeer(u"no-jupyter"_s, u"Skip jupyter_client + ipykernel."_s);
+    const QCommandLineOption json(u"json"_s, u"JSON on stdout."_s);
     parser.addOptions({python, starts, trips, lines, interruptCount, noPeer, json});
     parser.process(app);
 
@@ -160,8 +156,7 @@ int main(int argc, char *argv[])
     qint64 chars = 0;
     QElapsedTimer clock;
     clock.start();
-    runAndWait(kernel, QStringLiteral("for i in range(%1): print('x' * 99)").arg(lineCount),
-               &chars);
+    runAndWait(kernel, u"for i in range(%1): print('x' * 99)"_s.arg(lineCount), &chars);
     const double streamSeconds = double(clock.nsecsElapsed()) / 1e9;
     const std::vector<double> interrupted =
         interrupts(kernel, parser.value(interruptCount).toInt());
@@ -175,14 +170,13 @@ int main(int argc, char *argv[])
 
     if (!parser.isSet(noPeer)) {
         QTemporaryDir scratch;
-        const QString outFile = scratch.filePath(QStringLiteral("jupyter.json"));
+        const QString outFile = scratch.filePath(u"jupyter.json"_s);
         QProcess peer;
         peer.setStandardOutputFile(QProcess::nullDevice());
         peer.setStandardErrorFile(QProcess::nullDevice()); // ipykernel's debugger warnings
-        peer.start(QStringLiteral("/usr/bin/python3"),
+        peer.start(u"/usr/bin/python3"_s,
                    {QStringLiteral(DESKPACK_SOURCE_DIR "/benchmarks/runner/jupyter_bench.py"),
-                    QStringLiteral("--lines"), QString::number(lineCount), QStringLiteral("--out"),
-                    outFile});
+                    u"--lines"_s, QString::number(lineCount), u"--out"_s, outFile});
         QFile result(outFile);
         if (!peer.waitForFinished(30 * 60 * 1000) || peer.exitCode() != 0 ||
             !result.open(QIODevice::ReadOnly))

@@ -5,6 +5,8 @@
 #include <QFile>
 #include <QRegularExpression>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack {
 
 Result<QString> sha256OfDevice(QIODevice &device, const QString &nameForMessages)
@@ -14,9 +16,8 @@ Result<QString> sha256OfDevice(QIODevice &device, const QString &nameForMessages
     for (;;) {
         const qint64 n = device.read(buffer.data(), buffer.size());
         if (n < 0)
-            return makeError(
-                ErrorKind::Unreadable,
-                QStringLiteral("%1: read error: %2").arg(nameForMessages, device.errorString()));
+            return makeError(ErrorKind::Unreadable,
+                             u"%1: read error: %2"_s.arg(nameForMessages, device.errorString()));
         if (n == 0)
             break;
         hash.addData(QByteArrayView(buffer.constData(), n));
@@ -29,30 +30,28 @@ Result<QString> sha256OfFile(const QString &path)
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return makeError(ErrorKind::Unreadable,
-                         QStringLiteral("%1: cannot read: %2").arg(path, file.errorString()));
+                         u"%1: cannot read: %2"_s.arg(path, file.errorString()));
     return sha256OfDevice(file, path);
 }
 
 bool isSha256Hex(const QString &text)
 {
-    static const QRegularExpression hex(QStringLiteral("^[0-9a-fA-F]{64}$"));
+    static const QRegularExpression hex(u"^[0-9a-fA-F]{64}$"_s);
     return hex.match(text).hasMatch();
 }
 
 Result<void> verifySha256(const QString &path, const QString &expectedHex)
 {
     if (!isSha256Hex(expectedHex)) {
-        return makeError(
-            ErrorKind::Usage,
-            QStringLiteral("'%1' is not a SHA-256 (expected 64 hex digits)").arg(expectedHex));
+        return makeError(ErrorKind::Usage,
+                         u"'%1' is not a SHA-256 (expected 64 hex digits)"_s.arg(expectedHex));
     }
     Result<QString> actual = sha256OfFile(path);
     if (!actual)
         return actual.error();
     if (actual->compare(expectedHex, Qt::CaseInsensitive) != 0) {
-        return makeError(ErrorKind::Invalid,
-                         QStringLiteral("%1: SHA-256 mismatch: expected %2, got %3")
-                             .arg(path, expectedHex.toLower(), *actual));
+        return makeError(ErrorKind::Invalid, u"%1: SHA-256 mismatch: expected %2, got %3"_s.arg(
+                                                 path, expectedHex.toLower(), *actual));
     }
     return {};
 }

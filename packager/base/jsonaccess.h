@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack {
 
 // Whether a value must be there. An Optional value may be absent or JSON null.
@@ -65,8 +67,7 @@ class JsonNode
 public:
     // The document root, path "$" unless a caller with its own path format
     // names it otherwise.
-    JsonNode(const nlohmann::json &root, JsonProblems &problems,
-             QString path = QStringLiteral("$"));
+    JsonNode(const nlohmann::json &root, JsonProblems &problems, QString path = u"$"_s);
 
     const QString &path() const { return m_path; }
     JsonProblems &problems() const { return *m_problems; }

@@ -9,6 +9,8 @@
 #include <unordered_set>
 #include <vector>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack {
 
 namespace {
@@ -37,7 +39,7 @@ TextPosition positionOf(QByteArrayView data, qsizetype offset)
 QString located(const QString &fileName, QByteArrayView data, qsizetype offset)
 {
     const TextPosition pos = positionOf(data, offset);
-    return QStringLiteral("%1:%2:%3").arg(fileName).arg(pos.line).arg(pos.column);
+    return u"%1:%2:%3"_s.arg(fileName).arg(pos.line).arg(pos.column);
 }
 
 // Finds the first place where brackets nest deeper than MaxJsonDepth, so a
@@ -176,7 +178,7 @@ private:
 
     QString path() const
     {
-        QString out = QStringLiteral("$");
+        QString out = u"$"_s;
         for (const Frame &frame : m_stack) {
             if (frame.value->is_object())
                 out = jsonMemberPath(out, *frame.key);
@@ -200,10 +202,9 @@ Result<nlohmann::json> parseJsonText(QByteArrayView data, const QString &fileNam
 {
     const qsizetype deep = excessiveNestingAt(data, maxDepth);
     if (deep >= 0) {
-        return makeError(ErrorKind::Unreadable,
-                         QStringLiteral("%1: JSON nests deeper than %2 levels")
-                             .arg(located(fileName, data, deep))
-                             .arg(maxDepth));
+        return makeError(ErrorKind::Unreadable, u"%1: JSON nests deeper than %2 levels"_s
+                                                    .arg(located(fileName, data, deep))
+                                                    .arg(maxDepth));
     }
     nlohmann::json root;
     DocumentBuilder builder(root);
@@ -211,19 +212,18 @@ Result<nlohmann::json> parseJsonText(QByteArrayView data, const QString &fileNam
         return root;
     if (!builder.duplicate().isEmpty())
         return makeError(ErrorKind::Unreadable,
-                         QStringLiteral("%1: %2: duplicate key (each key may appear once in an "
-                                        "object)")
-                             .arg(fileName, builder.duplicate()));
+                         u"%1: %2: duplicate key (each key may appear once in an "
+                         "object)"_s.arg(fileName, builder.duplicate()));
     // nlohmann's text is "[json.exception.parse_error.101] parse error at line L,
     // column C: detail"; keep the detail and report our own position.
     QString detail = builder.error();
     static const QRegularExpression prefix(
-        QStringLiteral("^\\[json\\.exception\\.[a-z_]+\\.\\d+\\] (parse error( at line \\d+, "
-                       "column \\d+)?: )?"));
+        u"^\\[json\\.exception\\.[a-z_]+\\.\\d+\\] (parse error( at line \\d+, "
+        "column \\d+)?: )?"_s);
     detail.remove(prefix);
-    return makeError(ErrorKind::Unreadable,
-                     QStringLiteral("%1: not valid JSON: %2")
-                         .arg(located(fileName, data, builder.errorOffset()), detail));
+    return makeError(
+        ErrorKind::Unreadable,
+        u"%1: not valid JSON: %2"_s.arg(located(fileName, data, builder.errorOffset()), detail));
 }
 
 } // namespace deskpack

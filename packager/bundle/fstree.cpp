@@ -11,6 +11,8 @@
 #ifdef Q_OS_UNIX
 #include <fcntl.h>
 #include <sys/stat.h>
+
+using namespace Qt::Literals::StringLiterals;
 #endif
 
 namespace fs = std::filesystem;
@@ -32,7 +34,7 @@ QString fromPath(const fs::path &path)
 Error ioError(const QString &what, const std::error_code &ec)
 {
     return makeError(ErrorKind::Environment,
-                     QStringLiteral("%1: %2").arg(what, QString::fromStdString(ec.message())));
+                     u"%1: %2"_s.arg(what, QString::fromStdString(ec.message())));
 }
 
 } // namespace
@@ -69,9 +71,9 @@ Result<void> copyTree(const QString &source, const QString &destination,
         } else if (fs::is_regular_file(status)) {
             fs::copy_file(it->path(), target, fs::copy_options::overwrite_existing, ec);
         } else {
-            return makeError(ErrorKind::Invalid,
-                             QStringLiteral("%1: not a regular file, directory or symlink")
-                                 .arg(fromPath(it->path())));
+            return makeError(
+                ErrorKind::Invalid,
+                u"%1: not a regular file, directory or symlink"_s.arg(fromPath(it->path())));
         }
         if (ec)
             return ioError(fromPath(target), ec);
@@ -87,8 +89,8 @@ Result<void> setTreeMtime(const QString &root, qint64 epoch)
         if (::utimensat(AT_FDCWD, QFile::encodeName(path).constData(), times,
                         AT_SYMLINK_NOFOLLOW) != 0)
             return makeError(ErrorKind::Environment,
-                             QStringLiteral("%1: cannot set its time: %2")
-                                 .arg(path, QString::fromLocal8Bit(strerror(errno))));
+                             u"%1: cannot set its time: %2"_s.arg(
+                                 path, QString::fromLocal8Bit(strerror(errno))));
         return {};
     };
     QDirIterator it(root, QDir::AllEntries | QDir::System | QDir::Hidden | QDir::NoDotAndDotDot,

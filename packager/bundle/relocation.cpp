@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "relocation.h"
+#include "base/fileio.h"
 
 #include "runtime/elfaudit.h"
 
@@ -9,7 +10,6 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
-#include <QSaveFile>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -28,16 +28,6 @@ Result<QByteArray> readAll(const QString &path)
     if (!f.open(QIODevice::ReadOnly))
         return makeError(ErrorKind::Environment, u"%1: %2"_s.arg(path, f.errorString()));
     return f.readAll();
-}
-
-Result<void> writeAll(const QString &path, const QByteArray &data)
-{
-    const QFile::Permissions permissions = QFile::permissions(path);
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(data) != data.size() || !f.commit())
-        return makeError(ErrorKind::Environment, u"%1: %2"_s.arg(path, f.errorString()));
-    QFile::setPermissions(path, permissions);
-    return {};
 }
 
 // RECORD's hash format: sha256=<urlsafe base64, no padding>.
@@ -155,7 +145,7 @@ Result<RelocationReport> makeRelocatable(const RelocationInput &input)
                     relative, build, isText(data) ? u"text"_s : u"binary"_s));
         }
         if (changed) {
-            if (Result<void> w = writeAll(path, data); !w)
+            if (Result<void> w = writeFileAtomically(path, data); !w)
                 return w.error();
             if (path.startsWith(core + u'/'))
                 newRecordLines.insert(path.mid(core.size() + 1),
@@ -196,7 +186,7 @@ Result<RelocationReport> makeRelocatable(const RelocationInput &input)
             touched = true;
         }
         if (touched) {
-            if (Result<void> w = writeAll(recordPath, lines.join('\n')); !w)
+            if (Result<void> w = writeFileAtomically(recordPath, lines.join('\n')); !w)
                 return w.error();
             report.rewritten.append(u"%1: hashes of rewritten scripts updated"_s.arg(
                 root.relativeFilePath(recordPath)));

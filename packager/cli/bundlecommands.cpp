@@ -16,6 +16,8 @@
 
 #ifdef Q_OS_UNIX
 #include <unistd.h>
+
+using namespace Qt::Literals::StringLiterals;
 #endif
 
 using nlohmann::json;
@@ -24,8 +26,7 @@ namespace deskpack::cli {
 
 namespace {
 
-const QCommandLineOption jsonOption(QStringLiteral("json"),
-                                    QStringLiteral("Machine-readable summary on stdout."));
+const QCommandLineOption jsonOption(u"json"_s, u"Machine-readable summary on stdout."_s);
 
 bool stderrIsTerminal()
 {
@@ -39,31 +40,29 @@ bool stderrIsTerminal()
 // The launcher every bundle ships: built (and installed) beside deskpack.
 QString builtLauncher()
 {
-    return QCoreApplication::applicationDirPath() + QStringLiteral("/deskpack-launcher");
+    return QCoreApplication::applicationDirPath() + u"/deskpack-launcher"_s;
 }
 
 } // namespace
 
 int runBuildCommand(const QStringList &arguments)
 {
-    const QString command = QStringLiteral("deskpack build");
+    const QString command = u"deskpack build"_s;
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Builds the relocatable app bundle described by APP.json (see docs/app-config.md)."));
+    parser.setApplicationDescription(
+        u"Builds the relocatable app bundle described by APP.json (see docs/app-config.md)."_s);
     const QCommandLineOption out(
-        QStringLiteral("out"),
-        QStringLiteral("Write the bundle under DIR (default: dist/ beside APP.json)."),
-        QStringLiteral("DIR"));
-    const QCommandLineOption cache(QStringLiteral("cache-dir"),
-                                   QStringLiteral("Runtime extraction cache (default: "
-                                                  "$XDG_CACHE_HOME/deskpack/runtimes)."),
-                                   QStringLiteral("DIR"));
+        u"out"_s, u"Write the bundle under DIR (default: dist/ beside APP.json)."_s, u"DIR"_s);
+    const QCommandLineOption cache(u"cache-dir"_s,
+                                   u"Runtime extraction cache (default: "
+                                   "$XDG_CACHE_HOME/deskpack/runtimes)."_s,
+                                   u"DIR"_s);
     parser.addOptions({out, cache, jsonOption});
-    parser.addPositionalArgument(QStringLiteral("APP.json"), QStringLiteral("The app config."));
+    parser.addPositionalArgument(u"APP.json"_s, u"The app config."_s);
     if (const int code = parseCommandLine(parser, command, arguments); code >= 0)
         return code;
     if (parser.positionalArguments().size() != 1)
-        return usageError(command, QStringLiteral("expected exactly one APP.json"));
+        return usageError(command, u"expected exactly one APP.json"_s);
 
     bundle::BuildOptions options;
     options.configPath = parser.positionalArguments().constFirst();
@@ -73,14 +72,12 @@ int runBuildCommand(const QStringList &arguments)
     const bool terminal = stderrIsTerminal();
     options.progress = [terminal](int phase, int phases, const QString &what) {
         // A live line on a terminal; plain lines in logs.
-        printErr(
-            terminal
-                ? QStringLiteral("\r\033[K[%1/%2] %3").arg(phase).arg(phases).arg(what)
-                : QStringLiteral("deskpack build: [%1/%2] %3\n").arg(phase).arg(phases).arg(what));
+        printErr(terminal ? u"\r\033[K[%1/%2] %3"_s.arg(phase).arg(phases).arg(what)
+                          : u"deskpack build: [%1/%2] %3\n"_s.arg(phase).arg(phases).arg(what));
     };
     Result<bundle::BuildResult> built = bundle::buildBundle(options);
     if (terminal)
-        printErr(QStringLiteral("\r\033[K"));
+        printErr(u"\r\033[K"_s);
     if (!built)
         return fail(built.error());
     const bundle::BuildResult &r = *built;
@@ -108,32 +105,31 @@ int runBuildCommand(const QStringList &arguments)
                     {{"rewritten", jsonStrings(r.relocation.rewritten)},
                      {"reported", jsonStrings(r.relocation.reported)}}}});
     }
-    printErr(QStringLiteral("deskpack: built %1 (%2 files, %3, Python %4, %5 distributions)\n")
-                 .arg(r.bundleDir)
+    printErr(u"deskpack: built %1 (%2 files, %3, Python %4, %5 distributions)\n"_s.arg(r.bundleDir)
                  .arg(r.files)
                  .arg(megabytes(r.bytes))
                  .arg(r.pythonVersion)
                  .arg(r.distributions));
-    printErr(QStringLiteral("deskpack: dependencies installed with pip %1 (%2: %3)\n")
-                 .arg(r.pipVersion, r.pipSource, r.pipLocation));
+    printErr(u"deskpack: dependencies installed with pip %1 (%2: %3)\n"_s.arg(
+        r.pipVersion, r.pipSource, r.pipLocation));
     return ExitOk;
 }
 
 int runVerifyCommand(const QStringList &arguments)
 {
-    const QString command = QStringLiteral("deskpack verify");
+    const QString command = u"deskpack verify"_s;
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Re-hashes every file of BUNDLE against bundle.json, compares every link and directory, "
+    parser.setApplicationDescription(
+        u"Re-hashes every file of BUNDLE against bundle.json, compares every link and directory, "
         "and checks the runtime core lock against the runtime. Exit 1 on any missing, changed, "
         "extra or unsafe entry (a link leaving the bundle, a fifo, socket or device) or lock "
-        "problem."));
+        "problem."_s);
     parser.addOptions({jsonOption});
-    parser.addPositionalArgument(QStringLiteral("BUNDLE"), QStringLiteral("The bundle directory."));
+    parser.addPositionalArgument(u"BUNDLE"_s, u"The bundle directory."_s);
     if (const int code = parseCommandLine(parser, command, arguments); code >= 0)
         return code;
     if (parser.positionalArguments().size() != 1)
-        return usageError(command, QStringLiteral("expected exactly one BUNDLE directory"));
+        return usageError(command, u"expected exactly one BUNDLE directory"_s);
     const QString dir = QFileInfo(parser.positionalArguments().constFirst()).absoluteFilePath();
 
     Result<runner::BundleManifest> manifest = runner::readManifest(dir);
@@ -156,8 +152,8 @@ int runVerifyCommand(const QStringList &arguments)
         }
     }
     if (!QFileInfo(QDir(dir).filePath(manifest->python)).isExecutable())
-        lockProblems.append(QStringLiteral("%1: the interpreter is missing or not executable")
-                                .arg(QDir(dir).filePath(manifest->python)));
+        lockProblems.append(u"%1: the interpreter is missing or not executable"_s.arg(
+            QDir(dir).filePath(manifest->python)));
 
     // What the loader would read: absolute search paths, libraries the bundle lacks.
     QStringList elfProblems;
@@ -177,31 +173,29 @@ int runVerifyCommand(const QStringList &arguments)
                    {"elf", jsonStrings(elfProblems)}});
     }
     for (const QString &f : std::as_const(files->missing))
-        printErr(QStringLiteral("%1: missing: %2\n").arg(dir, f));
+        printErr(u"%1: missing: %2\n"_s.arg(dir, f));
     for (const QString &f : std::as_const(files->changed))
-        printErr(QStringLiteral("%1: changed: %2\n").arg(dir, f));
+        printErr(u"%1: changed: %2\n"_s.arg(dir, f));
     for (const QString &f : std::as_const(files->extra))
-        printErr(QStringLiteral("%1: extra: %2\n").arg(dir, f));
+        printErr(u"%1: extra: %2\n"_s.arg(dir, f));
     for (const QString &f : std::as_const(files->unsafe))
-        printErr(QStringLiteral("%1: unsafe: %2\n").arg(dir, f));
+        printErr(u"%1: unsafe: %2\n"_s.arg(dir, f));
     for (const QString &p : std::as_const(lockProblems))
         printErr(p + u'\n');
     for (const QString &p : std::as_const(elfProblems))
-        printErr(QStringLiteral("%1: %2\n").arg(dir, p));
+        printErr(u"%1: %2\n"_s.arg(dir, p));
     if (!ok) {
-        printErr(
-            QStringLiteral("%1: verification failed: %2 missing, %3 changed, %4 extra, %5 unsafe, "
-                           "%6 lock problem(s), %7 ELF problem(s)\n")
-                .arg(dir)
-                .arg(files->missing.size())
-                .arg(files->changed.size())
-                .arg(files->extra.size())
-                .arg(files->unsafe.size())
-                .arg(lockProblems.size())
-                .arg(elfProblems.size()));
+        printErr(u"%1: verification failed: %2 missing, %3 changed, %4 extra, %5 unsafe, "
+                 "%6 lock problem(s), %7 ELF problem(s)\n"_s.arg(dir)
+                     .arg(files->missing.size())
+                     .arg(files->changed.size())
+                     .arg(files->extra.size())
+                     .arg(files->unsafe.size())
+                     .arg(lockProblems.size())
+                     .arg(elfProblems.size()));
         return ExitProblems;
     }
-    printErr(QStringLiteral("%1: verified (%2 files)\n").arg(dir).arg(manifest->files.size()));
+    printErr(u"%1: verified (%2 files)\n"_s.arg(dir).arg(manifest->files.size()));
     return ExitOk;
 }
 

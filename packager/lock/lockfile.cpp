@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
 #include "lockfile.h"
+#include "base/fileio.h"
 
 #include "base/jsonaccess.h"
 #include "base/jsontext.h"
 
 #include <QFile>
 #include <QFileInfo>
-#include <QSaveFile>
 
 #include <algorithm>
+
+using namespace Qt::Literals::StringLiterals;
 
 using nlohmann::json;
 
@@ -68,11 +70,10 @@ bool codePointLess(const QString &a, const QString &b)
 
 QString Problem::toString() const
 {
-    const QString prefix =
-        severity == Severity::Warning ? QStringLiteral("warning: ") : QStringLiteral("error: ");
+    const QString prefix = severity == Severity::Warning ? u"warning: "_s : u"error: "_s;
     if (where.isEmpty())
         return prefix + message;
-    return where + QStringLiteral(": ") + prefix + message;
+    return where + u": "_s + prefix + message;
 }
 
 int errorCount(const QList<Problem> &problems)
@@ -111,8 +112,7 @@ public:
     void error(const QString &path, const QString &message, const char *code = "schema")
     {
         m_problems.append(Problem{Severity::Error, QString::fromLatin1(code),
-                                  m_fileName + QStringLiteral(": ") +
-                                      (path.isEmpty() ? QStringLiteral("$") : path),
+                                  m_fileName + u": "_s + (path.isEmpty() ? u"$"_s : path),
                                   message});
     }
 
@@ -120,18 +120,18 @@ public:
     {
         const JsonNode value = object[key];
         if (!value.isPresent()) {
-            error(object.path(), QStringLiteral("missing key \"%1\" (expected a string)")
-                                     .arg(QLatin1StringView(key)));
+            error(object.path(),
+                  u"missing key \"%1\" (expected a string)"_s.arg(QLatin1StringView(key)));
             return false;
         }
         if (!value.isString()) {
-            error(value.path(), QStringLiteral("expected a string, got %1")
-                                    .arg(QLatin1StringView(typeName(*value.value()))));
+            error(value.path(),
+                  u"expected a string, got %1"_s.arg(QLatin1StringView(typeName(*value.value()))));
             return false;
         }
         out = value.string().value_or(QString());
         if (out.isEmpty()) {
-            error(value.path(), QStringLiteral("must not be empty"));
+            error(value.path(), u"must not be empty"_s);
             return false;
         }
         return true;
@@ -140,36 +140,35 @@ public:
     void readDistribution(const JsonNode &node, Lock &lock)
     {
         if (!node.isObject()) {
-            error(node.path(), QStringLiteral("expected an object with name, version and "
-                                              "top_level_modules, got %1")
-                                   .arg(QLatin1StringView(typeName(*node.value()))));
+            error(node.path(),
+                  u"expected an object with name, version and "
+                  "top_level_modules, got %1"_s.arg(QLatin1StringView(typeName(*node.value()))));
             return;
         }
         Distribution dist;
         bool good = readString(node, "name", dist.name);
         // Later messages name the distribution too: "distributions[3] (Jinja2).version".
         const JsonNode entry(*node.value(), m_nodes,
-                             dist.name.isEmpty()
-                                 ? node.path()
-                                 : QStringLiteral("%1 (%2)").arg(node.path(), dist.name));
+                             dist.name.isEmpty() ? node.path()
+                                                 : u"%1 (%2)"_s.arg(node.path(), dist.name));
         good = readString(entry, "version", dist.version) && good;
 
         const JsonNode modules = entry["top_level_modules"];
         if (!modules.isPresent()) {
-            error(entry.path(), QStringLiteral("missing key \"top_level_modules\" (expected a "
-                                               "list of module names)"));
+            error(entry.path(), u"missing key \"top_level_modules\" (expected a "
+                                "list of module names)"_s);
             good = false;
         } else if (!modules.isArray()) {
-            error(modules.path(), QStringLiteral("expected a list of strings, got %1")
-                                      .arg(QLatin1StringView(typeName(*modules.value()))));
+            error(modules.path(), u"expected a list of strings, got %1"_s.arg(
+                                      QLatin1StringView(typeName(*modules.value()))));
             good = false;
         } else {
             for (const JsonNode &m : modules.elements()) {
                 const auto name = m.isString() ? m.string() : std::nullopt;
                 if (!name || name->isEmpty()) {
-                    error(m.path(), name ? QStringLiteral("must not be empty")
-                                         : QStringLiteral("expected a string, got %1")
-                                               .arg(QLatin1StringView(typeName(*m.value()))));
+                    error(m.path(), name ? u"must not be empty"_s
+                                         : u"expected a string, got %1"_s.arg(
+                                               QLatin1StringView(typeName(*m.value()))));
                     good = false;
                     continue;
                 }
@@ -191,33 +190,33 @@ public:
         // The root's path is empty so members read "distributions[0]", as before.
         const JsonNode root(document, m_nodes, QString());
         if (!root.isObject()) {
-            error(QString(), QStringLiteral("expected an object with \"version\" and "
-                                            "\"distributions\", got %1")
-                                 .arg(QLatin1StringView(typeName(document))));
+            error(QString(),
+                  u"expected an object with \"version\" and "
+                  "\"distributions\", got %1"_s.arg(QLatin1StringView(typeName(document))));
             parsed.problems = m_problems;
             return parsed;
         }
         const JsonNode version = root["version"];
         if (!version.isPresent()) {
-            error(QString(), QStringLiteral("missing key \"version\" (expected 1)"));
+            error(QString(), u"missing key \"version\" (expected 1)"_s);
         } else if (!version.value()->is_number_integer()) {
-            error(version.path(), QStringLiteral("expected the integer 1, got %1")
-                                      .arg(QString::fromStdString(version.value()->dump())));
+            error(version.path(), u"expected the integer 1, got %1"_s.arg(
+                                      QString::fromStdString(version.value()->dump())));
         } else if (version.integer(Lock::SchemaVersion, Lock::SchemaVersion) !=
                    Lock::SchemaVersion) {
             // The number as written: 2^64 - 1 is not "-1".
             error(version.path(),
-                  QStringLiteral("unsupported schema version %1; this deskpack reads version %2")
+                  u"unsupported schema version %1; this deskpack reads version %2"_s
                       .arg(QString::fromStdString(version.value()->dump()))
                       .arg(Lock::SchemaVersion),
                   "unsupported-version");
         }
         const JsonNode dists = root["distributions"];
         if (!dists.isPresent()) {
-            error(QString(), QStringLiteral("missing key \"distributions\" (expected a list)"));
+            error(QString(), u"missing key \"distributions\" (expected a list)"_s);
         } else if (!dists.isArray()) {
-            error(dists.path(), QStringLiteral("expected a list, got %1")
-                                    .arg(QLatin1StringView(typeName(*dists.value()))));
+            error(dists.path(),
+                  u"expected a list, got %1"_s.arg(QLatin1StringView(typeName(*dists.value()))));
         } else {
             const std::vector<JsonNode> entries = dists.elements();
             parsed.lock.distributions.reserve(entries.size());
@@ -242,13 +241,11 @@ private:
 
 Error tooLarge(const QString &fileName, qint64 size)
 {
-    return makeError(
-        ErrorKind::Unreadable,
-        QStringLiteral("%1: file is %2 bytes; a runtime core lock is at most %3 bytes, "
-                       "so this is not one")
-            .arg(fileName)
-            .arg(size)
-            .arg(MaxLockFileSize));
+    return makeError(ErrorKind::Unreadable,
+                     u"%1: file is %2 bytes; a runtime core lock is at most %3 bytes, "
+                     "so this is not one"_s.arg(fileName)
+                         .arg(size)
+                         .arg(MaxLockFileSize));
 }
 
 } // namespace
@@ -258,9 +255,8 @@ Result<ParsedLock> parseLock(QByteArrayView data, const QString &fileName)
     if (data.size() > MaxLockFileSize)
         return tooLarge(fileName, data.size());
     if (data.trimmed().isEmpty())
-        return makeError(
-            ErrorKind::Unreadable,
-            QStringLiteral("%1: file is empty (expected a JSON object)").arg(fileName));
+        return makeError(ErrorKind::Unreadable,
+                         u"%1: file is empty (expected a JSON object)"_s.arg(fileName));
     Result<json> root = parseJsonText(data, fileName, MaxJsonDepth);
     if (!root)
         return root.error();
@@ -273,7 +269,7 @@ Result<ParsedLock> readLockFile(const QString &path)
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         return makeError(ErrorKind::Unreadable,
-                         QStringLiteral("%1: cannot read: %2").arg(path, file.errorString()));
+                         u"%1: cannot read: %2"_s.arg(path, file.errorString()));
     }
     if (file.size() > MaxLockFileSize)
         return tooLarge(path, file.size());
@@ -444,17 +440,7 @@ QByteArray serializeLock(const Lock &lock)
 
 Result<void> writeLockFile(const QString &path, const Lock &lock)
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1: cannot write: %2").arg(path, file.errorString()));
-    }
-    const QByteArray data = serializeLock(lock);
-    if (file.write(data) != data.size() || !file.commit()) {
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1: cannot write: %2").arg(path, file.errorString()));
-    }
-    return {};
+    return writeFileAtomically(path, serializeLock(lock));
 }
 
 } // namespace deskpack::lock

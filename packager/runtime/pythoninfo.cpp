@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::runtime {
 
 namespace {
@@ -59,17 +61,15 @@ Result<nlohmann::json> runJson(const QString &interpreter, const QStringList &ar
         return output.error();
     if (output->exitCode != 0) {
         return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1 exited with code %2: %3")
-                             .arg(interpreter)
+                         u"%1 exited with code %2: %3"_s.arg(interpreter)
                              .arg(output->exitCode)
                              .arg(QString::fromUtf8(output->standardError).trimmed()));
     }
     Result<nlohmann::json> doc = parseJsonText(output->standardOutput, interpreter);
     if (!doc || !doc->is_object()) {
-        return makeError(
-            ErrorKind::Environment,
-            QStringLiteral("%1 gave an unreadable answer: %2")
-                .arg(interpreter, QString::fromUtf8(output->standardOutput.left(200))));
+        return makeError(ErrorKind::Environment,
+                         u"%1 gave an unreadable answer: %2"_s.arg(
+                             interpreter, QString::fromUtf8(output->standardOutput.left(200))));
     }
     return doc;
 }
@@ -79,12 +79,11 @@ Result<nlohmann::json> runJson(const QString &interpreter, const QStringList &ar
 Result<PythonInfo> probePython(const QString &interpreter)
 {
     Result<nlohmann::json> doc =
-        runJson(interpreter, {QStringLiteral("-I"), QStringLiteral("-B"), QStringLiteral("-c"),
-                              QString::fromUtf8(ProbeScript)});
+        runJson(interpreter, {u"-I"_s, u"-B"_s, u"-c"_s, QString::fromUtf8(ProbeScript)});
     if (!doc)
         return doc.error();
     // The answer of an interpreter we were pointed at: read it as untrusted.
-    JsonProblems problems(interpreter + QStringLiteral(" (probe answer)"));
+    JsonProblems problems(interpreter + u" (probe answer)"_s);
     const JsonNode root(*doc, problems);
     auto text = [&](const char *key, Presence presence = Presence::Optional) {
         const JsonNode value = root[key];
@@ -114,9 +113,8 @@ Result<QList<QPair<QString, QString>>> failingImports(const QString &interpreter
                                                       const QStringList &modules)
 {
     Result<nlohmann::json> doc =
-        runJson(interpreter, QStringList{QStringLiteral("-I"), QStringLiteral("-B"),
-                                         QStringLiteral("-c"), QString::fromUtf8(ImportScript)} +
-                                 modules);
+        runJson(interpreter,
+                QStringList{u"-I"_s, u"-B"_s, u"-c"_s, QString::fromUtf8(ImportScript)} + modules);
     if (!doc)
         return doc.error();
     QList<QPair<QString, QString>> failed;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "runtimearchive.h"
+#include "base/fileio.h"
 
 #include "archive/archivewriter.h"
 #include "archive/extractor.h"
@@ -12,7 +13,6 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QRegularExpression>
-#include <QSaveFile>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 
@@ -20,29 +20,19 @@
 
 #include <limits>
 
+using namespace Qt::Literals::StringLiterals;
+
 using nlohmann::json;
 
 namespace deskpack::runtime {
 
 namespace {
 
-constexpr qint64 ZipEpoch = 315532800; // 1980-01-01T00:00:00Z
-const QString StampName = QStringLiteral(".deskpack-complete");
+const QString StampName = u".deskpack-complete"_s;
 // Bumped when what happens to an extracted tree changes, so older cache
 // entries are extracted again: 2 = ELF search paths normalised.
 constexpr int StampFormat = 2;
-const QString TopLevel = QStringLiteral("python");
-
-Result<void> writeFileAtomically(const QString &path, const QByteArray &content)
-{
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(content) != content.size() ||
-        !file.commit()) {
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1: cannot write: %2").arg(path, file.errorString()));
-    }
-    return {};
-}
+const QString TopLevel = u"python"_s;
 
 // A complete cache entry: the stamp names the hash and the interpreter exists.
 std::optional<CachedRuntime> completeEntry(const QString &entry, const QString &sha256)
@@ -74,30 +64,27 @@ Result<void> checkArchiveRuntime(const QString &root, const QString &archivePath
     Result<QString> interpreter = findInterpreter(root);
     if (!interpreter) {
         return makeError(ErrorKind::Unreadable,
-                         QStringLiteral("%1: not an install_only runtime: no python/bin/python3.X "
-                                        "or python/bin/python3")
-                             .arg(archivePath));
+                         u"%1: not an install_only runtime: no python/bin/python3.X "
+                         "or python/bin/python3"_s.arg(archivePath));
     }
     QStringList distinct;
     QStringList names;
     const QFileInfoList bin =
-        QDir(root + QStringLiteral("/bin"))
-            .entryInfoList({QStringLiteral("python3.*")}, QDir::Files, QDir::Name);
-    static const QRegularExpression versioned(QStringLiteral("^python3\\.\\d+$"));
+        QDir(root + u"/bin"_s).entryInfoList({u"python3.*"_s}, QDir::Files, QDir::Name);
+    static const QRegularExpression versioned(u"^python3\\.\\d+$"_s);
     for (const QFileInfo &entry : bin) {
         if (!versioned.match(entry.fileName()).hasMatch())
             continue;
         const QString target = entry.canonicalFilePath();
         if (!distinct.contains(target)) {
             distinct.append(target);
-            names.append(TopLevel + QStringLiteral("/bin/") + entry.fileName());
+            names.append(TopLevel + u"/bin/"_s + entry.fileName());
         }
     }
     if (distinct.size() > 1) {
         return makeError(ErrorKind::Unreadable,
-                         QStringLiteral("%1: more than one interpreter (%2); an install_only "
-                                        "runtime has exactly one")
-                             .arg(archivePath, names.join(QStringLiteral(", "))));
+                         u"%1: more than one interpreter (%2); an install_only "
+                         "runtime has exactly one"_s.arg(archivePath, names.join(u", "_s)));
     }
     ElfNormalizeOptions elf;
     elf.missing = MissingLibraries::Fail;
@@ -135,7 +122,7 @@ Result<RuntimeMetadata> readRuntimeMetadata(const QString &path)
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         return makeError(ErrorKind::Unreadable,
-                         QStringLiteral("%1: cannot open: %2").arg(path, file.errorString()));
+                         u"%1: cannot open: %2"_s.arg(path, file.errorString()));
     }
     Result<json> doc = parseJsonText(file.read(1 << 20), path);
     if (!doc)
@@ -154,7 +141,7 @@ Result<RuntimeMetadata> readRuntimeMetadata(const QString &path)
             if (deskpack::isSha256Hex(*sha))
                 m.sha256 = *sha;
             else
-                root["sha256"].expected(QStringLiteral("64 hexadecimal digits"));
+                root["sha256"].expected(u"64 hexadecimal digits"_s);
         }
         m.size = root["size"]
                      .integer(0, std::numeric_limits<qint64>::max(), Presence::Optional)
@@ -171,21 +158,19 @@ Result<PackedRuntime> packHostRuntime(const QString &hostInterpreter, const QStr
     const QString output = QFileInfo(archivePath).absoluteFilePath();
     if (!archive::formatForFileName(output)) {
         return makeError(ErrorKind::Usage,
-                         QStringLiteral("%1: unknown archive type (use .tar.gz, .tar.xz, .tar.zst "
-                                        "or .zip)")
-                             .arg(archivePath));
+                         u"%1: unknown archive type (use .tar.gz, .tar.xz, .tar.zst "
+                         "or .zip)"_s.arg(archivePath));
     }
-    QTemporaryDir work(QDir::tempPath() + QStringLiteral("/deskpack-runtime-XXXXXX"));
+    QTemporaryDir work(QDir::tempPath() + u"/deskpack-runtime-XXXXXX"_s);
     if (!work.isValid())
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("cannot create a temporary directory"));
+        return makeError(ErrorKind::Environment, u"cannot create a temporary directory"_s);
     Result<HostRuntime> runtime =
         copyHostRuntime(hostInterpreter, work.path() + u'/' + TopLevel, {options.excludedModules});
     if (!runtime)
         return runtime.error();
 
     archive::WriteOptions write;
-    write.mtime = options.mtime >= 0 ? options.mtime : archive::sourceDateEpoch(ZipEpoch);
+    write.mtime = options.mtime >= 0 ? options.mtime : archive::sourceDateEpoch(ZipEpochSeconds);
     write.topLevel = TopLevel;
     Result<archive::WriteSummary> written = archive::writeArchive(runtime->root, output, write);
     if (!written)
@@ -193,7 +178,7 @@ Result<PackedRuntime> packHostRuntime(const QString &hostInterpreter, const QStr
 
     PackedRuntime packed;
     packed.archivePath = output;
-    packed.metadataPath = output + QStringLiteral(".json");
+    packed.metadataPath = output + u".json"_s;
     packed.runtimeBytes = written->contentBytes;
     packed.entries = written->entries;
     RuntimeMetadata &m = packed.metadata;
@@ -201,7 +186,7 @@ Result<PackedRuntime> packHostRuntime(const QString &hostInterpreter, const QStr
     m.implementation = runtime->info.implementation;
     m.abiTag = runtime->info.abiTag;
     m.platformTag = runtime->info.platformTag;
-    m.interpreter = TopLevel + QStringLiteral("/bin/python") + runtime->info.versionShort;
+    m.interpreter = TopLevel + u"/bin/python"_s + runtime->info.versionShort;
     m.archive = QFileInfo(output).fileName();
     m.sha256 = written->sha256;
     m.size = written->archiveSize;
@@ -216,8 +201,8 @@ QString defaultRuntimeCacheDir()
 {
     QString base = qEnvironmentVariable("XDG_CACHE_HOME");
     if (base.isEmpty() || !QDir::isAbsolutePath(base))
-        base = QDir::homePath() + QStringLiteral("/.cache");
-    return base + QStringLiteral("/deskpack/runtimes");
+        base = QDir::homePath() + u"/.cache"_s;
+    return base + u"/deskpack/runtimes"_s;
 }
 
 Result<CachedRuntime> runtimeFromArchive(const QString &archivePath, const QString &expectedSha256,
@@ -230,9 +215,8 @@ Result<CachedRuntime> runtimeFromArchive(const QString &archivePath, const QStri
             return computed.error();
         sha256 = *computed;
     } else if (!deskpack::isSha256Hex(sha256)) {
-        return makeError(
-            ErrorKind::Usage,
-            QStringLiteral("'%1' is not a SHA-256 (expected 64 hex digits)").arg(expectedSha256));
+        return makeError(ErrorKind::Usage,
+                         u"'%1' is not a SHA-256 (expected 64 hex digits)"_s.arg(expectedSha256));
     }
     const QString cache = cacheDir.isEmpty() ? defaultRuntimeCacheDir() : cacheDir;
     const QString entry = QDir::cleanPath(QFileInfo(cache).absoluteFilePath()) + u'/' + sha256;
@@ -269,7 +253,7 @@ Result<CachedRuntime> runtimeFromArchive(const QString &archivePath, const QStri
     std::optional<CachedRuntime> fresh = completeEntry(extracted->destination, sha256);
     if (!fresh) {
         return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1: extraction finished but is incomplete").arg(entry));
+                         u"%1: extraction finished but is incomplete"_s.arg(entry));
     }
     fresh->reused = false;
     return *fresh;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "cellrunner.h"
+#include "base/fileio.h"
 
 #include "cli/deskpackrun.h"
 
@@ -11,6 +12,8 @@
 #include <cstdio>
 #include <fcntl.h>
 #include <unistd.h>
+
+using namespace Qt::Literals::StringLiterals;
 
 namespace deskpack::runner::cli {
 
@@ -24,13 +27,6 @@ extern "C" void forwardSignal(int sig)
     const char byte = char(sig);
     [[maybe_unused]] const auto written = ::write(g_signalPipe[1], &byte, 1);
     errno = saved;
-}
-
-void writeTo(FILE *stream, const QString &text)
-{
-    const QByteArray bytes = text.toUtf8();
-    std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stream);
-    std::fflush(stream);
 }
 
 QString plainText(const nlohmann::json &data)
@@ -148,7 +144,7 @@ void CellRunner::runCell(const QString &code)
                 frame["truncated"] = true;
             emitFrame(std::move(frame));
         } else {
-            writeTo(err ? stderr : stdout, chunk.text);
+            writeText(err ? stderr : stdout, chunk.text);
         }
     };
     callbacks.onRich = [this, cell](const RichOutput &rich) {
@@ -162,7 +158,7 @@ void CellRunner::runCell(const QString &code)
                 frame["truncated"] = true;
             emitFrame(std::move(frame));
         } else if (const QString text = plainText(rich.data); !text.isEmpty()) {
-            writeTo(stdout, text + u'\n');
+            writeText(stdout, text + u'\n');
         }
     };
     callbacks.onDone = [this, cell](const ExecuteResult &result) {
@@ -170,7 +166,7 @@ void CellRunner::runCell(const QString &code)
     };
     ExecuteOptions options;
     options.timeoutMs = m_config.timeoutMs;
-    m_session.execute(QStringLiteral("main"), code, options, std::move(callbacks));
+    m_session.execute(u"main"_s, code, options, std::move(callbacks));
 }
 
 void CellRunner::cellDone(int cell, const ExecuteResult &result)
@@ -200,13 +196,13 @@ void CellRunner::cellDone(int cell, const ExecuteResult &result)
         emitFrame(std::move(done));
     } else {
         if (result.error)
-            writeTo(stderr, result.error->traceback.join(QString()));
+            writeText(stderr, result.error->traceback.join(QString()));
         if (result.timedOut)
-            writeTo(stderr, QStringLiteral("deskpack-run: the cell timed out after %1 s\n")
-                                .arg(m_config.timeoutMs / 1000.0));
+            writeText(stderr, u"deskpack-run: the cell timed out after %1 s\n"_s.arg(
+                                  m_config.timeoutMs / 1000.0));
         if ((result.status == ExecuteStatus::Aborted || result.outputLost) &&
             !result.message.isEmpty())
-            writeTo(stderr, QStringLiteral("deskpack-run: %1\n").arg(result.message));
+            writeText(stderr, u"deskpack-run: %1\n"_s.arg(result.message));
     }
     if (m_finishing)
         return;
@@ -277,7 +273,7 @@ void CellRunner::prompt()
         return;
     }
     if (::isatty(STDIN_FILENO))
-        writeTo(stderr, m_replBuffer.isEmpty() ? QStringLiteral(">>> ") : QStringLiteral("... "));
+        writeText(stderr, m_replBuffer.isEmpty() ? u">>> "_s : u"... "_s);
 }
 
 void CellRunner::onSignal()
@@ -286,21 +282,21 @@ void CellRunner::onSignal()
     while (::read(g_signalPipe[0], &sig, 1) == 1) {
         if (sig != SIGINT) {
             m_finishing = true;
-            if (Kernel *kernel = m_session.kernel(QStringLiteral("main")))
+            if (Kernel *kernel = m_session.kernel(u"main"_s))
                 kernel->kill();
             finish(128 + sig);
             return;
         }
         if (m_outstanding > 0) {
             if (m_interruptRequested) { // a second Ctrl-C: do not wait for the grace
-                if (Kernel *kernel = m_session.kernel(QStringLiteral("main")))
+                if (Kernel *kernel = m_session.kernel(u"main"_s))
                     kernel->kill();
             }
             m_interruptRequested = true;
-            m_session.interrupt(QStringLiteral("main"));
+            m_session.interrupt(u"main"_s);
         } else if (m_config.repl) {
             m_replBuffer.clear();
-            writeTo(stderr, QStringLiteral("\nKeyboardInterrupt\n"));
+            writeText(stderr, u"\nKeyboardInterrupt\n"_s);
             prompt();
         } else {
             finish(RunInterrupted);

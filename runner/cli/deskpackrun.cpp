@@ -20,16 +20,14 @@ namespace {
 int usage(const QString &message)
 {
     const QByteArray text =
-        QStringLiteral("deskpack-run: %1\nRun 'deskpack-run --help' for usage.\n")
-            .arg(message)
-            .toUtf8();
+        u"deskpack-run: %1\nRun 'deskpack-run --help' for usage.\n"_s.arg(message).toUtf8();
     std::fwrite(text.constData(), 1, size_t(text.size()), stderr);
     return RunUsage;
 }
 
 int environmentFailure(const QString &message)
 {
-    const QByteArray text = QStringLiteral("deskpack-run: %1\n").arg(message).toUtf8();
+    const QByteArray text = u"deskpack-run: %1\n"_s.arg(message).toUtf8();
     std::fwrite(text.constData(), 1, size_t(text.size()), stderr);
     return RunNoInterpreter;
 }
@@ -40,7 +38,7 @@ Result<QStringList> readCells(const QString &path)
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         return makeError(ErrorKind::Unreadable,
-                         QStringLiteral("%1: cannot read: %2").arg(path, file.errorString()));
+                         u"%1: cannot read: %2"_s.arg(path, file.errorString()));
     }
     QStringList cells;
     int lineNumber = 0;
@@ -55,9 +53,8 @@ Result<QStringList> readCells(const QString &path)
         if (object.is_discarded() || !object.is_object() || code == object.end() ||
             !code->is_string()) {
             return makeError(ErrorKind::Unreadable,
-                             QStringLiteral("%1:%2: expected a JSON object with a string "
-                                            "\"code\", like {\"code\": \"print(1)\"}")
-                                 .arg(path)
+                             u"%1:%2: expected a JSON object with a string "
+                             "\"code\", like {\"code\": \"print(1)\"}"_s.arg(path)
                                  .arg(lineNumber));
         }
         cells.append(QString::fromStdString(code->get_ref<const std::string &>()));
@@ -70,55 +67,47 @@ Result<QStringList> readCells(const QString &path)
 int runDeskpackRun(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Runs Python code in a Deskpack kernel, exactly as a bundle's backend sees Python.\n"
+    parser.setApplicationDescription(
+        u"Runs Python code in a Deskpack kernel, exactly as a bundle's backend sees Python.\n"
         "Exit codes: 0 ok, 1 a cell raised or its output was lost, 2 usage, 3 no interpreter, "
-        "124 timed out, 130 interrupted."));
-    const QCommandLineOption python(QStringLiteral("python"), QStringLiteral("The interpreter."),
-                                    QStringLiteral("EXE"));
-    const QCommandLineOption bundle(QStringLiteral("bundle"),
-                                    QStringLiteral("A bundle: its interpreter and environment."),
-                                    QStringLiteral("BUNDLE"));
-    const QCommandLineOption dataDir(QStringLiteral("data-dir"),
-                                     QStringLiteral("User data directory (with --bundle)."),
-                                     QStringLiteral("DIR"));
-    const QCommandLineOption code(QStringList{QStringLiteral("c")},
-                                  QStringLiteral("Run CODE as one cell."), QStringLiteral("CODE"));
-    const QCommandLineOption cells(QStringLiteral("cells"),
-                                   QStringLiteral("Run each {\"code\": ...} line as a cell, in "
-                                                  "one kernel, stopping at the first failure."),
-                                   QStringLiteral("FILE.ndjson"));
-    const QCommandLineOption repl(QStringLiteral("repl"),
-                                  QStringLiteral("Read cells from stdin; Ctrl-C interrupts the "
-                                                 "running cell."));
-    const QCommandLineOption timeout(QStringLiteral("timeout"),
-                                     QStringLiteral("Per-cell time limit (exit 124)."),
-                                     QStringLiteral("SECONDS"));
-    const QCommandLineOption json(QStringLiteral("json"),
-                                  QStringLiteral("Frames as NDJSON on stdout."));
+        "124 timed out, 130 interrupted."_s);
+    const QCommandLineOption python(u"python"_s, u"The interpreter."_s, u"EXE"_s);
+    const QCommandLineOption bundle(u"bundle"_s, u"A bundle: its interpreter and environment."_s,
+                                    u"BUNDLE"_s);
+    const QCommandLineOption dataDir(u"data-dir"_s, u"User data directory (with --bundle)."_s,
+                                     u"DIR"_s);
+    const QCommandLineOption code(QStringList{u"c"_s}, u"Run CODE as one cell."_s, u"CODE"_s);
+    const QCommandLineOption cells(u"cells"_s,
+                                   u"Run each {\"code\": ...} line as a cell, in "
+                                   "one kernel, stopping at the first failure."_s,
+                                   u"FILE.ndjson"_s);
+    const QCommandLineOption repl(u"repl"_s, u"Read cells from stdin; Ctrl-C interrupts the "
+                                             "running cell."_s);
+    const QCommandLineOption timeout(u"timeout"_s, u"Per-cell time limit (exit 124)."_s,
+                                     u"SECONDS"_s);
+    const QCommandLineOption json(u"json"_s, u"Frames as NDJSON on stdout."_s);
     parser.addOptions({python, bundle, dataDir, code, cells, repl, timeout, json});
     const QCommandLineOption help = parser.addHelpOption();
     const QCommandLineOption version = parser.addVersionOption();
-    if (!parser.parse(QStringList{QStringLiteral("deskpack-run")} + arguments))
+    if (!parser.parse(QStringList{u"deskpack-run"_s} + arguments))
         return usage(parser.errorText());
     if (parser.isSet(help) || parser.isSet(version)) {
         const QByteArray text =
             (parser.isSet(help)
                  ? parser.helpText()
-                 : QStringLiteral("deskpack-run %1\n").arg(QCoreApplication::applicationVersion()))
+                 : u"deskpack-run %1\n"_s.arg(QCoreApplication::applicationVersion()))
                 .toUtf8();
         std::fwrite(text.constData(), 1, size_t(text.size()), stdout);
         return RunOk;
     }
     if (!parser.positionalArguments().isEmpty())
-        return usage(
-            QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
+        return usage(u"unexpected argument '%1'"_s.arg(parser.positionalArguments().first()));
     if (parser.isSet(python) == parser.isSet(bundle))
-        return usage(QStringLiteral("give exactly one of --python EXE and --bundle BUNDLE"));
+        return usage(u"give exactly one of --python EXE and --bundle BUNDLE"_s);
     if (parser.isSet(dataDir) && !parser.isSet(bundle))
-        return usage(QStringLiteral("--data-dir only goes with --bundle"));
+        return usage(u"--data-dir only goes with --bundle"_s);
     if (int(parser.isSet(code)) + int(parser.isSet(cells)) + int(parser.isSet(repl)) != 1)
-        return usage(QStringLiteral("give exactly one of -c CODE, --cells FILE and --repl"));
+        return usage(u"give exactly one of -c CODE, --cells FILE and --repl"_s);
 
     CellRunner::Config config;
     config.repl = parser.isSet(repl);
@@ -127,8 +116,8 @@ int runDeskpackRun(const QStringList &arguments)
         bool ok = false;
         const double seconds = parser.value(timeout).toDouble(&ok);
         if (!ok || seconds <= 0 || seconds > 24 * 3600)
-            return usage(QStringLiteral("--timeout wants a positive number of seconds, not '%1'")
-                             .arg(parser.value(timeout)));
+            return usage(u"--timeout wants a positive number of seconds, not '%1'"_s.arg(
+                parser.value(timeout)));
         config.timeoutMs = qMax(1, int(seconds * 1000));
     }
     if (parser.isSet(code)) {

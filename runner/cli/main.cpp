@@ -3,10 +3,12 @@
 
 #include <QCoreApplication>
 
+using namespace Qt::Literals::StringLiterals;
+
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("deskpack-run"));
+    QCoreApplication::setApplicationName(u"deskpack-run"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(DESKPACK_VERSION));
     return deskpack::runner::cli::runDeskpackRun(app.arguments().mid(1));
 }

@@ -17,6 +17,8 @@
 
 #include <vector>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::test {
 
 struct JsonMutation
@@ -41,27 +43,27 @@ inline const char *mutationMarker()
 inline const QStringList &replacementTexts()
 {
     static const QStringList texts = {
-        QStringLiteral("null"),
-        QStringLiteral("true"),
-        QStringLiteral("false"),
-        QStringLiteral("0"),
-        QStringLiteral("-1"),
-        QStringLiteral("7"),
-        QStringLiteral("9223372036854775807"),  // 2^63 - 1
-        QStringLiteral("18446744073709551615"), // 2^64 - 1
-        QStringLiteral("18446744073709551616"), // 2^64
-        QStringLiteral("-9223372036854775809"), // below int64
-        QStringLiteral("1e30"),
-        QStringLiteral("1e400"), // overflows a double: nlohmann's out_of_range, not parse_error
-        QStringLiteral("1.5"),
-        QStringLiteral("\"\""),
-        QStringLiteral("\"x\""),
-        QStringLiteral("\"../../etc/passwd\""),
-        QStringLiteral("[]"),
-        QStringLiteral("{}"),
-        QStringLiteral("[1, \"a\", null]"),
-        QStringLiteral("{\"k\": 1}"),
-        QString(QStringLiteral("[").repeated(40) + QStringLiteral("]").repeated(40)),
+        u"null"_s,
+        u"true"_s,
+        u"false"_s,
+        u"0"_s,
+        u"-1"_s,
+        u"7"_s,
+        u"9223372036854775807"_s,  // 2^63 - 1
+        u"18446744073709551615"_s, // 2^64 - 1
+        u"18446744073709551616"_s, // 2^64
+        u"-9223372036854775809"_s, // below int64
+        u"1e30"_s,
+        u"1e400"_s, // overflows a double: nlohmann's out_of_range, not parse_error
+        u"1.5"_s,
+        u"\"\""_s,
+        u"\"x\""_s,
+        u"\"../../etc/passwd\""_s,
+        u"[]"_s,
+        u"{}"_s,
+        u"[1, \"a\", null]"_s,
+        u"{\"k\": 1}"_s,
+        QString(u"["_s.repeated(40) + u"]"_s.repeated(40)),
     };
     return texts;
 }
@@ -81,9 +83,9 @@ inline void walk(const nlohmann::json &doc, const nlohmann::json &node,
     const bool wanted = path.startsWith(under) || under.startsWith(path);
     if (wanted && path.startsWith(under)) {
         QStringList paths = ancestors;
-        paths.removeAll(QStringLiteral("$"));
+        paths.removeAll(u"$"_s);
         if (ancestors.size() <= 2)
-            paths.append(QStringLiteral("$"));
+            paths.append(u"$"_s);
         const int depth = int(ancestors.size()) - 1;
         const QByteArray marked = withMarker(doc, at);
         const QByteArray quotedMarker = QByteArray("\"") + mutationMarker() + '"';
@@ -91,7 +93,7 @@ inline void walk(const nlohmann::json &doc, const nlohmann::json &node,
         for (const QString &replacement : replacementTexts()) {
             if (replacement.toUtf8() == original)
                 continue;
-            out.push_back({path + QStringLiteral(" = ") + replacement.left(20),
+            out.push_back({path + u" = "_s + replacement.left(20),
                            QByteArray(marked).replace(quotedMarker, replacement.toUtf8()), paths,
                            depth});
         }
@@ -101,12 +103,12 @@ inline void walk(const nlohmann::json &doc, const nlohmann::json &node,
             if (doc[parent].is_object()) {
                 json removed = doc;
                 removed[parent].erase(key);
-                out.push_back({path + QStringLiteral(" deleted"),
+                out.push_back({path + u" deleted"_s,
                                QByteArray::fromStdString(removed.dump(2)) + '\n', paths, depth});
                 const QByteArray name = QByteArray::fromStdString(json(key).dump());
                 const QByteArray twice = name + ": " + original + ", " + name + ": " + original;
                 out.push_back(
-                    {path + QStringLiteral(" duplicated"),
+                    {path + u" duplicated"_s,
                      QByteArray(marked).replace(QByteArray(name + ": " + quotedMarker), twice),
                      paths});
             }
@@ -129,10 +131,10 @@ inline void walk(const nlohmann::json &doc, const nlohmann::json &node,
 
 // Every mutation of `doc` at or below the JSON path `under` ("$" for all).
 inline std::vector<JsonMutation> typeMutations(const nlohmann::json &doc,
-                                               const QString &under = QStringLiteral("$"))
+                                               const QString &under = u"$"_s)
 {
     std::vector<JsonMutation> out;
-    detail::walk(doc, doc, nlohmann::json::json_pointer(), QStringLiteral("$"), {}, under, out);
+    detail::walk(doc, doc, nlohmann::json::json_pointer(), u"$"_s, {}, under, out);
     return out;
 }
 
@@ -141,14 +143,12 @@ inline std::vector<JsonMutation> brokenTexts(const nlohmann::json &doc)
 {
     const QByteArray text = QByteArray::fromStdString(doc.dump(2));
     return {
-        {QStringLiteral("empty"), QByteArray(), {}},
-        {QStringLiteral("truncated"), text.left(text.size() / 2), {}},
-        {QStringLiteral("trailing garbage"), text + "}", {}},
-        {QStringLiteral("invalid UTF-8"),
-         QByteArray(text).replace(":", ": \"\xff\xfe\", \"z\":"),
-         {}},
-        {QStringLiteral("NUL byte"), text.left(10) + QByteArray(1, '\0') + text.mid(10), {}},
-        {QStringLiteral("deep nesting"), QByteArray(10000, '[') + QByteArray(10000, ']'), {}},
+        {u"empty"_s, QByteArray(), {}},
+        {u"truncated"_s, text.left(text.size() / 2), {}},
+        {u"trailing garbage"_s, text + "}", {}},
+        {u"invalid UTF-8"_s, QByteArray(text).replace(":", ": \"\xff\xfe\", \"z\":"), {}},
+        {u"NUL byte"_s, text.left(10) + QByteArray(1, '\0') + text.mid(10), {}},
+        {u"deep nesting"_s, QByteArray(10000, '[') + QByteArray(10000, ']'), {}},
     };
 }
 
@@ -157,11 +157,11 @@ inline std::vector<JsonMutation> brokenTexts(const nlohmann::json &doc)
 inline bool namesFileAndPath(const QString &message, const QString &file, const QStringList &paths)
 {
     const QString firstLine = message.section(u'\n', 0, 0);
-    static const QRegularExpression position(QStringLiteral("^.*:\\d+:\\d+: "));
+    static const QRegularExpression position(u"^.*:\\d+:\\d+: "_s);
     if (firstLine.startsWith(file + u':') && position.match(firstLine).hasMatch())
         return true;
     for (const QString &path : paths) {
-        const QString named = file + QStringLiteral(": ") + path;
+        const QString named = file + u": "_s + path;
         for (qsizetype at = message.indexOf(named); at >= 0; at = message.indexOf(named, at + 1)) {
             const qsizetype end = at + named.size();
             const QChar next = end < message.size() ? message.at(end) : QChar();

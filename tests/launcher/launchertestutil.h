@@ -13,6 +13,8 @@
 #include <QFile>
 #include <QFileInfo>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::test {
 
 inline bool writeFile(const QString &path, const QByteArray &data, bool executable = false)
@@ -42,27 +44,26 @@ inline QByteArray sleepingBackend()
 // Returns the bundle directory, or an empty string (with a qWarning) on failure.
 inline QString launcherPath()
 {
-    return binDir() + QStringLiteral("/deskpack-launcher");
+    return binDir() + u"/deskpack-launcher"_s;
 }
 
 // With `withLauncher`, the launcher is shipped as `<bundle>/<id>` as `deskpack build` does.
 inline QString writeMiniBundle(const QString &root, const QByteArray &main = sleepingBackend(),
-                               bool withLauncher = false,
-                               const QString &id = QStringLiteral("mini-app"),
+                               bool withLauncher = false, const QString &id = u"mini-app"_s,
                                const runner::Readiness &readiness = {})
 {
-    const QString dir = QDir(root).filePath(QStringLiteral("Mini App"));
+    const QString dir = QDir(root).filePath(u"Mini App"_s);
     const QDir d(dir);
-    bool ok = writeFile(d.filePath(QStringLiteral("runtime/bin/python3")),
+    bool ok = writeFile(d.filePath(u"runtime/bin/python3"_s),
                         "#!/bin/sh\nexec /usr/bin/python3 \"$@\"\n", true) &&
-              writeFile(d.filePath(QStringLiteral("runtime/lib/site-packages/.keep")), "") &&
-              writeFile(d.filePath(QStringLiteral("app/fakeapp/__init__.py")), "") &&
-              writeFile(d.filePath(QStringLiteral("app/fakeapp/__main__.py")), main) &&
-              writeFile(d.filePath(QStringLiteral("app/runtime-core-lock.json")),
+              writeFile(d.filePath(u"runtime/lib/site-packages/.keep"_s), "") &&
+              writeFile(d.filePath(u"app/fakeapp/__init__.py"_s), "") &&
+              writeFile(d.filePath(u"app/fakeapp/__main__.py"_s), main) &&
+              writeFile(d.filePath(u"app/runtime-core-lock.json"_s),
                         "{\n  \"distributions\": [],\n  \"version\": 1\n}\n");
-    QFile launch(sourceDir() + QStringLiteral("/resources/launch_backend.py"));
+    QFile launch(sourceDir() + u"/resources/launch_backend.py"_s);
     ok = ok && launch.open(QIODevice::ReadOnly) &&
-         writeFile(d.filePath(QStringLiteral("resources/launch_backend.py")), launch.readAll());
+         writeFile(d.filePath(u"resources/launch_backend.py"_s), launch.readAll());
     if (ok && withLauncher) {
         ok = QFile::copy(launcherPath(), d.filePath(id)) &&
              QFile::setPermissions(d.filePath(id), QFile::permissions(launcherPath()));
@@ -73,22 +74,23 @@ inline QString writeMiniBundle(const QString &root, const QByteArray &main = sle
     }
     runner::BundleManifest m;
     m.id = id;
-    m.name = QStringLiteral("Mini App");
-    m.version = QStringLiteral("0.0.1");
-    m.entryModule = QStringLiteral("fakeapp");
+    m.name = u"Mini App"_s;
+    m.version = u"0.0.1"_s;
+    m.entryModule = u"fakeapp"_s;
     m.readiness = readiness;
     m.readiness.timeoutSeconds = 20;
-    m.python = QStringLiteral("runtime/bin/python3");
-    m.pythonVersion = QStringLiteral("3.11.2");
-    m.coreSitePackages = QStringLiteral("runtime/lib/site-packages");
-    m.lock = QStringLiteral("app/runtime-core-lock.json");
-    Result<std::vector<runner::BundleFile>> files = runner::scanBundleFiles(dir);
-    if (!files) {
-        qWarning("%s", qPrintable(files.error().message));
+    m.python = u"runtime/bin/python3"_s;
+    m.pythonVersion = u"3.11.2"_s;
+    m.coreSitePackages = u"runtime/lib/site-packages"_s;
+    m.lock = u"app/runtime-core-lock.json"_s;
+    Result<runner::BundleTree> tree = runner::scanBundleFiles(dir);
+    if (!tree) {
+        qWarning("%s", qPrintable(tree.error().message));
         return {};
     }
-    m.files = std::move(*files);
-    if (!writeFile(d.filePath(QStringLiteral("bundle.json")), runner::serializeManifest(m)))
+    m.files = std::move(tree->files);
+    m.dirs = tree->emptyDirs;
+    if (!writeFile(d.filePath(u"bundle.json"_s), runner::serializeManifest(m)))
         return {};
     return dir;
 }
@@ -98,9 +100,9 @@ inline QString writeMiniBundle(const QString &root, const QByteArray &main = sle
 inline QProcessEnvironment launcherEnvironment(const QString &home)
 {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-    env.insert(QStringLiteral("XDG_CACHE_HOME"), home + QStringLiteral("/cache"));
-    env.insert(QStringLiteral("XDG_DATA_HOME"), home + QStringLiteral("/data"));
+    env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+    env.insert(u"XDG_CACHE_HOME"_s, home + u"/cache"_s);
+    env.insert(u"XDG_DATA_HOME"_s, home + u"/data"_s);
     return env;
 }
 

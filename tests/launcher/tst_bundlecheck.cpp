@@ -100,7 +100,21 @@ private Q_SLOTS:
         QVERIFY(test::writeFile(m_bundle + u"/app/fakeapp/__pycache__/x.pyc"_s, "x"));
         Result<IntegrityReport> full = fullIntegrityCheck(m_manifest, m_bundle);
         QVERIFY(full && full->ok());
-        QCOMPARE(full->warnings.size(), 1);
+        // The new directory and the file in it.
+        QCOMPARE(full->warnings.size(), 2);
+        QVERIFY2(full->warnings.join(u'\n').contains(u"__pycache__/x.pyc: not listed"_s),
+                 qPrintable(full->warnings.join(u'\n')));
+    }
+
+    void linkLeavingTheBundleIsAProblem()
+    {
+        QVERIFY(QFile::link(u"/etc"_s, m_bundle + u"/app/evil"_s));
+        Result<IntegrityReport> full = fullIntegrityCheck(m_manifest, m_bundle);
+        QFile::remove(m_bundle + u"/app/evil"_s);
+        QVERIFY(full);
+        QVERIFY(!full->ok());
+        QVERIFY2(full->problems.join(u'\n').contains(u"app/evil"_s),
+                 qPrintable(full->problems.join(u'\n')));
     }
 
     void fullCheckAfterAnUpdate()

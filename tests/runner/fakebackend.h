@@ -13,6 +13,8 @@
 #include <QFile>
 #include <QTcpServer>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::test {
 
 // A port nothing listens on right now.
@@ -27,17 +29,16 @@ inline int freePort()
 // BUNDLE/bundle.json (only what launch_backend.py reads) and BUNDLE/app/fakebackend.py.
 inline bool writeFakeBundle(const QString &bundle, const QString &readinessKind)
 {
-    if (!QDir().mkpath(bundle + QStringLiteral("/app")) ||
-        !QDir().mkpath(bundle + QStringLiteral("/core")))
+    if (!QDir().mkpath(bundle + u"/app"_s) || !QDir().mkpath(bundle + u"/core"_s))
         return false;
-    QFile manifest(bundle + QStringLiteral("/bundle.json"));
+    QFile manifest(bundle + u"/bundle.json"_s);
     if (!manifest.open(QIODevice::WriteOnly))
         return false;
     manifest.write(R"({"coreSitePackages": "core", "entry": {"script": "app/fakebackend.py"},
  "readiness": {"kind": ")" +
                    readinessKind.toUtf8() + R"(", "timeout": 10}})");
     manifest.close();
-    const QString script = bundle + QStringLiteral("/app/fakebackend.py");
+    const QString script = bundle + u"/app/fakebackend.py"_s;
     QFile::remove(script);
     return QFile::copy(QStringLiteral(DESKPACK_SOURCE_DIR "/tests/runner/fakebackend.py"), script);
 }
@@ -48,22 +49,20 @@ fakePlan(const QString &bundle, const QString &data, const QString &scenario, in
          const QString &extra = {}, runner::Readiness::Kind kind = runner::Readiness::Kind::Http)
 {
     runner::BackendLaunchPlan plan;
-    plan.appId = QStringLiteral("fake-backend");
+    plan.appId = u"fake-backend"_s;
     plan.bundleDir = bundle;
     plan.dataDir = data;
-    plan.program = QStringLiteral("/usr/bin/python3");
-    plan.arguments = {QStringLiteral("-s"),
-                      QStringLiteral(DESKPACK_SOURCE_DIR "/resources/launch_backend.py"), bundle,
-                      scenario, QString::number(port)};
+    plan.program = u"/usr/bin/python3"_s;
+    plan.arguments = {u"-s"_s, QStringLiteral(DESKPACK_SOURCE_DIR "/resources/launch_backend.py"),
+                      bundle, scenario, QString::number(port)};
     if (!extra.isEmpty())
         plan.arguments.append(extra);
     plan.workingDirectory = bundle;
     plan.environment = runner::sanitizedPythonEnvironment();
-    plan.environment.insert(QStringLiteral("DESKPACK_DATA_DIR"), data);
-    plan.environment.insert(QStringLiteral("DESKPACK_PLUGIN_SITE_PACKAGES"),
-                            data + QStringLiteral("/site-packages"));
+    plan.environment.insert(u"DESKPACK_DATA_DIR"_s, data);
+    plan.environment.insert(u"DESKPACK_PLUGIN_SITE_PACKAGES"_s, data + u"/site-packages"_s);
     plan.readiness.kind = kind;
-    plan.readiness.url = QStringLiteral("http://127.0.0.1:%1/status").arg(port);
+    plan.readiness.url = u"http://127.0.0.1:%1/status"_s.arg(port);
     plan.readiness.port = port;
     plan.readiness.timeoutSeconds = 10;
     return plan;

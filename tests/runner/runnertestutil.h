@@ -23,7 +23,7 @@ using namespace Qt::Literals::StringLiterals;
 inline runner::KernelOptions fakeKernel(const QString &scenario, const QStringList &extra = {})
 {
     runner::KernelOptions options;
-    options.program = binDir() + QStringLiteral("/runner_fakekernel");
+    options.program = binDir() + u"/runner_fakekernel"_s;
     options.arguments = QStringList{scenario} + extra;
     options.startTimeoutMs = 10'000;
     options.interruptGraceMs = 300;
@@ -120,7 +120,7 @@ inline bool writeShadowingModules(const QString &dir)
 // Alive and not a zombie.
 inline bool processRunning(qint64 pid)
 {
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    QFile stat(u"/proc/%1/stat"_s.arg(pid));
     if (pid <= 0 || !stat.open(QIODevice::ReadOnly))
         return false;
     const QByteArray text = stat.readAll();
@@ -132,13 +132,13 @@ inline bool processRunning(qint64 pid)
 inline QList<qint64> groupMembers(qint64 group)
 {
     QList<qint64> members;
-    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
+    const QStringList entries = QDir(u"/proc"_s).entryList(QDir::Dirs);
     for (const QString &entry : entries) {
         bool ok = false;
         const qint64 pid = entry.toLongLong(&ok);
         if (!ok)
             continue;
-        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+        QFile stat(u"/proc/%1/stat"_s.arg(pid));
         if (!stat.open(QIODevice::ReadOnly))
             continue;
         const QByteArray text = stat.readAll();
@@ -154,9 +154,9 @@ inline int zombieChildren()
 {
     int zombies = 0;
     const QString self = QString::number(::getpid());
-    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
+    const QStringList entries = QDir(u"/proc"_s).entryList(QDir::Dirs);
     for (const QString &entry : entries) {
-        QFile stat(QStringLiteral("/proc/%1/stat").arg(entry));
+        QFile stat(u"/proc/%1/stat"_s.arg(entry));
         if (!stat.open(QIODevice::ReadOnly))
             continue;
         const QByteArray text = stat.readAll();
@@ -169,7 +169,7 @@ inline int zombieChildren()
 
 inline int openFileDescriptors()
 {
-    return int(QDir(QStringLiteral("/proc/self/fd"))
+    return int(QDir(u"/proc/self/fd"_s)
                    .entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot)
                    .size());
 }

@@ -8,6 +8,8 @@
 
 #include <cstdio>
 
+using namespace Qt::Literals::StringLiterals;
+
 using namespace deskpack;
 
 int main(int argc, char **argv)
@@ -18,7 +20,7 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "usage: supervisor_host BUNDLE DATA SCENARIO PORT\n");
         return 2;
     }
-    if (!test::writeFakeBundle(args[1], QStringLiteral("http")))
+    if (!test::writeFakeBundle(args[1], u"http"_s))
         return 3;
     runner::BackendSupervisor supervisor(
         test::fakePlan(args[1], args[2], args[3], args[4].toInt()));

@@ -17,7 +17,7 @@ namespace {
 
 QString deskpackRun()
 {
-    return binDir() + QStringLiteral("/deskpack-run");
+    return binDir() + u"/deskpack-run"_s;
 }
 
 ProcessResult runTool(const QStringList &arguments, const QByteArray &input = {})
@@ -27,7 +27,7 @@ ProcessResult runTool(const QStringList &arguments, const QByteArray &input = {}
 
 QStringList withPython(const QStringList &rest)
 {
-    return QStringList{QStringLiteral("--python"), systemPython()} + rest;
+    return QStringList{u"--python"_s, systemPython()} + rest;
 }
 
 } // namespace
@@ -54,7 +54,7 @@ private Q_SLOTS:
 
 void TestDeskpackRun::printsTwo()
 {
-    const ProcessResult r = runTool(withPython({u"-c"_qs, u"print(1+1)"_qs}));
+    const ProcessResult r = runTool(withPython({u"-c"_s, u"print(1+1)"_s}));
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(r.out, QByteArray("2\n"));
 }
@@ -63,30 +63,29 @@ void TestDeskpackRun::exitCodes_data()
 {
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<int>("exitCode");
-    QTest::newRow("ok") << withPython({u"-c"_qs, u"x = 1"_qs}) << 0;
-    QTest::newRow("cell raised") << withPython({u"-c"_qs, u"1/0"_qs}) << 1;
-    QTest::newRow("syntax error") << withPython({u"-c"_qs, u"def"_qs}) << 1;
+    QTest::newRow("ok") << withPython({u"-c"_s, u"x = 1"_s}) << 0;
+    QTest::newRow("cell raised") << withPython({u"-c"_s, u"1/0"_s}) << 1;
+    QTest::newRow("syntax error") << withPython({u"-c"_s, u"def"_s}) << 1;
     QTest::newRow("kernel died in the cell")
-        << withPython({u"-c"_qs, u"import os; os._exit(4)"_qs}) << 1;
-    QTest::newRow("timed out") << withPython({u"--timeout"_qs, u"0.5"_qs, u"-c"_qs,
-                                              u"import time; time.sleep(30)"_qs})
+        << withPython({u"-c"_s, u"import os; os._exit(4)"_s}) << 1;
+    QTest::newRow("timed out") << withPython({u"--timeout"_s, u"0.5"_s, u"-c"_s,
+                                              u"import time; time.sleep(30)"_s})
                                << 124;
     QTest::newRow("no mode") << withPython({}) << 2;
-    QTest::newRow("two modes") << withPython({u"-c"_qs, u"1"_qs, u"--repl"_qs}) << 2;
-    QTest::newRow("no interpreter option") << QStringList{u"-c"_qs, u"1"_qs} << 2;
-    QTest::newRow("bad timeout") << withPython({u"--timeout"_qs, u"soon"_qs, u"-c"_qs, u"1"_qs})
-                                 << 2;
-    QTest::newRow("unknown option") << withPython({u"--frobnicate"_qs}) << 2;
+    QTest::newRow("two modes") << withPython({u"-c"_s, u"1"_s, u"--repl"_s}) << 2;
+    QTest::newRow("no interpreter option") << QStringList{u"-c"_s, u"1"_s} << 2;
+    QTest::newRow("bad timeout") << withPython({u"--timeout"_s, u"soon"_s, u"-c"_s, u"1"_s}) << 2;
+    QTest::newRow("unknown option") << withPython({u"--frobnicate"_s}) << 2;
     QTest::newRow("data-dir without bundle")
-        << withPython({u"--data-dir"_qs, u"/tmp"_qs, u"-c"_qs, u"1"_qs}) << 2;
+        << withPython({u"--data-dir"_s, u"/tmp"_s, u"-c"_s, u"1"_s}) << 2;
     QTest::newRow("missing cells file")
-        << withPython({u"--cells"_qs, u"/nonexistent.ndjson"_qs}) << 2;
+        << withPython({u"--cells"_s, u"/nonexistent.ndjson"_s}) << 2;
     QTest::newRow("no interpreter")
-        << QStringList{u"--python"_qs, u"/nonexistent/python3"_qs, u"-c"_qs, u"1"_qs} << 3;
+        << QStringList{u"--python"_s, u"/nonexistent/python3"_s, u"-c"_s, u"1"_s} << 3;
     QTest::newRow("not an interpreter")
-        << QStringList{u"--python"_qs, u"/etc/hostname"_qs, u"-c"_qs, u"1"_qs} << 3;
+        << QStringList{u"--python"_s, u"/etc/hostname"_s, u"-c"_s, u"1"_s} << 3;
     QTest::newRow("interpreter that cannot run the kernel")
-        << QStringList{u"--python"_qs, u"/bin/false"_qs, u"-c"_qs, u"1"_qs} << 3;
+        << QStringList{u"--python"_s, u"/bin/false"_s, u"-c"_s, u"1"_s} << 3;
 }
 
 void TestDeskpackRun::exitCodes()
@@ -94,23 +93,21 @@ void TestDeskpackRun::exitCodes()
     QFETCH(QStringList, arguments);
     QFETCH(int, exitCode);
     const ProcessResult r = runTool(arguments);
-    QVERIFY2(
-        r.exitCode == exitCode,
-        qPrintable(
-            QStringLiteral("exit %1, stderr: %2").arg(r.exitCode).arg(QString::fromUtf8(r.err))));
+    QVERIFY2(r.exitCode == exitCode,
+             qPrintable(u"exit %1, stderr: %2"_s.arg(r.exitCode).arg(QString::fromUtf8(r.err))));
 }
 
 void TestDeskpackRun::cellsRunInOneKernelInOrder()
 {
     QTemporaryDir dir;
-    QFile cells(dir.filePath(u"cells.ndjson"_qs));
+    QFile cells(dir.filePath(u"cells.ndjson"_s));
     QVERIFY(cells.open(QIODevice::WriteOnly));
     cells.write("{\"code\": \"n = 1\\nprint('first')\"}\n\n"
                 "{\"code\": \"n += 1\\nprint('second', n)\"}\n"
                 "{\"code\": \"raise KeyError('stop')\"}\n"
                 "{\"code\": \"print('never')\"}\n");
     cells.close();
-    const ProcessResult r = runTool(withPython({u"--cells"_qs, cells.fileName()}));
+    const ProcessResult r = runTool(withPython({u"--cells"_s, cells.fileName()}));
     QCOMPARE(r.exitCode, 1);
     QCOMPARE(r.out, QByteArray("first\nsecond 2\n"));
     QVERIFY(r.err.contains("KeyError: 'stop'"));
@@ -119,11 +116,11 @@ void TestDeskpackRun::cellsRunInOneKernelInOrder()
 void TestDeskpackRun::cellsFileErrorsNameTheLine()
 {
     QTemporaryDir dir;
-    QFile cells(dir.filePath(u"bad.ndjson"_qs));
+    QFile cells(dir.filePath(u"bad.ndjson"_s));
     QVERIFY(cells.open(QIODevice::WriteOnly));
     cells.write("{\"code\": \"1\"}\n{\"cod\": \"2\"}\n");
     cells.close();
-    const ProcessResult r = runTool(withPython({u"--cells"_qs, cells.fileName()}));
+    const ProcessResult r = runTool(withPython({u"--cells"_s, cells.fileName()}));
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains("bad.ndjson:2:"), r.err.constData());
     QVERIFY(r.out.isEmpty());
@@ -131,25 +128,25 @@ void TestDeskpackRun::cellsFileErrorsNameTheLine()
 
 void TestDeskpackRun::jsonFrames()
 {
-    const ProcessResult r = runTool(withPython({u"--json"_qs, u"-c"_qs, u"print('hi')\n6 * 7"_qs}));
+    const ProcessResult r = runTool(withPython({u"--json"_s, u"-c"_s, u"print('hi')\n6 * 7"_s}));
     QCOMPARE(r.exitCode, 0);
     const QList<QByteArray> lines = r.out.trimmed().split('\n');
     QCOMPARE(lines.size(), 3);
     QStringList types;
     for (const QByteArray &line : lines) {
         const QJsonObject frame = QJsonDocument::fromJson(line).object();
-        QCOMPARE(frame.value(u"cell"_qs).toInt(-1), 0);
-        types.append(frame.value(u"type"_qs).toString());
+        QCOMPARE(frame.value(u"cell"_s).toInt(-1), 0);
+        types.append(frame.value(u"type"_s).toString());
     }
-    QCOMPARE(types, (QStringList{u"stdout"_qs, u"result"_qs, u"done"_qs}));
+    QCOMPARE(types, (QStringList{u"stdout"_s, u"result"_s, u"done"_s}));
     const QJsonObject done = QJsonDocument::fromJson(lines.last()).object();
-    QCOMPARE(done.value(u"status"_qs).toString(), u"ok"_qs);
-    QCOMPARE(done.value(u"timedOut"_qs).toBool(true), false);
+    QCOMPARE(done.value(u"status"_s).toString(), u"ok"_s);
+    QCOMPARE(done.value(u"timedOut"_s).toBool(true), false);
 }
 
 void TestDeskpackRun::replRunsBlocksAndSurvivesErrors()
 {
-    const ProcessResult r = runTool(withPython({u"--repl"_qs}),
+    const ProcessResult r = runTool(withPython({u"--repl"_s}),
                                     "def f(x):\n    return x * 3\n\nf(4)\n1/0\nprint(f(\n  5))\n");
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(r.out, QByteArray("12\n15\n"));
@@ -159,8 +156,8 @@ void TestDeskpackRun::replRunsBlocksAndSurvivesErrors()
 void TestDeskpackRun::sigintInterruptsTheCell()
 {
     QProcess tool;
-    tool.start(deskpackRun(), withPython({u"-c"_qs, u"import time\nprint('go', flush=True)\n"
-                                                    "time.sleep(30)"_qs}));
+    tool.start(deskpackRun(), withPython({u"-c"_s, u"import time\nprint('go', flush=True)\n"
+                                                   "time.sleep(30)"_s}));
     QVERIFY(tool.waitForStarted());
     QByteArray out;
     QTRY_VERIFY2_WITH_TIMEOUT((out += tool.readAllStandardOutput()).contains("go"),
@@ -174,7 +171,7 @@ void TestDeskpackRun::sigintInterruptsTheCell()
 void TestDeskpackRun::replCtrlCInterruptsTheCellNotTheRepl()
 {
     QProcess tool;
-    tool.start(deskpackRun(), withPython({u"--repl"_qs}));
+    tool.start(deskpackRun(), withPython({u"--repl"_s}));
     QVERIFY(tool.waitForStarted());
     tool.write("import time\nprint('go', flush=True); time.sleep(30)\n");
     QByteArray out;
@@ -191,15 +188,15 @@ void TestDeskpackRun::replCtrlCInterruptsTheCellNotTheRepl()
 void TestDeskpackRun::kernelDiesWithTheTool()
 {
     QProcess tool;
-    tool.start(deskpackRun(), withPython({u"--json"_qs, u"-c"_qs,
+    tool.start(deskpackRun(), withPython({u"--json"_s, u"-c"_s,
                                           u"import os, time\nprint(os.getpid(), flush=True)\n"
-                                          "time.sleep(60)"_qs}));
+                                          "time.sleep(60)"_s}));
     QVERIFY(tool.waitForStarted());
     QByteArray out;
     QTRY_VERIFY_WITH_TIMEOUT((out += tool.readAllStandardOutput()).contains("\n"), 30'000);
     const qint64 kernelPid = QJsonDocument::fromJson(out.split('\n').first())
                                  .object()
-                                 .value(u"text"_qs)
+                                 .value(u"text"_s)
                                  .toString()
                                  .trimmed()
                                  .toLongLong();
@@ -212,48 +209,47 @@ void TestDeskpackRun::kernelDiesWithTheTool()
 void TestDeskpackRun::bundleEnvironmentAndSysPath()
 {
     QTemporaryDir dir;
-    const QDir bundle(dir.filePath(u"App"_qs));
-    QVERIFY(bundle.mkpath(u"runtime/bin"_qs) && bundle.mkpath(u"app"_qs));
-    QVERIFY(QFile::link(systemPython(), bundle.filePath(u"runtime/bin/python3"_qs)));
-    QFile module(bundle.filePath(u"app/app_module.py"_qs));
+    const QDir bundle(dir.filePath(u"App"_s));
+    QVERIFY(bundle.mkpath(u"runtime/bin"_s) && bundle.mkpath(u"app"_s));
+    QVERIFY(QFile::link(systemPython(), bundle.filePath(u"runtime/bin/python3"_s)));
+    QFile module(bundle.filePath(u"app/app_module.py"_s));
     QVERIFY(module.open(QIODevice::WriteOnly));
     module.write("WHERE = 'app'\n");
     module.close();
-    QFile lock(bundle.filePath(u"app/runtime-core-lock.json"_qs));
+    QFile lock(bundle.filePath(u"app/runtime-core-lock.json"_s));
     QVERIFY(lock.open(QIODevice::WriteOnly));
     lock.write("{\"distributions\": [], \"version\": 1}\n");
     lock.close();
     deskpack::runner::BundleManifest manifest;
-    manifest.id = u"org.example.app"_qs;
-    manifest.name = u"App"_qs;
-    manifest.version = u"1.0"_qs;
-    manifest.entryModule = u"app_module"_qs;
-    manifest.python = u"runtime/bin/python3"_qs;
-    manifest.coreSitePackages = u"runtime/lib"_qs;
-    manifest.lock = u"app/runtime-core-lock.json"_qs;
-    manifest.lockEnvAlias = u"ASTRBOT_DESKTOP_CORE_LOCK_PATH"_qs;
-    manifest.env = {{u"APP_EXTRA"_qs, u"yes"_qs}};
-    QFile json(bundle.filePath(u"bundle.json"_qs));
+    manifest.id = u"org.example.app"_s;
+    manifest.name = u"App"_s;
+    manifest.version = u"1.0"_s;
+    manifest.entryModule = u"app_module"_s;
+    manifest.python = u"runtime/bin/python3"_s;
+    manifest.coreSitePackages = u"runtime/lib"_s;
+    manifest.lock = u"app/runtime-core-lock.json"_s;
+    manifest.lockEnvAlias = u"ASTRBOT_DESKTOP_CORE_LOCK_PATH"_s;
+    manifest.env = {{u"APP_EXTRA"_s, u"yes"_s}};
+    QFile json(bundle.filePath(u"bundle.json"_s));
     QVERIFY(json.open(QIODevice::WriteOnly));
     json.write(deskpack::runner::serializeManifest(manifest));
     json.close();
-    const QString data = dir.filePath(u"data"_qs);
-    QVERIFY(QDir().mkpath(data + u"/site-packages"_qs));
+    const QString data = dir.filePath(u"data"_s);
+    QVERIFY(QDir().mkpath(data + u"/site-packages"_s));
 
     const ProcessResult r =
-        runTool({u"--bundle"_qs, bundle.path(), u"--data-dir"_qs, data, u"--json"_qs, u"-c"_qs,
+        runTool({u"--bundle"_s, bundle.path(), u"--data-dir"_s, data, u"--json"_s, u"-c"_s,
                  u"import os, sys, app_module\n"
                  "e = os.environ\n"
                  "[app_module.WHERE, sys.path[0], sys.path[-1], e['DESKPACK_CORE_LOCK_PATH'],\n"
                  " e['ASTRBOT_DESKTOP_CORE_LOCK_PATH'], e['DESKPACK_DATA_DIR'], e['APP_EXTRA'], "
-                 "os.getcwd()]"_qs});
+                 "os.getcwd()]"_s});
     QVERIFY2(r.exitCode == 0, QByteArray(r.out + r.err).constData());
     const QJsonObject result = QJsonDocument::fromJson(r.out.split('\n').first()).object();
-    const QString text = result.value(u"data"_qs).toObject().value(u"text/plain"_qs).toString();
-    const QString appDir = bundle.filePath(u"app"_qs);
-    const QString expected = QStringLiteral("['app', '%1', '%2', '%3', '%3', '%4', 'yes', '%1']")
-                                 .arg(appDir, data + u"/site-packages"_qs,
-                                      bundle.filePath(u"app/runtime-core-lock.json"_qs), data);
+    const QString text = result.value(u"data"_s).toObject().value(u"text/plain"_s).toString();
+    const QString appDir = bundle.filePath(u"app"_s);
+    const QString expected = u"['app', '%1', '%2', '%3', '%3', '%4', 'yes', '%1']"_s.arg(
+        appDir, data + u"/site-packages"_s, bundle.filePath(u"app/runtime-core-lock.json"_s), data);
     QCOMPARE(text, expected);
 }
 

@@ -48,8 +48,8 @@ void TestKernelFake::initTestCase()
 void TestKernelFake::answersInOrder_data()
 {
     QTest::addColumn<QString>("scenario");
-    QTest::newRow("normal") << u"normal"_qs;
-    QTest::newRow("partial lines") << u"partial"_qs;
+    QTest::newRow("normal") << u"normal"_s;
+    QTest::newRow("partial lines") << u"partial"_s;
 }
 
 void TestKernelFake::answersInOrder()
@@ -68,16 +68,16 @@ void TestKernelFake::answersInOrder()
             order.append(QString::number(i));
             done(r);
         };
-        kernel.execute(QStringLiteral("cell%1").arg(i), {}, callbacks);
+        kernel.execute(u"cell%1"_s.arg(i), {}, callbacks);
         all.append(c);
     }
     QTRY_VERIFY_WITH_TIMEOUT(all.last()->done(), 20'000);
     QCOMPARE(ready.count(), 1);
-    QCOMPARE(order, (QStringList{u"0"_qs, u"1"_qs, u"2"_qs, u"3"_qs, u"4"_qs}));
+    QCOMPARE(order, (QStringList{u"0"_s, u"1"_s, u"2"_s, u"3"_s, u"4"_s}));
     for (int i = 0; i < 5; ++i) {
         QCOMPARE(all[i]->doneCalls, 1);
         QCOMPARE(all[i]->result.status, ExecuteStatus::Ok);
-        QCOMPARE(all[i]->out, QStringLiteral("echo:cell%1").arg(i));
+        QCOMPARE(all[i]->out, u"echo:cell%1"_s.arg(i));
     }
     QCOMPARE(kernel.protocolErrors(), 0);
     QCOMPARE(kernel.state(), Kernel::State::Idle);
@@ -85,29 +85,29 @@ void TestKernelFake::answersInOrder()
 
 void TestKernelFake::invalidLinesDoNotKillTheSession()
 {
-    Kernel kernel(fakeKernel(u"invalid"_qs));
+    Kernel kernel(fakeKernel(u"invalid"_s));
     QSignalSpy stray(&kernel, &Kernel::strayOutput);
     kernel.start();
-    auto first = run(kernel, u"one"_qs);
-    auto second = run(kernel, u"two"_qs);
+    auto first = run(kernel, u"one"_s);
+    auto second = run(kernel, u"two"_s);
     QVERIFY(first->done() && second->done());
     QCOMPARE(first->result.status, ExecuteStatus::Ok);
-    QCOMPARE(second->out, u"echo:two"_qs); // the stray-id output went elsewhere
+    QCOMPARE(second->out, u"echo:two"_s); // the stray-id output went elsewhere
     QVERIFY(kernel.protocolErrors() >= 10);
     QCOMPARE(kernel.state(), Kernel::State::Idle);
 }
 
 void TestKernelFake::crashMidCellFailsEveryPendingRequest()
 {
-    Kernel kernel(fakeKernel(u"crash"_qs));
+    Kernel kernel(fakeKernel(u"crash"_s));
     QSignalSpy exited(&kernel, &Kernel::exited);
     kernel.start();
     auto running = std::make_shared<Collected>();
     auto queued = std::make_shared<Collected>();
-    kernel.execute(u"boom"_qs, {}, collectInto(running));
-    kernel.execute(u"after"_qs, {}, collectInto(queued));
+    kernel.execute(u"boom"_s, {}, collectInto(running));
+    kernel.execute(u"after"_s, {}, collectInto(queued));
     QTRY_VERIFY_WITH_TIMEOUT(queued->done() && running->done(), 20'000);
-    QCOMPARE(running->out, u"before the crash\n"_qs);
+    QCOMPARE(running->out, u"before the crash\n"_s);
     QCOMPARE(running->result.status, ExecuteStatus::Aborted);
     QVERIFY(running->result.kernelKilled);
     QVERIFY(!running->result.message.isEmpty());
@@ -124,11 +124,11 @@ void TestKernelFake::crashMidCellFailsEveryPendingRequest()
 
 void TestKernelFake::ignoredInterruptEscalatesToSigterm()
 {
-    Kernel kernel(fakeKernel(u"ignore-sigint"_qs));
+    Kernel kernel(fakeKernel(u"ignore-sigint"_s));
     QSignalSpy exited(&kernel, &Kernel::exited);
     kernel.start();
     auto c = std::make_shared<Collected>();
-    const QString id = kernel.execute(u"hang"_qs, {}, collectInto(c));
+    const QString id = kernel.execute(u"hang"_s, {}, collectInto(c));
     QTRY_COMPARE(kernel.state(), Kernel::State::Busy);
     QVERIFY(kernel.cancel(id));
     QCOMPARE(kernel.state(), Kernel::State::Interrupting);
@@ -137,7 +137,7 @@ void TestKernelFake::ignoredInterruptEscalatesToSigterm()
     QVERIFY(c->result.cancelled);
     QVERIFY(c->result.kernelKilled);
     QCOMPARE(c->result.status, ExecuteStatus::Aborted);
-    QVERIFY2(c->result.message.contains(u"ignored an interrupt"_qs), qPrintable(c->result.message));
+    QVERIFY2(c->result.message.contains(u"ignored an interrupt"_s), qPrintable(c->result.message));
     QTRY_COMPARE(exited.count(), 1);
     const auto exit = exited.first().first().value<KernelExit>();
     QVERIFY(exit.killedByHost);
@@ -146,13 +146,13 @@ void TestKernelFake::ignoredInterruptEscalatesToSigterm()
 
 void TestKernelFake::ignoredSigtermEscalatesToSigkillOfTheGroup()
 {
-    Kernel kernel(fakeKernel(u"ignore-sigterm"_qs));
+    Kernel kernel(fakeKernel(u"ignore-sigterm"_s));
     QSignalSpy exited(&kernel, &Kernel::exited);
     kernel.start();
     auto c = std::make_shared<Collected>();
     runner::ExecuteOptions options;
     options.timeoutMs = 200;
-    kernel.execute(u"hang"_qs, options, collectInto(c));
+    kernel.execute(u"hang"_s, options, collectInto(c));
     QTRY_VERIFY(!c->out.isEmpty());
     const qint64 grandchild = c->out.toLongLong();
     const qint64 leader = kernel.processId();
@@ -167,32 +167,32 @@ void TestKernelFake::ignoredSigtermEscalatesToSigkillOfTheGroup()
 
 void TestKernelFake::floodOfStdoutAndStderr()
 {
-    Kernel kernel(fakeKernel(u"flood"_qs));
+    Kernel kernel(fakeKernel(u"flood"_s));
     kernel.start();
-    auto c = run(kernel, u"8"_qs, {}, 60'000); // 8 MiB of frames, 8 MiB of raw stderr
+    auto c = run(kernel, u"8"_s, {}, 60'000); // 8 MiB of frames, 8 MiB of raw stderr
     QVERIFY(c->done());
     QCOMPARE(c->result.status, ExecuteStatus::Ok);
     QCOMPARE(c->out.size(), qsizetype(8 * 16 * 64 * 1024));
     QCOMPARE(kernel.state(), Kernel::State::Idle);
-    auto after = run(kernel, u"0"_qs);
+    auto after = run(kernel, u"0"_s);
     QCOMPARE(after->result.status, ExecuteStatus::Ok);
 }
 
 void TestKernelFake::neverAnsweringMissesTheStartDeadline()
 {
-    runner::KernelOptions options = fakeKernel(u"silent"_qs);
+    runner::KernelOptions options = fakeKernel(u"silent"_s);
     options.startTimeoutMs = 300;
     Kernel kernel(options);
     QSignalSpy exited(&kernel, &Kernel::exited);
     QSignalSpy ready(&kernel, &Kernel::ready);
     kernel.start();
     auto c = std::make_shared<Collected>();
-    kernel.execute(u"never runs"_qs, {}, collectInto(c));
+    kernel.execute(u"never runs"_s, {}, collectInto(c));
     QTRY_COMPARE_WITH_TIMEOUT(exited.count(), 1, 20'000);
     QCOMPARE(ready.count(), 0);
     const auto exit = exited.first().first().value<KernelExit>();
     QVERIFY(!exit.becameReady);
-    QVERIFY2(exit.message.contains(u"did not answer"_qs), qPrintable(exit.message));
+    QVERIFY2(exit.message.contains(u"did not answer"_s), qPrintable(exit.message));
     QTRY_VERIFY(c->done());
     QCOMPARE(c->result.status, ExecuteStatus::Aborted);
 }
@@ -200,12 +200,12 @@ void TestKernelFake::neverAnsweringMissesTheStartDeadline()
 void TestKernelFake::missingProgramExitsOnce()
 {
     runner::KernelOptions options;
-    options.program = u"/nonexistent/python3"_qs;
+    options.program = u"/nonexistent/python3"_s;
     Kernel kernel(options);
     QSignalSpy exited(&kernel, &Kernel::exited);
     kernel.start();
     auto c = std::make_shared<Collected>();
-    kernel.execute(u"1"_qs, {}, collectInto(c));
+    kernel.execute(u"1"_s, {}, collectInto(c));
     QTRY_COMPARE(exited.count(), 1);
     QVERIFY(exited.first().first().value<KernelExit>().failedToStart);
     QTRY_VERIFY(c->done());
@@ -216,12 +216,12 @@ void TestKernelFake::missingProgramExitsOnce()
 
 void TestKernelFake::cancelQueuedRequestSettlesAtOnce()
 {
-    Kernel kernel(fakeKernel(u"ignore-sigint"_qs));
+    Kernel kernel(fakeKernel(u"ignore-sigint"_s));
     kernel.start();
     auto running = std::make_shared<Collected>();
     auto queued = std::make_shared<Collected>();
-    kernel.execute(u"hang"_qs, {}, collectInto(running));
-    const QString id = kernel.execute(u"later"_qs, {}, collectInto(queued));
+    kernel.execute(u"hang"_s, {}, collectInto(running));
+    const QString id = kernel.execute(u"later"_s, {}, collectInto(queued));
     QVERIFY(kernel.cancel(id));
     QCOMPARE(queued->doneCalls, 1);
     QVERIFY(queued->result.cancelled);
@@ -232,7 +232,7 @@ void TestKernelFake::cancelQueuedRequestSettlesAtOnce()
 
 void TestKernelFake::shutdownIsGracefulWhenIdle()
 {
-    Kernel kernel(fakeKernel(u"normal"_qs));
+    Kernel kernel(fakeKernel(u"normal"_s));
     QSignalSpy exited(&kernel, &Kernel::exited);
     kernel.start();
     QTRY_COMPARE(kernel.state(), Kernel::State::Idle);
@@ -246,13 +246,13 @@ void TestKernelFake::shutdownIsGracefulWhenIdle()
 
 void TestKernelFake::requestsAfterExitFail()
 {
-    Kernel kernel(fakeKernel(u"normal"_qs));
+    Kernel kernel(fakeKernel(u"normal"_s));
     kernel.start();
     QTRY_COMPARE(kernel.state(), Kernel::State::Idle);
     kernel.kill();
     QTRY_COMPARE(kernel.state(), Kernel::State::Exited);
     auto c = std::make_shared<Collected>();
-    kernel.execute(u"late"_qs, {}, collectInto(c));
+    kernel.execute(u"late"_s, {}, collectInto(c));
     QCOMPARE(c->doneCalls, 0); // never synchronously inside execute()
     QTRY_COMPARE(c->doneCalls, 1);
     QCOMPARE(c->result.status, ExecuteStatus::Aborted);

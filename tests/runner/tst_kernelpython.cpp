@@ -72,37 +72,37 @@ void TestKernelPython::outputInOrder()
     runner::ExecuteCallbacks callbacks;
     bool done = false;
     callbacks.onOutput = [&](const runner::OutputChunk &chunk) {
-        order.append((chunk.stream == runner::OutputStream::Stdout ? u"out:"_qs : u"err:"_qs) +
+        order.append((chunk.stream == runner::OutputStream::Stdout ? u"out:"_s : u"err:"_s) +
                      chunk.text);
     };
     callbacks.onRich = [&](const runner::RichOutput &rich) {
-        order.append(u"result:"_qs + QString::fromStdString(rich.data["text/plain"]));
+        order.append(u"result:"_s + QString::fromStdString(rich.data["text/plain"]));
     };
     callbacks.onDone = [&](const runner::ExecuteResult &) {
         done = true;
     };
-    m_kernel->execute(u"import sys\nprint('a')\nprint('b', file=sys.stderr)\nprint('c')\n3"_qs, {},
+    m_kernel->execute(u"import sys\nprint('a')\nprint('b', file=sys.stderr)\nprint('c')\n3"_s, {},
                       callbacks);
     QTRY_VERIFY(done);
-    QCOMPARE(order, (QStringList{u"out:a\n"_qs, u"err:b\n"_qs, u"out:c\n"_qs, u"result:3"_qs}));
+    QCOMPARE(order, (QStringList{u"out:a\n"_s, u"err:b\n"_s, u"out:c\n"_s, u"result:3"_s}));
 }
 
 void TestKernelPython::namespacePersistsAcrossCells()
 {
-    QCOMPARE(run(*m_kernel, u"x = 20"_qs)->result.status, ExecuteStatus::Ok);
-    QCOMPARE(run(*m_kernel, u"def twice(v):\n    return 2 * v"_qs)->result.status,
+    QCOMPARE(run(*m_kernel, u"x = 20"_s)->result.status, ExecuteStatus::Ok);
+    QCOMPARE(run(*m_kernel, u"def twice(v):\n    return 2 * v"_s)->result.status,
              ExecuteStatus::Ok);
-    auto c = run(*m_kernel, u"twice(x) + 2"_qs);
-    QCOMPARE(plain(c), u"42"_qs);
+    auto c = run(*m_kernel, u"twice(x) + 2"_s);
+    QCOMPARE(plain(c), u"42"_s);
     QCOMPARE(c->result.executionCount, 3);
-    QCOMPARE(plain(run(*m_kernel, u"_"_qs)), u"42"_qs);
+    QCOMPARE(plain(run(*m_kernel, u"_"_s)), u"42"_s);
 }
 
 void TestKernelPython::lastExpressionIsTheResult()
 {
-    QVERIFY(run(*m_kernel, u"y = 1"_qs)->result.result.is_null());
-    QVERIFY(run(*m_kernel, u"None"_qs)->result.result.is_null());
-    QCOMPARE(plain(run(*m_kernel, u"'%s' % 'q'"_qs)), u"'q'"_qs);
+    QVERIFY(run(*m_kernel, u"y = 1"_s)->result.result.is_null());
+    QVERIFY(run(*m_kernel, u"None"_s)->result.result.is_null());
+    QCOMPARE(plain(run(*m_kernel, u"'%s' % 'q'"_s)), u"'q'"_s);
 }
 
 void TestKernelPython::richReprs()
@@ -113,22 +113,22 @@ void TestKernelPython::richReprs()
                             "    def _repr_png_(self): return b'\\x89PNG'\n"
                             "    def _repr_markdown_(self): raise NotImplementedError\n"
                             "    def __repr__(self): return 'Rich()'\n"
-                            "Rich()"_qs);
+                            "Rich()"_s);
     const nlohmann::json data = c->result.result;
-    QCOMPARE(jtext(data.value("text/plain", nlohmann::json())), u"Rich()"_qs);
-    QCOMPARE(jtext(data.value("text/html", nlohmann::json())), u"<b>r</b>"_qs);
-    QCOMPARE(jtext(data.value("application/json", nlohmann::json())), u"{\"k\":[1,2]}"_qs);
-    QCOMPARE(jtext(data.value("image/png", nlohmann::json())), u"iVBORw=="_qs);
+    QCOMPARE(jtext(data.value("text/plain", nlohmann::json())), u"Rich()"_s);
+    QCOMPARE(jtext(data.value("text/html", nlohmann::json())), u"<b>r</b>"_s);
+    QCOMPARE(jtext(data.value("application/json", nlohmann::json())), u"{\"k\":[1,2]}"_s);
+    QCOMPARE(jtext(data.value("image/png", nlohmann::json())), u"iVBORw=="_s);
     QVERIFY(!data.contains("text/markdown"));
 }
 
 void TestKernelPython::displayFrames()
 {
-    auto c = run(*m_kernel, u"print('before')\ndisplay(1, 'two')\nprint('after')"_qs);
+    auto c = run(*m_kernel, u"print('before')\ndisplay(1, 'two')\nprint('after')"_s);
     QCOMPARE(c->rich.size(), 2);
     QCOMPARE(c->rich[0].kind, runner::RichOutput::Kind::Display);
-    QCOMPARE(jtext(c->rich[1].data["text/plain"]), u"'two'"_qs);
-    QCOMPARE(c->out, u"before\nafter\n"_qs);
+    QCOMPARE(jtext(c->rich[1].data["text/plain"]), u"'two'"_s);
+    QCOMPARE(c->out, u"before\nafter\n"_s);
 }
 
 void TestKernelPython::errors_data()
@@ -136,10 +136,10 @@ void TestKernelPython::errors_data()
     QTest::addColumn<QString>("code");
     QTest::addColumn<QString>("ename");
     QTest::addColumn<QString>("output");
-    QTest::newRow("syntax") << u"print('never')\n1 +"_qs << u"SyntaxError"_qs << QString();
-    QTest::newRow("runtime") << u"print('ran')\n{}['missing']"_qs << u"KeyError"_qs << u"ran\n"_qs;
-    QTest::newRow("name") << u"undefined_name"_qs << u"NameError"_qs << QString();
-    QTest::newRow("sys.exit") << u"import sys; sys.exit(3)"_qs << u"SystemExit"_qs << QString();
+    QTest::newRow("syntax") << u"print('never')\n1 +"_s << u"SyntaxError"_s << QString();
+    QTest::newRow("runtime") << u"print('ran')\n{}['missing']"_s << u"KeyError"_s << u"ran\n"_s;
+    QTest::newRow("name") << u"undefined_name"_s << u"NameError"_s << QString();
+    QTest::newRow("sys.exit") << u"import sys; sys.exit(3)"_s << u"SystemExit"_s << QString();
 }
 
 void TestKernelPython::errors()
@@ -153,43 +153,43 @@ void TestKernelPython::errors()
     QCOMPARE(c->result.error->ename, ename);
     QCOMPARE(c->out, output);
     QVERIFY(!c->result.cancelled);
-    QCOMPARE(run(*m_kernel, u"'alive'"_qs)->result.status, ExecuteStatus::Ok);
+    QCOMPARE(run(*m_kernel, u"'alive'"_s)->result.status, ExecuteStatus::Ok);
 }
 
 void TestKernelPython::tracebackHidesTheRunner()
 {
-    auto c = run(*m_kernel, u"def inner():\n    raise ValueError('deep')\ninner()"_qs);
+    auto c = run(*m_kernel, u"def inner():\n    raise ValueError('deep')\ninner()"_s);
     const QString traceback = c->result.error->traceback.join(QString());
-    QVERIFY2(traceback.contains(u"<cell-1>"_qs), qPrintable(traceback));
-    QVERIFY2(traceback.contains(u"raise ValueError('deep')"_qs), qPrintable(traceback));
-    QVERIFY2(!traceback.contains(u"run_cell"_qs) && !traceback.contains(u"<string>"_qs),
+    QVERIFY2(traceback.contains(u"<cell-1>"_s), qPrintable(traceback));
+    QVERIFY2(traceback.contains(u"raise ValueError('deep')"_s), qPrintable(traceback));
+    QVERIFY2(!traceback.contains(u"run_cell"_s) && !traceback.contains(u"<string>"_s),
              qPrintable(traceback));
-    QCOMPARE(c->result.error->evalue, u"deep"_qs);
+    QCOMPARE(c->result.error->evalue, u"deep"_s);
 }
 
 void TestKernelPython::topLevelAwait()
 {
     auto c =
-        run(*m_kernel, u"import asyncio\nawait asyncio.sleep(0)\nawait asyncio.sleep(0, 'ok')"_qs);
+        run(*m_kernel, u"import asyncio\nawait asyncio.sleep(0)\nawait asyncio.sleep(0, 'ok')"_s);
     QCOMPARE(c->result.status, ExecuteStatus::Ok);
-    QCOMPARE(plain(c), u"'ok'"_qs);
+    QCOMPARE(plain(c), u"'ok'"_s);
 }
 
 void TestKernelPython::interruptSleepingCell()
 {
     auto c = std::make_shared<Collected>();
     const QString id = m_kernel->execute(
-        u"import time\nprint('sleeping', flush=True)\ntime.sleep(30)"_qs, {}, collectInto(c));
-    QTRY_COMPARE(c->out, u"sleeping\n"_qs);
+        u"import time\nprint('sleeping', flush=True)\ntime.sleep(30)"_s, {}, collectInto(c));
+    QTRY_COMPARE(c->out, u"sleeping\n"_s);
     QVERIFY(m_kernel->cancel(id));
     // Settled by the interrupt itself, before the escalation's grace (5 s) could kill the
     // kernel; how fast is a benchmark figure (bench_runner, "interrupt").
     QTRY_VERIFY_WITH_TIMEOUT(c->done(), 4'000);
     QVERIFY(c->result.cancelled);
     QVERIFY(!c->result.kernelKilled);
-    QCOMPARE(c->result.error->ename, u"KeyboardInterrupt"_qs);
+    QCOMPARE(c->result.error->ename, u"KeyboardInterrupt"_s);
     QCOMPARE(m_kernel->state(), Kernel::State::Idle);
-    QCOMPARE(plain(run(*m_kernel, u"1 + 1"_qs)), u"2"_qs);
+    QCOMPARE(plain(run(*m_kernel, u"1 + 1"_s)), u"2"_s);
 }
 
 void TestKernelPython::idleInterruptIsIgnored()
@@ -198,7 +198,7 @@ void TestKernelPython::idleInterruptIsIgnored()
     ::kill(pid_t(pid), SIGINT);
     QTest::qWait(200);
     QCOMPARE(m_kernel->state(), Kernel::State::Idle);
-    QCOMPARE(run(*m_kernel, u"'still here'"_qs)->result.status, ExecuteStatus::Ok);
+    QCOMPARE(run(*m_kernel, u"'still here'"_s)->result.status, ExecuteStatus::Ok);
     QCOMPARE(m_kernel->processId(), pid);
 }
 
@@ -206,13 +206,13 @@ void TestKernelPython::timeout()
 {
     runner::ExecuteOptions options;
     options.timeoutMs = 300;
-    auto c = run(*m_kernel, u"import time\nwhile True: time.sleep(0.01)"_qs, options);
+    auto c = run(*m_kernel, u"import time\nwhile True: time.sleep(0.01)"_s, options);
     QVERIFY(c->done());
     QVERIFY(c->result.timedOut);
     QVERIFY(c->result.cancelled);
     QVERIFY(!c->result.kernelKilled);
     QCOMPARE(c->result.status, ExecuteStatus::Error);
-    auto after = run(*m_kernel, u"'next'"_qs);
+    auto after = run(*m_kernel, u"'next'"_s);
     QVERIFY(!after->result.timedOut);
     QVERIFY(after->out.isEmpty()); // nothing of the timed-out cell leaks into the next
 }
@@ -221,7 +221,7 @@ void TestKernelPython::killedFromOutside()
 {
     QSignalSpy exited(m_kernel.get(), &Kernel::exited);
     auto c = std::make_shared<Collected>();
-    m_kernel->execute(u"import time\nprint('up', flush=True)\ntime.sleep(30)"_qs, {},
+    m_kernel->execute(u"import time\nprint('up', flush=True)\ntime.sleep(30)"_s, {},
                       collectInto(c));
     QTRY_VERIFY(!c->out.isEmpty());
     ::kill(pid_t(m_kernel->processId()), SIGKILL);
@@ -238,11 +238,11 @@ void TestKernelPython::invalidUtf8()
                             "os.write(1, b'raw:\\xff\\xfe\\n')\n"
                             "sys.stdout.buffer.write(b'buf:\\xc3\\n')\n"
                             "print('sur:\\udcff')\n"
-                            "'\\udcff'"_qs);
+                            "'\\udcff'"_s);
     QCOMPARE(c->result.status, ExecuteStatus::Ok);
-    QVERIFY2(c->out.contains(u"raw:\uFFFD\uFFFD\n"_qs), qPrintable(c->out));
-    QVERIFY2(c->out.contains(u"buf:\uFFFD"_qs), qPrintable(c->out));
-    QVERIFY2(c->out.contains(u"sur:"_qs), qPrintable(c->out));
+    QVERIFY2(c->out.contains(u"raw:\uFFFD\uFFFD\n"_s), qPrintable(c->out));
+    QVERIFY2(c->out.contains(u"buf:\uFFFD"_s), qPrintable(c->out));
+    QVERIFY2(c->out.contains(u"sur:"_s), qPrintable(c->out));
     QCOMPARE(m_kernel->protocolErrors(), 0);
 }
 
@@ -250,7 +250,7 @@ void TestKernelPython::tenMegabytesOfOutput()
 {
     auto c = run(*m_kernel,
                  u"import os\nfor i in range(100_000): print('x' * 99)\n"
-                 "os.write(1, b'y' * 1_000_000)"_qs,
+                 "os.write(1, b'y' * 1_000_000)"_s,
                  {}, 120'000);
     QCOMPARE(c->result.status, ExecuteStatus::Ok);
     QCOMPARE(c->out.size(), qsizetype(10'000'000 + 1'000'000));
@@ -261,56 +261,56 @@ void TestKernelPython::outputCap()
 {
     runner::ExecuteOptions options;
     options.maxOutputChars = 1000;
-    auto c = run(*m_kernel, u"for i in range(1000): print('z' * 9)"_qs, options);
+    auto c = run(*m_kernel, u"for i in range(1000): print('z' * 9)"_s, options);
     QCOMPARE(c->result.status, ExecuteStatus::Ok);
     QCOMPARE(c->out.size(), qsizetype(1000));
     QVERIFY(c->truncated);
-    QCOMPARE(run(*m_kernel, u"print('free')"_qs)->out, u"free\n"_qs);
+    QCOMPARE(run(*m_kernel, u"print('free')"_s)->out, u"free\n"_s);
 }
 
 void TestKernelPython::osSystemIsCaptured()
 {
     auto c =
         run(*m_kernel, u"import os, subprocess\nos.system('echo from-shell; echo to-err >&2')\n"
-                       "subprocess.run(['echo', 'from-child'])\nprint('{\"type\":\"done\"}')"_qs);
+                       "subprocess.run(['echo', 'from-child'])\nprint('{\"type\":\"done\"}')"_s);
     QCOMPARE(c->result.status, ExecuteStatus::Ok);
-    QVERIFY2(c->out.contains(u"from-shell\n"_qs), qPrintable(c->out));
-    QVERIFY2(c->out.contains(u"from-child\n"_qs), qPrintable(c->out));
-    QVERIFY2(c->out.contains(u"{\"type\":\"done\"}"_qs), qPrintable(c->out)); // not a frame
-    QCOMPARE(c->err, u"to-err\n"_qs);
+    QVERIFY2(c->out.contains(u"from-shell\n"_s), qPrintable(c->out));
+    QVERIFY2(c->out.contains(u"from-child\n"_s), qPrintable(c->out));
+    QVERIFY2(c->out.contains(u"{\"type\":\"done\"}"_s), qPrintable(c->out)); // not a frame
+    QCOMPARE(c->err, u"to-err\n"_s);
 }
 
 void TestKernelPython::inputRaisesAClearError()
 {
-    auto c = run(*m_kernel, u"input('name? ')"_qs);
-    QCOMPARE(c->result.error->ename, u"RuntimeError"_qs);
-    QVERIFY(c->result.error->evalue.contains(u"input() is not available"_qs));
-    auto read = run(*m_kernel, u"import sys\nsys.stdin.readline()"_qs);
-    QCOMPARE(read->result.error->ename, u"RuntimeError"_qs);
+    auto c = run(*m_kernel, u"input('name? ')"_s);
+    QCOMPARE(c->result.error->ename, u"RuntimeError"_s);
+    QVERIFY(c->result.error->evalue.contains(u"input() is not available"_s));
+    auto read = run(*m_kernel, u"import sys\nsys.stdin.readline()"_s);
+    QCOMPARE(read->result.error->ename, u"RuntimeError"_s);
 }
 
 void TestKernelPython::subprocessesDoNotSeeTheControlPipe()
 {
     auto c = run(*m_kernel, u"import subprocess\n"
-                            "subprocess.run(['cat'], capture_output=True, timeout=10).stdout"_qs);
-    QCOMPARE(plain(c), u"b''"_qs); // stdin is the null device
+                            "subprocess.run(['cat'], capture_output=True, timeout=10).stdout"_s);
+    QCOMPARE(plain(c), u"b''"_s); // stdin is the null device
     auto fds = run(*m_kernel, u"import subprocess\nsubprocess.run(['ls', '/proc/self/fd'], "
-                              "capture_output=True, text=True).stdout.split()"_qs);
-    QCOMPARE(plain(fds), u"['0', '1', '2', '3']"_qs); // 3: ls's own listing
+                              "capture_output=True, text=True).stdout.split()"_s);
+    QCOMPARE(plain(fds), u"['0', '1', '2', '3']"_s); // 3: ls's own listing
 }
 
 void TestKernelPython::environmentFollowsTheDesign()
 {
     auto c = run(*m_kernel, u"import os, sys\n"
                             "[os.environ.get(k) for k in ('PYTHONNOUSERSITE', 'PYTHONUTF8', "
-                            "'PYTHONHOME', 'PYTHONPATH')], os.getpgrp() == os.getpid()"_qs);
-    QCOMPARE(plain(c), u"(['1', '1', None, None], True)"_qs);
+                            "'PYTHONHOME', 'PYTHONPATH')], os.getpgrp() == os.getpid()"_s);
+    QCOMPARE(plain(c), u"(['1', '1', None, None], True)"_s);
 }
 
 void TestKernelPython::shutdownEndsTheKernelCleanly()
 {
     QSignalSpy exited(m_kernel.get(), &Kernel::exited);
-    run(*m_kernel, u"import atexit\natexit.register(print, 'bye')"_qs);
+    run(*m_kernel, u"import atexit\natexit.register(print, 'bye')"_s);
     m_kernel->shutdown();
     QTRY_COMPARE(exited.count(), 1);
     const auto exit = exited.first().first().value<runner::KernelExit>();
@@ -323,7 +323,7 @@ void TestKernelPython::stdinEofEndsTheKernel()
 {
     QProcess process;
     process.setProcessEnvironment(runner::sanitizedPythonEnvironment()); // init() spoilt ours
-    process.start(systemPython(), {u"-c"_qs, QString::fromUtf8(runner::embeddedRunnerSource())});
+    process.start(systemPython(), {u"-c"_s, QString::fromUtf8(runner::embeddedRunnerSource())});
     QVERIFY(process.waitForStarted());
     QTRY_VERIFY(process.canReadLine());
     QVERIFY(process.readLine().startsWith("{\"type\":\"ready\""));

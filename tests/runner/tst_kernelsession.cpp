@@ -9,6 +9,8 @@
 
 #include <csignal>
 
+using namespace Qt::Literals::StringLiterals;
+
 using namespace deskpack;
 using namespace deskpack::test;
 using runner::ExecuteStatus;
@@ -41,17 +43,17 @@ void TestKernelSession::fifoPerKeyAndSeparateNamespaces()
             order.append(i);
             done(r);
         };
-        session.execute(u"a"_qs, QStringLiteral("v = %1\nv").arg(i), {}, callbacks);
+        session.execute(u"a"_s, u"v = %1\nv"_s.arg(i), {}, callbacks);
         all.append(c);
     }
     auto other = std::make_shared<Collected>();
-    session.execute(u"b"_qs, u"'v' in globals()"_qs, {}, collectInto(other));
+    session.execute(u"b"_s, u"'v' in globals()"_s, {}, collectInto(other));
     QTRY_VERIFY_WITH_TIMEOUT(all.last()->done() && other->done(), 30'000);
     QCOMPARE(order, (QList<int>{0, 1, 2, 3, 4, 5}));
-    QCOMPARE(plain(all.last()), u"5"_qs);
-    QCOMPARE(plain(other), u"False"_qs);
+    QCOMPARE(plain(all.last()), u"5"_s);
+    QCOMPARE(plain(other), u"False"_s);
     QCOMPARE(session.keys().size(), 2);
-    QVERIFY(session.kernel(u"a"_qs)->processId() != session.kernel(u"b"_qs)->processId());
+    QVERIFY(session.kernel(u"a"_s)->processId() != session.kernel(u"b"_s)->processId());
 }
 
 void TestKernelSession::deadKernelIsReplacedOnceForConcurrentCallers()
@@ -60,16 +62,16 @@ void TestKernelSession::deadKernelIsReplacedOnceForConcurrentCallers()
     QSignalSpy started(&session, &KernelSession::kernelStarted);
     QSignalSpy exited(&session, &KernelSession::kernelExited);
     auto first = std::make_shared<Collected>();
-    session.execute(u"k"_qs, u"import os\nos.getpid()"_qs, {}, collectInto(first));
+    session.execute(u"k"_s, u"import os\nos.getpid()"_s, {}, collectInto(first));
     QTRY_VERIFY_WITH_TIMEOUT(first->done(), 30'000);
-    const qint64 pid = session.kernel(u"k"_qs)->processId();
+    const qint64 pid = session.kernel(u"k"_s)->processId();
     ::kill(pid_t(pid), SIGKILL);
     QTRY_COMPARE(exited.count(), 1);
-    QCOMPARE(session.kernel(u"k"_qs), nullptr);
+    QCOMPARE(session.kernel(u"k"_s), nullptr);
     QList<std::shared_ptr<Collected>> callers;
     for (int i = 0; i < 3; ++i) {
         callers.append(std::make_shared<Collected>());
-        session.execute(u"k"_qs, u"import os\nos.getpid()"_qs, {}, collectInto(callers.last()));
+        session.execute(u"k"_s, u"import os\nos.getpid()"_s, {}, collectInto(callers.last()));
     }
     QTRY_VERIFY_WITH_TIMEOUT(callers.last()->done(), 30'000);
     QCOMPARE(started.count(), 2); // one replacement shared by the three callers
@@ -87,18 +89,18 @@ void TestKernelSession::blockedInterruptEscalatesAndNextRequestGetsANewKernel()
     KernelSession session(options);
     auto blocked = std::make_shared<Collected>();
     const QString id = session.execute(
-        u"s"_qs,
+        u"s"_s,
         u"import signal, time\nsignal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})\n"
-        "print('blocked', flush=True)\ntime.sleep(60)"_qs,
+        "print('blocked', flush=True)\ntime.sleep(60)"_s,
         {}, collectInto(blocked));
-    QTRY_VERIFY_WITH_TIMEOUT(blocked->out == u"blocked\n"_qs, 30'000);
-    const qint64 oldPid = session.kernel(u"s"_qs)->processId();
+    QTRY_VERIFY_WITH_TIMEOUT(blocked->out == u"blocked\n"_s, 30'000);
+    const qint64 oldPid = session.kernel(u"s"_s)->processId();
     QVERIFY(session.cancel(id));
     QTRY_VERIFY_WITH_TIMEOUT(blocked->done(), 20'000);
     QVERIFY(blocked->result.kernelKilled);
     QVERIFY(blocked->result.cancelled);
     auto next = std::make_shared<Collected>();
-    session.execute(u"s"_qs, u"import os\nos.getpid()"_qs, {}, collectInto(next));
+    session.execute(u"s"_s, u"import os\nos.getpid()"_s, {}, collectInto(next));
     QTRY_VERIFY_WITH_TIMEOUT(next->done(), 30'000);
     QCOMPARE(next->result.status, ExecuteStatus::Ok);
     QVERIFY(next->result.result["text/plain"] != std::to_string(oldPid));
@@ -109,14 +111,14 @@ void TestKernelSession::resetGivesAFreshNamespace()
 {
     KernelSession session(pythonKernel());
     auto set = std::make_shared<Collected>();
-    session.execute(u"r"_qs, u"secret = 1"_qs, {}, collectInto(set));
+    session.execute(u"r"_s, u"secret = 1"_s, {}, collectInto(set));
     QTRY_VERIFY_WITH_TIMEOUT(set->done(), 30'000);
-    const qint64 oldPid = session.kernel(u"r"_qs)->processId();
-    session.reset(u"r"_qs);
+    const qint64 oldPid = session.kernel(u"r"_s)->processId();
+    session.reset(u"r"_s);
     auto check = std::make_shared<Collected>();
-    session.execute(u"r"_qs, u"'secret' in globals()"_qs, {}, collectInto(check));
+    session.execute(u"r"_s, u"'secret' in globals()"_s, {}, collectInto(check));
     QTRY_VERIFY_WITH_TIMEOUT(check->done(), 30'000);
-    QCOMPARE(plain(check), u"False"_qs);
+    QCOMPARE(plain(check), u"False"_s);
     QTRY_VERIFY(!processRunning(oldPid));
 }
 
@@ -125,11 +127,11 @@ void TestKernelSession::perCallModeIsolatesEveryRequest()
     KernelSession session(pythonKernel(), KernelSession::Mode::PerCall);
     auto a = std::make_shared<Collected>();
     auto b = std::make_shared<Collected>();
-    session.execute(u"same"_qs, u"import os\nleft = 1\nos.getpid()"_qs, {}, collectInto(a));
-    session.execute(u"same"_qs, u"import os\n('left' in globals(), os.getpid())"_qs, {},
+    session.execute(u"same"_s, u"import os\nleft = 1\nos.getpid()"_s, {}, collectInto(a));
+    session.execute(u"same"_s, u"import os\n('left' in globals(), os.getpid())"_s, {},
                     collectInto(b));
     QTRY_VERIFY_WITH_TIMEOUT(a->done() && b->done(), 30'000);
-    QVERIFY(QString::fromStdString(b->result.result["text/plain"]).startsWith(u"(False, "_qs));
+    QVERIFY(QString::fromStdString(b->result.result["text/plain"]).startsWith(u"(False, "_s));
     QVERIFY(!QString::fromStdString(b->result.result["text/plain"])
                  .contains(QString::fromStdString(a->result.result["text/plain"])));
     QTRY_COMPARE(session.kernelCount(), 0);
@@ -141,7 +143,7 @@ void TestKernelSession::capabilities()
     const runner::KernelCapabilities caps = session.capabilities();
     QVERIFY(caps.timeout && caps.interrupt && caps.processIsolation && caps.reset);
     QVERIFY(!caps.depsInstall && !caps.depsUninstall);
-    QCOMPARE(jtext(caps.toJson()["depsInstall"]), u"false"_qs);
+    QCOMPARE(jtext(caps.toJson()["depsInstall"]), u"false"_s);
 }
 
 void TestKernelSession::randomExecuteCancelRoundsLeaveNothingBehind()
@@ -167,15 +169,15 @@ void TestKernelSession::randomExecuteCancelRoundsLeaveNothingBehind()
         QRandomGenerator generator(seed);
         auto *random = &generator;
         const QStringList cells{
-            u"1"_qs,
-            u"import time; time.sleep(0.05)"_qs,
-            u"import subprocess; subprocess.Popen(['sleep', '30'])"_qs,
-            u"print('x' * 5000)"_qs,
-            u"import time\nwhile True: time.sleep(0.01)"_qs,
-            u"raise ValueError('round')"_qs,
+            u"1"_s,
+            u"import time; time.sleep(0.05)"_s,
+            u"import subprocess; subprocess.Popen(['sleep', '30'])"_s,
+            u"print('x' * 5000)"_s,
+            u"import time\nwhile True: time.sleep(0.01)"_s,
+            u"raise ValueError('round')"_s,
         };
         for (int round = 0; round < 200; ++round) {
-            const QString key = QStringLiteral("k%1").arg(random->bounded(3));
+            const QString key = u"k%1"_s.arg(random->bounded(3));
             const QString code = cells.at(random->bounded(int(cells.size())));
             auto counted = std::make_shared<int>(0);
             runner::ExecuteCallbacks callbacks;
@@ -214,7 +216,7 @@ void TestKernelSession::randomExecuteCancelRoundsLeaveNothingBehind()
     };
     for (qint64 leader : std::as_const(leaders)) {
         QTRY_VERIFY2(!groupAlive(leader),
-                     qPrintable(QStringLiteral("group %1 left processes behind").arg(leader)));
+                     qPrintable(u"group %1 left processes behind"_s.arg(leader)));
     }
     QTRY_COMPARE(zombieChildren(), 0);
     QTRY_COMPARE(openFileDescriptors(), fdsBefore);

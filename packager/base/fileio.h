@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "result.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <cstdio>
+
+namespace deskpack {
+
+// 1980-01-01T00:00:00Z, the earliest time a zip entry can hold: the default
+// mtime of everything Deskpack writes reproducibly (bundles, runtime archives).
+inline constexpr qint64 ZipEpochSeconds = 315532800;
+
+// Writes `data` to `path` through QSaveFile, so readers see the old file or
+// the whole new one, never half of it. The permissions of an existing file
+// are kept. Failures are ErrorKind::Environment naming the file.
+Result<void> writeFileAtomically(const QString &path, const QByteArray &data);
+
+// A symlink's own target text, not resolved ("" when `path` is no link).
+// QFileInfo::readSymLink needs Qt 6.6.
+QString readLinkTarget(const QString &path);
+
+// UTF-8 text to a C stream, flushed: how every command line tool prints, so
+// its output interleaves correctly with child processes writing to the same
+// terminal.
+void writeText(std::FILE *stream, const QString &text);
+
+} // namespace deskpack
