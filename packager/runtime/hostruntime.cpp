@@ -203,7 +203,8 @@ Result<void> checkHostInterpreterFile(const QString &path)
 {
     const QFileInfo given(path);
     if (!given.exists()) {
-        return makeError(ErrorKind::Usage,
+        // DESIGN.md: a missing interpreter is the environment's failure (exit 3).
+        return makeError(ErrorKind::Environment,
                          given.isSymLink()
                              ? QStringLiteral("%1: a symlink to %2, which does not exist")
                                    .arg(path, given.symLinkTarget())
