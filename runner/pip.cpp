@@ -43,6 +43,10 @@ QString pipFailureSummary(const QByteArray &standardError)
     }
     if (errors.isEmpty())
         errors = lines.mid(std::max<qsizetype>(0, lines.size() - 5));
+    else if (!lines.isEmpty() && !errors.contains(lines.constLast().trimmed()))
+        // "ERROR: Exception:" and a traceback (pip's internal errors): the
+        // traceback's last line says what went wrong.
+        errors.append(lines.constLast().trimmed());
     return errors.join(u'\n');
 }
 

@@ -5,7 +5,6 @@
 #include "base/filehash.h"
 #include "runner/pip.h"
 
-#include <QCollator>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -23,18 +22,6 @@ namespace deskpack::bundle {
 namespace {
 
 constexpr la_int64_t MaxMetadataSize = 1 << 20;
-
-// The newest pip-*.whl in `dir` by numeric version order, or empty.
-QString newestPipWheel(const QString &dir)
-{
-    QStringList wheels = QDir(dir).entryList({u"pip-*.whl"_s}, QDir::Files, QDir::Name);
-    if (wheels.isEmpty())
-        return {};
-    QCollator collator;
-    collator.setNumericMode(true);
-    std::sort(wheels.begin(), wheels.end(), collator);
-    return QDir(dir).absoluteFilePath(wheels.constLast());
-}
 
 // "1.2.3rc1" -> {1, 2, 3}: the release segment, which is all Requires-Python
 // of a pip release ever compares against a final CPython version.
@@ -61,6 +48,23 @@ int compareReleases(QList<int> a, QList<int> b)
             return a[i] < b[i] ? -1 : 1;
     }
     return 0;
+}
+
+// The newest pip-*.whl in `dir` by version (23.10 after 23.9), or empty.
+QString newestPipWheel(const QString &dir)
+{
+    const QStringList wheels = QDir(dir).entryList({u"pip-*.whl"_s}, QDir::Files, QDir::Name);
+    QString best;
+    QList<int> bestRelease;
+    for (const QString &wheel : wheels) {
+        bool ok = false;
+        const QList<int> release = releaseOf(pipVersionFromWheel(wheel), &ok);
+        if (best.isEmpty() || (ok && compareReleases(release, bestRelease) > 0)) {
+            best = wheel;
+            bestRelease = release;
+        }
+    }
+    return best.isEmpty() ? QString() : QDir(dir).absoluteFilePath(best);
 }
 
 // Whether the first `prefix.size()` components of `version` equal `prefix`.

@@ -499,15 +499,15 @@ private Q_SLOTS:
         QVERIFY2(QFileInfo(core + u"/pip-"_s + version + u".dist-info/METADATA"_s).isFile(),
                  qPrintable(core));
         QVERIFY(!QFileInfo::exists(core + u"/pip-"_s + version + u".dist-info/direct_url.json"_s));
+        const auto verify = test::runDeskpack({u"verify"_s, bundle});
+        QVERIFY2(verify.exitCode == 0, verify.err.constData());
         const auto run = test::runProcess(
             u"/usr/bin/env"_s,
-            {u"-i"_s, bundle + u"/runtime/bin/python"_s + pyShort, u"-c"_s,
+            {u"-i"_s, bundle + u"/runtime/bin/python"_s + pyShort, u"-B"_s, u"-c"_s,
              u"import pip, demo_units, sys; print(pip.__version__, sys.version.split()[0])"_s});
         QVERIFY2(run.exitCode == 0, run.err.constData());
         QCOMPARE(QString::fromUtf8(run.out).trimmed(),
                  version + u' ' + str(summary, "pythonVersion"));
-        const auto verify = test::runDeskpack({u"verify"_s, bundle});
-        QVERIFY2(verify.exitCode == 0, verify.err.constData());
     }
 
     // Debian's 3.11 has neither its own pip nor ensurepip: a configured wheel
