@@ -105,8 +105,10 @@ private:
     QString m_interpreter;
     QString m_interpreterRelative;
     QString m_versionShort;
-    QString m_hostStdlib; // a host runtime's stdlib: its ensurepip survives pruning
-    QString m_final;      // where the bundle ends up; messages name paths there
+    // The runtime as it came, outside the staging tree: the host prefix or the
+    // cache entry. Its ensurepip wheel survives pruning and outlives the build.
+    QString m_sourceStdlib;
+    QString m_final; // where the bundle ends up; messages name paths there
     PipChoice m_pip;
     QString m_coreRelative;
     QStringList m_hostPaths;
@@ -143,6 +145,10 @@ Result<BuildResult> Builder::run()
 {
     if (Result<void> ok = preflight(); !ok)
         return ok.error();
+    // A relative cache directory would make the relocation audit look for a
+    // bare word ("cache") in every file.
+    if (!m_options.cacheDir.isEmpty())
+        m_options.cacheDir = QFileInfo(m_options.cacheDir).absoluteFilePath();
     m_outDir = m_options.outDir.isEmpty()
                    ? QFileInfo(m_config.configPath).absolutePath() + QStringLiteral("/dist")
                    : QFileInfo(m_options.outDir).absoluteFilePath();
@@ -257,7 +263,7 @@ Result<void> Builder::prepareRuntime()
         if (!host)
             return host.error();
         m_hostPaths = {host->stdlib, host->executable, m_config.runtimePython};
-        m_hostStdlib = host->stdlib;
+        m_sourceStdlib = QDir::cleanPath(host->stdlib);
         Result<runtime::HostRuntime> copied =
             runtime::copyHostRuntime(m_config.runtimePython, runtimeDir(), {excluded});
         if (!copied)
@@ -281,6 +287,7 @@ Result<void> Builder::prepareRuntime()
         if (!info)
             return info.error();
         m_versionShort = info->versionShort;
+        m_sourceStdlib = cached->root + QStringLiteral("/lib/python") + m_versionShort;
         m_result.pythonVersion = info->version;
     }
     m_result.runtimeSourceBytes = treeSize(runtimeDir()).bytes;
@@ -311,9 +318,7 @@ Result<void> Builder::bootstrapPip()
     input.interpreter = m_interpreter;
     input.pythonVersion = m_result.pythonVersion;
     input.sitePackages = coreDir();
-    input.ensurepipDirs = {stdlibDir()};
-    if (!m_hostStdlib.isEmpty())
-        input.ensurepipDirs.append(QDir::cleanPath(m_hostStdlib));
+    input.ensurepipDirs = {m_sourceStdlib};
     input.configWheel = m_config.pipWheel;
     input.configSha256 = m_config.pipSha256;
     input.environmentWheel = qEnvironmentVariable("DESKPACK_PIP_WHEEL");
