@@ -447,6 +447,7 @@ Result<void> Builder::byteCompile()
         return {};
     // unchecked-hash .pyc files do not embed source mtimes and -s keeps the
     // staging path out of them: the same bytes on every build and every machine.
+    // No trailing slash on -s: 3.13's compileall then strips nothing.
     runner::PythonCommand compile;
     compile.interpreter = m_interpreter;
     compile.arguments = {u"-I"_qs,
@@ -459,7 +460,7 @@ Result<void> Builder::byteCompile()
                          u"--invalidation-mode"_qs,
                          u"unchecked-hash"_qs,
                          u"-s"_qs,
-                         m_root + u'/',
+                         m_root,
                          stdlibDir(),
                          m_root + QStringLiteral("/app")};
     Result<runner::PythonOutput> run = runner::runPython(compile);

@@ -89,8 +89,8 @@ Error cannotRun(const PipSelectionInput &input, const PipChoice &choice, const Q
                  choice.location, input.pythonVersion, input.interpreter, why));
 }
 
-// The Requires-Python check and the trial, for a chosen wheel; passing
-// returns the choice.
+// The chosen pip's Requires-Python (for a wheel) and its trial run: an error
+// says why it cannot be used.
 Result<void> admit(const PipSelectionInput &input, const PipChoice &choice)
 {
     if (!choice.wheel.isEmpty()) {
@@ -286,7 +286,8 @@ Result<PipChoice> selectPip(const PipSelectionInput &input)
         pipSourceName(PipSource::Ensurepip),
         input.ensurepipDirs.isEmpty()
             ? u"no stdlib to look in"_s
-            : QStringLiteral("no ensurepip/_bundled/pip-*.whl in %1 (Debian strips ensurepip)")
+            : QStringLiteral("no ensurepip/_bundled/pip-*.whl in %1 (Debian strips it; "
+                             "`runtime pack --exclude ensurepip` leaves it out)")
                   .arg(input.ensurepipDirs.join(u", "_s))));
 
     // 3. and 4. What the release engineer named.

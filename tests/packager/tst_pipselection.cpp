@@ -91,7 +91,8 @@ QString writeConfig(const QString &dir, json overrides)
                     {{"source", test::fixture(u"../resources/demo/backend"_s).toStdString()},
                      {"module", "demo_backend"}}},
                    {"readiness", {{"heartbeat", true}}},
-                   {"prune", {"tests", "idlelib", "tkinter", "ensurepip"}}};
+                   {"prune", {"tests", "idlelib", "tkinter", "ensurepip"}},
+                   {"byteCompile", true}}; // as the demo: 3.13's compileall differs
     config.merge_patch(overrides);
     QDir().mkpath(dir);
     const QString path = dir + u"/deskpack.json"_s;
@@ -395,13 +396,14 @@ private Q_SLOTS:
         QTest::addColumn<QString>("candidate"); // "system", "ensurepip", "runtime"
         QTest::addColumn<bool>("runs");
         QTest::newRow("debian 3.11, system pip") << DebianPython << u"system"_s << true;
-        for (const char *v : {"3.10.13", "3.12.1", "3.13.0"}) {
+        for (const char *v : {"3.10.13", "3.11.7", "3.12.1", "3.13.0"}) {
             const QString version = QString::fromLatin1(v);
             const QString python = pyenvPython(version);
             QTest::addRow("pyenv %s, ensurepip", v) << python << u"ensurepip"_s << true;
             QTest::addRow("pyenv %s, its site-packages pip", v) << python << u"runtime"_s << true;
             QTest::addRow("pyenv %s, system pip", v)
-                << python << u"system"_s << (version.startsWith(u"3.10"));
+                << python << u"system"_s
+                << (version.startsWith(u"3.10") || version.startsWith(u"3.11"));
         }
     }
 
@@ -544,6 +546,57 @@ private Q_SLOTS:
         // Installed by name from a private directory: the config directory
         // (a build path) appears nowhere in the bundle.
         QVERIFY(!r.err.contains(".deskpack-staging"));
+    }
+
+    // A runtime with no pip of its own and no ensurepip wheel (packed with
+    // --exclude ensurepip) under 3.12: Debian's pip is tried and, when it
+    // cannot run there, the build stops in the pip phase, exit 3, with
+    // nothing installed and no bundle.
+    void pipThatCannotRunStopsTheBuild()
+    {
+        const QString python = pyenvPython(u"3.12.1"_s);
+        REQUIRE_INTERPRETER(python);
+        const QString system = wheelIn(SystemWheels);
+        if (system.isEmpty())
+            QSKIP("no pip wheel in /usr/share/python-wheels (python3-pip-whl)");
+        const QString dir = m_work.filePath(u"cannot-run"_s);
+        QDir().mkpath(dir + u"/empty"_s);
+        // The oracle: does Debian's pip run under 3.12 at all?
+        const bool systemRuns = test::runProcess(python, {u"-I"_s, system + u"/pip"_s, u"list"_s,
+                                                          u"--path"_s, dir + u"/empty"_s})
+                                    .exitCode == 0;
+        const QString archive = dir + u"/python.tar.gz"_s;
+        const auto pack =
+            test::runDeskpack({u"runtime"_s, u"pack"_s, u"--python"_s, python, u"-o"_s, archive,
+                               u"--exclude"_s, u"test"_s, u"--exclude"_s, u"ensurepip"_s});
+        QVERIFY2(pack.exitCode == 0, pack.err.constData());
+        Result<QString> sha = sha256OfFile(archive);
+        QVERIFY(sha);
+        const QString config = writeConfig(dir, {{"runtime",
+                                                  {{"python", nullptr},
+                                                   {"archive", archive.toStdString()},
+                                                   {"sha256", sha->toStdString()}}}});
+        const auto r = test::runDeskpack(
+            {u"build"_s, config, u"--out"_s, dir + u"/out"_s, u"--cache-dir"_s, dir + u"/cache"_s},
+            buildEnvironment());
+        if (systemRuns) {
+            QVERIFY2(r.exitCode == 0, r.err.constData());
+            const QByteArray said = "(system: " + system.toUtf8();
+            QVERIFY2(r.err.contains(said), r.err.constData());
+            return;
+        }
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.err.contains("pip: no pip that runs under Python 3.12.1"), r.err.constData());
+        QVERIFY2(r.err.contains(system.toUtf8()), r.err.constData());
+        QVERIFY2(r.err.contains("ImpImporter"), r.err.constData());
+        QVERIFY(!r.err.contains(".deskpack-staging"));
+        QVERIFY(!QFileInfo::exists(dir + u"/out/Deskpack Demo"_s));
+        // Only the trial ran: pip never installed anything.
+        QFile log(dir + u"/out/Deskpack Demo.build.log"_s);
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        const QByteArray text = log.readAll();
+        QVERIFY2(text.contains("/pip list --isolated"), text.constData());
+        QVERIFY2(!text.contains(" install "), text.constData());
     }
 
     // "python" values that are not an interpreter: a clear error naming the
