@@ -7,6 +7,7 @@
 #include "common/testutil.h"
 
 #include "base/filehash.h"
+#include "bundle/appconfig.h"
 #include "bundle/pipselection.h"
 
 #include <QDir>
@@ -385,6 +386,71 @@ private Q_SLOTS:
         QVERIFY(!choice);
         QCOMPARE(choice.error().kind, ErrorKind::Unreadable);
         QVERIFY(choice.error().message.contains(u"DESKPACK_PIP_WHEEL"_s));
+    }
+
+    // "pip" in deskpack.json: every wrong type or value is a config error
+    // naming the key (exit 2), never a crash.
+    void configPipField_data()
+    {
+        QTest::addColumn<QByteArray>("pip"); // the JSON value of "pip"; WHEEL is a real pip wheel
+        QTest::addColumn<QString>("error");  // empty: accepted
+        QTest::newRow("path") << QByteArray("\"WHEEL\"") << QString();
+        QTest::newRow("object") << QByteArray("{\"wheel\": \"WHEEL\"}") << QString();
+        QTest::newRow("object with hash")
+            << QByteArray("{\"wheel\": \"WHEEL\", \"sha256\": \"") + QByteArray(64, 'A') + "\"}"
+            << QString();
+        QTest::newRow("number") << QByteArray("3") << u"pip: expected a pip wheel path"_s;
+        QTest::newRow("list") << QByteArray("[\"WHEEL\"]") << u"pip: expected a pip wheel path"_s;
+        QTest::newRow("null") << QByteArray("null") << u"pip: expected a pip wheel path"_s;
+        QTest::newRow("empty string")
+            << QByteArray("\"\"") << u"pip: expected a non-empty string"_s;
+        QTest::newRow("missing file")
+            << QByteArray("\"nope/pip-1.0-py3-none-any.whl\"") << u"does not exist"_s;
+        QTest::newRow("not a pip wheel") << QByteArray("\"OTHER\"") << u"is not a pip wheel"_s;
+        QTest::newRow("wheel of wrong type")
+            << QByteArray("{\"wheel\": 1}") << u"pip.wheel: expected a non-empty string"_s;
+        QTest::newRow("no wheel") << QByteArray("{\"sha256\": \"") + QByteArray(64, 'a') + "\"}"
+                                  << u"pip.wheel: missing"_s;
+        QTest::newRow("hash of wrong type") << QByteArray("{\"wheel\": \"WHEEL\", \"sha256\": 12}")
+                                            << u"pip.sha256: expected a non-empty string"_s;
+        QTest::newRow("short hash") << QByteArray("{\"wheel\": \"WHEEL\", \"sha256\": \"abc\"}")
+                                    << u"pip.sha256: expected 64 hexadecimal digits"_s;
+        QTest::newRow("misspelt key") << QByteArray("{\"wheel\": \"WHEEL\", \"sha265\": \"x\"}")
+                                      << u"pip.sha265: unknown key; did you mean \"pip.sha256\"?"_s;
+    }
+
+    void configPipField()
+    {
+        QFETCH(QByteArray, pip);
+        QFETCH(QString, error);
+        const QString dir =
+            m_work.filePath(u"config/"_s + QString::fromUtf8(QTest::currentDataTag()));
+        QDir().mkpath(dir);
+        const QString wheel = dir + u"/pip-24.2-py3-none-any.whl"_s;
+        const QString other = dir + u"/setuptools-1.0-py3-none-any.whl"_s;
+        QVERIFY(writeFile(wheel, "w", false) && writeFile(other, "o", false));
+        const QString config = writeConfig(dir, json::object());
+        QFile f(config);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        json doc = parseJson(f.readAll());
+        f.close();
+        pip.replace("WHEEL", wheel.toUtf8()).replace("OTHER", other.toUtf8());
+        doc["pip"] = parseJson(pip);
+        QVERIFY2(!doc["pip"].is_discarded(), pip.constData());
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(QByteArray::fromStdString(doc.dump()));
+        f.close();
+        const Result<AppConfig> loaded = loadAppConfig(config);
+        if (error.isEmpty()) {
+            QVERIFY2(loaded, loaded ? "" : qPrintable(loaded.error().message));
+            QCOMPARE(loaded->pipWheel, wheel);
+            QCOMPARE(loaded->pipSha256, pip.contains("sha256") ? QString(64, u'a') : QString());
+            return;
+        }
+        QVERIFY(!loaded);
+        QCOMPARE(loaded.error().kind, ErrorKind::Unreadable);
+        QVERIFY2(loaded.error().message.contains(error), qPrintable(loaded.error().message));
+        QVERIFY2(loaded.error().message.contains(config), qPrintable(loaded.error().message));
     }
 
     // The real trial: Debian's pip 23.0.1 runs under 3.11 but not 3.12/3.13
