@@ -59,6 +59,14 @@ def probe(python):
                                      stdout=subprocess.PIPE, text=True).stdout)
 
 
+def needs_libpython(python, info):
+    """Whether the interpreter binary itself has libpython as NEEDED (Debian's
+    is built with a shared libpython but links it statically)."""
+    out = subprocess.run(["readelf", "-d", os.path.realpath(python)], stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, text=True).stdout
+    return bool(info["ldlibrary"]) and "[" + info["ldlibrary"].split(".so")[0] in out
+
+
 def peer_pip(info):
     """The pip deskpack would pick for a host runtime: ensurepip's, else Debian's."""
     bundled = sorted(glob.glob(os.path.join(info["stdlib"], "ensurepip/_bundled/pip-*.whl")))
@@ -75,7 +83,7 @@ def peer_build(python, info, out, wheelhouse):
     os.makedirs(os.path.join(rt, "bin"))
     os.makedirs(os.path.join(rt, "lib"))
     shutil.copy2(os.path.realpath(python), os.path.join(rt, "bin", "python" + short))
-    if info["shared"]:  # pyenv builds: the interpreter needs its libpython
+    if needs_libpython(python, info):  # pyenv builds: the interpreter links libpython
         for lib in glob.glob(os.path.join(info["libdir"], info["ldlibrary"] + "*")):
             shutil.copy2(lib, os.path.join(rt, "lib"), follow_symlinks=False)
     stdlib = os.path.join(rt, "lib", "python" + short)
@@ -136,6 +144,7 @@ def bench_one(deskpack, python, wheelhouse, tmp, repeat):
 
     times = {"host": [], "cold": [], "warm": [], "peer": []}
     phases, pips, summary = {}, {}, None
+    kind_phases = {}  # kind -> phase -> [ms]: the runtime and pip phases of each kind
     for i in range(repeat):
         cache = os.path.join(work, f"cache{i}")
         for kind in ("host", "cold", "warm"):
@@ -148,6 +157,9 @@ def bench_one(deskpack, python, wheelhouse, tmp, repeat):
                 sys.exit("bench_build.py: the warm build did not reuse the runtime cache")
             times[kind].append(elapsed)
             pips[kind] = f"{summary_i['pip']['version']} ({summary_i['pip']['source']})"
+            for name in ("runtime", "pip"):
+                kind_phases.setdefault(kind, {}).setdefault(name, []).append(
+                    summary_i["phasesMs"][name])
             if kind == "host":
                 summary = summary_i
                 for name, ms in summary_i["phasesMs"].items():
@@ -161,10 +173,12 @@ def bench_one(deskpack, python, wheelhouse, tmp, repeat):
     return {
         "python": python,
         "version": info["version"],
-        "shared_libpython": info["shared"],
+        "needs_libpython": needs_libpython(python, info),
         "pack_s": round(pack_s, 2),
         "median_s": {k: round(statistics.median(v), 2) for k, v in times.items()},
         "host_phases_ms": {k: statistics.median(v) for k, v in phases.items()},
+        "runtime_pip_phases_ms": {kind: {k: statistics.median(v) for k, v in p.items()}
+                                  for kind, p in kind_phases.items()},
         "pip": pips,
         "peer_pip": os.path.basename(peer_pip(info)),
         "bundle_bytes": summary["bytes"],
@@ -204,6 +218,11 @@ def main():
         m = r["median_s"]
         print(f"{r['version']:10} {m['host']:6.2f} {m['cold']:6.2f} {m['warm']:6.2f} "
               f"{m['peer']:6.2f}  {r['pip']['host']} / {r['peer_pip']}")
+    print("runtime / pip phase (ms): host, cold cache, warm cache")
+    for r in results:
+        p = r["runtime_pip_phases_ms"]
+        print(f"  {r['version']:10} " + ", ".join(
+            f"{p[k]['runtime']:.0f} / {p[k]['pip']:.0f}" for k in ("host", "cold", "warm")))
     for r in results:
         print(f"{r['version']}: pack {r['pack_s']} s; bundle {r['bundle_bytes'] / 1e6:.1f} MB in "
               f"{r['bundle_files']} files; peer tree {r['peer_bytes'] / 1e6:.1f} MB; host phases:")
