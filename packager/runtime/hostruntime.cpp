@@ -208,7 +208,7 @@ Result<void> checkHostInterpreterFile(const QString &path)
                          given.isSymLink()
                              ? QStringLiteral("%1: a symlink to %2, which does not exist")
                                    .arg(path, given.symLinkTarget())
-                             : QStringLiteral("%1: no such file").arg(path));
+                             : QStringLiteral("%1: no such Python interpreter").arg(path));
     }
     // A venv: <venv>/bin/python (a symlink, or a copy with --copies) and
     // <venv>/pyvenv.cfg, whose "home" is the base interpreter's directory.
