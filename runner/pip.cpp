@@ -6,23 +6,25 @@
 #include <QFile>
 #include <QFileInfo>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::runner {
 
 QProcessEnvironment pipEnvironment(const QProcessEnvironment &base)
 {
     QProcessEnvironment env = sanitizedPythonEnvironment(base);
     for (const QString &key : env.keys()) {
-        if (key.startsWith(u"PIP_"_qs, Qt::CaseInsensitive))
+        if (key.startsWith(u"PIP_"_s, Qt::CaseInsensitive))
             env.remove(key);
     }
 #ifdef Q_OS_WIN
-    env.insert(u"PIP_CONFIG_FILE"_qs, u"NUL"_qs);
+    env.insert(u"PIP_CONFIG_FILE"_s, u"NUL"_s);
 #else
-    env.insert(u"PIP_CONFIG_FILE"_qs, u"/dev/null"_qs);
+    env.insert(u"PIP_CONFIG_FILE"_s, u"/dev/null"_s);
 #endif
-    env.insert(u"PIP_DISABLE_PIP_VERSION_CHECK"_qs, u"1"_qs);
-    env.insert(u"PIP_NO_INPUT"_qs, u"1"_qs);
-    env.insert(u"PYTHONDONTWRITEBYTECODE"_qs, u"1"_qs);
+    env.insert(u"PIP_DISABLE_PIP_VERSION_CHECK"_s, u"1"_s);
+    env.insert(u"PIP_NO_INPUT"_s, u"1"_s);
+    env.insert(u"PYTHONDONTWRITEBYTECODE"_s, u"1"_s);
     return env;
 }
 
@@ -34,7 +36,7 @@ QString pipFailureSummary(const QByteArray &standardError)
     QStringList errors;
     bool inError = false;
     for (const QString &line : lines) {
-        if (line.startsWith(u"ERROR:"_qs))
+        if (line.startsWith(u"ERROR:"_s))
             inError = true;
         else if (!line.startsWith(u' ') && !line.startsWith(u'\t'))
             inError = false;
@@ -43,6 +45,10 @@ QString pipFailureSummary(const QByteArray &standardError)
     }
     if (errors.isEmpty())
         errors = lines.mid(std::max<qsizetype>(0, lines.size() - 5));
+    else if (!lines.isEmpty() && !errors.contains(lines.constLast().trimmed()))
+        // "ERROR: Exception:" and a traceback (pip's internal errors): the
+        // traceback's last line says what went wrong.
+        errors.append(lines.constLast().trimmed());
     return errors.join(u'\n');
 }
 
@@ -52,17 +58,17 @@ Result<PythonOutput> runPip(const PipCommand &command)
     python.interpreter = command.interpreter;
     python.environment = pipEnvironment();
     python.timeoutMs = command.timeoutMs;
-    python.arguments << u"-I"_qs
-                     << u"-B"_qs; // -B: no __pycache__ written into the tree pip runs from
+    python.arguments << u"-I"_s
+                     << u"-B"_s; // -B: no __pycache__ written into the tree pip runs from
     if (!command.pipWheel.isEmpty())
-        python.arguments << command.pipWheel + u"/pip"_qs;
+        python.arguments << command.pipWheel + u"/pip"_s;
     else
-        python.arguments << u"-m"_qs << u"pip"_qs;
-    python.arguments << command.arguments.value(0) << u"--isolated"_qs
-                     << u"--disable-pip-version-check"_qs << u"--no-input"_qs;
+        python.arguments << u"-m"_s << u"pip"_s;
+    python.arguments << command.arguments.value(0) << u"--isolated"_s
+                     << u"--disable-pip-version-check"_s << u"--no-input"_s;
     if (command.arguments.value(0) == u"install" || command.arguments.value(0) == u"wheel" ||
         command.arguments.value(0) == u"download")
-        python.arguments << u"--progress-bar"_qs << u"off"_qs;
+        python.arguments << u"--progress-bar"_s << u"off"_s;
     python.arguments << command.arguments.mid(1);
 
     Result<PythonOutput> run = runPython(python);
@@ -83,10 +89,10 @@ Result<PythonOutput> runPip(const PipCommand &command)
     if (!run)
         return run.error();
     if (run->exitCode != 0) {
-        return makeError(ErrorKind::Environment, QStringLiteral("pip %1 failed (exit %2):\n%3")
-                                                     .arg(command.arguments.value(0))
-                                                     .arg(run->exitCode)
-                                                     .arg(pipFailureSummary(run->standardError)));
+        return makeError(ErrorKind::Environment,
+                         u"pip %1 failed (exit %2):\n%3"_s.arg(command.arguments.value(0))
+                             .arg(run->exitCode)
+                             .arg(pipFailureSummary(run->standardError)));
     }
     return run;
 }

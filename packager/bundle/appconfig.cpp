@@ -50,9 +50,8 @@ public:
             if (valid.contains(key))
                 continue;
             const QString near = closestKey(key, valid);
-            member.error(near.isEmpty()
-                             ? QStringLiteral("unknown key (valid keys: %1)").arg(valid.join(u", "))
-                             : QStringLiteral("unknown key; did you mean \"%1\"?").arg(near));
+            member.error(near.isEmpty() ? u"unknown key (valid keys: %1)"_s.arg(valid.join(u", "))
+                                        : u"unknown key; did you mean \"%1\"?"_s.arg(near));
         }
     }
 
@@ -69,12 +68,11 @@ public:
         const QString resolved = path(*value);
         const QFileInfo info(resolved);
         if (!info.exists()) {
-            node.error(QStringLiteral("%1 does not exist").arg(resolved));
+            node.error(u"%1 does not exist"_s.arg(resolved));
             return std::nullopt;
         }
         if (directory != info.isDir()) {
-            node.error(QStringLiteral("%1 is not a %2")
-                           .arg(resolved, directory ? u"directory"_s : u"file"_s));
+            node.error(u"%1 is not a %2"_s.arg(resolved, directory ? u"directory"_s : u"file"_s));
             return std::nullopt;
         }
         return resolved;
@@ -83,34 +81,33 @@ public:
     void readRuntime(const JsonNode &runtime, AppConfig &config)
     {
         if (!runtime.isObject()) {
-            runtime.expected(QStringLiteral("{\"python\": PATH} or {\"archive\": PATH, "
-                                            "\"sha256\": HEX}"));
+            runtime.expected(u"{\"python\": PATH} or {\"archive\": PATH, "
+                             "\"sha256\": HEX}"_s);
             return;
         }
         checkKeys(runtime, runtimeKeys);
         const bool hasPython = runtime.has("python");
         if (hasPython == runtime.has("archive")) {
-            runtime.error(QStringLiteral("give exactly one of \"python\" (a host interpreter) or "
-                                         "\"archive\" (with \"sha256\")"));
+            runtime.error(u"give exactly one of \"python\" (a host interpreter) or "
+                          "\"archive\" (with \"sha256\")"_s);
             return;
         }
         if (hasPython) {
             if (const auto python = runtime["python"].nonEmptyString()) {
                 const QString resolved = QFileInfo(*python).isAbsolute() ? *python : path(*python);
                 if (!QFileInfo(resolved).isExecutable() || QFileInfo(resolved).isDir())
-                    runtime["python"].error(
-                        QStringLiteral("%1 is not an executable interpreter").arg(resolved));
+                    runtime["python"].error(u"%1 is not an executable interpreter"_s.arg(resolved));
                 config.runtimePython = resolved;
             }
             if (runtime.has("sha256"))
-                runtime["sha256"].error(QStringLiteral("only used with \"archive\""));
+                runtime["sha256"].error(u"only used with \"archive\""_s);
             return;
         }
         if (const auto archive = existingPath(runtime["archive"], Presence::Required, false))
             config.runtimeArchive = *archive;
         if (const auto sha = runtime["sha256"].nonEmptyString()) {
             if (!isSha256Hex(*sha))
-                runtime["sha256"].error(QStringLiteral("expected 64 hexadecimal digits"));
+                runtime["sha256"].error(u"expected 64 hexadecimal digits"_s);
             config.runtimeSha256 = sha->toLower();
         }
     }
@@ -148,8 +145,8 @@ public:
     void readApp(const JsonNode &app, AppConfig &config)
     {
         if (!app.isObject()) {
-            app.expected(QStringLiteral("{\"source\": DIR, \"module\" or \"script\": ..., "
-                                        "\"args\": [...]}"));
+            app.expected(u"{\"source\": DIR, \"module\" or \"script\": ..., "
+                         "\"args\": [...]}"_s);
             return;
         }
         checkKeys(app, appKeys);
@@ -158,22 +155,21 @@ public:
         const auto module = app["module"].nonEmptyString(Presence::Optional);
         const auto script = app["script"].nonEmptyString(Presence::Optional);
         if (app["module"].isNull() == app["script"].isNull()) {
-            app.error(QStringLiteral("give exactly one entry point: \"module\" (run as python -m) "
-                                     "or \"script\" (a file in app.source)"));
+            app.error(u"give exactly one entry point: \"module\" (run as python -m) "
+                      "or \"script\" (a file in app.source)"_s);
         } else if (module) {
             static const QRegularExpression dotted(
-                QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$"));
+                u"^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$"_s);
             if (!dotted.match(*module).hasMatch())
-                app["module"].error(
-                    QStringLiteral("\"%1\" is not a dotted module name").arg(*module));
+                app["module"].error(u"\"%1\" is not a dotted module name"_s.arg(*module));
             config.entryModule = *module;
         } else if (script) {
             if (QDir::isAbsolutePath(*script) || script->split(u'/').contains(u".."_s))
-                app["script"].error(QStringLiteral("must be a path inside app.source"));
+                app["script"].error(u"must be a path inside app.source"_s);
             else if (!config.appSource.isEmpty() &&
                      !QFileInfo(QDir(config.appSource).filePath(*script)).isFile())
-                app["script"].error(QStringLiteral("%1 does not exist")
-                                        .arg(QDir(config.appSource).filePath(*script)));
+                app["script"].error(
+                    u"%1 does not exist"_s.arg(QDir(config.appSource).filePath(*script)));
             config.entryScript = *script;
         }
         config.entryArgs = app["args"].stringList(Presence::Optional).value_or(QStringList());
@@ -182,21 +178,21 @@ public:
     void readReadiness(const JsonNode &r, AppConfig &config)
     {
         if (!r.isObject()) {
-            r.expected(QStringLiteral("{\"http\": URL} or {\"tcp\": PORT} or "
-                                      "{\"heartbeat\": true}, with \"timeout\""));
+            r.expected(u"{\"http\": URL} or {\"tcp\": PORT} or "
+                       "{\"heartbeat\": true}, with \"timeout\""_s);
             return;
         }
         checkKeys(r, readinessKeys);
         const int kinds = int(r.has("http")) + int(r.has("tcp")) + int(r.has("heartbeat"));
         if (kinds != 1) {
-            r.error(QStringLiteral("give exactly one of \"http\", \"tcp\" or \"heartbeat\""));
+            r.error(u"give exactly one of \"http\", \"tcp\" or \"heartbeat\""_s);
             return;
         }
         if (r.has("http")) {
             config.readiness.kind = Readiness::Kind::Http;
             if (const auto url = r["http"].nonEmptyString()) {
                 if (!url->startsWith(u"http://"_s) && !url->startsWith(u"https://"_s))
-                    r["http"].error(QStringLiteral("expected an http:// URL"));
+                    r["http"].error(u"expected an http:// URL"_s);
                 config.readiness.url = *url;
             }
         } else if (r.has("tcp")) {
@@ -206,7 +202,7 @@ public:
         } else {
             config.readiness.kind = Readiness::Kind::Heartbeat;
             if (const auto on = r["heartbeat"].boolean(); on && !*on)
-                r["heartbeat"].error(QStringLiteral("expected true"));
+                r["heartbeat"].error(u"expected true"_s);
         }
         if (const auto timeout = r["timeout"].integer(1, 3600, Presence::Optional))
             config.readiness.timeoutSeconds = int(*timeout);
@@ -221,11 +217,11 @@ public:
             config.requirementsFile =
                 existingPath(req, Presence::Required, false).value_or(QString());
         else if (!req.isNull())
-            req.expected(QStringLiteral("a requirements file or a list of requirement lines"));
+            req.expected(u"a requirements file or a list of requirement lines"_s);
         if ((!config.requirements.isEmpty() || !config.requirementsFile.isEmpty()) &&
             !root.has("wheelhouse"))
-            root["wheelhouse"].error(QStringLiteral("missing: requirements are installed offline "
-                                                    "from a wheelhouse directory"));
+            root["wheelhouse"].error(u"missing: requirements are installed offline "
+                                     "from a wheelhouse directory"_s);
     }
 
     void readEnv(const JsonNode &env, AppConfig &config)
@@ -233,13 +229,13 @@ public:
         if (!env.isPresent())
             return;
         if (!env.isObject()) {
-            env.expected(QStringLiteral("an object of NAME: \"value\""));
+            env.expected(u"an object of NAME: \"value\""_s);
             return;
         }
-        static const QRegularExpression var(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+        static const QRegularExpression var(u"^[A-Za-z_][A-Za-z0-9_]*$"_s);
         for (const auto &[name, value] : env.members()) {
             if (!var.match(name).hasMatch()) {
-                value.error(QStringLiteral("not an environment variable name"));
+                value.error(u"not an environment variable name"_s);
                 continue;
             }
             if (const auto text = value.string())
@@ -250,16 +246,15 @@ public:
     void read(const JsonNode &root, AppConfig &config)
     {
         if (!root.isObject()) {
-            root.expected(QStringLiteral("an object"));
+            root.expected(u"an object"_s);
             return;
         }
         checkKeys(root, topKeys);
         if (const auto id = root["id"].nonEmptyString()) {
             if (!isValidAppId(*id))
-                root["id"].error(QStringLiteral("\"%1\" is not a valid app id (lower-case "
-                                                "letters, digits, '.', '-', '_'; it names the "
-                                                "launcher)")
-                                     .arg(*id));
+                root["id"].error(u"\"%1\" is not a valid app id (lower-case "
+                                 "letters, digits, '.', '-', '_'; it names the "
+                                 "launcher)"_s.arg(*id));
             config.id = *id;
         }
         config.name = root["name"].nonEmptyString().value_or(QString());
@@ -267,8 +262,8 @@ public:
         if (root.has("runtime"))
             readRuntime(root["runtime"], config);
         else
-            root["runtime"].error(QStringLiteral("missing (expected {\"python\": PATH} or "
-                                                 "{\"archive\": PATH, \"sha256\": HEX})"));
+            root["runtime"].error(u"missing (expected {\"python\": PATH} or "
+                                  "{\"archive\": PATH, \"sha256\": HEX})"_s);
         readPip(root["pip"], config);
         if (const auto wheelhouse = existingPath(root["wheelhouse"], Presence::Optional, true))
             config.wheelhouse = *wheelhouse;
@@ -276,14 +271,13 @@ public:
         if (root.has("app"))
             readApp(root["app"], config);
         else
-            root["app"].error(
-                QStringLiteral("missing (expected {\"source\": DIR, \"module\": NAME})"));
+            root["app"].error(u"missing (expected {\"source\": DIR, \"module\": NAME})"_s);
         if (root.has("readiness"))
             readReadiness(root["readiness"], config);
         if (const auto lockEnv = root["lockEnv"].nonEmptyString(Presence::Optional)) {
-            static const QRegularExpression var(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+            static const QRegularExpression var(u"^[A-Za-z_][A-Za-z0-9_]*$"_s);
             if (!var.match(*lockEnv).hasMatch())
-                root["lockEnv"].error(QStringLiteral("not an environment variable name"));
+                root["lockEnv"].error(u"not an environment variable name"_s);
             config.lockEnv = *lockEnv;
         }
         readEnv(root["env"], config);
@@ -293,8 +287,8 @@ public:
             config.prune = *prune;
             for (const QString &p : std::as_const(config.prune)) {
                 if (!prunable.contains(p))
-                    root["prune"].error(QStringLiteral("cannot prune \"%1\" (choose from %2)")
-                                            .arg(p, prunable.join(u", ")));
+                    root["prune"].error(
+                        u"cannot prune \"%1\" (choose from %2)"_s.arg(p, prunable.join(u", ")));
             }
         }
         if (const auto byteCompile = root["byteCompile"].boolean(Presence::Optional))
@@ -312,7 +306,7 @@ private:
 
 bool isValidAppId(const QString &id)
 {
-    static const QRegularExpression pattern(QStringLiteral("^[a-z0-9][a-z0-9._-]{0,63}$"));
+    static const QRegularExpression pattern(u"^[a-z0-9][a-z0-9._-]{0,63}$"_s);
     return pattern.match(id).hasMatch() && !id.contains(u".."_s);
 }
 
@@ -352,7 +346,7 @@ Result<AppConfig> loadAppConfig(const QString &path)
     QFile file(absolute);
     if (!file.open(QIODevice::ReadOnly))
         return makeError(ErrorKind::Unreadable,
-                         QStringLiteral("%1: cannot read: %2").arg(path, file.errorString()));
+                         u"%1: cannot read: %2"_s.arg(path, file.errorString()));
     const QByteArray data = file.read(16 << 20);
     Result<json> root = parseJsonText(data, absolute);
     if (!root)

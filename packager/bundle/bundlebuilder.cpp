@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "bundlebuilder.h"
+#include "base/fileio.h"
 
 #include "appconfig.h"
 #include "base/filehash.h"
@@ -20,7 +21,6 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
-#include <QSaveFile>
 #include <QTemporaryDir>
 
 #include <functional>
@@ -31,14 +31,12 @@ namespace deskpack::bundle {
 
 namespace {
 
-constexpr qint64 DefaultEpoch = 315532800; // 1980-01-01, the zip epoch
-
 QString bundleDirName(const QString &name)
 {
     QString out = name;
-    static const QRegularExpression unsafe(QStringLiteral("[^A-Za-z0-9 ._-]"));
-    out.replace(unsafe, QStringLiteral("-"));
-    return out.trimmed().isEmpty() ? QStringLiteral("app") : out.trimmed();
+    static const QRegularExpression unsafe(u"[^A-Za-z0-9 ._-]"_s);
+    out.replace(unsafe, u"-"_s);
+    return out.trimmed().isEmpty() ? u"app"_s : out.trimmed();
 }
 
 // Where runner.py and launch_backend.py are: $DESKPACK_RESOURCES_DIR, else
@@ -49,7 +47,7 @@ QString resourcesDir()
     if (!fromEnv.isEmpty())
         return fromEnv;
     return QDir::cleanPath(QCoreApplication::applicationDirPath() +
-                           QStringLiteral("/../share/deskpack/resources"));
+                           u"/../share/deskpack/resources"_s);
 }
 
 qint64 buildEpoch(const AppConfig &config)
@@ -58,12 +56,12 @@ qint64 buildEpoch(const AppConfig &config)
         return *config.sourceDateEpoch;
     bool ok = false;
     const qint64 fromEnv = qEnvironmentVariable("SOURCE_DATE_EPOCH").toLongLong(&ok);
-    return ok && fromEnv >= 0 ? fromEnv : DefaultEpoch;
+    return ok && fromEnv >= 0 ? fromEnv : ZipEpochSeconds;
 }
 
 Error inPhase(const QString &phase, const Error &error)
 {
-    return makeError(error.kind, QStringLiteral("%1: %2").arg(phase, error.message));
+    return makeError(error.kind, u"%1: %2"_s.arg(phase, error.message));
 }
 
 class Builder
@@ -90,12 +88,9 @@ private:
     Result<void> addResources();
     Result<void> writeManifest();
 
-    QString runtimeDir() const { return m_root + QStringLiteral("/runtime"); }
+    QString runtimeDir() const { return m_root + u"/runtime"_s; }
     QString coreDir() const { return m_root + u'/' + m_coreRelative; }
-    QString stdlibDir() const
-    {
-        return runtimeDir() + QStringLiteral("/lib/python") + m_versionShort;
-    }
+    QString stdlibDir() const { return runtimeDir() + u"/lib/python"_s + m_versionShort; }
 
     BuildOptions m_options;
     AppConfig m_config;
@@ -105,8 +100,10 @@ private:
     QString m_interpreter;
     QString m_interpreterRelative;
     QString m_versionShort;
-    QString m_hostStdlib; // a host runtime's stdlib: its ensurepip survives pruning
-    QString m_final;      // where the bundle ends up; messages name paths there
+    // The runtime as it came, outside the staging tree: the host prefix or the
+    // cache entry. Its ensurepip wheel survives pruning and outlives the build.
+    QString m_sourceStdlib;
+    QString m_final; // where the bundle ends up; messages name paths there
     PipChoice m_pip;
     QString m_coreRelative;
     QStringList m_hostPaths;
@@ -126,15 +123,14 @@ Result<void> Builder::preflight() const
     if (!m_config.runtimePython.isEmpty()) {
         if (Result<void> usable = runtime::checkHostInterpreterFile(m_config.runtimePython);
             !usable)
-            return makeError(usable.error().kind,
-                             QStringLiteral("%1: runtime.python: %2")
-                                 .arg(m_config.configPath, usable.error().message));
+            return makeError(usable.error().kind, u"%1: runtime.python: %2"_s.arg(
+                                                      m_config.configPath, usable.error().message));
     }
     if (!m_config.pipWheel.isEmpty() && !m_config.pipSha256.isEmpty()) {
         if (Result<void> same = verifySha256(m_config.pipWheel, m_config.pipSha256); !same)
             return makeError(same.error().kind,
-                             QStringLiteral("%1: pip.sha256: refusing the configured pip wheel: %2")
-                                 .arg(m_config.configPath, same.error().message));
+                             u"%1: pip.sha256: refusing the configured pip wheel: %2"_s.arg(
+                                 m_config.configPath, same.error().message));
     }
     return {};
 }
@@ -143,23 +139,25 @@ Result<BuildResult> Builder::run()
 {
     if (Result<void> ok = preflight(); !ok)
         return ok.error();
+    // A relative cache directory would make the relocation audit look for a
+    // bare word ("cache") in every file.
+    if (!m_options.cacheDir.isEmpty())
+        m_options.cacheDir = QFileInfo(m_options.cacheDir).absoluteFilePath();
     m_outDir = m_options.outDir.isEmpty()
-                   ? QFileInfo(m_config.configPath).absolutePath() + QStringLiteral("/dist")
+                   ? QFileInfo(m_config.configPath).absolutePath() + u"/dist"_s
                    : QFileInfo(m_options.outDir).absoluteFilePath();
     if (!QDir().mkpath(m_outDir))
         return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1: cannot create the output directory").arg(m_outDir));
+                         u"%1: cannot create the output directory"_s.arg(m_outDir));
     // Staging sits beside the output so the final rename stays on one filesystem.
-    m_staging =
-        std::make_unique<QTemporaryDir>(m_outDir + QStringLiteral("/.deskpack-staging-XXXXXX"));
+    m_staging = std::make_unique<QTemporaryDir>(m_outDir + u"/.deskpack-staging-XXXXXX"_s);
     if (!m_staging->isValid())
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1: cannot create a staging directory: %2")
-                             .arg(m_outDir, m_staging->errorString()));
+        return makeError(ErrorKind::Environment, u"%1: cannot create a staging directory: %2"_s.arg(
+                                                     m_outDir, m_staging->errorString()));
     const QString dirName = bundleDirName(m_config.name);
     m_root = m_staging->filePath(dirName);
     m_final = m_outDir + u'/' + dirName;
-    m_result.logFile = m_outDir + u'/' + dirName + QStringLiteral(".build.log");
+    m_result.logFile = m_outDir + u'/' + dirName + u".build.log"_s;
     QFile::remove(m_result.logFile);
 
     // Lambdas rather than pointers to members: GCC 12's UBSan miscompiles calls
@@ -217,10 +215,9 @@ Result<BuildResult> Builder::run()
             // DESKPACK_KEEP_STAGING=1 leaves the failed tree for a post-mortem.
             if (qEnvironmentVariableIntValue("DESKPACK_KEEP_STAGING") == 1) {
                 m_staging->setAutoRemove(false);
-                return inPhase(name,
-                               makeError(r.error().kind,
-                                         r.error().message +
-                                             QStringLiteral("\n(staging kept: %1)").arg(m_root)));
+                return inPhase(
+                    name, makeError(r.error().kind,
+                                    r.error().message + u"\n(staging kept: %1)"_s.arg(m_root)));
             }
             return inPhase(name, makeError(r.error().kind, inBundle(r.error().message)));
         }
@@ -230,17 +227,17 @@ Result<BuildResult> Builder::run()
     // Only now does the bundle replace what was there: the old one is moved into
     // the staging directory (deleted with it), the new one renamed into place.
     const QString &final = m_final;
-    const QString previous = m_staging->filePath(QStringLiteral("previous"));
+    const QString previous = m_staging->filePath(u"previous"_s);
     const bool hadPrevious = QFileInfo::exists(final);
     if (hadPrevious && !QDir().rename(final, previous))
         return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1: cannot move the previous bundle aside").arg(final));
+                         u"%1: cannot move the previous bundle aside"_s.arg(final));
     if (!QDir().rename(m_root, final)) {
         // Put the previous bundle back rather than let the staging cleanup delete it.
         if (hadPrevious)
             QDir().rename(previous, final);
         return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1: cannot move the bundle into place").arg(final));
+                         u"%1: cannot move the bundle into place"_s.arg(final));
     }
     m_result.bundleDir = final;
     m_result.bytes = treeSize(final).bytes;
@@ -251,13 +248,13 @@ Result<void> Builder::prepareRuntime()
 {
     QStringList excluded;
     for (const QString &p : std::as_const(m_config.prune))
-        excluded.append(p == u"tests" ? QStringLiteral("test") : p);
+        excluded.append(p == u"tests" ? u"test"_s : p);
     if (!m_config.runtimePython.isEmpty()) {
         Result<runtime::PythonInfo> host = runtime::probePython(m_config.runtimePython);
         if (!host)
             return host.error();
         m_hostPaths = {host->stdlib, host->executable, m_config.runtimePython};
-        m_hostStdlib = host->stdlib;
+        m_sourceStdlib = QDir::cleanPath(host->stdlib);
         Result<runtime::HostRuntime> copied =
             runtime::copyHostRuntime(m_config.runtimePython, runtimeDir(), {excluded});
         if (!copied)
@@ -281,26 +278,25 @@ Result<void> Builder::prepareRuntime()
         if (!info)
             return info.error();
         m_versionShort = info->versionShort;
+        m_sourceStdlib = cached->root + u"/lib/python"_s + m_versionShort;
         m_result.pythonVersion = info->version;
     }
     m_result.runtimeSourceBytes = treeSize(runtimeDir()).bytes;
     m_interpreterRelative = QDir(m_root).relativeFilePath(m_interpreter);
-    m_coreRelative = QStringLiteral("runtime/lib/python%1/site-packages").arg(m_versionShort);
+    m_coreRelative = u"runtime/lib/python%1/site-packages"_s.arg(m_versionShort);
     if (!QDir().mkpath(coreDir()))
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1: cannot create").arg(coreDir()));
+        return makeError(ErrorKind::Environment, u"%1: cannot create"_s.arg(coreDir()));
     return {};
 }
 
 Result<void> Builder::copyApp()
 {
     // The backend's own source, without caches and VCS metadata.
-    static const QStringList skipped = {u"__pycache__"_qs, u".git"_qs,        u".hg"_qs,
-                                        u".svn"_qs,        u".mypy_cache"_qs, u".pytest_cache"_qs,
-                                        u".venv"_qs};
-    return copyTree(m_config.appSource, m_root + QStringLiteral("/app"), [](const QString &rel) {
+    static const QStringList skipped = {u"__pycache__"_s, u".git"_s,          u".hg"_s,  u".svn"_s,
+                                        u".mypy_cache"_s, u".pytest_cache"_s, u".venv"_s};
+    return copyTree(m_config.appSource, m_root + u"/app"_s, [](const QString &rel) {
         const QString name = rel.section(u'/', -1);
-        return skipped.contains(name) || name.endsWith(u".pyc"_qs) || name.endsWith(u".pyo"_qs);
+        return skipped.contains(name) || name.endsWith(u".pyc"_s) || name.endsWith(u".pyo"_s);
     });
 }
 
@@ -311,9 +307,7 @@ Result<void> Builder::bootstrapPip()
     input.interpreter = m_interpreter;
     input.pythonVersion = m_result.pythonVersion;
     input.sitePackages = coreDir();
-    input.ensurepipDirs = {stdlibDir()};
-    if (!m_hostStdlib.isEmpty())
-        input.ensurepipDirs.append(QDir::cleanPath(m_hostStdlib));
+    input.ensurepipDirs = {m_sourceStdlib};
     input.configWheel = m_config.pipWheel;
     input.configSha256 = m_config.pipSha256;
     input.environmentWheel = qEnvironmentVariable("DESKPACK_PIP_WHEEL");
@@ -337,25 +331,25 @@ Result<void> Builder::installRequirements()
     pip.interpreter = m_interpreter;
     pip.pipWheel = m_pip.wheel;
     pip.logFile = m_result.logFile;
-    pip.arguments = {u"install"_qs,
-                     u"--no-index"_qs,
-                     u"--only-binary"_qs,
-                     u":all:"_qs,
-                     u"--no-compile"_qs,
-                     u"--no-cache-dir"_qs,
-                     u"--no-warn-script-location"_qs,
-                     u"--target"_qs,
+    pip.arguments = {u"install"_s,
+                     u"--no-index"_s,
+                     u"--only-binary"_s,
+                     u":all:"_s,
+                     u"--no-compile"_s,
+                     u"--no-cache-dir"_s,
+                     u"--no-warn-script-location"_s,
+                     u"--target"_s,
                      coreDir()};
     if (!m_config.wheelhouse.isEmpty())
-        pip.arguments << u"--find-links"_qs << m_config.wheelhouse;
+        pip.arguments << u"--find-links"_s << m_config.wheelhouse;
     bool hashes = false;
     if (!m_config.requirementsFile.isEmpty()) {
         QFile file(m_config.requirementsFile);
         hashes = file.open(QIODevice::ReadOnly) && file.readAll().contains("--hash");
-        pip.arguments << u"-r"_qs << m_config.requirementsFile;
+        pip.arguments << u"-r"_s << m_config.requirementsFile;
     }
     for (const QString &r : std::as_const(m_config.requirements)) {
-        hashes = hashes || r.contains(u"--hash"_qs);
+        hashes = hashes || r.contains(u"--hash"_s);
         pip.arguments << r;
     }
     if (!m_pip.wheel.isEmpty()) {
@@ -363,7 +357,7 @@ Result<void> Builder::installRequirements()
         // given by path gets a direct_url.json naming this machine's path
         // (PEP 610), and the wheel's own directory may hold other wheels
         // (setuptools in /usr/share/python-wheels) that must not leak in.
-        const QString linkDir = m_staging->filePath(QStringLiteral("pip-wheel"));
+        const QString linkDir = m_staging->filePath(u"pip-wheel"_s);
         const QString linked = linkDir + u'/' + QFileInfo(m_pip.wheel).fileName();
         QString requirement = m_pip.wheel;
         if (!m_pip.version.isEmpty() && QDir().mkpath(linkDir) &&
@@ -379,46 +373,42 @@ Result<void> Builder::installRequirements()
             Result<QString> sha = sha256OfFile(m_pip.wheel);
             if (!sha)
                 return sha.error();
-            const QString pinned = m_staging->filePath(QStringLiteral("pip-requirement.txt"));
-            QSaveFile file(pinned);
-            const QByteArray line =
-                requirement.toUtf8() + " --hash=sha256:" + sha->toLatin1() + '\n';
-            if (!file.open(QIODevice::WriteOnly) || file.write(line) != line.size() ||
-                !file.commit())
-                return makeError(ErrorKind::Environment,
-                                 QStringLiteral("%1: %2").arg(pinned, file.errorString()));
+            const QString pinned = m_staging->filePath(u"pip-requirement.txt"_s);
+            if (Result<void> written = writeFileAtomically(
+                    pinned, requirement.toUtf8() + " --hash=sha256:" + sha->toLatin1() + '\n');
+                !written)
+                return written.error();
             pip.arguments << u"-r"_s << pinned;
         }
     } else if (m_config.requirements.isEmpty() && m_config.requirementsFile.isEmpty()) {
         return {};
     }
     if (hashes)
-        pip.arguments << u"--require-hashes"_qs;
+        pip.arguments << u"--require-hashes"_s;
     Result<runner::PythonOutput> run = runner::runPip(pip);
     if (!run)
         return makeError(run.error().kind,
-                         run.error().message +
-                             QStringLiteral("\n(wheelhouse %1; full pip output in %2)")
-                                 .arg(m_config.wheelhouse, m_result.logFile));
+                         run.error().message + u"\n(wheelhouse %1; full pip output in %2)"_s.arg(
+                                                   m_config.wheelhouse, m_result.logFile));
     // pip --target skips, with only a warning, what would overwrite existing files.
     const QByteArray output = run->standardOutput + run->standardError;
     if (output.contains("already exists. Specify --upgrade"))
         return makeError(ErrorKind::Environment,
-                         QStringLiteral("pip left files out of the core site-packages:\n%1")
-                             .arg(runner::pipFailureSummary(run->standardError)));
+                         u"pip left files out of the core site-packages:\n%1"_s.arg(
+                             runner::pipFailureSummary(run->standardError)));
     return {};
 }
 
 Result<void> Builder::prune()
 {
-    removeDirectoriesNamed(m_root, QStringLiteral("__pycache__"));
+    removeDirectoriesNamed(m_root, u"__pycache__"_s);
     // pip --target leaves console scripts' launch code in core/bin: keep them
     // (they get relocatable shebangs); stdlib parts the config drops go here,
     // for archive runtimes the host copy could not leave out.
     const QDir stdlib(stdlibDir());
     for (const QString &part : std::as_const(m_config.prune)) {
         if (part == u"tests") {
-            QDir(stdlib.filePath(u"test"_qs)).removeRecursively();
+            QDir(stdlib.filePath(u"test"_s)).removeRecursively();
             for (const QString &pkg : stdlib.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
                 if (pkg == u"site-packages" || pkg == u"dist-packages")
                     continue;
@@ -428,9 +418,9 @@ Result<void> Builder::prune()
             continue;
         }
         QDir(stdlib.filePath(part)).removeRecursively();
-        const QDir dynload(stdlib.filePath(u"lib-dynload"_qs));
+        const QDir dynload(stdlib.filePath(u"lib-dynload"_s));
         for (const QString &ext :
-             dynload.entryList({u'_' + part + u".*"_qs, part + u".*"_qs}, QDir::Files))
+             dynload.entryList({u'_' + part + u".*"_s, part + u".*"_s}, QDir::Files))
             QFile::remove(dynload.filePath(ext));
     }
     return {};
@@ -442,21 +432,22 @@ Result<void> Builder::byteCompile()
         return {};
     // unchecked-hash .pyc files do not embed source mtimes and -s keeps the
     // staging path out of them: the same bytes on every build and every machine.
+    // No trailing slash on -s: 3.13's compileall then strips nothing.
     runner::PythonCommand compile;
     compile.interpreter = m_interpreter;
-    compile.arguments = {u"-I"_qs,
-                         u"-B"_qs,
-                         u"-m"_qs,
-                         u"compileall"_qs,
-                         u"-q"_qs,
-                         u"-j"_qs,
-                         u"0"_qs,
-                         u"--invalidation-mode"_qs,
-                         u"unchecked-hash"_qs,
-                         u"-s"_qs,
-                         m_root + u'/',
+    compile.arguments = {u"-I"_s,
+                         u"-B"_s,
+                         u"-m"_s,
+                         u"compileall"_s,
+                         u"-q"_s,
+                         u"-j"_s,
+                         u"0"_s,
+                         u"--invalidation-mode"_s,
+                         u"unchecked-hash"_s,
+                         u"-s"_s,
+                         m_root,
                          stdlibDir(),
-                         m_root + QStringLiteral("/app")};
+                         m_root + u"/app"_s};
     Result<runner::PythonOutput> run = runner::runPython(compile);
     if (!run)
         return run.error();
@@ -488,9 +479,8 @@ Result<void> Builder::relocate()
         return report.error();
     m_result.relocation = *report;
     if (!report->errors.isEmpty())
-        return makeError(ErrorKind::Invalid,
-                         QStringLiteral("the bundle would not survive a move:\n%1")
-                             .arg(report->errors.join(u'\n')));
+        return makeError(ErrorKind::Invalid, u"the bundle would not survive a move:\n%1"_s.arg(
+                                                 report->errors.join(u'\n')));
     return {};
 }
 
@@ -500,7 +490,7 @@ Result<void> Builder::writeLock()
     if (!installed)
         return installed.error();
     const lock::Lock coreLock = lock::lockFromInstalled(*installed);
-    const QString lockPath = m_root + QStringLiteral("/app/runtime-core-lock.json");
+    const QString lockPath = m_root + u"/app/runtime-core-lock.json"_s;
     QList<lock::Problem> problems = installed->problems;
     problems += lock::checkLockRules(coreLock, lockPath);
     problems += lock::checkAgainstInstalled(coreLock, lockPath, *installed);
@@ -517,9 +507,8 @@ Result<void> Builder::writeLock()
                 {p.severity, p.code, inBundle(p.where), inBundle(p.message)});
     }
     if (!errors.isEmpty())
-        return makeError(
-            ErrorKind::Invalid,
-            QStringLiteral("the runtime core lock is not valid:\n%1").arg(errors.join(u'\n')));
+        return makeError(ErrorKind::Invalid,
+                         u"the runtime core lock is not valid:\n%1"_s.arg(errors.join(u'\n')));
     m_result.distributions = int(coreLock.distributions.size());
     return lock::writeLockFile(lockPath, coreLock);
 }
@@ -527,34 +516,31 @@ Result<void> Builder::writeLock()
 Result<void> Builder::addResources()
 {
     const QDir source(resourcesDir());
-    const QString target = m_root + QStringLiteral("/resources");
+    const QString target = m_root + u"/resources"_s;
     QDir().mkpath(target);
     for (const char *name : {"launch_backend.py", "runner.py"}) {
         const QString file = source.filePath(QLatin1StringView(name));
         if (!QFileInfo(file).isFile())
-            return makeError(
-                ErrorKind::Environment,
-                QStringLiteral("%1 is missing (set DESKPACK_RESOURCES_DIR to the folder "
-                               "holding launch_backend.py and runner.py)")
-                    .arg(file));
+            return makeError(ErrorKind::Environment,
+                             u"%1 is missing (set DESKPACK_RESOURCES_DIR to the folder "
+                             "holding launch_backend.py and runner.py)"_s.arg(file));
         if (!QFile::copy(file, target + u'/' + QLatin1StringView(name)))
-            return makeError(ErrorKind::Environment, QStringLiteral("cannot copy %1").arg(file));
+            return makeError(ErrorKind::Environment, u"cannot copy %1"_s.arg(file));
     }
     if (!m_config.icon.isEmpty() &&
         !QFile::copy(m_config.icon, target + u'/' + QFileInfo(m_config.icon).fileName()))
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("cannot copy %1").arg(m_config.icon));
+        return makeError(ErrorKind::Environment, u"cannot copy %1"_s.arg(m_config.icon));
     // Every bundle ships the launcher, renamed to the app id (DESIGN.md, "The bundle").
     if (m_options.launcher.isEmpty() || !QFileInfo(m_options.launcher).isExecutable())
         return makeError(ErrorKind::Environment,
-                         QStringLiteral("the launcher %1 is missing (build the deskpack-launcher "
-                                        "target; it ships beside deskpack)")
-                             .arg(m_options.launcher.isEmpty() ? QStringLiteral("deskpack-launcher")
-                                                               : m_options.launcher));
+                         u"the launcher %1 is missing (build the deskpack-launcher "
+                         "target; it ships beside deskpack)"_s.arg(m_options.launcher.isEmpty()
+                                                                       ? u"deskpack-launcher"_s
+                                                                       : m_options.launcher));
     const QString launcher = m_root + u'/' + m_config.id;
     if (!QFile::copy(m_options.launcher, launcher))
         return makeError(ErrorKind::Environment,
-                         QStringLiteral("cannot copy the launcher %1").arg(m_options.launcher));
+                         u"cannot copy the launcher %1"_s.arg(m_options.launcher));
     QFile::setPermissions(launcher, QFile::permissions(m_options.launcher));
     m_result.launcherIncluded = true;
     return {};
@@ -567,29 +553,29 @@ Result<void> Builder::writeManifest()
     m.name = m_config.name;
     m.version = m_config.version;
     m.entryModule = m_config.entryModule;
-    m.entryScript = m_config.entryScript.isEmpty() ? QString() : u"app/"_qs + m_config.entryScript;
+    m.entryScript = m_config.entryScript.isEmpty() ? QString() : u"app/"_s + m_config.entryScript;
     m.entryArgs = m_config.entryArgs;
     m.readiness = m_config.readiness;
     m.python = m_interpreterRelative;
     m.pythonVersion = m_result.pythonVersion;
     m.coreSitePackages = m_coreRelative;
-    m.lock = QStringLiteral("app/runtime-core-lock.json");
+    m.lock = u"app/runtime-core-lock.json"_s;
     m.lockEnvAlias = m_config.lockEnv;
     m.env = m_config.env;
     m.launcher = m_result.launcherIncluded ? m_config.id : QString();
-    m.icon = m_config.icon.isEmpty() ? QString()
-                                     : u"resources/"_qs + QFileInfo(m_config.icon).fileName();
+    m.icon =
+        m_config.icon.isEmpty() ? QString() : u"resources/"_s + QFileInfo(m_config.icon).fileName();
     Result<runner::BundleTree> tree = runner::scanBundleFiles(m_root);
     if (!tree)
         return tree.error();
     m.files = std::move(tree->files);
     m.dirs = std::move(tree->emptyDirs);
     m_result.files = qint64(m.files.size()); // what `deskpack verify` counts too
-    QSaveFile file(m_root + u'/' + QLatin1StringView(runner::BundleManifest::FileName));
-    const QByteArray data = runner::serializeManifest(m);
-    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit())
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1: %2").arg(file.fileName(), file.errorString()));
+    if (Result<void> written =
+            writeFileAtomically(m_root + u'/' + QLatin1StringView(runner::BundleManifest::FileName),
+                                runner::serializeManifest(m));
+        !written)
+        return written.error();
     return setTreeMtime(m_root, buildEpoch(m_config));
 }
 

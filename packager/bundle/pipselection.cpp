@@ -5,7 +5,6 @@
 #include "base/filehash.h"
 #include "runner/pip.h"
 
-#include <QCollator>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -23,18 +22,6 @@ namespace deskpack::bundle {
 namespace {
 
 constexpr la_int64_t MaxMetadataSize = 1 << 20;
-
-// The newest pip-*.whl in `dir` by numeric version order, or empty.
-QString newestPipWheel(const QString &dir)
-{
-    QStringList wheels = QDir(dir).entryList({u"pip-*.whl"_s}, QDir::Files, QDir::Name);
-    if (wheels.isEmpty())
-        return {};
-    QCollator collator;
-    collator.setNumericMode(true);
-    std::sort(wheels.begin(), wheels.end(), collator);
-    return QDir(dir).absoluteFilePath(wheels.constLast());
-}
 
 // "1.2.3rc1" -> {1, 2, 3}: the release segment, which is all Requires-Python
 // of a pip release ever compares against a final CPython version.
@@ -63,6 +50,23 @@ int compareReleases(QList<int> a, QList<int> b)
     return 0;
 }
 
+// The newest pip-*.whl in `dir` by version (23.10 after 23.9), or empty.
+QString newestPipWheel(const QString &dir)
+{
+    const QStringList wheels = QDir(dir).entryList({u"pip-*.whl"_s}, QDir::Files, QDir::Name);
+    QString best;
+    QList<int> bestRelease;
+    for (const QString &wheel : wheels) {
+        bool ok = false;
+        const QList<int> release = releaseOf(pipVersionFromWheel(wheel), &ok);
+        if (best.isEmpty() || (ok && compareReleases(release, bestRelease) > 0)) {
+            best = wheel;
+            bestRelease = release;
+        }
+    }
+    return best.isEmpty() ? QString() : QDir(dir).absoluteFilePath(best);
+}
+
 // Whether the first `prefix.size()` components of `version` equal `prefix`.
 bool hasPrefix(QList<int> version, const QList<int> &prefix)
 {
@@ -72,28 +76,26 @@ bool hasPrefix(QList<int> version, const QList<int> &prefix)
 
 QString passedOverLine(const QString &what, const QString &why)
 {
-    return QStringLiteral("%1: %2").arg(what, why);
+    return u"%1: %2"_s.arg(what, why);
 }
 
 Error cannotRun(const PipSelectionInput &input, const PipChoice &choice, const QString &why)
 {
-    return makeError(
-        ErrorKind::Environment,
-        QStringLiteral("pip %1 (%2, %3) cannot run under Python %4 (%5), so nothing was "
-                       "installed:\n%6")
-            .arg(choice.version.isEmpty() ? u"?"_s : choice.version, pipSourceName(choice.source),
-                 choice.location, input.pythonVersion, input.interpreter, why));
+    return makeError(ErrorKind::Environment,
+                     u"pip %1 (%2, %3) cannot run under Python %4 (%5), so nothing was "
+                     "installed:\n%6"_s.arg(choice.version.isEmpty() ? u"?"_s : choice.version,
+                                            pipSourceName(choice.source), choice.location,
+                                            input.pythonVersion, input.interpreter, why));
 }
 
-// The Requires-Python check and the trial, for a chosen wheel; passing
-// returns the choice.
+// The chosen pip's Requires-Python (for a wheel) and its trial run: an error
+// says why it cannot be used.
 Result<void> admit(const PipSelectionInput &input, const PipChoice &choice)
 {
     if (!choice.wheel.isEmpty()) {
         if (const std::optional<QString> spec = wheelRequiresPython(choice.wheel)) {
             if (versionSatisfies(input.pythonVersion, *spec) == false)
-                return makeError(ErrorKind::Environment,
-                                 QStringLiteral("its Requires-Python is %1").arg(*spec));
+                return makeError(ErrorKind::Environment, u"its Requires-Python is %1"_s.arg(*spec));
         }
     }
     const auto trial = input.trial ? input.trial : trialPip;
@@ -234,12 +236,12 @@ Result<PipChoice> selectPip(const PipSelectionInput &input)
     if (!input.configWheel.isEmpty()) {
         if (!QFileInfo(input.configWheel).isFile())
             return makeError(ErrorKind::Unreadable,
-                             QStringLiteral("pip: %1 does not exist").arg(input.configWheel));
+                             u"pip: %1 does not exist"_s.arg(input.configWheel));
         if (!input.configSha256.isEmpty()) {
             if (Result<void> same = verifySha256(input.configWheel, input.configSha256); !same)
                 return makeError(same.error().kind,
-                                 QStringLiteral("pip.sha256: refusing the configured pip wheel: %1")
-                                     .arg(same.error().message));
+                                 u"pip.sha256: refusing the configured pip wheel: %1"_s.arg(
+                                     same.error().message));
         }
     }
 
@@ -270,7 +272,7 @@ Result<PipChoice> selectPip(const PipSelectionInput &input)
         return choice;
     }
     passedOver.append(passedOverLine(pipSourceName(PipSource::Runtime),
-                                     QStringLiteral("no pip in %1").arg(input.sitePackages)));
+                                     u"no pip in %1"_s.arg(input.sitePackages)));
 
     // 2. The interpreter's ensurepip wheel: made for exactly this CPython.
     for (const QString &stdlib : input.ensurepipDirs) {
@@ -280,10 +282,10 @@ Result<PipChoice> selectPip(const PipSelectionInput &input)
     }
     passedOver.append(passedOverLine(
         pipSourceName(PipSource::Ensurepip),
-        input.ensurepipDirs.isEmpty()
-            ? u"no stdlib to look in"_s
-            : QStringLiteral("no ensurepip/_bundled/pip-*.whl in %1 (Debian strips ensurepip)")
-                  .arg(input.ensurepipDirs.join(u", "_s))));
+        input.ensurepipDirs.isEmpty() ? u"no stdlib to look in"_s
+                                      : u"no ensurepip/_bundled/pip-*.whl in %1 (Debian strips it; "
+                                        "`runtime pack --exclude ensurepip` leaves it out)"_s.arg(
+                                            input.ensurepipDirs.join(u", "_s))));
 
     // 3. and 4. What the release engineer named.
     if (!input.configWheel.isEmpty())
@@ -292,9 +294,8 @@ Result<PipChoice> selectPip(const PipSelectionInput &input)
         passedOverLine(pipSourceName(PipSource::Config), u"no \"pip\" in deskpack.json"_s));
     if (!input.environmentWheel.isEmpty()) {
         if (!QFileInfo(input.environmentWheel).isFile())
-            return makeError(ErrorKind::Unreadable,
-                             QStringLiteral("DESKPACK_PIP_WHEEL: %1 does not exist")
-                                 .arg(input.environmentWheel));
+            return makeError(ErrorKind::Unreadable, u"DESKPACK_PIP_WHEEL: %1 does not exist"_s.arg(
+                                                        input.environmentWheel));
         return chosen(PipSource::Environment, QFileInfo(input.environmentWheel).absoluteFilePath());
     }
     passedOver.append(
@@ -302,8 +303,7 @@ Result<PipChoice> selectPip(const PipSelectionInput &input)
 
     // 5. The build machine's pip, only when it is known to fit.
     const QString system = newestPipWheel(input.systemWheelDir);
-    QString systemWhy =
-        QStringLiteral("no pip-*.whl in %1 (Debian: python3-pip-whl)").arg(input.systemWheelDir);
+    QString systemWhy = u"no pip-*.whl in %1 (Debian: python3-pip-whl)"_s.arg(input.systemWheelDir);
     if (!system.isEmpty()) {
         choice.source = PipSource::System;
         choice.wheel = system;
@@ -313,15 +313,15 @@ Result<PipChoice> selectPip(const PipSelectionInput &input)
         Result<void> runs = admit(input, choice);
         if (runs)
             return choice;
-        systemWhy = QStringLiteral("%1: %2").arg(system, runs.error().message);
+        systemWhy = u"%1: %2"_s.arg(system, runs.error().message);
     }
     passedOver.append(passedOverLine(pipSourceName(PipSource::System), systemWhy));
     return makeError(ErrorKind::Environment,
-                     QStringLiteral("no pip that runs under Python %1 (%2), so nothing was "
-                                    "installed. Tried, in order:\n  %3\nName a pip wheel made for "
-                                    "Python %1 as \"pip\" in deskpack.json or in "
-                                    "DESKPACK_PIP_WHEEL.")
-                         .arg(input.pythonVersion, input.interpreter, passedOver.join(u"\n  "_s)));
+                     u"no pip that runs under Python %1 (%2), so nothing was "
+                     "installed. Tried, in order:\n  %3\nName a pip wheel made for "
+                     "Python %1 as \"pip\" in deskpack.json or in "
+                     "DESKPACK_PIP_WHEEL."_s.arg(input.pythonVersion, input.interpreter,
+                                                 passedOver.join(u"\n  "_s)));
 }
 
 } // namespace deskpack::bundle

@@ -9,6 +9,8 @@
 #include <functional>
 #include <optional>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::bundle {
 
 // Where the pip that builds a runtime comes from, in the order they are tried
@@ -44,7 +46,7 @@ struct PipSelectionInput
     QString configWheel;       // "pip" from deskpack.json (absolute), may be empty
     QString configSha256;      // its expected SHA-256, may be empty
     QString environmentWheel;  // $DESKPACK_PIP_WHEEL as read by the caller, may be empty
-    QString systemWheelDir = QStringLiteral("/usr/share/python-wheels");
+    QString systemWheelDir = u"/usr/share/python-wheels"_s;
     QString logFile; // the trial's pip output is appended here when set
     // Runs the chosen pip once before anything is installed; the default runs
     // `pip list --path SITE_PACKAGES` under the interpreter, which imports

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "hostruntime.h"
+#include "base/fileio.h"
 
 #include "runtime/elfaudit.h"
 #include "runtime/runtimefiles.h"
@@ -11,7 +12,6 @@
 #include <QFileInfo>
 #include <QHash>
 #include <QRegularExpression>
-#include <QSaveFile>
 #include <QTemporaryDir>
 
 #include <algorithm>
@@ -66,15 +66,14 @@ Result<bool> checkCopy(const QString &interpreter, const QString &root, const QS
     if (!info)
         return info.error();
     if (QFileInfo(info->prefix).canonicalFilePath() != root) {
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("the copied runtime reports sys.prefix %1, not %2")
-                             .arg(info->prefix, root));
+        return makeError(
+            ErrorKind::Environment,
+            u"the copied runtime reports sys.prefix %1, not %2"_s.arg(info->prefix, root));
     }
     for (const QString &entry : std::as_const(info->sysPath)) {
         if (!entry.isEmpty() && !isInside(entry, root)) {
-            return makeError(
-                ErrorKind::Environment,
-                QStringLiteral("the copied runtime still reads %1 from the host").arg(entry));
+            return makeError(ErrorKind::Environment,
+                             u"the copied runtime still reads %1 from the host"_s.arg(entry));
         }
     }
     return info->sysPath.contains(coreSite) && QDir::cleanPath(info->purelib) == coreSite;
@@ -101,13 +100,12 @@ Result<void> checkExtensionModules(const QString &copy, const QString &host,
         if (hostFails)
             qCWarning(lcRuntime) << "module" << f.first << "does not import on the host either";
         else
-            problems.append(QStringLiteral("%1 (%2)").arg(f.first, f.second));
+            problems.append(u"%1 (%2)"_s.arg(f.first, f.second));
     }
     if (!problems.isEmpty()) {
         return makeError(ErrorKind::Environment,
-                         QStringLiteral("extension modules that import on the host fail in the "
-                                        "copy: %1")
-                             .arg(problems.join(QStringLiteral(", "))));
+                         u"extension modules that import on the host fail in the "
+                         "copy: %1"_s.arg(problems.join(u", "_s)));
     }
     return {};
 }
@@ -120,12 +118,12 @@ struct Layout
 {
     QString root;
     QString version; // "3.11"
-    QString binDir() const { return root + QStringLiteral("/bin"); }
-    QString libDir() const { return root + QStringLiteral("/lib"); }
-    QString stdlib() const { return libDir() + QStringLiteral("/python") + version; }
-    QString dynload() const { return stdlib() + QStringLiteral("/lib-dynload"); }
-    QString coreSite() const { return stdlib() + QStringLiteral("/site-packages"); }
-    QString interpreter() const { return binDir() + QStringLiteral("/python") + version; }
+    QString binDir() const { return root + u"/bin"_s; }
+    QString libDir() const { return root + u"/lib"_s; }
+    QString stdlib() const { return libDir() + u"/python"_s + version; }
+    QString dynload() const { return stdlib() + u"/lib-dynload"_s; }
+    QString coreSite() const { return stdlib() + u"/site-packages"_s; }
+    QString interpreter() const { return binDir() + u"/python"_s + version; }
 };
 
 Result<QStringList> copyDynload(const QString &hostDynload, const Layout &layout,
@@ -135,8 +133,7 @@ Result<QStringList> copyDynload(const QString &hostDynload, const Layout &layout
     if (hostDynload.isEmpty())
         return modules;
     if (!QDir().mkpath(layout.dynload()))
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("cannot create %1").arg(layout.dynload()));
+        return makeError(ErrorKind::Environment, u"cannot create %1"_s.arg(layout.dynload()));
     const QFileInfoList entries = QDir(hostDynload).entryInfoList(QDir::Files, QDir::Name);
     for (const QFileInfo &entry : entries) {
         if (isExcludedName(entry.fileName(), excluded))
@@ -156,13 +153,7 @@ Result<QStringList> copyDynload(const QString &hostDynload, const Layout &layout
 
 Result<void> writeSiteCustomize(const Layout &layout)
 {
-    QSaveFile file(layout.stdlib() + QStringLiteral("/sitecustomize.py"));
-    if (!file.open(QIODevice::WriteOnly) || file.write(SiteCustomize) < 0 || !file.commit()) {
-        return makeError(
-            ErrorKind::Environment,
-            QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString()));
-    }
-    return {};
+    return writeFileAtomically(layout.stdlib() + u"/sitecustomize.py"_s, QByteArray(SiteCustomize));
 }
 
 } // namespace
@@ -171,11 +162,11 @@ Result<void> checkHostInterpreterFile(const QString &path)
 {
     const QFileInfo given(path);
     if (!given.exists()) {
-        return makeError(ErrorKind::Usage,
-                         given.isSymLink()
-                             ? QStringLiteral("%1: a symlink to %2, which does not exist")
-                                   .arg(path, given.symLinkTarget())
-                             : QStringLiteral("%1: no such file").arg(path));
+        // DESIGN.md: a missing interpreter is the environment's failure (exit 3).
+        return makeError(ErrorKind::Environment,
+                         given.isSymLink() ? u"%1: a symlink to %2, which does not exist"_s.arg(
+                                                 path, given.symLinkTarget())
+                                           : u"%1: no such Python interpreter"_s.arg(path));
     }
     // A venv: <venv>/bin/python (a symlink, or a copy with --copies) and
     // <venv>/pyvenv.cfg, whose "home" is the base interpreter's directory.
@@ -194,21 +185,18 @@ Result<void> checkHostInterpreterFile(const QString &path)
         }
         return makeError(
             ErrorKind::Usage,
-            QStringLiteral("%1 is a virtual environment's interpreter (%2): a venv "
-                           "is not a relocatable prefix; give its base interpreter%3")
-                .arg(path, cfg.fileName(),
-                     home.isEmpty() ? QString() : QStringLiteral(" (in %1)").arg(home)));
+            u"%1 is a virtual environment's interpreter (%2): a venv "
+            "is not a relocatable prefix; give its base interpreter%3"_s.arg(
+                path, cfg.fileName(), home.isEmpty() ? QString() : u" (in %1)"_s.arg(home)));
     }
     const QFileInfo target(given.canonicalFilePath());
     if (target.isDir())
-        return makeError(ErrorKind::Usage,
-                         QStringLiteral("%1: a directory, not an interpreter").arg(path));
+        return makeError(ErrorKind::Usage, u"%1: a directory, not an interpreter"_s.arg(path));
     if (!target.isExecutable())
-        return makeError(ErrorKind::Usage, QStringLiteral("%1: not executable").arg(path));
+        return makeError(ErrorKind::Usage, u"%1: not executable"_s.arg(path));
     QFile file(target.filePath());
     if (!file.open(QIODevice::ReadOnly))
-        return makeError(ErrorKind::Usage,
-                         QStringLiteral("%1: cannot read: %2").arg(path, file.errorString()));
+        return makeError(ErrorKind::Usage, u"%1: cannot read: %2"_s.arg(path, file.errorString()));
     const QByteArray head = file.read(4);
     if (head == "\x7f"
                 "ELF")
@@ -217,15 +205,13 @@ Result<void> checkHostInterpreterFile(const QString &path)
         file.seek(0);
         const QByteArray shebang = file.readLine(256).trimmed();
         return makeError(ErrorKind::Usage,
-                         QStringLiteral("%1: a script (%2), not an interpreter binary; give the "
-                                        "interpreter itself, e.g. what `%1 -c \"import sys; "
-                                        "print(sys.executable)\"` prints (a pyenv shim: `pyenv "
-                                        "which python3.X`)")
-                             .arg(path, QString::fromUtf8(shebang)));
+                         u"%1: a script (%2), not an interpreter binary; give the "
+                         "interpreter itself, e.g. what `%1 -c \"import sys; "
+                         "print(sys.executable)\"` prints (a pyenv shim: `pyenv "
+                         "which python3.X`)"_s.arg(path, QString::fromUtf8(shebang)));
     }
-    return makeError(
-        ErrorKind::Usage,
-        QStringLiteral("%1: not an ELF executable, so not a Python interpreter").arg(path));
+    return makeError(ErrorKind::Usage,
+                     u"%1: not an ELF executable, so not a Python interpreter"_s.arg(path));
 }
 
 Result<HostRuntime> copyHostRuntime(const QString &hostInterpreter, const QString &destination,
@@ -238,47 +224,41 @@ Result<HostRuntime> copyHostRuntime(const QString &hostInterpreter, const QStrin
         return host.error();
     if (host->prefix != host->basePrefix) {
         return makeError(ErrorKind::Usage,
-                         QStringLiteral("%1 belongs to a virtual environment; use its base "
-                                        "interpreter under %2")
-                             .arg(hostInterpreter, host->basePrefix));
+                         u"%1 belongs to a virtual environment; use its base "
+                         "interpreter under %2"_s.arg(hostInterpreter, host->basePrefix));
     }
     const QString hostBinary = QFileInfo(host->executable).canonicalFilePath();
     if (hostBinary.isEmpty() || !isElfFile(hostBinary)) {
         return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1: cannot find the interpreter binary (sys.executable "
-                                        "is '%2')")
-                             .arg(hostInterpreter, host->executable));
+                         u"%1: cannot find the interpreter binary (sys.executable "
+                         "is '%2')"_s.arg(hostInterpreter, host->executable));
     }
 
     const QFileInfo dest(QDir::cleanPath(QFileInfo(destination).absoluteFilePath()));
     if (!QDir().mkpath(dest.absolutePath()))
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("cannot create %1").arg(dest.absolutePath()));
+        return makeError(ErrorKind::Environment, u"cannot create %1"_s.arg(dest.absolutePath()));
     const QString parent = QFileInfo(dest.absolutePath()).canonicalFilePath();
     const QString finalRoot = parent + u'/' + dest.fileName();
     if (QFileInfo::exists(finalRoot) &&
         !QDir(finalRoot).isEmpty(QDir::AllEntries | QDir::Hidden | QDir::System |
                                  QDir::NoDotAndDotDot)) {
         return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1: already exists and is not empty").arg(finalRoot));
+                         u"%1: already exists and is not empty"_s.arg(finalRoot));
     }
-    QTemporaryDir staging(parent + QStringLiteral("/.") + dest.fileName() +
-                          QStringLiteral(".partial-XXXXXX"));
+    QTemporaryDir staging(parent + u"/."_s + dest.fileName() + u".partial-XXXXXX"_s);
     if (!staging.isValid())
         return makeError(ErrorKind::Environment,
-                         QStringLiteral("cannot create a staging directory in %1").arg(parent));
+                         u"cannot create a staging directory in %1"_s.arg(parent));
     QFile::setPermissions(staging.path(), QFile::permissions(staging.path()) | QFile::ReadGroup |
                                               QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther);
 
     Layout layout{staging.path(), host->versionShort};
-    const QString binaryName = QStringLiteral("python") + host->versionShort;
+    const QString binaryName = u"python"_s + host->versionShort;
     if (!QDir().mkpath(layout.binDir()) || !QDir().mkpath(layout.libDir()))
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("cannot create %1").arg(layout.root));
+        return makeError(ErrorKind::Environment, u"cannot create %1"_s.arg(layout.root));
     if (Result<void> done = copyFile(hostBinary, layout.interpreter()); !done)
         return done.error();
-    if (Result<void> done = makeSymlink(binaryName, layout.binDir() + QStringLiteral("/python3"));
-        !done) {
+    if (Result<void> done = makeSymlink(binaryName, layout.binDir() + u"/python3"_s); !done) {
         return done.error();
     }
     if (Result<void> done =
@@ -300,8 +280,7 @@ Result<HostRuntime> copyHostRuntime(const QString &hostInterpreter, const QStrin
     if (!normalized)
         return normalized.error();
     if (!QDir().mkpath(layout.coreSite()))
-        return makeError(ErrorKind::Environment,
-                         QStringLiteral("cannot create %1").arg(layout.coreSite()));
+        return makeError(ErrorKind::Environment, u"cannot create %1"_s.arg(layout.coreSite()));
 
     HostRuntime runtime;
     Result<bool> siteOk = checkCopy(layout.interpreter(), layout.root, layout.coreSite());
@@ -315,10 +294,8 @@ Result<HostRuntime> copyHostRuntime(const QString &hostInterpreter, const QStrin
         if (!siteOk)
             return siteOk.error();
         if (!*siteOk) {
-            return makeError(ErrorKind::Environment,
-                             QStringLiteral("the copied runtime does not use its core "
-                                            "site-packages %1")
-                                 .arg(layout.coreSite()));
+            return makeError(ErrorKind::Environment, u"the copied runtime does not use its core "
+                                                     "site-packages %1"_s.arg(layout.coreSite()));
         }
     }
     if (Result<void> done = checkExtensionModules(layout.interpreter(), hostInterpreter, *modules);
@@ -328,9 +305,8 @@ Result<HostRuntime> copyHostRuntime(const QString &hostInterpreter, const QStrin
 
     if (std::rename(QFile::encodeName(staging.path()).constData(),
                     QFile::encodeName(finalRoot).constData()) != 0) {
-        return makeError(
-            ErrorKind::Environment,
-            QStringLiteral("cannot move the runtime to %1: %2").arg(finalRoot, errnoText()));
+        return makeError(ErrorKind::Environment,
+                         u"cannot move the runtime to %1: %2"_s.arg(finalRoot, errnoText()));
     }
     staging.setAutoRemove(false);
     runtime.root = finalRoot;
@@ -345,20 +321,19 @@ Result<HostRuntime> copyHostRuntime(const QString &hostInterpreter, const QStrin
 
 Result<QString> findInterpreter(const QString &runtimeRoot)
 {
-    static const QRegularExpression versioned(QStringLiteral("^python3\\.\\d+$"));
-    const QString bin = runtimeRoot + QStringLiteral("/bin");
+    static const QRegularExpression versioned(u"^python3\\.\\d+$"_s);
+    const QString bin = runtimeRoot + u"/bin"_s;
     const QFileInfoList entries = QDir(bin).entryInfoList(QDir::Files, QDir::Name | QDir::Reversed);
     for (const QFileInfo &entry : entries) {
         if (versioned.match(entry.fileName()).hasMatch() && entry.isExecutable())
             return entry.filePath();
     }
-    const QFileInfo fallback(bin + QStringLiteral("/python3"));
+    const QFileInfo fallback(bin + u"/python3"_s);
     if (fallback.isExecutable())
         return fallback.filePath();
     return makeError(ErrorKind::Invalid,
-                     QStringLiteral("%1: no bin/python3.X or bin/python3 (not an install_only "
-                                    "runtime)")
-                         .arg(runtimeRoot));
+                     u"%1: no bin/python3.X or bin/python3 (not an install_only "
+                     "runtime)"_s.arg(runtimeRoot));
 }
 
 } // namespace deskpack::runtime

@@ -31,7 +31,9 @@ struct HostRuntime
 // shim, not a text file) and is not a virtual environment's interpreter (a
 // venv's bin/python is a link into another prefix, not a relocatable one; it
 // is recognised by the pyvenv.cfg beside or above it). Each refusal names the
-// file and is ErrorKind::Usage (exit 2); copyHostRuntime() runs it first.
+// file; a missing file is ErrorKind::Environment (exit 3, as a missing
+// interpreter is in DESIGN.md), the rest ErrorKind::Usage (exit 2).
+// copyHostRuntime() runs it first.
 Result<void> checkHostInterpreterFile(const QString &path);
 
 // Copies a host interpreter into `destination` as a relocatable runtime in
