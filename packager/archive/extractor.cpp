@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "extractor.h"
+#include "base/fileio.h"
 
 #include "archivehandles.h"
 #include "archivelogging.h"
@@ -218,31 +219,16 @@ Result<void> commit(const QString &staging, const QString &destination, bool rep
     const QFileInfo existing(destination);
     QString displaced;
     if (existing.exists() || existing.isSymLink()) {
-        if (isEmptyDirectory(destination)) {
+        if (isEmptyDirectory(destination))
             QDir().rmdir(destination);
-        } else if (replaceExisting) {
+        else if (replaceExisting)
             displaced = staging + u".old"_s;
-            if (std::rename(QFile::encodeName(destination).constData(),
-                            QFile::encodeName(displaced).constData()) != 0) {
-                return makeError(ErrorKind::Environment,
-                                 u"%1: cannot move the old tree aside: %2"_s.arg(
-                                     destination, QString::fromLocal8Bit(strerror(errno))));
-            }
-        } else {
+        else
             return makeError(ErrorKind::Environment,
                              u"%1: already exists and is not empty"_s.arg(destination));
-        }
     }
-    if (std::rename(QFile::encodeName(staging).constData(),
-                    QFile::encodeName(destination).constData()) != 0) {
-        const QString why = QString::fromLocal8Bit(strerror(errno));
-        if (!displaced.isEmpty())
-            std::rename(QFile::encodeName(displaced).constData(),
-                        QFile::encodeName(destination).constData());
-        return makeError(
-            ErrorKind::Environment,
-            u"%1: cannot move the extracted tree into place: %2"_s.arg(destination, why));
-    }
+    if (Result<void> moved = moveIntoPlace(staging, destination, displaced); !moved)
+        return moved.error();
     if (!displaced.isEmpty() && !QDir(displaced).removeRecursively())
         qCWarning(lcArchive) << "could not remove the replaced tree" << displaced;
     return {};

@@ -2,7 +2,12 @@
 #include "fileio.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QSaveFile>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 #include <unistd.h>
 
@@ -21,6 +26,39 @@ Result<void> writeFileAtomically(const QString &path, const QByteArray &data)
                          u"%1: cannot write: %2"_s.arg(path, file.errorString()));
     if (existed)
         QFile::setPermissions(path, permissions);
+    return {};
+}
+
+namespace {
+
+bool renamePath(const QString &from, const QString &to)
+{
+    return std::rename(QFile::encodeName(from).constData(), QFile::encodeName(to).constData()) == 0;
+}
+
+QString lastSystemError()
+{
+    return QString::fromLocal8Bit(std::strerror(errno));
+}
+
+} // namespace
+
+Result<void> moveIntoPlace(const QString &staging, const QString &destination,
+                           const QString &displaced)
+{
+    const bool moveAside =
+        !displaced.isEmpty() && (QFile::exists(destination) || QFileInfo(destination).isSymLink());
+    if (moveAside && !renamePath(destination, displaced))
+        return makeError(
+            ErrorKind::Environment,
+            u"%1: cannot move the previous tree aside: %2"_s.arg(destination, lastSystemError()));
+    if (!renamePath(staging, destination)) {
+        const QString why = lastSystemError();
+        if (moveAside)
+            renamePath(displaced, destination);
+        return makeError(ErrorKind::Environment,
+                         u"%1: cannot move the new tree into place: %2"_s.arg(destination, why));
+    }
     return {};
 }
 

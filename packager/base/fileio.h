@@ -19,6 +19,15 @@ inline constexpr qint64 ZipEpochSeconds = 315532800;
 // are kept. Failures are ErrorKind::Environment naming the file.
 Result<void> writeFileAtomically(const QString &path, const QByteArray &data);
 
+// Renames the finished tree `staging` to `destination` (same filesystem). An
+// existing `destination` is first moved to `displaced` and moved back when the
+// final rename fails, so a failure never loses what was there; deleting the
+// displaced tree is the caller's choice. Without `displaced`, `destination`
+// must not exist (or be an empty directory). Errors are ErrorKind::Environment
+// naming the path and the system's reason.
+Result<void> moveIntoPlace(const QString &staging, const QString &destination,
+                           const QString &displaced = {});
+
 // A symlink's own target text, not resolved ("" when `path` is no link).
 // QFileInfo::readSymLink needs Qt 6.6.
 QString readLinkTarget(const QString &path);

@@ -228,17 +228,8 @@ Result<BuildResult> Builder::run()
     // the staging directory (deleted with it), the new one renamed into place.
     const QString &final = m_final;
     const QString previous = m_staging->filePath(u"previous"_s);
-    const bool hadPrevious = QFileInfo::exists(final);
-    if (hadPrevious && !QDir().rename(final, previous))
-        return makeError(ErrorKind::Environment,
-                         u"%1: cannot move the previous bundle aside"_s.arg(final));
-    if (!QDir().rename(m_root, final)) {
-        // Put the previous bundle back rather than let the staging cleanup delete it.
-        if (hadPrevious)
-            QDir().rename(previous, final);
-        return makeError(ErrorKind::Environment,
-                         u"%1: cannot move the bundle into place"_s.arg(final));
-    }
+    if (Result<void> moved = moveIntoPlace(m_root, final, previous); !moved)
+        return moved.error();
     m_result.bundleDir = final;
     m_result.bytes = treeSize(final).bytes;
     return m_result;

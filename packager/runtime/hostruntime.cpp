@@ -303,11 +303,8 @@ Result<HostRuntime> copyHostRuntime(const QString &hostInterpreter, const QStrin
         return done.error();
     }
 
-    if (std::rename(QFile::encodeName(staging.path()).constData(),
-                    QFile::encodeName(finalRoot).constData()) != 0) {
-        return makeError(ErrorKind::Environment,
-                         u"cannot move the runtime to %1: %2"_s.arg(finalRoot, errnoText()));
-    }
+    if (Result<void> moved = moveIntoPlace(staging.path(), finalRoot); !moved)
+        return moved.error();
     staging.setAutoRemove(false);
     runtime.root = finalRoot;
     runtime.interpreter = Layout{finalRoot, host->versionShort}.interpreter();
