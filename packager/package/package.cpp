@@ -80,8 +80,14 @@ Result<void> verifyBundle(const QString &bundleDir)
     if (!QFileInfo(QDir(dir).filePath(manifest->python)).isExecutable())
         problems.append(
             u"%1: the interpreter is missing or not executable"_s.arg(manifest->python));
-    for (const runtime::ElfFinding &f : runtime::auditElfTree(dir))
+    // The executables at the root (the launcher) may need libraries the
+    // bundle does not carry yet: packaging supplies them (lib/ in archives,
+    // Depends in a deb). Everything else must already load from the tree.
+    for (const runtime::ElfFinding &f : runtime::auditElfTree(dir)) {
+        if (f.kind == runtime::ElfFinding::Kind::UnresolvedLibrary && !f.file.contains(u'/'))
+            continue;
         problems.append(f.message);
+    }
     if (problems.isEmpty())
         return {};
     return makeError(

@@ -52,7 +52,9 @@ struct PackageResult
 };
 
 // Everything `deskpack verify` checks, as one error naming every problem
-// (ErrorKind::Invalid), so a damaged bundle is never packaged.
+// (ErrorKind::Invalid), so a damaged bundle is never packaged; except that
+// an ELF file at the bundle root (the launcher) may need system libraries
+// the bundle does not carry: packaging provides them (lib/ or Depends).
 Result<void> verifyBundle(const QString &bundleDir);
 
 // The entries' mtime: SOURCE_DATE_EPOCH, else the mtime of the bundle's
