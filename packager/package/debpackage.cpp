@@ -275,6 +275,22 @@ QString wrapDescription(const QString &text)
     return out;
 }
 
+// Python writes __pycache__ beside the modules it imports when the app runs
+// with write access to /opt (as root). dpkg does not own those files, so they
+// would keep /opt/<id> alive after removal; this removes them, and only them.
+QByteArray postrmScript(const QString &id)
+{
+    return u"#!/bin/sh\nset -e\n"
+           "if [ \"$1\" = remove ] || [ \"$1\" = purge ]; then\n"
+           "    if [ -d /opt/%1 ]; then\n"
+           "        find /opt/%1 -depth -type d -name __pycache__ -exec rm -rf {} + || true\n"
+           "        find /opt/%1 -depth -type d -empty -delete || true\n"
+           "    fi\n"
+           "fi\n"
+           "exit 0\n"_s.arg(id)
+               .toUtf8();
+}
+
 QByteArray desktopEntry(const runner::BundleManifest &m, const QString &comment)
 {
     QString text = u"[Desktop Entry]\nType=Application\nName=%1\n"_s.arg(controlText(m.name));
@@ -437,6 +453,7 @@ Result<PackageResult> writeDeb(const QString &bundleDir, const runner::BundleMan
         {u"./"_s, archive::ArchiveEntry::Kind::Directory, {}, {}, {}, false},
         {u"./control"_s, archive::ArchiveEntry::Kind::File, {}, control.toUtf8(), {}, false},
         {u"./md5sums"_s, archive::ArchiveEntry::Kind::File, {}, md5sums, {}, false},
+        {u"./postrm"_s, archive::ArchiveEntry::Kind::File, {}, postrmScript(id), {}, true},
     };
 
     QTemporaryDir work(QFileInfo(debPath).absolutePath() + u"/.deskpack-deb-XXXXXX"_s);
