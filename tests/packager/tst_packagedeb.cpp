@@ -51,9 +51,16 @@ bool isInstalled()
     return r.exitCode == 0 && r.out.contains("installed") && !r.out.contains("not-installed");
 }
 
+// Also after `dpkg -r`: a package with maintainer scripts stays known to dpkg
+// ("rc", config-files) until purged.
+bool isKnown()
+{
+    return test::runProcess(u"dpkg-query"_s, {u"-W"_s, appId}).exitCode == 0;
+}
+
 void purge()
 {
-    if (isInstalled() || QFileInfo::exists(u"/opt/"_s + appId))
+    if (isKnown() || QFileInfo::exists(u"/opt/"_s + appId))
         test::runProcess(u"dpkg"_s, {u"--purge"_s, appId});
 }
 
@@ -253,6 +260,9 @@ private Q_SLOTS:
         QVERIFY2(!QFileInfo::exists(opt), test::runProcess(u"find"_s, {opt}).out.constData());
         QVERIFY(!QFileInfo(u"/usr/bin/"_s + appId).isSymLink());
         QVERIFY(!QFileInfo::exists(u"/usr/share/applications/deskpack-demo.desktop"_s));
+        const auto purged = test::runProcess(u"dpkg"_s, {u"--purge"_s, appId}, {}, 300000);
+        QVERIFY2(purged.exitCode == 0, purged.err.constData());
+        QVERIFY(!isKnown());
     }
 
     void cleanupTestCase()
