@@ -8,6 +8,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -151,6 +152,39 @@ private Q_SLOTS:
         QVERIFY(QRegularExpression(u"-rwxr-xr-x .* ./opt/deskpack-demo/runtime/bin/python3.11\n"_s)
                     .match(listing)
                     .hasMatch());
+    }
+
+    // With a Qt executable at the root (qtguiprobe standing in for the
+    // launcher), Depends names the Debian packages of the Qt libraries it
+    // loads, and the deb carries no Qt of its own.
+    void dependsFromRootExecutable()
+    {
+        const QString bundle = m_work.filePath(u"gui/Deskpack Demo"_s);
+        QDir().mkpath(QFileInfo(bundle).absolutePath());
+        QVERIFY(test::copyTree(m_bundle, bundle));
+        const QString probe = test::binDir() + u"/qtguiprobe"_s;
+        QVERIFY2(QFileInfo(probe).isExecutable(), "qtguiprobe was not built");
+        QVERIFY(QFile::copy(probe, bundle + u'/' + appId));
+        QFile::setPermissions(bundle + u'/' + appId, QFile::permissions(probe));
+        QVERIFY(test::remanifest(bundle));
+        const auto r = test::runDeskpack({u"package"_s, bundle, u"--format"_s, u"deb"_s, u"--out"_s,
+                                          m_work.filePath(u"gui-deb"_s), u"--compression-level"_s,
+                                          u"0"_s, u"--json"_s});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject summary = QJsonDocument::fromJson(r.out).object();
+        QStringList depends;
+        for (const auto &d : summary[u"depends"_s].toArray())
+            depends.append(d.toString());
+        for (const QString &expected : {u"libc6"_s, u"libqt6core6"_s, u"libqt6gui6"_s})
+            QVERIFY2(depends.contains(expected), qPrintable(depends.join(u", "_s)));
+        QVERIFY(summary[u"bundledLibraries"_s].toArray().isEmpty());
+        const auto info = test::runProcess(
+            u"dpkg-deb"_s, {u"--field"_s, summary[u"package"_s].toString(), u"Depends"_s});
+        QCOMPARE(info.out.trimmed(), depends.join(u", "_s).toUtf8());
+        const auto contents =
+            test::runProcess(u"dpkg-deb"_s, {u"--contents"_s, summary[u"package"_s].toString()});
+        QVERIFY(!contents.out.contains("libQt6"));
+        QVERIFY(contents.out.contains("./opt/deskpack-demo/deskpack-demo\n"));
     }
 
     // Every error lintian reports must be listed, with its reason, in
