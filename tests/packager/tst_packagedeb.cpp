@@ -164,6 +164,7 @@ private Q_SLOTS:
         QVERIFY(test::copyTree(m_bundle, bundle));
         const QString probe = test::binDir() + u"/qtguiprobe"_s;
         QVERIFY2(QFileInfo(probe).isExecutable(), "qtguiprobe was not built");
+        QFile::remove(bundle + u'/' + appId); // the real launcher, once builds ship it
         QVERIFY(QFile::copy(probe, bundle + u'/' + appId));
         QFile::setPermissions(bundle + u'/' + appId, QFile::permissions(probe));
         QVERIFY(test::remanifest(bundle));
@@ -287,6 +288,9 @@ private Q_SLOTS:
             const QJsonObject status = QJsonDocument::fromJson(probe.out).object();
             QVERIFY2(!status.isEmpty(), probe.out.constData());
             QVERIFY2(probe.out.contains(opt.toUtf8()), probe.out.constData());
+            // Run as root, Python cached bytecode under /opt, in files dpkg
+            // does not own: the postrm must still leave nothing behind.
+            QVERIFY(QFileInfo::exists(opt + u"/app/demo_backend/__pycache__"_s));
         }
 
         const auto remove = test::runProcess(u"dpkg"_s, {u"-r"_s, appId}, {}, 300000);
