@@ -341,4 +341,214 @@ Result<WriteSummary> writeArchive(const QString &sourceDir, const QString &archi
     return summary;
 }
 
+namespace {
+
+QList<QByteArray> nameComponents(const QString &name)
+{
+    QList<QByteArray> out;
+    for (const QString &part : name.split(u'/', Qt::SkipEmptyParts)) {
+        if (part != u".")
+            out.append(part.toUtf8());
+    }
+    return out;
+}
+
+Result<void> listDirectory(const QString &root, const QString &relative, const QString &prefix,
+                           QList<ArchiveEntry> &out)
+{
+    QDir dir(relative.isEmpty() ? root : root + u'/' + relative);
+    const QStringList names = dir.entryList(
+        QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::NoSort);
+    for (const QString &name : names) {
+        const QString child = relative.isEmpty() ? name : relative + u'/' + name;
+        const QFileInfo info(root + u'/' + child);
+        ArchiveEntry entry;
+        entry.name = prefix.isEmpty() ? child : prefix + u'/' + child;
+        if (info.isSymLink()) {
+            entry.kind = ArchiveEntry::Kind::Symlink;
+            entry.linkTarget = readLinkTarget(info.filePath());
+        } else if (info.isDir()) {
+            entry.kind = ArchiveEntry::Kind::Directory;
+        } else if (info.isFile()) {
+            entry.kind = ArchiveEntry::Kind::File;
+            entry.sourcePath = info.filePath();
+            entry.executable = info.permissions() & QFile::ExeOwner;
+        } else {
+            return makeError(ErrorKind::Invalid,
+                             QStringLiteral("%1: not archived: '%2' is a fifo, socket or device")
+                                 .arg(root, child));
+        }
+        out.append(entry);
+        if (entry.kind == ArchiveEntry::Kind::Directory) {
+            if (Result<void> done = listDirectory(root, child, prefix, out); !done)
+                return done;
+        }
+    }
+    return {};
+}
+
+} // namespace
+
+bool entryNameLess(const QString &a, const QString &b)
+{
+    return nameComponents(a) < nameComponents(b);
+}
+
+Result<QList<ArchiveEntry>> listTree(const QString &sourceDir, const QString &prefix)
+{
+    const QFileInfo source(sourceDir);
+    if (!source.isDir())
+        return makeError(ErrorKind::Unreadable,
+                         QStringLiteral("%1: not a directory").arg(sourceDir));
+    QList<ArchiveEntry> out;
+    if (Result<void> done =
+            listDirectory(QDir::cleanPath(source.absoluteFilePath()), QString(), prefix, out);
+        !done)
+        return done.error();
+    return out;
+}
+
+Result<WriteSummary> writeEntries(QList<ArchiveEntry> entries, const QString &archivePath,
+                                  const WriteOptions &options)
+{
+    const std::optional<ArchiveFormat> format =
+        options.format ? options.format : formatForFileName(archivePath);
+    if (!format) {
+        return makeError(ErrorKind::Usage,
+                         QStringLiteral("%1: unknown archive type (use .tar.gz, .tar.xz, "
+                                        ".tar.zst or .zip)")
+                             .arg(archivePath));
+    }
+    std::stable_sort(
+        entries.begin(), entries.end(),
+        [](const ArchiveEntry &a, const ArchiveEntry &b) { return entryNameLess(a.name, b.name); });
+    for (qsizetype i = 1; i < entries.size(); ++i) {
+        if (nameComponents(entries[i - 1].name) == nameComponents(entries[i].name)) {
+            return makeError(
+                ErrorKind::Invalid,
+                QStringLiteral("%1: two entries named '%2'").arg(archivePath, entries[i].name));
+        }
+    }
+
+    QDir().mkpath(QFileInfo(archivePath).absolutePath());
+    QSaveFile file(archivePath);
+    if (!file.open(QIODevice::WriteOnly)) {
+        return makeError(
+            ErrorKind::Environment,
+            QStringLiteral("%1: cannot write: %2").arg(archivePath, file.errorString()));
+    }
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    Sink sink{&file, &hash, 0};
+    WriteArchivePtr handle = newWriteArchive();
+    if (Result<void> configured = configureFormat(handle.get(), *format, options.compressionLevel);
+        !configured) {
+        return configured.error();
+    }
+    if (archive_write_open2(handle.get(), &sink, nullptr, writeCallback, nullptr, nullptr) !=
+        ARCHIVE_OK) {
+        return makeError(
+            ErrorKind::Environment,
+            QStringLiteral("%1: %2").arg(archivePath, archiveErrorString(handle.get())));
+    }
+    auto archiveError = [&](const QString &name) {
+        return makeError(
+            ErrorKind::Environment,
+            QStringLiteral("cannot add '%1': %2").arg(name, archiveErrorString(handle.get())));
+    };
+    EntryGuard guard;
+    WriteSummary summary;
+    QByteArray block(1 << 20, Qt::Uninitialized);
+    for (const ArchiveEntry &e : std::as_const(entries)) {
+        EntryPtr entry = newEntry();
+        archive_entry_set_pathname_utf8(entry.get(), e.name.toUtf8().constData());
+        archive_entry_set_mtime(entry.get(), time_t(options.mtime), 0);
+        archive_entry_set_uid(entry.get(), 0);
+        archive_entry_set_gid(entry.get(), 0);
+        EntryKind kind = EntryKind::File;
+        QFile content;
+        qint64 size = 0;
+        switch (e.kind) {
+        case ArchiveEntry::Kind::Directory:
+            kind = EntryKind::Directory;
+            archive_entry_set_filetype(entry.get(), AE_IFDIR);
+            archive_entry_set_perm(entry.get(), 0755);
+            break;
+        case ArchiveEntry::Kind::Symlink:
+            kind = EntryKind::Symlink;
+            archive_entry_set_filetype(entry.get(), AE_IFLNK);
+            archive_entry_set_perm(entry.get(), 0777);
+            archive_entry_set_symlink_utf8(entry.get(), e.linkTarget.toUtf8().constData());
+            break;
+        case ArchiveEntry::Kind::File:
+            archive_entry_set_filetype(entry.get(), AE_IFREG);
+            archive_entry_set_perm(entry.get(), e.executable ? 0755 : 0644);
+            if (e.data.isNull()) {
+                content.setFileName(e.sourcePath);
+                if (!content.open(QIODevice::ReadOnly)) {
+                    return makeError(ErrorKind::Unreadable,
+                                     QStringLiteral("%1: cannot open: %2")
+                                         .arg(e.sourcePath, content.errorString()));
+                }
+                size = content.size();
+            } else {
+                size = e.data.size();
+            }
+            archive_entry_set_size(entry.get(), size);
+            break;
+        }
+        const bool absoluteLink = kind == EntryKind::Symlink && e.linkTarget.startsWith(u'/');
+        if (!(absoluteLink && options.allowAbsoluteLinks)) {
+            if (Result<QString> ok = guard.admit(e.name, kind, e.linkTarget); !ok) {
+                return makeError(
+                    ErrorKind::Invalid,
+                    QStringLiteral("%1: not archived: %2").arg(archivePath, ok.error().message));
+            }
+        }
+        if (archive_write_header(handle.get(), entry.get()) < ARCHIVE_WARN)
+            return archiveError(e.name);
+        ++summary.entries;
+        if (kind != EntryKind::File)
+            continue;
+        if (!e.data.isNull()) {
+            if (archive_write_data(handle.get(), e.data.constData(), size_t(size)) != size)
+                return archiveError(e.name);
+            summary.contentBytes += size;
+            continue;
+        }
+        qint64 total = 0;
+        for (;;) {
+            const qint64 n = content.read(block.data(), block.size());
+            if (n < 0) {
+                return makeError(
+                    ErrorKind::Unreadable,
+                    QStringLiteral("%1: read error: %2").arg(e.sourcePath, content.errorString()));
+            }
+            if (n == 0)
+                break;
+            if (archive_write_data(handle.get(), block.constData(), size_t(n)) != n)
+                return archiveError(e.name);
+            total += n;
+        }
+        if (total != size) {
+            return makeError(
+                ErrorKind::Environment,
+                QStringLiteral("%1: changed size while being archived").arg(e.sourcePath));
+        }
+        summary.contentBytes += total;
+    }
+    if (archive_write_close(handle.get()) != ARCHIVE_OK) {
+        return makeError(
+            ErrorKind::Environment,
+            QStringLiteral("%1: %2").arg(archivePath, archiveErrorString(handle.get())));
+    }
+    if (!file.commit()) {
+        return makeError(
+            ErrorKind::Environment,
+            QStringLiteral("%1: cannot write: %2").arg(archivePath, file.errorString()));
+    }
+    summary.sha256 = QString::fromLatin1(hash.result().toHex());
+    summary.archiveSize = sink.written;
+    return summary;
+}
+
 } // namespace deskpack::archive

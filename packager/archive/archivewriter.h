@@ -30,6 +30,10 @@ struct WriteOptions
     qint64 mtime = 0;                    // every entry's mtime, seconds since the epoch
     QString topLevel;                    // entries go under this directory ("python")
     int compressionLevel = -1;           // -1: the format's default
+    // writeEntries() only: symlinks may point at absolute paths. For system
+    // packages (a deb's /usr/bin/<app-id> -> /opt/<app-id>/<app-id>), which
+    // dpkg installs; never for archives an end user unpacks.
+    bool allowAbsoluteLinks = false;
 };
 
 struct WriteSummary
@@ -51,6 +55,39 @@ struct WriteSummary
 // archive is written to a temporary file and renamed over `archivePath` only
 // when complete.
 Result<WriteSummary> writeArchive(const QString &sourceDir, const QString &archivePath,
+                                  const WriteOptions &options);
+
+// One entry of an archive composed from several sources (writeEntries()).
+struct ArchiveEntry
+{
+    enum class Kind
+    {
+        Directory,
+        File,
+        Symlink
+    };
+    QString name; // '/'-separated; a leading "./" is kept as written (deb data)
+    Kind kind = Kind::File;
+    QString sourcePath; // File: content read from here when `data` is null
+    QByteArray data;    // File: in-memory content
+    QString linkTarget; // Symlink
+    bool executable = false;
+};
+
+// The tree under `sourceDir` as entries named `prefix/<relative path>` (no
+// entry for `prefix` itself), with the same rules as writeArchive(): symlinks
+// kept as symlinks, fifos, sockets and devices refused.
+Result<QList<ArchiveEntry>> listTree(const QString &sourceDir, const QString &prefix);
+
+// Byte order of the names' UTF-8 components, so each directory comes before
+// its contents and siblings are in byte order (GNU tar's --sort=name);
+// a leading "./" is ignored.
+bool entryNameLess(const QString &a, const QString &b);
+
+// Writes `entries` deterministically, as writeArchive() does (sorted by
+// entryNameLess(), options.mtime, uid/gid 0, modes 0755/0644); two entries of
+// the same name are refused. options.topLevel is ignored: names are complete.
+Result<WriteSummary> writeEntries(QList<ArchiveEntry> entries, const QString &archivePath,
                                   const WriteOptions &options);
 
 } // namespace deskpack::archive

@@ -155,7 +155,7 @@ Result<RelocationReport> makeRelocatable(const RelocationInput &input)
 
     // ELF files are checked by what the loader reads, not by their text: an
     // absolute RUNPATH or a library found only on this machine breaks a move.
-    for (const runtime::ElfFinding &finding : runtime::auditElfTree(input.bundleRoot))
+    for (const runtime::ElfFinding &finding : runtime::auditBundleElf(input.bundleRoot))
         report.errors.append(finding.message);
 
     if (newRecordLines.isEmpty())

@@ -157,7 +157,7 @@ int runVerifyCommand(const QStringList &arguments)
 
     // What the loader would read: absolute search paths, libraries the bundle lacks.
     QStringList elfProblems;
-    for (const runtime::ElfFinding &f : runtime::auditElfTree(dir))
+    for (const runtime::ElfFinding &f : runtime::auditBundleElf(dir))
         elfProblems.append(f.message);
 
     const bool ok = files->ok() && lockProblems.isEmpty() && elfProblems.isEmpty();

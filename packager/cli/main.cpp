@@ -2,6 +2,7 @@
 #include "cli/bundlecommands.h"
 #include "cli/commandline.h"
 #include "cli/lockcommands.h"
+#include "cli/packagecommands.h"
 #include "cli/runtimecommands.h"
 
 #include <QCoreApplication>
@@ -21,6 +22,8 @@ int main(int argc, char *argv[])
         return cli::runBuildCommand(args.mid(1));
     if (command == u"verify")
         return cli::runVerifyCommand(args.mid(1));
+    if (command == u"package")
+        return cli::runPackageCommand(args.mid(1));
     if (command == u"runtime")
         return cli::runRuntimeCommand(args.mid(1));
     if (command == u"--version") {
@@ -33,6 +36,7 @@ int main(int argc, char *argv[])
                        "  runtime pack|extract          base Python runtime archives\n"
                        "  build APP.json                build a relocatable app bundle\n"
                        "  verify BUNDLE                 check a bundle against its manifest\n"
+                       "  package BUNDLE --format F     zip, tar.gz, tar.zst or deb of a bundle\n"
                        "Run 'deskpack COMMAND --help' for a command's options.\n");
     if (command == u"--help" || command == u"-h") {
         cli::printOut(usage);

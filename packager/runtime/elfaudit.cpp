@@ -132,4 +132,14 @@ QList<ElfFinding> auditElfTree(const QString &rootPath, const QString &displayPr
     return findings;
 }
 
+QList<ElfFinding> auditBundleElf(const QString &bundleRoot, const QString &displayPrefix)
+{
+    QList<ElfFinding> findings = auditElfTree(bundleRoot, displayPrefix);
+    findings.removeIf([&displayPrefix](const ElfFinding &f) {
+        return f.kind == ElfFinding::Kind::UnresolvedLibrary &&
+               !f.file.mid(displayPrefix.size()).contains(u'/');
+    });
+    return findings;
+}
+
 } // namespace deskpack::runtime

@@ -41,6 +41,13 @@ QStringList elfFilesUnder(const QString &root);
 // are relative to `root`, prefixed with `displayPrefix`.
 QList<ElfFinding> auditElfTree(const QString &root, const QString &displayPrefix = {});
 
+// The audit of a bundle: auditElfTree, except that the executables at the
+// bundle root (the launcher) may need host libraries such as Qt. A bundle
+// links the build machine's Qt until `deskpack package` carries it (lib/ in
+// archives) or declares it (Depends in a deb); see docs/release-engineering.md.
+// What `deskpack verify`, `deskpack package` and the build share.
+QList<ElfFinding> auditBundleElf(const QString &bundleRoot, const QString &displayPrefix = {});
+
 // What missing libraries do during normalisation.
 enum class MissingLibraries
 {

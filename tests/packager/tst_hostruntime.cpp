@@ -198,7 +198,8 @@ void TestHostRuntime::refusals()
     Result<HostRuntime> missing =
         copyHostRuntime(m_root.filePath(u"no-python"_s), m_root.filePath(u"x/python"_s));
     QVERIFY(!missing);
-    QCOMPARE(missing.error().kind, ErrorKind::Usage);
+    // A missing interpreter is the environment's failure (exit 3, DESIGN.md).
+    QCOMPARE(missing.error().kind, ErrorKind::Environment);
     QVERIFY(!QFileInfo::exists(m_root.filePath(u"x/python"_s)));
 
     Result<HostRuntime> occupied = copyHostRuntime(HostPython, m_runtime.root);

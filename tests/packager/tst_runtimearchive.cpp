@@ -209,7 +209,7 @@ void TestRuntimeArchive::cliErrors_data()
     QTest::newRow("unknown subcommand") << words("unpack") << 2 << "unknown command 'unpack'";
     QTest::newRow("pack without options") << words("pack") << 2 << "give --python EXE and -o FILE";
     QTest::newRow("pack missing python") << words("pack --python /nonexistent/python3 -o x.tar.gz")
-                                         << 2 << "/nonexistent/python3: no such file";
+                                         << 3 << "/nonexistent/python3: no such Python interpreter";
     QTest::newRow("pack unknown format")
         << words("pack --python /usr/bin/python3.11 -o x.rar") << 2 << "unknown archive type";
     QTest::newRow("extract missing archive")

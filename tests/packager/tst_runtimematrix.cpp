@@ -343,7 +343,7 @@ void TestRuntimeMatrix::matrix()
     const QString moved = dir + u"/moved/Deskpack Demo"_s;
     QVERIFY(QDir().mkpath(dir + u"/moved"_s));
     QVERIFY(QDir().rename(QString::fromStdString(summary["bundle"].get<std::string>()), moved));
-    const QList<runtime::ElfFinding> findings = runtime::auditElfTree(moved);
+    const QList<runtime::ElfFinding> findings = runtime::auditBundleElf(moved);
     for (const runtime::ElfFinding &f : findings)
         qWarning("%s", qPrintable(f.message));
     QVERIFY(findings.isEmpty());

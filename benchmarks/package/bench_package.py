@@ -1,0 +1,153 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Times `deskpack package` per format against the stock tool that packs the
+same tree, in one run, alternating which goes first each round:
+
+  tar.gz   GNU tar --sort=name --owner=0 --group=0 --mtime=@E | gzip -n -6
+  tar.zst  GNU tar (same options) --zstd (level 3)
+  zip      zip -r -X -y (deflate 6)
+  deb      dpkg-deb --root-owner-group -Zxz -z6 --build of the bundle staged
+           under opt/<app-id>/ with a DEBIAN/control (staging not timed)
+
+The peers only pack; deskpack also verifies the bundle (every SHA-256, the
+lock, the ELF audit) first, and for the deb derives Depends and writes
+md5sums, the menu entry, icon and docs. Reports the median time and the size
+of each.
+
+usage: bench_package.py --deskpack build/bin/deskpack [--bundle DIR]
+                        [--repeat 3] [--deb-repeat 1] [--json]
+Without --bundle the demo bundle is built first (byte-compile off).
+"""
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EPOCH = "1700000000"
+
+
+def run(cmd, **kw):
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
+
+
+def timed(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def build_demo(deskpack, work):
+    config = {
+        "id": "deskpack-demo", "name": "Deskpack Demo", "version": "1.0.0",
+        "runtime": {"python": "/usr/bin/python3.11"},
+        "wheelhouse": os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(deskpack))),
+                                   "wheelhouse"),
+        "requirements": ["demo_units==0.3.1"],
+        "app": {"source": os.path.join(ROOT, "resources/demo/backend"), "module": "demo_backend",
+                "args": ["--port", "0"]},
+        "readiness": {"heartbeat": True, "timeout": 20},
+        "prune": ["tests", "idlelib", "tkinter", "ensurepip"], "byteCompile": False,
+    }
+    path = os.path.join(work, "deskpack.json")
+    with open(path, "w") as f:
+        json.dump(config, f)
+    run([deskpack, "build", path, "--out", os.path.join(work, "out")])
+    return os.path.join(work, "out", "Deskpack Demo")
+
+
+def tar_flags():
+    return ["--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@" + EPOCH,
+            "--format=pax", "--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime"]
+
+
+def peer(fmt, bundle, out, deb_stage):
+    parent, name = os.path.split(bundle)
+    if fmt == "tar.gz":
+        target = out + "/peer.tar.gz"
+        run(["tar"] + tar_flags() + ["-I", "gzip -n -6", "-C", parent, "-cf", target, name])
+    elif fmt == "tar.zst":
+        target = out + "/peer.tar.zst"
+        run(["tar"] + tar_flags() + ["--zstd", "-C", parent, "-cf", target, name])
+    elif fmt == "zip":
+        target = out + "/peer.zip"
+        run(["zip", "-q", "-r", "-X", "-y", "-6", target, name], cwd=parent)
+    else:
+        target = out + "/peer.deb"
+        run(["dpkg-deb", "--root-owner-group", "-Zxz", "-z6", "--build", deb_stage, target])
+    return target
+
+
+def stage_deb(bundle, work):
+    stage = os.path.join(work, "debstage")
+    shutil.copytree(bundle, os.path.join(stage, "opt/deskpack-demo"), symlinks=True)
+    os.makedirs(os.path.join(stage, "DEBIAN"))
+    with open(os.path.join(stage, "DEBIAN/control"), "w") as f:
+        f.write("Package: deskpack-demo\nVersion: 1.0.0\nArchitecture: amd64\n"
+                "Maintainer: Bench <bench@example.invalid>\nDescription: bench\n bench\n")
+    return stage
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--deskpack", required=True)
+    ap.add_argument("--bundle")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--deb-repeat", type=int, default=1)
+    ap.add_argument("--formats", default="tar.gz,tar.zst,zip,deb")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    deskpack = os.path.abspath(args.deskpack)
+    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, TZ="UTC")
+    os.environ.update(env)
+
+    with tempfile.TemporaryDirectory(prefix="bench_package-") as work:
+        bundle = os.path.abspath(args.bundle) if args.bundle else build_demo(deskpack, work)
+        deb_stage = stage_deb(bundle, work) if "deb" in args.formats else None
+        tree_bytes = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(bundle)
+                         for f in fs if not os.path.islink(os.path.join(d, f)))
+        results = {}
+        for fmt in args.formats.split(","):
+            repeat = args.deb_repeat if fmt == "deb" else args.repeat
+            times = {"deskpack": [], "peer": []}
+            sizes = {}
+            for i in range(repeat):
+                order = ["deskpack", "peer"] if i % 2 == 0 else ["peer", "deskpack"]
+                for who in order:
+                    out = tempfile.mkdtemp(dir=work)
+                    if who == "deskpack":
+                        cmd = [deskpack, "package", bundle, "--format", fmt, "--out", out]
+                        times[who].append(timed(lambda: run(cmd)))
+                        sizes[who] = sum(os.path.getsize(os.path.join(out, f))
+                                         for f in os.listdir(out))
+                    else:
+                        target = []
+                        times[who].append(timed(lambda: target.append(
+                            peer(fmt, bundle, out, deb_stage))))
+                        sizes[who] = os.path.getsize(target[0])
+                    shutil.rmtree(out)
+            results[fmt] = {
+                "repeat": repeat,
+                "deskpack_s": statistics.median(times["deskpack"]),
+                "peer_s": statistics.median(times["peer"]),
+                "deskpack_bytes": sizes["deskpack"],
+                "peer_bytes": sizes["peer"],
+            }
+            r = results[fmt]
+            print(f"{fmt:8} deskpack {r['deskpack_s']:7.2f} s {r['deskpack_bytes'] / 2**20:7.2f} MiB"
+                  f" | peer {r['peer_s']:7.2f} s {r['peer_bytes'] / 2**20:7.2f} MiB"
+                  f" | time ratio {r['deskpack_s'] / r['peer_s']:.2f}", file=sys.stderr)
+        summary = {"tree_bytes": tree_bytes, "machine": platform.machine(),
+                   "load": os.getloadavg(), "results": results}
+        if args.json:
+            print(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    main()

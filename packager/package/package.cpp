@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+#include "package.h"
+
+#include "archive/archivewriter.h"
+#include "debpackage.h"
+#include "lock/lockvalidator.h"
+#include "runner/bundlemanifest.h"
+#include "runtime/elfaudit.h"
+#include "selfcontained.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QTemporaryDir>
+
+namespace deskpack::package {
+
+using namespace Qt::Literals::StringLiterals;
+
+std::optional<PackageFormat> parsePackageFormat(const QString &name)
+{
+    if (name == u"zip")
+        return PackageFormat::Zip;
+    if (name == u"tar.gz")
+        return PackageFormat::TarGz;
+    if (name == u"tar.zst")
+        return PackageFormat::TarZst;
+    if (name == u"deb")
+        return PackageFormat::Deb;
+    if (name == u"installer")
+        return PackageFormat::Installer;
+    return std::nullopt;
+}
+
+QString packageFormatName(PackageFormat format)
+{
+    switch (format) {
+    case PackageFormat::Zip:
+        return u"zip"_s;
+    case PackageFormat::TarGz:
+        return u"tar.gz"_s;
+    case PackageFormat::TarZst:
+        return u"tar.zst"_s;
+    case PackageFormat::Deb:
+        return u"deb"_s;
+    case PackageFormat::Installer:
+        return u"installer"_s;
+    }
+    return {};
+}
+
+Result<void> verifyBundle(const QString &bundleDir)
+{
+    const QString dir = QFileInfo(bundleDir).absoluteFilePath();
+    if (!QFileInfo(dir).isDir())
+        return makeError(ErrorKind::Unreadable, u"%1: not a directory"_s.arg(bundleDir));
+    Result<runner::BundleManifest> manifest = runner::readManifest(dir);
+    if (!manifest)
+        return manifest.error();
+    Result<runner::VerifyReport> files = runner::verifyBundleFiles(*manifest, dir);
+    if (!files)
+        return files.error();
+    QStringList problems;
+    for (const QString &f : std::as_const(files->missing))
+        problems.append(u"missing: "_s + f);
+    for (const QString &f : std::as_const(files->changed))
+        problems.append(u"changed: "_s + f);
+    for (const QString &f : std::as_const(files->extra))
+        problems.append(u"extra file: "_s + f);
+    Result<lock::LockFileCheck> checked = lock::checkLockFile(
+        QDir(dir).filePath(manifest->lock), {QDir(dir).filePath(manifest->coreSitePackages)});
+    if (!checked) {
+        problems.append(checked.error().message);
+    } else {
+        for (const lock::Problem &p : std::as_const(checked->problems)) {
+            if (p.severity == lock::Severity::Error)
+                problems.append(p.toString());
+        }
+    }
+    if (!QFileInfo(QDir(dir).filePath(manifest->python)).isExecutable())
+        problems.append(
+            u"%1: the interpreter is missing or not executable"_s.arg(manifest->python));
+    // The launcher's host libraries are what packaging supplies next.
+    for (const runtime::ElfFinding &f : runtime::auditBundleElf(dir))
+        problems.append(f.message);
+    if (problems.isEmpty())
+        return {};
+    return makeError(
+        ErrorKind::Invalid,
+        u"%1: the bundle fails verification (run 'deskpack verify'); not packaged:\n  %2"_s.arg(
+            dir, problems.join(u"\n  "_s)));
+}
+
+qint64 packageMtime(const QString &bundleDir)
+{
+    const QFileInfo manifest(
+        QDir(bundleDir).filePath(QLatin1StringView(runner::BundleManifest::FileName)));
+    return archive::sourceDateEpoch(manifest.exists() ? manifest.lastModified().toSecsSinceEpoch()
+                                                      : 0);
+}
+
+namespace {
+
+QString machineName()
+{
+    const QString arch = debianArchitecture();
+    if (arch == u"amd64")
+        return u"x86_64"_s;
+    if (arch == u"arm64")
+        return u"aarch64"_s;
+    return arch;
+}
+
+archive::ArchiveFormat archiveFormat(PackageFormat format)
+{
+    switch (format) {
+    case PackageFormat::Zip:
+        return archive::ArchiveFormat::Zip;
+    case PackageFormat::TarZst:
+        return archive::ArchiveFormat::TarZst;
+    default:
+        return archive::ArchiveFormat::TarGz;
+    }
+}
+
+} // namespace
+
+Result<PackageResult> packageBundle(const PackageOptions &options)
+{
+    if (options.format == PackageFormat::Installer) {
+        return makeError(ErrorKind::Usage,
+                         u"--format installer: not yet: needs the installer (issue 9 item 4); "
+                         "use zip, tar.gz, tar.zst or deb"_s);
+    }
+    const QString bundleDir = QDir::cleanPath(QFileInfo(options.bundleDir).absoluteFilePath());
+    if (Result<void> ok = verifyBundle(bundleDir); !ok)
+        return ok.error();
+    Result<runner::BundleManifest> manifest = runner::readManifest(bundleDir);
+    if (!manifest)
+        return manifest.error();
+    const QString outDir = QDir::cleanPath(
+        QFileInfo(options.outDir.isEmpty() ? QFileInfo(bundleDir).absolutePath() : options.outDir)
+            .absoluteFilePath());
+    if (outDir == bundleDir || outDir.startsWith(bundleDir + u'/')) {
+        return makeError(
+            ErrorKind::Usage,
+            u"--out %1: inside the bundle; the package would change what it packages"_s.arg(
+                outDir));
+    }
+    if (!QDir().mkpath(outDir))
+        return makeError(ErrorKind::Environment, u"%1: cannot create"_s.arg(outDir));
+    const qint64 mtime = packageMtime(bundleDir);
+
+    if (options.format == PackageFormat::Deb) {
+        if (const QString why = checkDebianPackageName(manifest->id); !why.isEmpty())
+            return makeError(ErrorKind::Invalid, u"%1/bundle.json: id: %2"_s.arg(bundleDir, why));
+        const QString path =
+            outDir + u"/%1_%2_%3.deb"_s.arg(manifest->id, manifest->version, debianArchitecture());
+        return writeDeb(bundleDir, *manifest, options, mtime, path);
+    }
+
+    QTemporaryDir staging(outDir + u"/.deskpack-package-XXXXXX"_s);
+    if (!staging.isValid())
+        return makeError(ErrorKind::Environment, u"%1: cannot create a staging directory: %2"_s.arg(
+                                                     outDir, staging.errorString()));
+    Result<SelfContainedTree> tree =
+        makeSelfContained(bundleDir, staging.filePath(QFileInfo(bundleDir).fileName()));
+    if (!tree)
+        return tree.error();
+
+    const QString extension = packageFormatName(options.format);
+    const QString path = outDir + u"/%1-%2-linux-%3.%4"_s.arg(manifest->id, manifest->version,
+                                                              machineName(), extension);
+    archive::WriteOptions write;
+    write.format = archiveFormat(options.format);
+    write.mtime = mtime;
+    write.topLevel = QFileInfo(bundleDir).fileName();
+    write.compressionLevel = options.compressionLevel;
+    Result<archive::WriteSummary> written = archive::writeArchive(tree->root, path, write);
+    if (!written)
+        return written.error();
+    PackageResult result;
+    result.path = path;
+    result.sha256 = written->sha256;
+    result.size = written->archiveSize;
+    result.entries = written->entries;
+    result.mtime = mtime;
+    result.launcher = !manifest->launcher.isEmpty();
+    result.rootExecutables = tree->rootExecutables;
+    result.bundledLibraries = tree->copiedLibraries;
+    result.bundledPlugins = tree->copiedPlugins;
+    if (!result.launcher)
+        result.warnings.append(
+            u"%1: the bundle has no launcher yet; packaged without one"_s.arg(bundleDir));
+    return result;
+}
+
+} // namespace deskpack::package

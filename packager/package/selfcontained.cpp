@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+#include "selfcontained.h"
+
+#include "runner/bundlemanifest.h"
+#include "runtime/elfaudit.h"
+#include "runtime/elffile.h"
+#include "runtime/runtimefiles.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QLibraryInfo>
+#include <QSaveFile>
+
+#include <filesystem>
+#include <system_error>
+
+namespace deskpack::package {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+// The plugin directories a Qt Widgets launcher loads from at run time: the
+// platform (xcb for X11/XWayland, offscreen and minimal for headless runs),
+// its GL integration, image formats and SVG icons. Wayland and platform
+// themes are left to the system's Qt: they pull in most of a desktop.
+const char *const pluginDirs[] = {"platforms", "xcbglintegrations", "imageformats", "iconengines"};
+const char *const platformPlugins[] = {"libqxcb.so", "libqoffscreen.so", "libqminimal.so"};
+
+bool needsQtGui(const QString &elf)
+{
+    Result<runtime::ElfInfo> info = runtime::readElf(elf);
+    if (!info)
+        return false;
+    return info->needed.contains(u"libQt6Gui.so.6"_s) ||
+           info->needed.contains(u"libQt6Widgets.so.6"_s);
+}
+
+Result<void> copyPlugins(const QString &root, QStringList &copied)
+{
+    const QString from = QLibraryInfo::path(QLibraryInfo::PluginsPath);
+    for (const char *dirName : pluginDirs) {
+        const QString dir = QLatin1StringView(dirName);
+        QDir source(from + u'/' + dir);
+        if (!source.exists())
+            continue;
+        QStringList names = source.entryList({u"*.so"_s}, QDir::Files, QDir::Name);
+        if (dir == u"platforms") {
+            QStringList wanted;
+            for (const char *p : platformPlugins)
+                wanted.append(QLatin1StringView(p));
+            names.removeIf([&](const QString &n) { return !wanted.contains(n); });
+        }
+        for (const QString &name : std::as_const(names)) {
+            const QString target = root + u"/plugins/"_s + dir + u'/' + name;
+            QDir().mkpath(QFileInfo(target).absolutePath());
+            if (Result<void> done = runtime::copyFile(source.filePath(name), target); !done)
+                return done.error();
+            copied.append(u"plugins/"_s + dir + u'/' + name);
+        }
+    }
+    return {};
+}
+
+Result<void> writeFile(const QString &path, const QByteArray &data)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit())
+        return makeError(ErrorKind::Environment,
+                         u"%1: cannot write: %2"_s.arg(path, file.errorString()));
+    return {};
+}
+
+} // namespace
+
+QStringList rootElfFiles(const QString &bundleDir)
+{
+    QStringList out;
+    const QFileInfoList entries =
+        QDir(bundleDir).entryInfoList(QDir::Files | QDir::Hidden, QDir::Name);
+    for (const QFileInfo &info : entries) {
+        if (!info.isSymLink() && runtime::isElfFile(info.filePath()))
+            out.append(info.fileName());
+    }
+    return out;
+}
+
+Result<SelfContainedTree> makeSelfContained(const QString &bundleDir, const QString &stagingDir)
+{
+    SelfContainedTree tree;
+    tree.root = bundleDir;
+    tree.rootExecutables = rootElfFiles(bundleDir);
+    if (tree.rootExecutables.isEmpty())
+        return tree;
+
+    std::error_code error;
+    std::filesystem::copy(bundleDir.toStdString(), stagingDir.toStdString(),
+                          std::filesystem::copy_options::recursive |
+                              std::filesystem::copy_options::copy_symlinks,
+                          error);
+    if (error)
+        return makeError(ErrorKind::Environment,
+                         u"cannot copy %1 to %2: %3"_s.arg(
+                             bundleDir, stagingDir, QString::fromStdString(error.message())));
+    tree.root = stagingDir;
+    bool gui = false;
+    for (const QString &name : std::as_const(tree.rootExecutables))
+        gui = gui || needsQtGui(stagingDir + u'/' + name);
+    if (gui) {
+        if (Result<void> done = copyPlugins(stagingDir, tree.copiedPlugins); !done)
+            return done.error();
+    }
+
+    runtime::ElfNormalizeOptions normalize;
+    normalize.missing = runtime::MissingLibraries::CopyFromHost;
+    normalize.libraryDir = stagingDir + u"/lib"_s;
+    Result<runtime::ElfNormalizeReport> report = runtime::normalizeElfTree(stagingDir, normalize);
+    if (!report)
+        return report.error();
+    if (!report->hostMissing.isEmpty())
+        return makeError(ErrorKind::Environment,
+                         u"%1: cannot make the bundle self-contained: %2"_s.arg(
+                             bundleDir, report->hostMissing.join(u"; "_s)));
+    tree.copiedLibraries = report->copiedLibraries;
+    tree.copiedLibraries.sort();
+
+    // Qt reads qt.conf beside the executable: plugins and libraries of the
+    // bundle, never the build machine's compiled-in prefix.
+    if (!tree.copiedLibraries.isEmpty() || !tree.copiedPlugins.isEmpty()) {
+        if (Result<void> done = writeFile(stagingDir + u"/qt.conf"_s,
+                                          "[Paths]\nPrefix=.\nLibraries=lib\nPlugins=plugins\n");
+            !done)
+            return done.error();
+    }
+
+    // The copy must verify like the bundle it came from.
+    Result<runner::BundleManifest> manifest = runner::readManifest(stagingDir);
+    if (!manifest)
+        return manifest.error();
+    Result<std::vector<runner::BundleFile>> files = runner::scanBundleFiles(stagingDir);
+    if (!files)
+        return files.error();
+    manifest->files = std::move(*files);
+    if (Result<void> done =
+            writeFile(stagingDir + u'/' + QLatin1StringView(runner::BundleManifest::FileName),
+                      runner::serializeManifest(*manifest));
+        !done)
+        return done.error();
+    return tree;
+}
+
+} // namespace deskpack::package

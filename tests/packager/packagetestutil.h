@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// Shared by the tst_package* binaries: the demo bundle built by `deskpack
+// build` (byte-compile off, for speed) and re-manifesting a bundle after a
+// test changed it on purpose.
+#include "common/testutil.h"
+#include "runner/bundlemanifest.h"
+
+#include <QDir>
+#include <QFile>
+#include <QSaveFile>
+
+#include <nlohmann/json.hpp>
+
+namespace deskpack::test {
+
+inline QString buildDemoBundle(const QString &work, QString *error)
+{
+    using nlohmann::json;
+    const json config = {
+        {"id", "deskpack-demo"},
+        {"name", "Deskpack Demo"},
+        {"version", "1.0.0"},
+        {"runtime", {{"python", "/usr/bin/python3.11"}}},
+        {"wheelhouse", QDir::cleanPath(binDir() + QStringLiteral("/../wheelhouse")).toStdString()},
+        {"requirements", {"demo_units==0.3.1"}},
+        {"app",
+         {{"source", fixture(QStringLiteral("../resources/demo/backend")).toStdString()},
+          {"module", "demo_backend"},
+          {"args", {"--port", "0"}}}},
+        {"readiness", {{"heartbeat", true}, {"timeout", 20}}},
+        {"lockEnv", "DESKPACK_DEMO_CORE_LOCK_PATH"},
+        {"prune", {"tests", "idlelib", "tkinter", "ensurepip"}},
+        {"byteCompile", false}};
+    QDir().mkpath(work);
+    QFile f(work + QStringLiteral("/deskpack.json"));
+    if (!f.open(QIODevice::WriteOnly)) {
+        *error = f.errorString();
+        return {};
+    }
+    f.write(QByteArray::fromStdString(config.dump(2)));
+    f.close();
+    const ProcessResult r = runDeskpack({QStringLiteral("build"), f.fileName(),
+                                         QStringLiteral("--out"), work + QStringLiteral("/out")});
+    if (r.exitCode != 0) {
+        *error = QString::fromUtf8(r.err);
+        return {};
+    }
+    return work + QStringLiteral("/out/Deskpack Demo");
+}
+
+inline bool copyTree(const QString &from, const QString &to)
+{
+    return runProcess(QStringLiteral("/bin/cp"), {QStringLiteral("-a"), from, to}).exitCode == 0;
+}
+
+// Re-hashes the bundle into its bundle.json, as `deskpack build` would have.
+inline bool remanifest(const QString &bundle)
+{
+    Result<runner::BundleManifest> manifest = runner::readManifest(bundle);
+    if (!manifest)
+        return false;
+    Result<std::vector<runner::BundleFile>> files = runner::scanBundleFiles(bundle);
+    if (!files)
+        return false;
+    manifest->files = std::move(*files);
+    QSaveFile out(bundle + QStringLiteral("/bundle.json"));
+    return out.open(QIODevice::WriteOnly) && out.write(runner::serializeManifest(*manifest)) > 0 &&
+           out.commit();
+}
+
+inline QByteArray readAllOf(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+} // namespace deskpack::test
