@@ -2,6 +2,7 @@
 #include "cli/bundlecommands.h"
 #include "cli/commandline.h"
 #include "cli/lockcommands.h"
+#include "cli/plugincommands.h"
 #include "cli/runtimecommands.h"
 
 #include <QCoreApplication>
@@ -23,17 +24,20 @@ int main(int argc, char *argv[])
         return cli::runVerifyCommand(args.mid(1));
     if (command == u"runtime")
         return cli::runRuntimeCommand(args.mid(1));
+    if (command == u"plugin")
+        return cli::runPluginCommand(args.mid(1));
     if (command == u"--version") {
         cli::printOut(QStringLiteral("deskpack %1\n").arg(QCoreApplication::applicationVersion()));
         return ExitOk;
     }
-    const QString usage =
-        QStringLiteral("Usage: deskpack COMMAND ...\n"
-                       "  lock generate|validate|diff   the runtime core lock\n"
-                       "  runtime pack|extract          base Python runtime archives\n"
-                       "  build APP.json                build a relocatable app bundle\n"
-                       "  verify BUNDLE                 check a bundle against its manifest\n"
-                       "Run 'deskpack COMMAND --help' for a command's options.\n");
+    const QString usage = QStringLiteral(
+        "Usage: deskpack COMMAND ...\n"
+        "  lock generate|validate|diff   the runtime core lock\n"
+        "  runtime pack|extract          base Python runtime archives\n"
+        "  build APP.json                build a relocatable app bundle\n"
+        "  verify BUNDLE                 check a bundle against its manifest\n"
+        "  plugin check                  check plugin requirements against a bundle\n"
+        "Run 'deskpack COMMAND --help' for a command's options.\n");
     if (command == u"--help" || command == u"-h") {
         cli::printOut(usage);
         return ExitOk;
