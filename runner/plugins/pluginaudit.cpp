@@ -4,6 +4,8 @@
 #include "lock/distmetadata.h"
 #include "lock/sitepackages.h"
 
+#include "base/parallel.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -21,7 +23,10 @@ QString cleanRecordPath(const QString &path)
 {
     if (path.isEmpty() || path.startsWith(u'/') || path.contains(u'\\'))
         return {};
-    const QString clean = QDir::cleanPath(path);
+    // Most RECORD paths are already clean; cleanPath() is the costly part of a scan.
+    const bool mayNeedCleaning = path.contains(u"//"_s) || path.contains(u"./"_s) ||
+                                 path.endsWith(u'.') || path.endsWith(u'/');
+    const QString clean = mayNeedCleaning ? QDir::cleanPath(path) : path;
     if (clean == u".." || clean.startsWith(u"../"_s))
         return {};
     return clean;
@@ -123,20 +128,27 @@ Result<PluginDirectory> scanPluginDirectory(const QString &directory)
         return out;
     const QStringList entries = dir.entryList(
         QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
-    QSet<QString> owned;
+    QStringList infos;
     for (const QString &entry : entries) {
-        if (!entry.endsWith(u".dist-info"_s))
-            continue;
-        PluginDistribution d;
-        d.metadataEntry = entry;
-        const QString stem = entry.chopped(10);
+        if (entry.endsWith(u".dist-info"_s))
+            infos.append(entry);
+    }
+    // Each RECORD is an independent small read: spread them over the cores.
+    std::vector<PluginDistribution> read(size_t(infos.size()));
+    forEachInParallel(infos.size(), [&](qsizetype i) {
+        PluginDistribution &d = read[size_t(i)];
+        d.metadataEntry = infos[i];
+        const QString stem = infos[i].chopped(10);
         const qsizetype dash = stem.indexOf(u'-');
         d.name = dash < 0 ? stem : stem.left(dash);
         d.version = dash < 0 ? QString() : stem.mid(dash + 1);
         d.canonicalName = lock::canonicalName(d.name);
-        d.files = readRecord(dir.filePath(entry) + u"/RECORD"_s);
+        d.files = readRecord(directory + u'/' + infos[i] + u"/RECORD"_s);
         d.topLevel = lock::modulesFromInstalledPaths(d.files);
-        owned.insert(entry);
+    });
+    QSet<QString> owned;
+    for (PluginDistribution &d : read) {
+        owned.insert(d.metadataEntry);
         for (const QString &f : std::as_const(d.files))
             owned.insert(f.section(u'/', 0, 0));
         out.distributions.append(std::move(d));
