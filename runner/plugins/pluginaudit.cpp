@@ -10,6 +10,11 @@
 #include <QFile>
 #include <QFileInfo>
 
+#ifdef Q_OS_UNIX
+#include <cstring>
+#include <dirent.h>
+#endif
+
 using namespace Qt::Literals::StringLiterals;
 
 namespace deskpack::plugins {
@@ -54,6 +59,28 @@ bool isLegacyNamespaceInit(const QString &path)
         return false;
     const QByteArray head = file.read(4096);
     return head.contains("extend_path") || head.contains("declare_namespace");
+}
+
+// The names in a directory. readdir() alone: QDir::entryList() stats every
+// entry to apply its filters, a large part of the audit's time at 500
+// distributions.
+QStringList listDirectory(const QString &directory)
+{
+#ifdef Q_OS_UNIX
+    QStringList out;
+    if (DIR *d = ::opendir(QFile::encodeName(directory).constData())) {
+        while (const dirent *e = ::readdir(d)) {
+            if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
+                out.append(QFile::decodeName(e->d_name));
+        }
+        ::closedir(d);
+    }
+    out.sort();
+    return out;
+#else
+    return QDir(directory).entryList(
+        QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
+#endif
 }
 
 } // namespace
@@ -124,19 +151,18 @@ Result<PluginDirectory> scanPluginDirectory(const QString &directory)
 {
     PluginDirectory out;
     QDir dir(directory);
-    if (!dir.exists())
+    if (directory.isEmpty() || !dir.exists())
         return out;
-    const QStringList entries = dir.entryList(
-        QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
+    const QStringList entries = listDirectory(directory);
     QStringList infos;
     for (const QString &entry : entries) {
         if (entry.endsWith(u".dist-info"_s))
             infos.append(entry);
     }
     // Each RECORD is an independent small read: spread them over the cores.
-    std::vector<PluginDistribution> read(size_t(infos.size()));
+    std::vector<PluginDistribution> scanned(size_t(infos.size()));
     forEachInParallel(infos.size(), [&](qsizetype i) {
-        PluginDistribution &d = read[size_t(i)];
+        PluginDistribution &d = scanned[size_t(i)];
         d.metadataEntry = infos[i];
         const QString stem = infos[i].chopped(10);
         const qsizetype dash = stem.indexOf(u'-');
@@ -147,7 +173,7 @@ Result<PluginDirectory> scanPluginDirectory(const QString &directory)
         d.topLevel = lock::modulesFromInstalledPaths(d.files);
     });
     QSet<QString> owned;
-    for (PluginDistribution &d : read) {
+    for (PluginDistribution &d : scanned) {
         owned.insert(d.metadataEntry);
         for (const QString &f : std::as_const(d.files))
             owned.insert(f.section(u'/', 0, 0));

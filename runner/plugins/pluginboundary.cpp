@@ -301,7 +301,8 @@ PluginBoundary::resolve(const QString &plugin, const QList<RequirementLine> &req
     ResolveRequest request;
     request.interpreter = m_interpreter;
     request.coreSitePackages = m_coreSitePackages;
-    request.pluginSitePackages = m_layout->sitePackages;
+    // No data dir (deskpack plugin check): no plugin site-packages at all.
+    request.pluginSitePackages = m_options.dataDir.isEmpty() ? QString() : m_layout->sitePackages;
     request.plugin = plugin;
     request.requirements = requirements;
     request.sources = sources;
@@ -325,7 +326,7 @@ PluginBoundary::resolve(const QString &plugin, const QList<RequirementLine> &req
                                                              : readOwners(m_layout->sitePackages);
     if (!owners)
         return owners.error();
-    Result<PluginDirectory> installed = scanPluginDirectory(m_layout->sitePackages);
+    Result<PluginDirectory> installed = scanPluginDirectory(request.pluginSitePackages);
     if (!installed)
         return installed.error();
     for (const ReportItem &item : std::as_const(resolution.items)) {

@@ -62,6 +62,8 @@ def closure(config, requirements, canonicalize_name, Requirement):
         report = json.load(f)
     known = {}  # canonical name -> (name, version, [requires], where)
     for where, path in (("plugin", config["pluginSitePackages"]), ("core", config["coreSitePackages"])):
+        if not path:  # no plugin site-packages; [""] would mean the working directory
+            continue
         for dist in md.distributions(path=[path]):
             name = dist.metadata["Name"]
             if name:
