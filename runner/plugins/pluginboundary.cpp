@@ -597,6 +597,9 @@ QList<QuarantineEntry> PluginBoundary::readQuarantine() const
     QList<QuarantineEntry> out;
     const QDir dir(m_layout->quarantine);
     for (const QString &id : dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
+        // An audit killed before its commit leaves a reason.json and no files: nothing to show.
+        if (QDir(dir.filePath(id) + u"/files"_s).isEmpty())
+            continue;
         QuarantineEntry entry;
         entry.id = id;
         QFile reason(dir.filePath(id) + u"/reason.json"_s);
