@@ -30,14 +30,14 @@ int main(int argc, char *argv[])
         cli::printOut(QStringLiteral("deskpack %1\n").arg(QCoreApplication::applicationVersion()));
         return ExitOk;
     }
-    const QString usage = QStringLiteral(
-        "Usage: deskpack COMMAND ...\n"
-        "  lock generate|validate|diff   the runtime core lock\n"
-        "  runtime pack|extract          base Python runtime archives\n"
-        "  build APP.json                build a relocatable app bundle\n"
-        "  verify BUNDLE                 check a bundle against its manifest\n"
-        "  plugin check                  check plugin requirements against a bundle\n"
-        "Run 'deskpack COMMAND --help' for a command's options.\n");
+    const QString usage =
+        QStringLiteral("Usage: deskpack COMMAND ...\n"
+                       "  lock generate|validate|diff   the runtime core lock\n"
+                       "  runtime pack|extract          base Python runtime archives\n"
+                       "  build APP.json                build a relocatable app bundle\n"
+                       "  verify BUNDLE                 check a bundle against its manifest\n"
+                       "  plugin check                  a plugin's requirements vs a bundle\n"
+                       "Run 'deskpack COMMAND --help' for a command's options.\n");
     if (command == u"--help" || command == u"-h") {
         cli::printOut(usage);
         return ExitOk;
