@@ -3,6 +3,7 @@
 #include "cli/commandline.h"
 #include "cli/lockcommands.h"
 #include "cli/packagecommands.h"
+#include "cli/plugincommands.h"
 #include "cli/runtimecommands.h"
 
 #include <QCoreApplication>
@@ -26,6 +27,8 @@ int main(int argc, char *argv[])
         return cli::runPackageCommand(args.mid(1));
     if (command == u"runtime")
         return cli::runRuntimeCommand(args.mid(1));
+    if (command == u"plugin")
+        return cli::runPluginCommand(args.mid(1));
     if (command == u"--version") {
         cli::printOut(QStringLiteral("deskpack %1\n").arg(QCoreApplication::applicationVersion()));
         return ExitOk;
@@ -37,6 +40,7 @@ int main(int argc, char *argv[])
                        "  build APP.json                build a relocatable app bundle\n"
                        "  verify BUNDLE                 check a bundle against its manifest\n"
                        "  package BUNDLE --format F     zip, tar.gz, tar.zst or deb of a bundle\n"
+                       "  plugin check                  a plugin's requirements vs a bundle\n"
                        "Run 'deskpack COMMAND --help' for a command's options.\n");
     if (command == u"--help" || command == u"-h") {
         cli::printOut(usage);

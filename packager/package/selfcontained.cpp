@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "selfcontained.h"
+#include "base/fileio.h"
 
 #include "runner/bundlemanifest.h"
 #include "runtime/elfaudit.h"
@@ -9,7 +10,6 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QLibraryInfo>
-#include <QSaveFile>
 
 #include <filesystem>
 #include <system_error>
@@ -59,15 +59,6 @@ Result<void> copyPlugins(const QString &root, QStringList &copied)
             copied.append(u"plugins/"_s + dir + u'/' + name);
         }
     }
-    return {};
-}
-
-Result<void> writeFile(const QString &path, const QByteArray &data)
-{
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit())
-        return makeError(ErrorKind::Environment,
-                         u"%1: cannot write: %2"_s.arg(path, file.errorString()));
     return {};
 }
 
@@ -127,8 +118,8 @@ Result<SelfContainedTree> makeSelfContained(const QString &bundleDir, const QStr
     // Qt reads qt.conf beside the executable: plugins and libraries of the
     // bundle, never the build machine's compiled-in prefix.
     if (!tree.copiedLibraries.isEmpty() || !tree.copiedPlugins.isEmpty()) {
-        if (Result<void> done = writeFile(stagingDir + u"/qt.conf"_s,
-                                          "[Paths]\nPrefix=.\nLibraries=lib\nPlugins=plugins\n");
+        if (Result<void> done = writeFileAtomically(
+                stagingDir + u"/qt.conf"_s, "[Paths]\nPrefix=.\nLibraries=lib\nPlugins=plugins\n");
             !done)
             return done.error();
     }
@@ -137,13 +128,17 @@ Result<SelfContainedTree> makeSelfContained(const QString &bundleDir, const QStr
     Result<runner::BundleManifest> manifest = runner::readManifest(stagingDir);
     if (!manifest)
         return manifest.error();
-    Result<std::vector<runner::BundleFile>> files = runner::scanBundleFiles(stagingDir);
-    if (!files)
-        return files.error();
-    manifest->files = std::move(*files);
-    if (Result<void> done =
-            writeFile(stagingDir + u'/' + QLatin1StringView(runner::BundleManifest::FileName),
-                      runner::serializeManifest(*manifest));
+    Result<runner::BundleTree> scanned = runner::scanBundleFiles(stagingDir);
+    if (!scanned)
+        return scanned.error();
+    if (!scanned->unsafe.isEmpty())
+        return makeError(ErrorKind::Invalid,
+                         u"%1: %2"_s.arg(stagingDir, scanned->unsafe.join(u", "_s)));
+    manifest->files = std::move(scanned->files);
+    manifest->dirs = std::move(scanned->emptyDirs);
+    if (Result<void> done = writeFileAtomically(
+            stagingDir + u'/' + QLatin1StringView(runner::BundleManifest::FileName),
+            runner::serializeManifest(*manifest));
         !done)
         return done.error();
     return tree;

@@ -4,6 +4,7 @@
 // Shared by the tst_package* binaries: the demo bundle built by `deskpack
 // build` (byte-compile off, for speed) and re-manifesting a bundle after a
 // test changed it on purpose.
+#include "base/fileio.h"
 #include "common/testutil.h"
 #include "runner/bundlemanifest.h"
 
@@ -61,13 +62,13 @@ inline bool remanifest(const QString &bundle)
     Result<runner::BundleManifest> manifest = runner::readManifest(bundle);
     if (!manifest)
         return false;
-    Result<std::vector<runner::BundleFile>> files = runner::scanBundleFiles(bundle);
-    if (!files)
+    Result<runner::BundleTree> tree = runner::scanBundleFiles(bundle);
+    if (!tree)
         return false;
-    manifest->files = std::move(*files);
-    QSaveFile out(bundle + QStringLiteral("/bundle.json"));
-    return out.open(QIODevice::WriteOnly) && out.write(runner::serializeManifest(*manifest)) > 0 &&
-           out.commit();
+    manifest->files = std::move(tree->files);
+    manifest->dirs = std::move(tree->emptyDirs);
+    return bool(
+        writeFileAtomically(bundle + u"/bundle.json"_s, runner::serializeManifest(*manifest)));
 }
 
 inline QByteArray readAllOf(const QString &path)

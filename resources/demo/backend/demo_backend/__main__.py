@@ -46,6 +46,20 @@ PLUGINS = load_plugins(os.environ.get("DESKPACK_PLUGIN_SITE_PACKAGES"))
 
 
 def status():
+    # Where each plugin and every module it imported came from: a core module
+    # must resolve to the core site-packages even when a plugin ships one too.
+    def origin(module):
+        return getattr(module, "__file__", None) or "built-in"
+
+    plugin_modules = {}
+    for name, state in PLUGINS.items():
+        module = sys.modules.get(name)
+        if module is None:
+            plugin_modules[name] = {"status": state}
+            continue
+        imports = {value.__name__: origin(value) for value in vars(module).values()
+                   if isinstance(value, type(sys))}
+        plugin_modules[name] = {"status": state, "file": origin(module), "imports": imports}
     return {
         "app": "deskpack-demo",
         "pid": os.getpid(),
@@ -59,6 +73,7 @@ def status():
         "core_site_packages": next((p for p in sys.path if p.endswith("site-packages")), None),
         "plugin_site_packages": os.environ.get("DESKPACK_PLUGIN_SITE_PACKAGES"),
         "plugins": PLUGINS,
+        "plugin_modules": plugin_modules,
         "greeting": demo_units.greet(os.environ.get("DESKPACK_DEMO_GREETING", "world")),
         "demo_units_file": demo_units.__file__,
     }

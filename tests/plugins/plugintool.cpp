@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+// Test helper: runs one plugin boundary operation in its own process.
+//   plugintool install BUNDLE DATA PLUGIN REQUIREMENTS FIND_LINKS [--pause-at PHASE]
+//   plugintool remove BUNDLE DATA PLUGIN [--pause-at PHASE]
+// Prints each phase on stdout; at PHASE (a prefix: "staged", "commit 1/") it
+// prints "paused" and blocks forever, so the test can SIGKILL it right there.
+// Exit codes as DESIGN.md; a refused install exits 1.
+#include "runner/plugins/pluginboundary.h"
+
+#include <QCoreApplication>
+#include <QThread>
+
+#include <cstdio>
+
+using namespace deskpack;
+using namespace deskpack::plugins;
+using namespace Qt::Literals::StringLiterals;
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QStringList args = app.arguments().mid(1);
+    QString pauseAt;
+    if (const qsizetype i = args.indexOf(u"--pause-at"_s); i >= 0 && i + 1 < args.size()) {
+        pauseAt = args[i + 1];
+        args.remove(i, 2);
+    }
+    if (args.size() < 4) {
+        std::fprintf(stderr, "usage: plugintool install|remove BUNDLE DATA PLUGIN ...\n");
+        return ExitUsage;
+    }
+    PluginBoundary::Options options;
+    options.bundleDir = args[1];
+    options.dataDir = args[2];
+    options.onPhase = [&](const QString &phase) {
+        std::printf("phase %s\n", qPrintable(phase));
+        std::fflush(stdout);
+        if (!pauseAt.isEmpty() && phase.startsWith(pauseAt)) {
+            std::printf("paused\n");
+            std::fflush(stdout);
+            for (;;)
+                QThread::sleep(60);
+        }
+    };
+    Result<PluginBoundary> boundary = PluginBoundary::open(options);
+    if (!boundary) {
+        std::fprintf(stderr, "%s\n", qPrintable(boundary.error().message));
+        return exitCodeFor(boundary.error().kind);
+    }
+    if (args[0] == u"install" && args.size() == 6) {
+        Result<QList<RequirementLine>> reqs = readRequirementsFile(args[4]);
+        if (!reqs) {
+            std::fprintf(stderr, "%s\n", qPrintable(reqs.error().message));
+            return exitCodeFor(reqs.error().kind);
+        }
+        PluginSources sources;
+        sources.noIndex = true;
+        sources.findLinks = {args[5]};
+        Result<InstallResult> r = boundary->install(args[3], *reqs, sources);
+        if (!r) {
+            std::fprintf(stderr, "%s\n", qPrintable(r.error().message));
+            return exitCodeFor(r.error().kind);
+        }
+        std::printf("%s\n", r->toJson().dump().c_str());
+        return r->ok() ? ExitOk : ExitProblems;
+    }
+    if (args[0] == u"remove") {
+        Result<RemoveResult> r = boundary->remove(args[3]);
+        if (!r) {
+            std::fprintf(stderr, "%s\n", qPrintable(r.error().message));
+            return exitCodeFor(r.error().kind);
+        }
+        std::printf("%s\n", r->toJson().dump().c_str());
+        return ExitOk;
+    }
+    std::fprintf(stderr, "plugintool: bad arguments\n");
+    return ExitUsage;
+}
