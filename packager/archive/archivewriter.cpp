@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "archivewriter.h"
+#include "base/fileio.h"
 
 #include "archivehandles.h"
 #include "entryguard.h"
@@ -15,6 +16,8 @@
 
 #include <algorithm>
 #include <unistd.h>
+
+using namespace Qt::Literals::StringLiterals;
 
 namespace deskpack::archive {
 
@@ -38,14 +41,6 @@ la_ssize_t writeCallback(struct archive *, void *clientData, const void *buffer,
     return la_ssize_t(n);
 }
 
-QString readLinkTarget(const QString &path)
-{
-    QByteArray buffer(4096, Qt::Uninitialized);
-    const ssize_t n =
-        ::readlink(QFile::encodeName(path).constData(), buffer.data(), size_t(buffer.size()));
-    return n < 0 ? QString() : QString::fromUtf8(buffer.constData(), n);
-}
-
 class TreeWriter
 {
 public:
@@ -66,9 +61,8 @@ private:
     Result<void> writeContent(const QString &path, const QString &name);
     Error archiveError(const QString &name) const
     {
-        return makeError(
-            ErrorKind::Environment,
-            QStringLiteral("cannot add '%1': %2").arg(name, archiveErrorString(m_archive)));
+        return makeError(ErrorKind::Environment,
+                         u"cannot add '%1': %2"_s.arg(name, archiveErrorString(m_archive)));
     }
 
     struct archive *m_archive;
@@ -145,7 +139,7 @@ Result<void> TreeWriter::writeEntry(const QString &relative, const QFileInfo &in
     }
     if (Result<QString> ok = m_guard.admit(name, kind, target); !ok) {
         return makeError(ErrorKind::Invalid,
-                         QStringLiteral("%1: not archived: %2").arg(m_root, ok.error().message));
+                         u"%1: not archived: %2"_s.arg(m_root, ok.error().message));
     }
     if (archive_write_header(m_archive, entry.get()) < ARCHIVE_WARN)
         return archiveError(name);
@@ -160,7 +154,7 @@ Result<void> TreeWriter::writeContent(const QString &path, const QString &name)
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         return makeError(ErrorKind::Unreadable,
-                         QStringLiteral("%1: cannot open: %2").arg(path, file.errorString()));
+                         u"%1: cannot open: %2"_s.arg(path, file.errorString()));
     }
     const qint64 expected = file.size();
     QByteArray block(1 << 20, Qt::Uninitialized);
@@ -169,7 +163,7 @@ Result<void> TreeWriter::writeContent(const QString &path, const QString &name)
         const qint64 n = file.read(block.data(), block.size());
         if (n < 0) {
             return makeError(ErrorKind::Unreadable,
-                             QStringLiteral("%1: read error: %2").arg(path, file.errorString()));
+                             u"%1: read error: %2"_s.arg(path, file.errorString()));
         }
         if (n == 0)
             break;
@@ -179,7 +173,7 @@ Result<void> TreeWriter::writeContent(const QString &path, const QString &name)
     }
     if (total != expected) {
         return makeError(ErrorKind::Environment,
-                         QStringLiteral("%1: changed size while being archived").arg(path));
+                         u"%1: changed size while being archived"_s.arg(path));
     }
     m_contentBytes += total;
     return {};
@@ -225,8 +219,8 @@ Result<void> configureFormat(struct archive *handle, ArchiveFormat format, int l
     }
     if (status != ARCHIVE_OK) {
         return makeError(ErrorKind::Environment,
-                         QStringLiteral("libarchive cannot write %1: %2")
-                             .arg(formatName(format), archiveErrorString(handle)));
+                         u"libarchive cannot write %1: %2"_s.arg(formatName(format),
+                                                                 archiveErrorString(handle)));
     }
     // No padding of the last block: the archive ends where its data ends.
     archive_write_set_bytes_in_last_block(handle, 1);
@@ -253,13 +247,13 @@ QString formatName(ArchiveFormat format)
 {
     switch (format) {
     case ArchiveFormat::TarGz:
-        return QStringLiteral("tar.gz");
+        return u"tar.gz"_s;
     case ArchiveFormat::TarXz:
-        return QStringLiteral("tar.xz");
+        return u"tar.xz"_s;
     case ArchiveFormat::TarZst:
-        return QStringLiteral("tar.zst");
+        return u"tar.zst"_s;
     case ArchiveFormat::Zip:
-        return QStringLiteral("zip");
+        return u"zip"_s;
     }
     return {};
 }
@@ -276,31 +270,26 @@ Result<WriteSummary> writeArchive(const QString &sourceDir, const QString &archi
 {
     const QFileInfo source(sourceDir);
     if (!source.isDir()) {
-        return makeError(ErrorKind::Unreadable,
-                         QStringLiteral("%1: not a directory").arg(sourceDir));
+        return makeError(ErrorKind::Unreadable, u"%1: not a directory"_s.arg(sourceDir));
     }
     const std::optional<ArchiveFormat> format =
         options.format ? options.format : formatForFileName(archivePath);
     if (!format) {
-        return makeError(ErrorKind::Usage,
-                         QStringLiteral("%1: unknown archive type (use .tar.gz, .tar.xz, "
-                                        ".tar.zst or .zip)")
-                             .arg(archivePath));
+        return makeError(ErrorKind::Usage, u"%1: unknown archive type (use .tar.gz, .tar.xz, "
+                                           ".tar.zst or .zip)"_s.arg(archivePath));
     }
     if (!options.topLevel.isEmpty()) {
         Result<QStringList> top = EntryGuard::splitName(options.topLevel);
         if (!top || top->isEmpty())
-            return makeError(
-                ErrorKind::Usage,
-                QStringLiteral("'%1': not a valid top-level directory name").arg(options.topLevel));
+            return makeError(ErrorKind::Usage,
+                             u"'%1': not a valid top-level directory name"_s.arg(options.topLevel));
     }
 
     QDir().mkpath(QFileInfo(archivePath).absolutePath());
     QSaveFile file(archivePath);
     if (!file.open(QIODevice::WriteOnly)) {
-        return makeError(
-            ErrorKind::Environment,
-            QStringLiteral("%1: cannot write: %2").arg(archivePath, file.errorString()));
+        return makeError(ErrorKind::Environment,
+                         u"%1: cannot write: %2"_s.arg(archivePath, file.errorString()));
     }
     QCryptographicHash hash(QCryptographicHash::Sha256);
     Sink sink{&file, &hash, 0};
@@ -311,9 +300,8 @@ Result<WriteSummary> writeArchive(const QString &sourceDir, const QString &archi
     }
     if (archive_write_open2(handle.get(), &sink, nullptr, writeCallback, nullptr, nullptr) !=
         ARCHIVE_OK) {
-        return makeError(
-            ErrorKind::Environment,
-            QStringLiteral("%1: %2").arg(archivePath, archiveErrorString(handle.get())));
+        return makeError(ErrorKind::Environment,
+                         u"%1: %2"_s.arg(archivePath, archiveErrorString(handle.get())));
     }
     const QString root = QDir::cleanPath(source.absoluteFilePath());
     TreeWriter writer(handle.get(), root, options);
@@ -324,14 +312,12 @@ Result<WriteSummary> writeArchive(const QString &sourceDir, const QString &archi
     if (Result<void> tree = writer.writeDirectory(QString()); !tree)
         return tree.error();
     if (archive_write_close(handle.get()) != ARCHIVE_OK) {
-        return makeError(
-            ErrorKind::Environment,
-            QStringLiteral("%1: %2").arg(archivePath, archiveErrorString(handle.get())));
+        return makeError(ErrorKind::Environment,
+                         u"%1: %2"_s.arg(archivePath, archiveErrorString(handle.get())));
     }
     if (!file.commit()) {
-        return makeError(
-            ErrorKind::Environment,
-            QStringLiteral("%1: cannot write: %2").arg(archivePath, file.errorString()));
+        return makeError(ErrorKind::Environment,
+                         u"%1: cannot write: %2"_s.arg(archivePath, file.errorString()));
     }
     WriteSummary summary;
     summary.sha256 = QString::fromLatin1(hash.result().toHex());
@@ -374,9 +360,9 @@ Result<void> listDirectory(const QString &root, const QString &relative, const Q
             entry.sourcePath = info.filePath();
             entry.executable = info.permissions() & QFile::ExeOwner;
         } else {
-            return makeError(ErrorKind::Invalid,
-                             QStringLiteral("%1: not archived: '%2' is a fifo, socket or device")
-                                 .arg(root, child));
+            return makeError(
+                ErrorKind::Invalid,
+                u"%1: not archived: '%2' is a fifo, socket or device"_s.arg(root, child));
         }
         out.append(entry);
         if (entry.kind == ArchiveEntry::Kind::Directory) {
@@ -398,8 +384,7 @@ Result<QList<ArchiveEntry>> listTree(const QString &sourceDir, const QString &pr
 {
     const QFileInfo source(sourceDir);
     if (!source.isDir())
-        return makeError(ErrorKind::Unreadable,
-                         QStringLiteral("%1: not a directory").arg(sourceDir));
+        return makeError(ErrorKind::Unreadable, u"%1: not a directory"_s.arg(sourceDir));
     QList<ArchiveEntry> out;
     if (Result<void> done =
             listDirectory(QDir::cleanPath(source.absoluteFilePath()), QString(), prefix, out);
@@ -414,28 +399,24 @@ Result<WriteSummary> writeEntries(QList<ArchiveEntry> entries, const QString &ar
     const std::optional<ArchiveFormat> format =
         options.format ? options.format : formatForFileName(archivePath);
     if (!format) {
-        return makeError(ErrorKind::Usage,
-                         QStringLiteral("%1: unknown archive type (use .tar.gz, .tar.xz, "
-                                        ".tar.zst or .zip)")
-                             .arg(archivePath));
+        return makeError(ErrorKind::Usage, u"%1: unknown archive type (use .tar.gz, .tar.xz, "
+                                           ".tar.zst or .zip)"_s.arg(archivePath));
     }
     std::stable_sort(
         entries.begin(), entries.end(),
         [](const ArchiveEntry &a, const ArchiveEntry &b) { return entryNameLess(a.name, b.name); });
     for (qsizetype i = 1; i < entries.size(); ++i) {
         if (nameComponents(entries[i - 1].name) == nameComponents(entries[i].name)) {
-            return makeError(
-                ErrorKind::Invalid,
-                QStringLiteral("%1: two entries named '%2'").arg(archivePath, entries[i].name));
+            return makeError(ErrorKind::Invalid,
+                             u"%1: two entries named '%2'"_s.arg(archivePath, entries[i].name));
         }
     }
 
     QDir().mkpath(QFileInfo(archivePath).absolutePath());
     QSaveFile file(archivePath);
     if (!file.open(QIODevice::WriteOnly)) {
-        return makeError(
-            ErrorKind::Environment,
-            QStringLiteral("%1: cannot write: %2").arg(archivePath, file.errorString()));
+        return makeError(ErrorKind::Environment,
+                         u"%1: cannot write: %2"_s.arg(archivePath, file.errorString()));
     }
     QCryptographicHash hash(QCryptographicHash::Sha256);
     Sink sink{&file, &hash, 0};
@@ -446,14 +427,12 @@ Result<WriteSummary> writeEntries(QList<ArchiveEntry> entries, const QString &ar
     }
     if (archive_write_open2(handle.get(), &sink, nullptr, writeCallback, nullptr, nullptr) !=
         ARCHIVE_OK) {
-        return makeError(
-            ErrorKind::Environment,
-            QStringLiteral("%1: %2").arg(archivePath, archiveErrorString(handle.get())));
+        return makeError(ErrorKind::Environment,
+                         u"%1: %2"_s.arg(archivePath, archiveErrorString(handle.get())));
     }
     auto archiveError = [&](const QString &name) {
-        return makeError(
-            ErrorKind::Environment,
-            QStringLiteral("cannot add '%1': %2").arg(name, archiveErrorString(handle.get())));
+        return makeError(ErrorKind::Environment,
+                         u"cannot add '%1': %2"_s.arg(name, archiveErrorString(handle.get())));
     };
     EntryGuard guard;
     WriteSummary summary;
@@ -485,9 +464,9 @@ Result<WriteSummary> writeEntries(QList<ArchiveEntry> entries, const QString &ar
             if (e.data.isNull()) {
                 content.setFileName(e.sourcePath);
                 if (!content.open(QIODevice::ReadOnly)) {
-                    return makeError(ErrorKind::Unreadable,
-                                     QStringLiteral("%1: cannot open: %2")
-                                         .arg(e.sourcePath, content.errorString()));
+                    return makeError(
+                        ErrorKind::Unreadable,
+                        u"%1: cannot open: %2"_s.arg(e.sourcePath, content.errorString()));
                 }
                 size = content.size();
             } else {
@@ -499,9 +478,8 @@ Result<WriteSummary> writeEntries(QList<ArchiveEntry> entries, const QString &ar
         const bool absoluteLink = kind == EntryKind::Symlink && e.linkTarget.startsWith(u'/');
         if (!(absoluteLink && options.allowAbsoluteLinks)) {
             if (Result<QString> ok = guard.admit(e.name, kind, e.linkTarget); !ok) {
-                return makeError(
-                    ErrorKind::Invalid,
-                    QStringLiteral("%1: not archived: %2").arg(archivePath, ok.error().message));
+                return makeError(ErrorKind::Invalid,
+                                 u"%1: not archived: %2"_s.arg(archivePath, ok.error().message));
             }
         }
         if (archive_write_header(handle.get(), entry.get()) < ARCHIVE_WARN)
@@ -519,9 +497,8 @@ Result<WriteSummary> writeEntries(QList<ArchiveEntry> entries, const QString &ar
         for (;;) {
             const qint64 n = content.read(block.data(), block.size());
             if (n < 0) {
-                return makeError(
-                    ErrorKind::Unreadable,
-                    QStringLiteral("%1: read error: %2").arg(e.sourcePath, content.errorString()));
+                return makeError(ErrorKind::Unreadable,
+                                 u"%1: read error: %2"_s.arg(e.sourcePath, content.errorString()));
             }
             if (n == 0)
                 break;
@@ -530,21 +507,18 @@ Result<WriteSummary> writeEntries(QList<ArchiveEntry> entries, const QString &ar
             total += n;
         }
         if (total != size) {
-            return makeError(
-                ErrorKind::Environment,
-                QStringLiteral("%1: changed size while being archived").arg(e.sourcePath));
+            return makeError(ErrorKind::Environment,
+                             u"%1: changed size while being archived"_s.arg(e.sourcePath));
         }
         summary.contentBytes += total;
     }
     if (archive_write_close(handle.get()) != ARCHIVE_OK) {
-        return makeError(
-            ErrorKind::Environment,
-            QStringLiteral("%1: %2").arg(archivePath, archiveErrorString(handle.get())));
+        return makeError(ErrorKind::Environment,
+                         u"%1: %2"_s.arg(archivePath, archiveErrorString(handle.get())));
     }
     if (!file.commit()) {
-        return makeError(
-            ErrorKind::Environment,
-            QStringLiteral("%1: cannot write: %2").arg(archivePath, file.errorString()));
+        return makeError(ErrorKind::Environment,
+                         u"%1: cannot write: %2"_s.arg(archivePath, file.errorString()));
     }
     summary.sha256 = QString::fromLatin1(hash.result().toHex());
     summary.archiveSize = sink.written;

@@ -115,7 +115,7 @@ public:
     // "pip": "PATH.whl" or {"wheel": "PATH.whl", "sha256": HEX}.
     void readPip(const JsonNode &pip, AppConfig &config)
     {
-        if (pip.isNull())
+        if (!pip.isPresent()) // an explicit null is a mistake, not "no pip"
             return;
         std::optional<QString> wheel;
         JsonNode where = pip;

@@ -26,7 +26,7 @@ namespace deskpack::cli {
 
 namespace {
 
-const QCommandLineOption jsonOption(u"json"_s, u"Machine-readable summary on stdout."_s);
+const QCommandLineOption jsonOption = jsonReportOption();
 
 bool stderrIsTerminal()
 {

@@ -8,12 +8,14 @@
 
 #include <QCoreApplication>
 
+using namespace Qt::Literals::StringLiterals;
+
 using namespace deskpack;
 
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("deskpack"));
+    QCoreApplication::setApplicationName(u"deskpack"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(DESKPACK_VERSION));
     const QStringList args = app.arguments().mid(1);
     const QString command = args.value(0);
@@ -30,24 +32,23 @@ int main(int argc, char *argv[])
     if (command == u"plugin")
         return cli::runPluginCommand(args.mid(1));
     if (command == u"--version") {
-        cli::printOut(QStringLiteral("deskpack %1\n").arg(QCoreApplication::applicationVersion()));
+        cli::printOut(u"deskpack %1\n"_s.arg(QCoreApplication::applicationVersion()));
         return ExitOk;
     }
     const QString usage =
-        QStringLiteral("Usage: deskpack COMMAND ...\n"
-                       "  lock generate|validate|diff   the runtime core lock\n"
-                       "  runtime pack|extract          base Python runtime archives\n"
-                       "  build APP.json                build a relocatable app bundle\n"
-                       "  verify BUNDLE                 check a bundle against its manifest\n"
-                       "  package BUNDLE --format F     zip, tar.gz, tar.zst or deb of a bundle\n"
-                       "  plugin check                  a plugin's requirements vs a bundle\n"
-                       "Run 'deskpack COMMAND --help' for a command's options.\n");
+        u"Usage: deskpack COMMAND ...\n"
+        "  lock generate|validate|diff   the runtime core lock\n"
+        "  runtime pack|extract          base Python runtime archives\n"
+        "  build APP.json                build a relocatable app bundle\n"
+        "  verify BUNDLE                 check a bundle against its manifest\n"
+        "  package BUNDLE --format F     zip, tar.gz, tar.zst or deb of a bundle\n"
+        "  plugin check                  a plugin's requirements vs a bundle\n"
+        "Run 'deskpack COMMAND --help' for a command's options.\n"_s;
     if (command == u"--help" || command == u"-h") {
         cli::printOut(usage);
         return ExitOk;
     }
-    cli::printErr(command.isEmpty()
-                      ? usage
-                      : QStringLiteral("deskpack: unknown command '%1'\n%2").arg(command, usage));
+    cli::printErr(command.isEmpty() ? usage
+                                    : u"deskpack: unknown command '%1'\n%2"_s.arg(command, usage));
     return ExitUsage;
 }

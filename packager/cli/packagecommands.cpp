@@ -36,7 +36,7 @@ int runPackageCommand(const QStringList &arguments)
         u"deb Depends, comma-separated, instead of asking dpkg which packages own the system "
         "libraries the bundle loads."_s,
         u"LIST"_s);
-    const QCommandLineOption jsonOption(u"json"_s, u"Machine-readable summary on stdout."_s);
+    const QCommandLineOption jsonOption = jsonReportOption();
     parser.addOptions({format, out, level, maintainer, description, depends, jsonOption});
     parser.addPositionalArgument(u"BUNDLE"_s, u"The bundle directory (from deskpack build)."_s);
     if (const int code = parseCommandLine(parser, command, arguments); code >= 0)

@@ -35,7 +35,7 @@ int runCheck(const QStringList &arguments)
     const QCommandLineOption dataOption(
         u"data-dir"_s, u"Also see the plugins installed in this data dir as installed."_s,
         u"DIR"_s);
-    const QCommandLineOption jsonOption(u"json"_s, u"Print the result as JSON on stdout."_s);
+    const QCommandLineOption jsonOption = jsonReportOption();
     parser.addOptions({bundleOption, requirementsOption, findLinksOption, indexOption,
                        noIndexOption, nameOption, dataOption, jsonOption});
     if (const int code = parseCommandLine(parser, command, arguments); code >= 0)

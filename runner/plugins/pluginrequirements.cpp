@@ -13,8 +13,7 @@ namespace {
 
 Error refusal(const QString &file, int line, const QString &message)
 {
-    return makeError(ErrorKind::Usage,
-                     QStringLiteral("%1:%2: %3").arg(file).arg(line).arg(message));
+    return makeError(ErrorKind::Usage, u"%1:%2: %3"_s.arg(file).arg(line).arg(message));
 }
 
 // What the refusal says for an option pip accepts in a requirements file.

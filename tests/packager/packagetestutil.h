@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::test {
 
 inline QString buildDemoBundle(const QString &work, QString *error)
@@ -24,10 +26,10 @@ inline QString buildDemoBundle(const QString &work, QString *error)
         {"name", "Deskpack Demo"},
         {"version", "1.0.0"},
         {"runtime", {{"python", "/usr/bin/python3.11"}}},
-        {"wheelhouse", QDir::cleanPath(binDir() + QStringLiteral("/../wheelhouse")).toStdString()},
+        {"wheelhouse", QDir::cleanPath(binDir() + u"/../wheelhouse"_s).toStdString()},
         {"requirements", {"demo_units==0.3.1"}},
         {"app",
-         {{"source", fixture(QStringLiteral("../resources/demo/backend")).toStdString()},
+         {{"source", fixture(u"../resources/demo/backend"_s).toStdString()},
           {"module", "demo_backend"},
           {"args", {"--port", "0"}}}},
         {"readiness", {{"heartbeat", true}, {"timeout", 20}}},
@@ -35,25 +37,24 @@ inline QString buildDemoBundle(const QString &work, QString *error)
         {"prune", {"tests", "idlelib", "tkinter", "ensurepip"}},
         {"byteCompile", false}};
     QDir().mkpath(work);
-    QFile f(work + QStringLiteral("/deskpack.json"));
+    QFile f(work + u"/deskpack.json"_s);
     if (!f.open(QIODevice::WriteOnly)) {
         *error = f.errorString();
         return {};
     }
     f.write(QByteArray::fromStdString(config.dump(2)));
     f.close();
-    const ProcessResult r = runDeskpack({QStringLiteral("build"), f.fileName(),
-                                         QStringLiteral("--out"), work + QStringLiteral("/out")});
+    const ProcessResult r = runDeskpack({u"build"_s, f.fileName(), u"--out"_s, work + u"/out"_s});
     if (r.exitCode != 0) {
         *error = QString::fromUtf8(r.err);
         return {};
     }
-    return work + QStringLiteral("/out/Deskpack Demo");
+    return work + u"/out/Deskpack Demo"_s;
 }
 
 inline bool copyTree(const QString &from, const QString &to)
 {
-    return runProcess(QStringLiteral("/bin/cp"), {QStringLiteral("-a"), from, to}).exitCode == 0;
+    return runProcess(u"/bin/cp"_s, {u"-a"_s, from, to}).exitCode == 0;
 }
 
 // Re-hashes the bundle into its bundle.json, as `deskpack build` would have.

@@ -11,11 +11,13 @@
 
 #include <cstdio>
 
+using namespace Qt::Literals::StringLiterals;
+
 int main(int argc, char *argv[])
 {
     QGuiApplication app(argc, argv);
     QSet<QString> mapped;
-    QFile maps(QStringLiteral("/proc/self/maps"));
+    QFile maps(u"/proc/self/maps"_s);
     if (maps.open(QIODevice::ReadOnly)) {
         for (const QByteArray &line : maps.readAll().split('\n')) {
             const qsizetype slash = line.indexOf('/');
@@ -26,8 +28,7 @@ int main(int argc, char *argv[])
     QJsonArray list;
     for (const QString &path : std::as_const(mapped))
         list.append(path);
-    const QJsonObject out{{QStringLiteral("platform"), QGuiApplication::platformName()},
-                          {QStringLiteral("mapped"), list}};
+    const QJsonObject out{{u"platform"_s, QGuiApplication::platformName()}, {u"mapped"_s, list}};
     std::fputs(QJsonDocument(out).toJson(QJsonDocument::Compact).constData(), stdout);
     return 0;
 }

@@ -416,7 +416,7 @@ private Q_SLOTS:
         QTest::newRow("short hash") << QByteArray("{\"wheel\": \"WHEEL\", \"sha256\": \"abc\"}")
                                     << u"pip.sha256: expected 64 hexadecimal digits"_s;
         QTest::newRow("misspelt key") << QByteArray("{\"wheel\": \"WHEEL\", \"sha265\": \"x\"}")
-                                      << u"pip.sha265: unknown key; did you mean \"pip.sha256\"?"_s;
+                                      << u"$.pip.sha265: unknown key; did you mean \"sha256\"?"_s;
     }
 
     void configPipField()

@@ -15,6 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
+using namespace Qt::Literals::StringLiterals;
+
 namespace deskpack::test {
 
 // path -> "d" for directories, the SHA-256 for files: equal maps are equal trees.
@@ -25,7 +27,7 @@ inline QMap<QString, QString> treeHash(const QString &root)
                     QDirIterator::Subdirectories);
     while (it.hasNext()) {
         const QString path = it.next();
-        QString value = QStringLiteral("d");
+        QString value = u"d"_s;
         if (it.fileInfo().isFile()) {
             QFile f(path);
             if (f.open(QIODevice::ReadOnly))
@@ -39,16 +41,15 @@ inline QMap<QString, QString> treeHash(const QString &root)
 
 inline QString demoWheelhouse()
 {
-    return QDir::cleanPath(binDir() + QStringLiteral("/../wheelhouse"));
+    return QDir::cleanPath(binDir() + u"/../wheelhouse"_s);
 }
 
 // Writes the plugin fixture wheels into DIR/wheels and a PEP 503 index into DIR/index.
 inline QString makePluginWheels(const QString &dir)
 {
-    const ProcessResult r = runProcess(
-        systemPython(), {fixture(QStringLiteral("fixtures/plugins/make_plugin_wheels.py")),
-                         dir + QStringLiteral("/wheels"), QStringLiteral("--index"),
-                         dir + QStringLiteral("/index")});
+    const ProcessResult r =
+        runProcess(systemPython(), {fixture(u"fixtures/plugins/make_plugin_wheels.py"_s),
+                                    dir + u"/wheels"_s, u"--index"_s, dir + u"/index"_s});
     return r.exitCode == 0 ? QString() : QString::fromUtf8(r.out + r.err);
 }
 
@@ -57,12 +58,12 @@ inline QString makePluginWheels(const QString &dir)
 inline QString buildPluginTestBundle(const QString &dir, const QString &pluginWheels,
                                      QString *error)
 {
-    const QString core = dir + QStringLiteral("/core-wheels");
+    const QString core = dir + u"/core-wheels"_s;
     QDir().mkpath(core);
-    for (const QString &w : QDir(demoWheelhouse()).entryList({QStringLiteral("*.whl")}))
+    for (const QString &w : QDir(demoWheelhouse()).entryList({u"*.whl"_s}))
         QFile::copy(demoWheelhouse() + u'/' + w, core + u'/' + w);
-    QFile::copy(pluginWheels + QStringLiteral("/deskns_base-1.0-py3-none-any.whl"),
-                core + QStringLiteral("/deskns_base-1.0-py3-none-any.whl"));
+    QFile::copy(pluginWheels + u"/deskns_base-1.0-py3-none-any.whl"_s,
+                core + u"/deskns_base-1.0-py3-none-any.whl"_s);
     const nlohmann::json config = {
         {"id", "deskpack-demo"},
         {"name", "Deskpack Demo"},
@@ -71,28 +72,26 @@ inline QString buildPluginTestBundle(const QString &dir, const QString &pluginWh
         {"wheelhouse", core.toStdString()},
         {"requirements", {"demo_units==0.3.1", "deskns-base==1.0"}},
         {"app",
-         {{"source",
-           QString(sourceDir() + QStringLiteral("/resources/demo/backend")).toStdString()},
+         {{"source", QString(sourceDir() + u"/resources/demo/backend"_s).toStdString()},
           {"module", "demo_backend"},
           {"args", {"--port", "0"}}}},
         {"readiness", {{"heartbeat", true}, {"timeout", 20}}},
         {"lockEnv", "DESKPACK_DEMO_CORE_LOCK_PATH"},
         {"prune", {"tests", "idlelib", "tkinter", "ensurepip"}},
         {"byteCompile", false}};
-    QFile f(dir + QStringLiteral("/deskpack.json"));
+    QFile f(dir + u"/deskpack.json"_s);
     if (!f.open(QIODevice::WriteOnly)) {
         *error = f.errorString();
         return {};
     }
     f.write(QByteArray::fromStdString(config.dump(2)));
     f.close();
-    const ProcessResult r = runDeskpack({QStringLiteral("build"), f.fileName(),
-                                         QStringLiteral("--out"), dir + QStringLiteral("/out")});
+    const ProcessResult r = runDeskpack({u"build"_s, f.fileName(), u"--out"_s, dir + u"/out"_s});
     if (r.exitCode != 0) {
         *error = QString::fromUtf8(r.err);
         return {};
     }
-    return dir + QStringLiteral("/out/Deskpack Demo");
+    return dir + u"/out/Deskpack Demo"_s;
 }
 
 } // namespace deskpack::test
