@@ -265,6 +265,63 @@ qint64 sourceDateEpoch(qint64 fallback)
     return ok && value >= 0 ? value : fallback;
 }
 
+namespace {
+
+// The output side every archive writer shares: a QSaveFile (a failed write
+// leaves no half archive behind), the SHA-256 of the bytes as they are
+// written, and the libarchive handle writing into them.
+class ArchiveOutput
+{
+public:
+    explicit ArchiveOutput(const QString &path)
+        : m_path(path)
+        , m_file(path)
+    {
+    }
+
+    Result<void> open(ArchiveFormat format, int compressionLevel)
+    {
+        QDir().mkpath(QFileInfo(m_path).absolutePath());
+        if (!m_file.open(QIODevice::WriteOnly))
+            return makeError(ErrorKind::Environment,
+                             u"%1: cannot write: %2"_s.arg(m_path, m_file.errorString()));
+        m_handle = newWriteArchive();
+        if (Result<void> configured = configureFormat(m_handle.get(), format, compressionLevel);
+            !configured)
+            return configured.error();
+        if (archive_write_open2(m_handle.get(), &m_sink, nullptr, writeCallback, nullptr,
+                                nullptr) != ARCHIVE_OK)
+            return makeError(ErrorKind::Environment,
+                             u"%1: %2"_s.arg(m_path, archiveErrorString(m_handle.get())));
+        return {};
+    }
+
+    const WriteArchivePtr &handle() const { return m_handle; }
+
+    // Closes the archive, commits the file and records its hash and size.
+    Result<void> finish(WriteSummary &summary)
+    {
+        if (archive_write_close(m_handle.get()) != ARCHIVE_OK)
+            return makeError(ErrorKind::Environment,
+                             u"%1: %2"_s.arg(m_path, archiveErrorString(m_handle.get())));
+        if (!m_file.commit())
+            return makeError(ErrorKind::Environment,
+                             u"%1: cannot write: %2"_s.arg(m_path, m_file.errorString()));
+        summary.sha256 = QString::fromLatin1(m_hash.result().toHex());
+        summary.archiveSize = m_sink.written;
+        return {};
+    }
+
+private:
+    QString m_path;
+    QSaveFile m_file;
+    QCryptographicHash m_hash{QCryptographicHash::Sha256};
+    Sink m_sink{&m_file, &m_hash, 0};
+    WriteArchivePtr m_handle;
+};
+
+} // namespace
+
 Result<WriteSummary> writeArchive(const QString &sourceDir, const QString &archivePath,
                                   const WriteOptions &options)
 {
@@ -285,24 +342,10 @@ Result<WriteSummary> writeArchive(const QString &sourceDir, const QString &archi
                              u"'%1': not a valid top-level directory name"_s.arg(options.topLevel));
     }
 
-    QDir().mkpath(QFileInfo(archivePath).absolutePath());
-    QSaveFile file(archivePath);
-    if (!file.open(QIODevice::WriteOnly)) {
-        return makeError(ErrorKind::Environment,
-                         u"%1: cannot write: %2"_s.arg(archivePath, file.errorString()));
-    }
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    Sink sink{&file, &hash, 0};
-    WriteArchivePtr handle = newWriteArchive();
-    if (Result<void> configured = configureFormat(handle.get(), *format, options.compressionLevel);
-        !configured) {
-        return configured.error();
-    }
-    if (archive_write_open2(handle.get(), &sink, nullptr, writeCallback, nullptr, nullptr) !=
-        ARCHIVE_OK) {
-        return makeError(ErrorKind::Environment,
-                         u"%1: %2"_s.arg(archivePath, archiveErrorString(handle.get())));
-    }
+    ArchiveOutput output(archivePath);
+    if (Result<void> opened = output.open(*format, options.compressionLevel); !opened)
+        return opened.error();
+    const WriteArchivePtr &handle = output.handle();
     const QString root = QDir::cleanPath(source.absoluteFilePath());
     TreeWriter writer(handle.get(), root, options);
     if (!options.topLevel.isEmpty()) {
@@ -311,17 +354,9 @@ Result<WriteSummary> writeArchive(const QString &sourceDir, const QString &archi
     }
     if (Result<void> tree = writer.writeDirectory(QString()); !tree)
         return tree.error();
-    if (archive_write_close(handle.get()) != ARCHIVE_OK) {
-        return makeError(ErrorKind::Environment,
-                         u"%1: %2"_s.arg(archivePath, archiveErrorString(handle.get())));
-    }
-    if (!file.commit()) {
-        return makeError(ErrorKind::Environment,
-                         u"%1: cannot write: %2"_s.arg(archivePath, file.errorString()));
-    }
     WriteSummary summary;
-    summary.sha256 = QString::fromLatin1(hash.result().toHex());
-    summary.archiveSize = sink.written;
+    if (Result<void> finished = output.finish(summary); !finished)
+        return finished.error();
     summary.entries = writer.entries();
     summary.contentBytes = writer.contentBytes();
     return summary;
@@ -412,24 +447,10 @@ Result<WriteSummary> writeEntries(QList<ArchiveEntry> entries, const QString &ar
         }
     }
 
-    QDir().mkpath(QFileInfo(archivePath).absolutePath());
-    QSaveFile file(archivePath);
-    if (!file.open(QIODevice::WriteOnly)) {
-        return makeError(ErrorKind::Environment,
-                         u"%1: cannot write: %2"_s.arg(archivePath, file.errorString()));
-    }
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    Sink sink{&file, &hash, 0};
-    WriteArchivePtr handle = newWriteArchive();
-    if (Result<void> configured = configureFormat(handle.get(), *format, options.compressionLevel);
-        !configured) {
-        return configured.error();
-    }
-    if (archive_write_open2(handle.get(), &sink, nullptr, writeCallback, nullptr, nullptr) !=
-        ARCHIVE_OK) {
-        return makeError(ErrorKind::Environment,
-                         u"%1: %2"_s.arg(archivePath, archiveErrorString(handle.get())));
-    }
+    ArchiveOutput output(archivePath);
+    if (Result<void> opened = output.open(*format, options.compressionLevel); !opened)
+        return opened.error();
+    const WriteArchivePtr &handle = output.handle();
     auto archiveError = [&](const QString &name) {
         return makeError(ErrorKind::Environment,
                          u"cannot add '%1': %2"_s.arg(name, archiveErrorString(handle.get())));
@@ -512,16 +533,8 @@ Result<WriteSummary> writeEntries(QList<ArchiveEntry> entries, const QString &ar
         }
         summary.contentBytes += total;
     }
-    if (archive_write_close(handle.get()) != ARCHIVE_OK) {
-        return makeError(ErrorKind::Environment,
-                         u"%1: %2"_s.arg(archivePath, archiveErrorString(handle.get())));
-    }
-    if (!file.commit()) {
-        return makeError(ErrorKind::Environment,
-                         u"%1: cannot write: %2"_s.arg(archivePath, file.errorString()));
-    }
-    summary.sha256 = QString::fromLatin1(hash.result().toHex());
-    summary.archiveSize = sink.written;
+    if (Result<void> finished = output.finish(summary); !finished)
+        return finished.error();
     return summary;
 }
 
