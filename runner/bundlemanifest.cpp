@@ -304,18 +304,23 @@ Result<BundleManifest> parseManifest(QByteArrayView data, const QString &fileNam
 Result<BundleManifest> readManifest(const QString &bundleDir)
 {
     const QString path = QDir(bundleDir).filePath(QLatin1StringView(BundleManifest::FileName));
+    // A fifo would block the open; a huge file is refused before it is read.
+    // Reading by the real size matters: the launcher reads this at every start,
+    // and read(limit) reserves the whole limit.
+    const QFileInfo info(path);
+    if (info.exists() && !info.isFile())
+        return makeError(ErrorKind::Unreadable, u"%1: not a regular file"_s.arg(path));
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return makeError(ErrorKind::Unreadable,
                          u"%1: cannot read: %2 (is %3 a Deskpack bundle?)"_s.arg(
                              path, file.errorString(), bundleDir));
     constexpr qint64 Limit = 256 << 20;
-    const QByteArray data = file.read(Limit + 1);
-    if (data.size() > Limit)
+    if (file.size() > Limit)
         return makeError(
             ErrorKind::Unreadable,
             u"%1: larger than %2 MiB, not a bundle manifest"_s.arg(path).arg(Limit >> 20));
-    return parseManifest(data, path);
+    return parseManifest(file.readAll(), path);
 }
 
 namespace {
