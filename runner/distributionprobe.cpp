@@ -51,9 +51,13 @@ Result<QList<lock::ObservedDistribution>> probeDistributions(const QString &inte
         if (!entry.is_object() || !entry.value("name", nlohmann::json()).is_string() ||
             !entry.value("version", nlohmann::json()).is_string())
             continue;
+        // value("path", std::string()) would throw on a non-string path.
+        const auto path = entry.find("path");
         out.append({QString::fromStdString(entry["name"].get<std::string>()),
                     QString::fromStdString(entry["version"].get<std::string>()),
-                    QString::fromStdString(entry.value("path", std::string()))});
+                    path != entry.end() && path->is_string()
+                        ? QString::fromStdString(path->get<std::string>())
+                        : QString()});
     }
     return out;
 }
