@@ -271,6 +271,18 @@ void PluginBoundary::phase(const QString &name) const
         m_options.onPhase(name);
 }
 
+// Every changing operation starts here: the data dir's lock held, and what an
+// interrupted transaction left behind rolled back.
+Result<std::unique_ptr<PluginBoundary::Lock>> PluginBoundary::lockAndRecover()
+{
+    Result<std::unique_ptr<Lock>> lock = takeLock();
+    if (!lock)
+        return lock.error();
+    if (auto r = recover(*m_layout); !r)
+        return r.error();
+    return lock;
+}
+
 Result<std::unique_ptr<PluginBoundary::Lock>> PluginBoundary::takeLock()
 {
     if (m_options.dataDir.isEmpty())
@@ -380,11 +392,9 @@ Result<InstallResult> PluginBoundary::install(const QString &plugin,
 {
     if (auto n = checkPluginName(plugin); !n)
         return n.error();
-    Result<std::unique_ptr<Lock>> lock = takeLock();
+    Result<std::unique_ptr<Lock>> lock = lockAndRecover();
     if (!lock)
         return lock.error();
-    if (auto r = recover(*m_layout); !r)
-        return r.error();
     const QString id = newTransactionId();
     const QString work = m_layout->staging + u'/' + id;
     const QString target = work + u"/target"_s;
@@ -531,11 +541,9 @@ Result<InstallResult> PluginBoundary::install(const QString &plugin,
 
 Result<RemoveResult> PluginBoundary::remove(const QString &plugin)
 {
-    Result<std::unique_ptr<Lock>> lock = takeLock();
+    Result<std::unique_ptr<Lock>> lock = lockAndRecover();
     if (!lock)
         return lock.error();
-    if (auto r = recover(*m_layout); !r)
-        return r.error();
     Result<OwnerRecord> owners = readOwners(m_layout->sitePackages);
     if (!owners)
         return owners.error();
@@ -745,11 +753,9 @@ Result<AuditResult> PluginBoundary::audit()
 
 Result<QuarantineEntry> PluginBoundary::restore(const QString &quarantineId)
 {
-    Result<std::unique_ptr<Lock>> lock = takeLock();
+    Result<std::unique_ptr<Lock>> lock = lockAndRecover();
     if (!lock)
         return lock.error();
-    if (auto r = recover(*m_layout); !r)
-        return r.error();
     const QList<QuarantineEntry> entries = readQuarantine();
     const auto it = std::find_if(entries.cbegin(), entries.cend(),
                                  [&](const QuarantineEntry &e) { return e.id == quarantineId; });

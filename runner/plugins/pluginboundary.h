@@ -169,6 +169,7 @@ private:
     Result<Resolution> resolve(const QString &plugin, const QList<RequirementLine> &requirements,
                                const PluginSources &sources, const QString &scratch);
     Result<std::unique_ptr<Lock>> takeLock();
+    Result<std::unique_ptr<Lock>> lockAndRecover();
     QList<QuarantineEntry> readQuarantine() const;
     void phase(const QString &name) const;
 
