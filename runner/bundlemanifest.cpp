@@ -307,20 +307,14 @@ Result<BundleManifest> readManifest(const QString &bundleDir)
     // A fifo would block the open; a huge file is refused before it is read.
     // Reading by the real size matters: the launcher reads this at every start,
     // and read(limit) reserves the whole limit.
-    const QFileInfo info(path);
-    if (info.exists() && !info.isFile())
-        return makeError(ErrorKind::Unreadable, u"%1: not a regular file"_s.arg(path));
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return makeError(ErrorKind::Unreadable,
-                         u"%1: cannot read: %2 (is %3 a Deskpack bundle?)"_s.arg(
-                             path, file.errorString(), bundleDir));
-    constexpr qint64 Limit = 256 << 20;
-    if (file.size() > Limit)
+    if (!QFileInfo::exists(path))
         return makeError(
             ErrorKind::Unreadable,
-            u"%1: larger than %2 MiB, not a bundle manifest"_s.arg(path).arg(Limit >> 20));
-    return parseManifest(file.readAll(), path);
+            u"%1: cannot read: no such file (is %2 a Deskpack bundle?)"_s.arg(path, bundleDir));
+    Result<QByteArray> data = readInputFile(path, 256 << 20, u"bundle manifest"_s);
+    if (!data)
+        return data.error();
+    return parseManifest(*data, path);
 }
 
 namespace {

@@ -15,6 +15,30 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace deskpack {
 
+Result<QByteArray> readInputFile(const QString &path, qint64 limit, const QString &kind)
+{
+    const QFileInfo info(path);
+    if (info.exists() && !info.isFile())
+        return makeError(ErrorKind::Unreadable,
+                         u"%1: not a regular file (expected a %2)"_s.arg(path, kind));
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return makeError(ErrorKind::Unreadable,
+                         u"%1: cannot read: %2"_s.arg(path, file.errorString()));
+    if (file.size() > limit)
+        return makeError(
+            ErrorKind::Unreadable,
+            u"%1: file is %2 bytes; a %3 is at most %4 bytes, so this is not one"_s.arg(path)
+                .arg(file.size())
+                .arg(kind)
+                .arg(limit));
+    QByteArray data = file.readAll();
+    if (file.error() != QFileDevice::NoError)
+        return makeError(ErrorKind::Unreadable,
+                         u"%1: cannot read: %2"_s.arg(path, file.errorString()));
+    return data;
+}
+
 Result<void> writeFileAtomically(const QString &path, const QByteArray &data)
 {
     const bool existed = QFile::exists(path);

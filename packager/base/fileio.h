@@ -28,6 +28,14 @@ Result<void> writeFileAtomically(const QString &path, const QByteArray &data);
 Result<void> moveIntoPlace(const QString &staging, const QString &destination,
                            const QString &displaced = {});
 
+// Reads an input file whole, by its real size. Refuses, naming the file: what
+// is not a regular file (a fifo would block the open, a directory reads as
+// nothing), what cannot be opened, and what is larger than `limit` bytes
+// ("larger than 16 MiB; a KIND is never that large"), so a huge or endless
+// input is never half-read and then misreported. Errors are
+// ErrorKind::Unreadable.
+Result<QByteArray> readInputFile(const QString &path, qint64 limit, const QString &kind);
+
 // A symlink's own target text, not resolved ("" when `path` is no link).
 // QFileInfo::readSymLink needs Qt 6.6.
 QString readLinkTarget(const QString &path);

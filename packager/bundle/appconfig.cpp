@@ -2,6 +2,7 @@
 #include "appconfig.h"
 
 #include "base/filehash.h"
+#include "base/fileio.h"
 #include "base/jsonaccess.h"
 #include "base/jsontext.h"
 
@@ -343,12 +344,10 @@ QString closestKey(const QString &key, const QStringList &candidates)
 Result<AppConfig> loadAppConfig(const QString &path)
 {
     const QString absolute = QFileInfo(path).absoluteFilePath();
-    QFile file(absolute);
-    if (!file.open(QIODevice::ReadOnly))
-        return makeError(ErrorKind::Unreadable,
-                         u"%1: cannot read: %2"_s.arg(path, file.errorString()));
-    const QByteArray data = file.read(16 << 20);
-    Result<json> root = parseJsonText(data, absolute);
+    Result<QByteArray> data = readInputFile(absolute, 16 << 20, u"deskpack.json app config"_s);
+    if (!data)
+        return data.error();
+    Result<json> root = parseJsonText(*data, absolute);
     if (!root)
         return root.error();
     AppConfig config;

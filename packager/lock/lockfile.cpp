@@ -266,15 +266,10 @@ Result<ParsedLock> parseLock(QByteArrayView data, const QString &fileName)
 
 Result<ParsedLock> readLockFile(const QString &path)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        return makeError(ErrorKind::Unreadable,
-                         u"%1: cannot read: %2"_s.arg(path, file.errorString()));
-    }
-    if (file.size() > MaxLockFileSize)
-        return tooLarge(path, file.size());
-    const QByteArray data = file.readAll();
-    return parseLock(data, path);
+    Result<QByteArray> data = readInputFile(path, MaxLockFileSize, u"runtime core lock"_s);
+    if (!data)
+        return data.error();
+    return parseLock(*data, path);
 }
 
 bool distributionLess(const Distribution &a, const Distribution &b)

@@ -9,6 +9,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/stat.h>
+
 #include <nlohmann/json.hpp>
 
 using namespace Qt::Literals::StringLiterals;
@@ -108,7 +110,14 @@ private Q_SLOTS:
             << QStringList{u"huge.json: file is"_s, u"a runtime core lock is at most"_s};
         QTest::newRow("missing file")
             << m_dir.filePath(u"nope.json"_s) << 2 << QStringList{u"nope.json: cannot read"_s};
-        QTest::newRow("a directory") << m_dir.path() << 2 << QStringList{u"cannot read"_s};
+        QTest::newRow("a directory")
+            << m_dir.path() << 2
+            << QStringList{u"not a regular file (expected a runtime core lock)"_s};
+        const QString fifo = m_dir.filePath(u"fifo.json"_s);
+        QFile::remove(fifo);
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0644), 0);
+        QTest::newRow("a fifo (would block a plain open)")
+            << fifo << 2 << QStringList{u"fifo.json: not a regular file"_s};
     }
 
     void rejected()

@@ -10,6 +10,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/stat.h>
+
 using namespace deskpack;
 using namespace Qt::Literals::StringLiterals;
 using namespace deskpack::bundle;
@@ -187,6 +189,44 @@ private Q_SLOTS:
         for (const QString &fragment : fragments)
             QVERIFY2(config.error().message.contains(fragment), qPrintable(config.error().message));
         QVERIFY(config.error().message.contains(path));
+    }
+
+    // What is not a small regular file is refused whole, naming the file: a
+    // fifo would block a plain open, a directory reads as nothing, and a huge
+    // file used to be cut at 16 MiB and then misreported as broken JSON.
+    void unreadableInputs_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("fragment");
+        QTest::newRow("fifo") << u"fifo"_s << u"not a regular file"_s;
+        QTest::newRow("directory") << u"directory"_s << u"not a regular file"_s;
+        QTest::newRow("larger than 16 MiB") << u"huge"_s << u"is at most 16777216 bytes"_s;
+        QTest::newRow("missing") << u"missing"_s << u"cannot read"_s;
+    }
+
+    void unreadableInputs()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QString, fragment);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(u"deskpack.json"_s);
+        if (kind == u"fifo") {
+            QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0644), 0);
+        } else if (kind == u"directory") {
+            QVERIFY(QDir().mkpath(path));
+        } else if (kind == u"huge") {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            QByteArray text = valid();
+            text.append(QByteArray((16 << 20) + 1 - text.size(), ' '));
+            QCOMPARE(f.write(text), text.size());
+        }
+        Result<AppConfig> config = loadAppConfig(path);
+        QVERIFY(!config.ok());
+        QCOMPARE(config.error().kind, ErrorKind::Unreadable);
+        QVERIFY2(config.error().message.contains(path) && config.error().message.contains(fragment),
+                 qPrintable(config.error().message));
     }
 
     // Every value of a valid deskpack.json replaced by each other JSON type,
