@@ -49,13 +49,13 @@ const char *kindName(Readiness::Kind kind)
 
 const QRegularExpression &appIdPattern()
 {
-    static const QRegularExpression pattern(u"^[a-z0-9][a-z0-9._-]{0,63}$"_s);
+    static const QRegularExpression pattern(u"^[a-z0-9][a-z0-9._-]{0,63}\\z"_s);
     return pattern;
 }
 
 const QRegularExpression &variablePattern()
 {
-    static const QRegularExpression pattern(u"^[A-Za-z_][A-Za-z0-9_]*$"_s);
+    static const QRegularExpression pattern(u"^[A-Za-z_][A-Za-z0-9_]*\\z"_s);
     return pattern;
 }
 

@@ -36,7 +36,7 @@ Result<QString> sha256OfFile(const QString &path)
 
 bool isSha256Hex(const QString &text)
 {
-    static const QRegularExpression hex(u"^[0-9a-fA-F]{64}$"_s);
+    static const QRegularExpression hex(u"^[0-9a-fA-F]{64}\\z"_s);
     return hex.match(text).hasMatch();
 }
 

@@ -137,7 +137,7 @@ public:
         }
         if (!wheel)
             return;
-        static const QRegularExpression pipWheel(u"^pip-[^-]+-.+\\.whl$"_s);
+        static const QRegularExpression pipWheel(u"^pip-[^-]+-.+\\.whl\\z"_s);
         if (!pipWheel.match(QFileInfo(*wheel).fileName()).hasMatch())
             where.error(u"%1 is not a pip wheel (pip-VERSION-py3-none-any.whl)"_s.arg(*wheel));
         config.pipWheel = *wheel;
@@ -233,7 +233,7 @@ public:
             env.expected(u"an object of NAME: \"value\""_s);
             return;
         }
-        static const QRegularExpression var(u"^[A-Za-z_][A-Za-z0-9_]*$"_s);
+        static const QRegularExpression var(u"^[A-Za-z_][A-Za-z0-9_]*\\z"_s);
         for (const auto &[name, value] : env.members()) {
             if (!var.match(name).hasMatch()) {
                 value.error(u"not an environment variable name"_s);
@@ -276,7 +276,7 @@ public:
         if (root.has("readiness"))
             readReadiness(root["readiness"], config);
         if (const auto lockEnv = root["lockEnv"].nonEmptyString(Presence::Optional)) {
-            static const QRegularExpression var(u"^[A-Za-z_][A-Za-z0-9_]*$"_s);
+            static const QRegularExpression var(u"^[A-Za-z_][A-Za-z0-9_]*\\z"_s);
             if (!var.match(*lockEnv).hasMatch())
                 root["lockEnv"].error(u"not an environment variable name"_s);
             config.lockEnv = *lockEnv;
@@ -307,7 +307,7 @@ private:
 
 bool isValidAppId(const QString &id)
 {
-    static const QRegularExpression pattern(u"^[a-z0-9][a-z0-9._-]{0,63}$"_s);
+    static const QRegularExpression pattern(u"^[a-z0-9][a-z0-9._-]{0,63}\\z"_s);
     return pattern.match(id).hasMatch() && !id.contains(u".."_s);
 }
 

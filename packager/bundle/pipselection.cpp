@@ -135,7 +135,7 @@ std::optional<QString> wheelRequiresPython(const QString &wheel)
         archive_read_open_filename(reader.get(), QFile::encodeName(wheel).constData(), 1 << 16) !=
             ARCHIVE_OK)
         return std::nullopt;
-    static const QRegularExpression metadataName(u"^[^/]+\\.dist-info/METADATA$"_s);
+    static const QRegularExpression metadataName(u"^[^/]+\\.dist-info/METADATA\\z"_s);
     struct archive_entry *entry = nullptr;
     while (archive_read_next_header(reader.get(), &entry) == ARCHIVE_OK) {
         const char *name = archive_entry_pathname(entry);

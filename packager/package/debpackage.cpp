@@ -47,7 +47,7 @@ QString debianArchitecture()
 
 QString checkDebianPackageName(const QString &name)
 {
-    static const QRegularExpression valid(u"^[a-z0-9][a-z0-9+.-]+$"_s);
+    static const QRegularExpression valid(u"^[a-z0-9][a-z0-9+.-]+\\z"_s);
     if (valid.match(name).hasMatch())
         return {};
     return u"'%1' is not a valid Debian package name (lowercase letters, digits, '+', '-', "

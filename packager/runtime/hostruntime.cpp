@@ -318,7 +318,7 @@ Result<HostRuntime> copyHostRuntime(const QString &hostInterpreter, const QStrin
 
 Result<QString> findInterpreter(const QString &runtimeRoot)
 {
-    static const QRegularExpression versioned(u"^python3\\.\\d+$"_s);
+    static const QRegularExpression versioned(u"^python3\\.\\d+\\z"_s);
     const QString bin = runtimeRoot + u"/bin"_s;
     const QFileInfoList entries = QDir(bin).entryInfoList(QDir::Files, QDir::Name | QDir::Reversed);
     for (const QFileInfo &entry : entries) {

@@ -71,7 +71,7 @@ Result<void> checkArchiveRuntime(const QString &root, const QString &archivePath
     QStringList names;
     const QFileInfoList bin =
         QDir(root + u"/bin"_s).entryInfoList({u"python3.*"_s}, QDir::Files, QDir::Name);
-    static const QRegularExpression versioned(u"^python3\\.\\d+$"_s);
+    static const QRegularExpression versioned(u"^python3\\.\\d+\\z"_s);
     for (const QFileInfo &entry : bin) {
         if (!versioned.match(entry.fileName()).hasMatch())
             continue;

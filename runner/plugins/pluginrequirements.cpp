@@ -37,7 +37,7 @@ QString optionMessage(const QString &option)
 
 bool isValidPluginName(const QString &name)
 {
-    static const QRegularExpression re(u"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"_s);
+    static const QRegularExpression re(u"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\\z"_s);
     return re.match(name).hasMatch();
 }
 

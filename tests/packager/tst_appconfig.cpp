@@ -106,6 +106,16 @@ private Q_SLOTS:
                            u"runtime: expected {\"python\""_s, u"app: expected {\"source\""_s};
         QTest::newRow("bad id") << valid().replace("\"my-app\"", "\"My App!\"")
                                 << QStringList{u"id: \"My App!\" is not a valid app id"_s};
+        QTest::newRow("id with a trailing newline")
+            << valid().replace("\"my-app\"", "\"my-app\\n\"")
+            << QStringList{u"is not a valid app id"_s};
+        QTest::newRow("sha256 with a trailing newline")
+            << valid().replace(R"J("runtime": {"python": "/usr/bin/python3.11"})J",
+                               QByteArray(R"J("runtime": {"archive": "requirements.txt", )J")
+                                   .append(R"J("sha256": ")J")
+                                   .append(QByteArray(64, 'a'))
+                                   .append(R"J(\n"})J"))
+            << QStringList{u"runtime.sha256: expected 64 hexadecimal digits"_s};
         QTest::newRow("both runtimes")
             << valid().replace(
                    R"J("runtime": {"python": "/usr/bin/python3.11"})J",

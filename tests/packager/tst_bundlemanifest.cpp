@@ -319,6 +319,9 @@ private Q_SLOTS:
         QTest::newRow("id leaves the data dir")
             << QByteArray(base).replace("\"id\": \"demo\"", "\"id\": \"../../home\"")
             << u"bundle.json: $.id: expected an app id"_s;
+        QTest::newRow("id with a trailing newline")
+            << QByteArray(base).replace("\"id\": \"demo\"", "\"id\": \"demo\\n\"")
+            << u"bundle.json: $.id: expected an app id"_s;
         QTest::newRow("entry is a number")
             << QByteArray(base).replace("\"entry\": {", "\"entry\": 5, \"x\": {")
             << u"bundle.json: $.entry: expected an object, got number 5"_s;

@@ -130,6 +130,8 @@ private Q_SLOTS:
         QTest::newRow("slash") << u"../etc"_s << false;
         QTest::newRow("dot first") << u".hidden"_s << false;
         QTest::newRow("too long") << QString(65, u'a') << false;
+        // `$` in a pattern also matches before a final newline.
+        QTest::newRow("trailing newline") << u"weather\n"_s << false;
     }
     void pluginNames()
     {
