@@ -13,6 +13,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <cerrno>
 
 #include <algorithm>
 #include <unistd.h>
@@ -30,12 +31,15 @@ struct Sink
     qint64 written = 0;
 };
 
-la_ssize_t writeCallback(struct archive *, void *clientData, const void *buffer, size_t length)
+la_ssize_t writeCallback(struct archive *a, void *clientData, const void *buffer, size_t length)
 {
     auto *sink = static_cast<Sink *>(clientData);
     const qint64 n = sink->file->write(static_cast<const char *>(buffer), qint64(length));
-    if (n != qint64(length))
+    if (n != qint64(length)) {
+        // The reason (a full disk, mostly) instead of "unknown libarchive error".
+        archive_set_error(a, EIO, "%s", sink->file->errorString().toLocal8Bit().constData());
         return -1;
+    }
     sink->hash->addData(QByteArrayView(static_cast<const char *>(buffer), n));
     sink->written += n;
     return la_ssize_t(n);
@@ -44,8 +48,10 @@ la_ssize_t writeCallback(struct archive *, void *clientData, const void *buffer,
 class TreeWriter
 {
 public:
-    TreeWriter(struct archive *handle, const QString &root, const WriteOptions &options)
+    TreeWriter(struct archive *handle, const QString &archivePath, const QString &root,
+               const WriteOptions &options)
         : m_archive(handle)
+        , m_archivePath(archivePath)
         , m_root(root)
         , m_options(options)
     {
@@ -61,11 +67,13 @@ private:
     Result<void> writeContent(const QString &path, const QString &name);
     Error archiveError(const QString &name) const
     {
-        return makeError(ErrorKind::Environment,
-                         u"cannot add '%1': %2"_s.arg(name, archiveErrorString(m_archive)));
+        return makeError(
+            ErrorKind::Environment,
+            u"%1: cannot add '%2': %3"_s.arg(m_archivePath, name, archiveErrorString(m_archive)));
     }
 
     struct archive *m_archive;
+    QString m_archivePath;
     QString m_root;
     WriteOptions m_options;
     EntryGuard m_guard; // the reader's rules, so we never write what we would refuse
@@ -304,9 +312,8 @@ public:
         if (archive_write_close(m_handle.get()) != ARCHIVE_OK)
             return makeError(ErrorKind::Environment,
                              u"%1: %2"_s.arg(m_path, archiveErrorString(m_handle.get())));
-        if (!m_file.commit())
-            return makeError(ErrorKind::Environment,
-                             u"%1: cannot write: %2"_s.arg(m_path, m_file.errorString()));
+        if (Result<void> committed = commitSaveFile(m_file, m_path); !committed)
+            return committed.error();
         summary.sha256 = QString::fromLatin1(m_hash.result().toHex());
         summary.archiveSize = m_sink.written;
         return {};
@@ -347,7 +354,7 @@ Result<WriteSummary> writeArchive(const QString &sourceDir, const QString &archi
         return opened.error();
     const WriteArchivePtr &handle = output.handle();
     const QString root = QDir::cleanPath(source.absoluteFilePath());
-    TreeWriter writer(handle.get(), root, options);
+    TreeWriter writer(handle.get(), archivePath, root, options);
     if (!options.topLevel.isEmpty()) {
         if (Result<void> top = writer.writeTopLevel(); !top)
             return top.error();
@@ -452,8 +459,9 @@ Result<WriteSummary> writeEntries(QList<ArchiveEntry> entries, const QString &ar
         return opened.error();
     const WriteArchivePtr &handle = output.handle();
     auto archiveError = [&](const QString &name) {
-        return makeError(ErrorKind::Environment,
-                         u"cannot add '%1': %2"_s.arg(name, archiveErrorString(handle.get())));
+        return makeError(
+            ErrorKind::Environment,
+            u"%1: cannot add '%2': %3"_s.arg(archivePath, name, archiveErrorString(handle.get())));
     };
     EntryGuard guard;
     WriteSummary summary;

@@ -39,15 +39,33 @@ Result<QByteArray> readInputFile(const QString &path, qint64 limit, const QStrin
     return data;
 }
 
+Result<void> commitSaveFile(QSaveFile &file, const QString &path)
+{
+    if (!file.flush()) {
+        const QString why = file.errorString();
+        file.cancelWriting();
+        file.commit(); // after cancelWriting(): removes the temporary file, returns false
+        return makeError(ErrorKind::Environment, u"%1: cannot write: %2"_s.arg(path, why));
+    }
+    if (!file.commit())
+        return makeError(ErrorKind::Environment,
+                         u"%1: cannot write: %2"_s.arg(path, file.errorString()));
+    return {};
+}
+
 Result<void> writeFileAtomically(const QString &path, const QByteArray &data)
 {
     const bool existed = QFile::exists(path);
     const QFile::Permissions permissions =
         existed ? QFile::permissions(path) : QFile::Permissions();
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit())
-        return makeError(ErrorKind::Environment,
-                         u"%1: cannot write: %2"_s.arg(path, file.errorString()));
+    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size()) {
+        const QString why = file.errorString();
+        file.cancelWriting();
+        return makeError(ErrorKind::Environment, u"%1: cannot write: %2"_s.arg(path, why));
+    }
+    if (Result<void> committed = commitSaveFile(file, path); !committed)
+        return committed;
     if (existed)
         QFile::setPermissions(path, permissions);
     return {};

@@ -6,6 +6,8 @@
 #include <QByteArray>
 #include <QString>
 
+class QSaveFile;
+
 #include <cstdio>
 
 namespace deskpack {
@@ -35,6 +37,14 @@ Result<void> moveIntoPlace(const QString &staging, const QString &destination,
 // input is never half-read and then misreported. Errors are
 // ErrorKind::Unreadable.
 Result<QByteArray> readInputFile(const QString &path, qint64 limit, const QString &kind);
+
+// Commits `file` (open for writing) or cancels it. Qt 6.4's
+// QSaveFile::commit() ignores a failed flush of its write buffer: on a full
+// disk it returns true and renames an empty or short file over the old one.
+// This flushes first and refuses then, so the old file stays. Every
+// QSaveFile commits through here. Errors are ErrorKind::Environment naming
+// `path` and the system's reason.
+Result<void> commitSaveFile(QSaveFile &file, const QString &path);
 
 // A symlink's own target text, not resolved ("" when `path` is no link).
 // QFileInfo::readSymLink needs Qt 6.6.

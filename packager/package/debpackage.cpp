@@ -2,6 +2,7 @@
 #include "debpackage.h"
 
 #include "archive/archivewriter.h"
+#include "base/fileio.h"
 #include "runtime/elfaudit.h"
 #include "runtime/elffile.h"
 #include "runtime/sharedlibraries.h"
@@ -14,7 +15,6 @@
 #include <QLocale>
 #include <QProcess>
 #include <QRegularExpression>
-#include <QSaveFile>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QTimeZone>
@@ -481,10 +481,8 @@ Result<PackageResult> writeDeb(const QString &bundleDir, const runner::BundleMan
     const QByteArray deb = arArchive({{"debian-binary", "2.0\n"},
                                       {"control.tar.xz", readAll(controlPath)},
                                       {"data.tar.xz", readAll(dataPath)}});
-    QSaveFile out(debPath);
-    if (!out.open(QIODevice::WriteOnly) || out.write(deb) != deb.size() || !out.commit())
-        return makeError(ErrorKind::Environment,
-                         u"%1: cannot write: %2"_s.arg(debPath, out.errorString()));
+    if (Result<void> written = writeFileAtomically(debPath, deb); !written)
+        return written.error();
     result.path = debPath;
     result.sha256 =
         QString::fromLatin1(QCryptographicHash::hash(deb, QCryptographicHash::Sha256).toHex());
