@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "launcheroptions.h"
+
+namespace deskpack::launcher {
+
+// `<app-id> plugins list|check|install|remove|audit|restore` (DESIGN.md,
+// "Command-line surfaces") over plugins::PluginBoundary, without a display:
+// human messages on stderr, the boundary's toJson() on stdout with --json
+// (an error becomes {"error": {"kind", "message"}}). Exit 0 ok; 1 a refused
+// clash, an audit that leaves entries in quarantine, or a quarantine entry that
+// still conflicts; 2 bad input (unknown plugin or entry, an unreadable or
+// hostile requirements file); 3 pip, the disk or a held lock.
+int runPluginsCommand(const PluginsRequest &request, bool json, const QString &bundleDir,
+                      const QString &dataDir);
+
+} // namespace deskpack::launcher
