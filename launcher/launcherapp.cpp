@@ -113,6 +113,9 @@ int runLauncher(int argc, char **argv)
 
     Result<LauncherOptions> parsed = parseLauncherArguments(app->arguments().mid(1));
     if (!parsed) {
+        const QStringList arguments = app->arguments();
+        if (arguments.contains(u"plugins"_s))
+            return reportPluginsUsageError(parsed.error().message, arguments.contains(u"--json"_s));
         printErr(u"launcher: %1 (see --help)\n"_s.arg(parsed.error().message));
         return ExitUsage;
     }

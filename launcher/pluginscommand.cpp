@@ -211,6 +211,14 @@ int runRestore(PluginBoundary &boundary, const PluginsRequest &request, const Re
 
 } // namespace
 
+int reportPluginsUsageError(const QString &message, bool json)
+{
+    printErr(u"launcher: %1 (see --help)\n"_s.arg(message));
+    if (json)
+        printJson({{"error", {{"kind", "usage"}, {"message", message.toStdString()}}}});
+    return ExitUsage;
+}
+
 int runPluginsCommand(const PluginsRequest &request, bool json, const QString &bundleDir,
                       const QString &dataDir)
 {

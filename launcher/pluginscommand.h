@@ -15,4 +15,8 @@ namespace deskpack::launcher {
 int runPluginsCommand(const PluginsRequest &request, bool json, const QString &bundleDir,
                       const QString &dataDir);
 
+// A usage error of `plugins ...` found while parsing: stderr, and the same
+// {"error": ...} document on stdout when the arguments asked for --json.
+int reportPluginsUsageError(const QString &message, bool json);
+
 } // namespace deskpack::launcher
