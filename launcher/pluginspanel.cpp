@@ -37,6 +37,7 @@ enum Role
     KindRole = Qt::UserRole,
     IdRole,
     RestorableRole,
+    DetailsRole,
 };
 constexpr int PluginKind = 1;
 constexpr int DistributionKind = 2;
@@ -140,6 +141,7 @@ PluginsPanel::PluginsPanel(PluginsPanelOptions options, QWidget *parent)
     , m_restartNote(new QFrame(this))
     , m_restartBackend(new QPushButton(u"Restart backend"_s, m_restartNote))
     , m_tree(new QTreeWidget(this))
+    , m_details(new QLabel(this))
     , m_install(new QPushButton(u"Install from requirements file…"_s, this))
     , m_remove(new QPushButton(u"Remove"_s, this))
     , m_audit(new QPushButton(u"Audit now"_s, this))
@@ -196,6 +198,11 @@ PluginsPanel::PluginsPanel(PluginsPanelOptions options, QWidget *parent)
     m_tree->setColumnWidth(0, 300);
     m_tree->setColumnWidth(1, 90);
 
+    m_details->setObjectName(u"pluginDetailsLabel"_s);
+    m_details->setWordWrap(true);
+    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_details->setVisible(false);
+
     m_install->setObjectName(u"installPluginButton"_s);
     m_install->setIcon(style()->standardIcon(QStyle::SP_DialogOpenButton));
     m_remove->setObjectName(u"removePluginButton"_s);
@@ -221,6 +228,7 @@ PluginsPanel::PluginsPanel(PluginsPanelOptions options, QWidget *parent)
     layout->addWidget(m_auditLabel);
     layout->addWidget(m_restartNote);
     layout->addWidget(m_tree, 1);
+    layout->addWidget(m_details);
     layout->addLayout(buttons);
     layout->addWidget(m_progress);
     setSafeMode(false);
@@ -230,7 +238,10 @@ PluginsPanel::PluginsPanel(PluginsPanelOptions options, QWidget *parent)
     connect(m_audit, &QPushButton::clicked, this, &PluginsPanel::auditNow);
     connect(m_restore, &QPushButton::clicked, this, &PluginsPanel::restoreSelected);
     connect(m_restartBackend, &QPushButton::clicked, this, &PluginsPanel::restartRequested);
-    connect(m_tree, &QTreeWidget::itemSelectionChanged, this, &PluginsPanel::updateButtons);
+    connect(m_tree, &QTreeWidget::itemSelectionChanged, this, [this] {
+        updateButtons();
+        updateDetails();
+    });
     updateButtons();
     if (m_options.bundleDir.isEmpty())
         m_summary->setText(u"No bundle: plugins cannot be managed here."_s);
@@ -302,6 +313,14 @@ void PluginsPanel::updateButtons()
     m_remove->setEnabled(idle && kind == PluginKind);
     m_restore->setEnabled(idle && kind == QuarantineKind && top->data(0, RestorableRole).toBool());
     m_restartBackend->setEnabled(m_backendRunning);
+}
+
+void PluginsPanel::updateDetails()
+{
+    const QTreeWidgetItem *top = selectedTopLevel();
+    const QString details = top ? top->data(0, DetailsRole).toString() : QString();
+    m_details->setText(details);
+    m_details->setVisible(!details.isEmpty());
 }
 
 void PluginsPanel::run(const QString &what, Operation operation)
@@ -399,6 +418,10 @@ void PluginsPanel::showList(const plugins::ListResult &listed)
                              : u"incomplete: %1 missing"_s.arg(p.missing.join(u", "_s)));
         item->setForeground(2, p.missing.isEmpty() ? green : red);
         item->setToolTip(0, u"Requirements: %1"_s.arg(joinOr(p.requirements, u"none"_s)));
+        item->setData(
+            0, DetailsRole,
+            u"<b>%1</b> requires %2."_s.arg(p.name.toHtmlEscaped(),
+                                            joinOr(p.requirements, u"nothing"_s).toHtmlEscaped()));
         item->setData(0, KindRole, PluginKind);
         item->setData(0, IdRole, p.name);
         QFont f = item->font(0);
@@ -430,7 +453,9 @@ void PluginsPanel::showList(const plugins::ListResult &listed)
     }
     for (const auto &q : listed.quarantine) {
         auto *item = new QTreeWidgetItem(m_tree);
-        item->setText(0, q.distribution.isEmpty() ? q.id : q.distribution);
+        // A stray entry (no distribution) goes by the file or folder it was.
+        const QString entryName = q.reasons.isEmpty() ? q.id : q.reasons.constFirst().entry;
+        item->setText(0, q.distribution.isEmpty() ? entryName : q.distribution);
         item->setText(1, q.version);
         item->setText(2, q.restorable ? u"quarantined, restorable"_s : u"quarantined"_s);
         item->setForeground(2, q.restorable ? amber : red);
@@ -438,6 +463,15 @@ void PluginsPanel::showList(const plugins::ListResult &listed)
         item->setData(0, KindRole, QuarantineKind);
         item->setData(0, IdRole, q.id);
         item->setData(0, RestorableRole, q.restorable);
+        QStringList reasons;
+        for (const plugins::Offense &o : q.reasons)
+            reasons << u"• "_s + o.message.toHtmlEscaped();
+        item->setData(0, DetailsRole,
+                      u"<b>Quarantined</b> %1 as <code>%2</code>: %3<br>%4"_s.arg(
+                          q.quarantinedAt.toHtmlEscaped(), q.id.toHtmlEscaped(),
+                          q.restorable ? u"it no longer conflicts; Restore moves it back."_s
+                                       : u"it still conflicts with the app's core."_s,
+                          reasons.join(u"<br>"_s)));
         for (const plugins::Offense &o : q.reasons) {
             auto *reason = new QTreeWidgetItem(item);
             reason->setText(0, o.message);
@@ -450,6 +484,7 @@ void PluginsPanel::showList(const plugins::ListResult &listed)
     m_tree->expandAll();
     if (toSelect)
         m_tree->setCurrentItem(toSelect);
+    updateDetails();
     int restorable = 0;
     for (const auto &q : listed.quarantine)
         restorable += q.restorable ? 1 : 0;

@@ -85,6 +85,7 @@ private:
     void finish(const Outcome &outcome);
     void showList(const plugins::ListResult &listed);
     void updateButtons();
+    void updateDetails();
     void setRestartRequired(bool on);
     void setMessage(const QString &text, bool error);
     QTreeWidgetItem *selectedTopLevel() const;
@@ -98,6 +99,7 @@ private:
     QFrame *m_restartNote;
     QPushButton *m_restartBackend;
     QTreeWidget *m_tree;
+    QLabel *m_details;
     QPushButton *m_install;
     QPushButton *m_remove;
     QPushButton *m_audit;
