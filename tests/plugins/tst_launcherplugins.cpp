@@ -330,6 +330,32 @@ private Q_SLOTS:
         QVERIFY2(r.exitCode == 0, r.err.constData());
     }
 
+    void auditThatCannotRunDoesNotStopTheStart()
+    {
+        // Another process is in the middle of a plugin change (paused after
+        // staging, holding DATA/.plugins.lock) for longer than the launch
+        // audit waits: the app starts anyway and says why.
+        QTemporaryDir data;
+        const QString req = requirements(data.filePath(u"weather"_s), "weatherlib\n");
+        QProcess tool;
+        tool.start(test::binDir() + u"/plugintool"_s,
+                   {u"install"_s, m_bundle, data.path(), u"weather"_s, req, m_wheels,
+                    u"--pause-at"_s, u"staged"_s});
+        QVERIFY(tool.waitForStarted());
+        QByteArray out;
+        QTRY_VERIFY_WITH_TIMEOUT((out += tool.readAllStandardOutput()).contains("paused\n"), 60000);
+        const test::ProcessResult started = test::runProcess(
+            app(), {u"--headless"_s, u"--exit-when-ready"_s, u"--data-dir"_s, data.path()}, {},
+            120000, env());
+        tool.kill();
+        tool.waitForFinished();
+        QVERIFY2(started.exitCode == 0, started.err.constData());
+        QVERIFY2(started.err.contains("plugin audit failed, starting anyway"),
+                 started.err.constData());
+        QVERIFY2(started.err.contains("another plugin change is running"), started.err.constData());
+        QVERIFY2(started.out.startsWith("http://127.0.0.1:"), started.out.constData());
+    }
+
     void safeModeKeepsPluginsOffSysPath_data()
     {
         QTest::addColumn<bool>("safeMode");
