@@ -127,6 +127,9 @@ int runLauncher(int argc, char **argv)
     case LauncherOptions::Command::Version:
         std::printf("deskpack-launcher %s\n", qPrintable(launcherVersion()));
         return ExitOk;
+    case LauncherOptions::Command::Plugins:
+        // Beside a running app too: the boundary has its own lock per data dir.
+        return runPluginsCommand(options, QCoreApplication::applicationDirPath());
     default:
         break;
     }
@@ -146,10 +149,6 @@ int runLauncher(int argc, char **argv)
     const QString dataDir = options.dataDir.isEmpty()
                                 ? runner::defaultDataDir(manifest->id)
                                 : QFileInfo(options.dataDir).absoluteFilePath();
-    // Beside a running app too: the boundary has its own lock per data dir.
-    if (options.command == LauncherOptions::Command::Plugins)
-        return runPluginsCommand(options.plugins, options.json, *bundleDir, dataDir);
-
     SingleInstance instance(dataDir);
     switch (instance.acquire()) {
     case SingleInstance::Role::Error:

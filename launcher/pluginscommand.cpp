@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "pluginscommand.h"
 
+#include "bundlecheck.h"
 #include "launchaudit.h"
+#include "runner/bundlemanifest.h"
+#include "runner/kernellaunch.h"
 #include "runner/plugins/pluginboundary.h"
 
 #include <QFileInfo>
@@ -219,13 +222,21 @@ int reportPluginsUsageError(const QString &message, bool json)
     return ExitUsage;
 }
 
-int runPluginsCommand(const PluginsRequest &request, bool json, const QString &bundleDir,
-                      const QString &dataDir)
+int runPluginsCommand(const LauncherOptions &launcherOptions, const QString &executableDir)
 {
-    const Reporter out{verbOf(request.action), json};
+    const PluginsRequest &request = launcherOptions.plugins;
+    const Reporter out{verbOf(request.action), launcherOptions.json};
+    Result<QString> bundleDir = locateBundle(launcherOptions.bundleDir, executableDir);
+    if (!bundleDir)
+        return out.fail(bundleDir.error());
+    Result<runner::BundleManifest> manifest = runner::readManifest(*bundleDir);
+    if (!manifest)
+        return out.fail(manifest.error());
     PluginBoundary::Options options;
-    options.bundleDir = bundleDir;
-    options.dataDir = dataDir;
+    options.bundleDir = *bundleDir;
+    options.dataDir = launcherOptions.dataDir.isEmpty()
+                          ? runner::defaultDataDir(manifest->id)
+                          : QFileInfo(launcherOptions.dataDir).absoluteFilePath();
     Result<PluginBoundary> boundary = PluginBoundary::open(options);
     if (!boundary)
         return out.fail(boundary.error());

@@ -12,8 +12,9 @@ namespace deskpack::launcher {
 // clash, an audit that leaves entries in quarantine, or a quarantine entry that
 // still conflicts; 2 bad input (unknown plugin or entry, an unreadable or
 // hostile requirements file); 3 pip, the disk or a held lock.
-int runPluginsCommand(const PluginsRequest &request, bool json, const QString &bundleDir,
-                      const QString &dataDir);
+// The bundle is --bundle or the one beside the executable (`executableDir`),
+// the data dir --data-dir or the app id's default.
+int runPluginsCommand(const LauncherOptions &options, const QString &executableDir);
 
 // A usage error of `plugins ...` found while parsing: stderr, and the same
 // {"error": ...} document on stdout when the arguments asked for --json.

@@ -43,11 +43,6 @@ constexpr int PluginKind = 1;
 constexpr int DistributionKind = 2;
 constexpr int QuarantineKind = 3;
 
-QString describeError(const Error &error)
-{
-    return error.message;
-}
-
 // A line edit with a Browse… button that opens a file or folder dialog.
 QWidget *browseRow(QLineEdit *edit, const QString &buttonName, bool folder, QWidget *parent)
 {
@@ -351,7 +346,7 @@ void PluginsPanel::run(const QString &what, Operation operation)
         Outcome outcome;
         Result<PluginBoundary> boundary = PluginBoundary::open(options);
         if (!boundary) {
-            outcome = {describeError(boundary.error()), false, false, std::nullopt, {}};
+            outcome = {boundary.error().message, false, false, std::nullopt, {}};
         } else {
             if (operation)
                 outcome = operation(*boundary);

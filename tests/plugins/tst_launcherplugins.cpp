@@ -224,6 +224,9 @@ private Q_SLOTS:
             << QStringList{u"install"_s, u"myplugin"_s,     u"-r"_s,
                            u"REQ"_s,     u"--find-links"_s, u"/nonexistent/wheels"_s}
             << QByteArray("weatherlib\n") << 3 << u"pip could not resolve"_s;
+        QTest::newRow("no bundle")
+            << QStringList{u"list"_s, u"--bundle"_s, u"/nonexistent/bundle"_s} << QByteArray() << 3
+            << u"/nonexistent/bundle"_s;
         QTest::newRow("audit clean")
             << QStringList{u"audit"_s} << QByteArray() << 0 << u"0 in quarantine"_s;
     }
