@@ -72,14 +72,14 @@ Result<LauncherOptions> parseLauncherArguments(const QStringList &arguments)
     parser.setApplicationDescription(
         u"Starts this app's backend, supervises it and shows its status.\n\n"
         "Commands:\n"
-        "  (none)              start the app (a window, or --headless)\n"
-        "  doctor -o FILE.zip  collect logs, manifest, lock, verification and environment\n"
-        "  plugins list                      the plugins, their distributions, the quarantine\n"
-        "  plugins check NAME -r FILE        resolve a plugin's requirements against the core\n"
-        "  plugins install NAME -r FILE      install them into the plugin site-packages\n"
-        "  plugins remove NAME               remove what only that plugin installed\n"
-        "  plugins audit                     audit the plugin site-packages, quarantine offenders\n"
-        "  plugins restore ID                move a quarantine entry back once it fits\n"
+        "  (none)                        start the app (a window, or --headless)\n"
+        "  doctor -o FILE.zip            collect logs, manifest, lock, verification, environment\n"
+        "  plugins list                  the plugins, their distributions, the quarantine\n"
+        "  plugins check NAME -r FILE    resolve a plugin's requirements against the core\n"
+        "  plugins install NAME -r FILE  install them into the plugin site-packages\n"
+        "  plugins remove NAME           remove what only that plugin installed\n"
+        "  plugins audit                 audit the plugin site-packages, quarantine offenders\n"
+        "  plugins restore ID            move a quarantine entry back once it fits\n"
         "  (plugins: exit 0 ok, 1 refused clash or quarantine, 2 bad input, 3 pip or disk)"_s);
     const QCommandLineOption help({u"h"_s, u"help"_s}, u"Show this help."_s);
     const QCommandLineOption version(u"version"_s, u"Show the launcher's version."_s);

@@ -3,6 +3,7 @@
 
 #include "backendcontroller.h"
 #include "launchaudit.h"
+#include "pluginsinstalldialog.h"
 #include "runner/plugins/pluginboundary.h"
 
 #include <QWidget>
@@ -19,14 +20,6 @@ class QTreeWidgetItem;
 class QFrame;
 
 namespace deskpack::launcher {
-
-// What "Install from requirements file…" asks for.
-struct PluginInstallRequest
-{
-    QString plugin;
-    QString requirements;
-    QString findLinks; // optional: then no index is used
-};
 
 struct PluginsPanelOptions
 {
