@@ -25,6 +25,7 @@ namespace {
 QWidget *browseRow(QLineEdit *edit, const QString &buttonName, bool folder, QWidget *parent)
 {
     auto *row = new QWidget(parent);
+    row->setObjectName(edit->objectName() + u"Row"_s);
     auto *layout = new QHBoxLayout(row);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(6);
@@ -53,6 +54,11 @@ std::optional<PluginInstallRequest> askPluginInstall(QWidget *parent)
                                      u"Requirements (*.txt);;All files (*)"_s);
     if (file.isEmpty())
         return std::nullopt;
+    return askPluginInstallDetails(parent, file);
+}
+
+std::optional<PluginInstallRequest> askPluginInstallDetails(QWidget *parent, const QString &file)
+{
     QDialog dialog(parent);
     dialog.setObjectName(u"installPluginDialog"_s);
     dialog.setWindowTitle(u"Install plugin requirements"_s);
@@ -69,10 +75,16 @@ std::optional<PluginInstallRequest> askPluginInstall(QWidget *parent)
     findLinks->setPlaceholderText(u"optional: a folder of wheels (then no index is used)"_s);
     auto *form = new QFormLayout;
     form->setHorizontalSpacing(12);
-    form->addRow(u"Plugin name:"_s, name);
-    form->addRow(u"Requirements:"_s,
+    const auto caption = [&dialog](const QString &text, const QString &objectName) {
+        auto *label = new QLabel(text, &dialog);
+        label->setObjectName(objectName);
+        return label;
+    };
+    form->addRow(caption(u"Plugin name:"_s, u"pluginNameCaption"_s), name);
+    form->addRow(caption(u"Requirements:"_s, u"requirementsCaption"_s),
                  browseRow(requirements, u"browseRequirementsButton"_s, false, &dialog));
-    form->addRow(u"Find links:"_s, browseRow(findLinks, u"browseFindLinksButton"_s, true, &dialog));
+    form->addRow(caption(u"Find links:"_s, u"findLinksCaption"_s),
+                 browseRow(findLinks, u"browseFindLinksButton"_s, true, &dialog));
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
     buttons->setObjectName(u"installPluginButtons"_s);
     buttons->button(QDialogButtonBox::Ok)->setText(u"Install"_s);
@@ -88,8 +100,10 @@ std::optional<PluginInstallRequest> askPluginInstall(QWidget *parent)
     QObject::connect(buttons, &QDialogButtonBox::accepted, &dialog, [&] {
         if (!plugins::isValidPluginName(name->text()))
             hint->setText(u"The plugin name must be 1-64 letters, digits, '.', '_' or '-'."_s);
-        else if (requirements->text().isEmpty())
+        else if (!QFileInfo(requirements->text()).isFile())
             hint->setText(u"Choose the plugin's requirements file."_s);
+        else if (!findLinks->text().isEmpty() && !QFileInfo(findLinks->text()).isDir())
+            hint->setText(u"The find-links folder does not exist."_s);
         else
             dialog.accept();
     });

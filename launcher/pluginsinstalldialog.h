@@ -21,5 +21,9 @@ struct PluginInstallRequest
 // name (default: the file's folder name when it is a valid name) and an
 // optional find-links folder. Nothing on Cancel.
 std::optional<PluginInstallRequest> askPluginInstall(QWidget *parent);
+// The second step alone (objectName installPluginDialog): name, requirements
+// file, find-links folder, checked before it closes.
+std::optional<PluginInstallRequest> askPluginInstallDetails(QWidget *parent,
+                                                            const QString &requirementsFile);
 
 } // namespace deskpack::launcher
