@@ -5,9 +5,11 @@
 #include "bundlecheck.h"
 #include "doctor.h"
 #include "headlessrunner.h"
+#include "launchaudit.h"
 #include "launcherlogging.h"
 #include "launcheroptions.h"
 #include "launcherversion.h"
+#include "pluginscommand.h"
 #include "runner/bundleenvironment.h"
 #include "runner/kernellaunch.h"
 #include "runtimeinfo.h"
@@ -111,6 +113,9 @@ int runLauncher(int argc, char **argv)
 
     Result<LauncherOptions> parsed = parseLauncherArguments(app->arguments().mid(1));
     if (!parsed) {
+        const QStringList arguments = app->arguments();
+        if (arguments.contains(u"plugins"_s))
+            return reportPluginsUsageError(parsed.error().message, arguments.contains(u"--json"_s));
         printErr(u"launcher: %1 (see --help)\n"_s.arg(parsed.error().message));
         return ExitUsage;
     }
@@ -123,8 +128,8 @@ int runLauncher(int argc, char **argv)
         std::printf("deskpack-launcher %s\n", qPrintable(launcherVersion()));
         return ExitOk;
     case LauncherOptions::Command::Plugins:
-        printErr(u"plugins: not available yet (it arrives with the plugin boundary)\n"_s);
-        return ExitUsage;
+        // Beside a running app too: the boundary has its own lock per data dir.
+        return runPluginsCommand(options, QCoreApplication::applicationDirPath());
     default:
         break;
     }
@@ -144,7 +149,6 @@ int runLauncher(int argc, char **argv)
     const QString dataDir = options.dataDir.isEmpty()
                                 ? runner::defaultDataDir(manifest->id)
                                 : QFileInfo(options.dataDir).absoluteFilePath();
-
     SingleInstance instance(dataDir);
     switch (instance.acquire()) {
     case SingleInstance::Role::Error:
@@ -197,6 +201,7 @@ int runLauncher(int argc, char **argv)
     SignalWatcher signals;
 
     if (!gui) {
+        auditAtLaunch(*bundleDir, dataDir, options.safeMode);
         HeadlessRunner runner(controller.get(), options.exitWhenReady);
         QObject::connect(&signals, &SignalWatcher::received, &runner, [&runner](int number) {
             printErr(u"launcher: signal %1\n"_s.arg(number));
@@ -219,6 +224,7 @@ int runLauncher(int argc, char **argv)
     windowOptions.appVersion = manifest->version;
     windowOptions.dataDir = dataDir;
     windowOptions.pluginSitePackages = runner::pluginSitePackages(dataDir);
+    windowOptions.bundleDir = *bundleDir;
     windowOptions.trayAvailable = QSystemTrayIcon::isSystemTrayAvailable();
     StatusWindow window(controller.get(), windowOptions);
     window.setIntegrity(integrity);
@@ -262,9 +268,27 @@ int runLauncher(int argc, char **argv)
     }));
     worker->start();
 
+    // The plugin audit before the backend starts, off the GUI thread so the
+    // window shows at once; the backend starts when it is done.
+    QPointer<BackendController> backend(controller.get());
+    std::unique_ptr<QThread> auditor(
+        QThread::create([dir = *bundleDir, dataDir, safe = options.safeMode, target, backend] {
+            const LaunchAudit audit = auditAtLaunch(dir, dataDir, safe);
+            QMetaObject::invokeMethod(
+                qApp,
+                [target, backend, audit] {
+                    if (target)
+                        target->setLaunchAudit(audit);
+                    if (backend)
+                        backend->start();
+                },
+                Qt::QueuedConnection);
+        }));
+
     window.show();
-    controller->start();
+    auditor->start();
     const int code = app->exec();
+    auditor->wait();
     worker->wait();
     controller.reset();
     return code;

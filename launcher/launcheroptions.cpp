@@ -1,14 +1,70 @@
 // SPDX-License-Identifier: MIT
 #include "launcheroptions.h"
 
+#include "runner/plugins/pluginrequirements.h"
+
 #include <QCommandLineOption>
 #include <QCommandLineParser>
 
+#include <algorithm>
 #include <cstring>
 
 using namespace Qt::Literals::StringLiterals;
 
 namespace deskpack::launcher {
+
+namespace {
+
+Result<void> parsePluginsCommand(const QStringList &words, bool sourceOptions,
+                                 LauncherOptions &options)
+{
+    using Action = PluginsRequest::Action;
+    static const QList<std::pair<QString, Action>> actions = {
+        {u"list"_s, Action::List},       {u"check"_s, Action::Check},
+        {u"install"_s, Action::Install}, {u"remove"_s, Action::Remove},
+        {u"audit"_s, Action::Audit},     {u"restore"_s, Action::Restore}};
+    const QString verb = words.value(0);
+    const auto it = std::find_if(actions.cbegin(), actions.cend(),
+                                 [&](const auto &a) { return a.first == verb; });
+    if (it == actions.cend())
+        return makeError(
+            ErrorKind::Usage,
+            verb.isEmpty()
+                ? u"plugins: missing command (list, check, install, remove, audit or restore)"_s
+                : u"plugins: unknown command '%1' (expected list, check, install, remove, audit "
+                  "or restore)"_s.arg(verb));
+    PluginsRequest &request = options.plugins;
+    request.action = it->second;
+    const bool takesName = request.action != Action::List && request.action != Action::Audit;
+    const bool resolves = request.action == Action::Check || request.action == Action::Install;
+    const int expected = takesName ? 2 : 1;
+    if (words.size() > expected)
+        return makeError(ErrorKind::Usage,
+                         u"plugins %1: unexpected argument '%2'"_s.arg(verb, words.at(expected)));
+    if (takesName) {
+        request.name = words.value(1);
+        const QString what = request.action == Action::Restore ? u"ID"_s : u"NAME"_s;
+        if (request.name.isEmpty())
+            return makeError(ErrorKind::Usage, u"plugins %1: missing %2"_s.arg(verb, what));
+        if (request.action != Action::Restore && !plugins::isValidPluginName(request.name))
+            return makeError(
+                ErrorKind::Usage,
+                u"plugins %1: '%2' is not a plugin name (1-64 letters, digits, '.', "
+                "'_' or '-', starting with a letter or digit)"_s.arg(verb, request.name));
+    }
+    if (resolves && request.requirements.isEmpty())
+        return makeError(ErrorKind::Usage, u"plugins %1: missing -r REQUIREMENTS"_s.arg(verb));
+    if (!resolves && sourceOptions)
+        return makeError(
+            ErrorKind::Usage,
+            u"plugins %1 takes no -r, --find-links, --index-url or --no-index"_s.arg(verb));
+    if (!request.indexUrl.isEmpty() && request.noIndex)
+        return makeError(ErrorKind::Usage,
+                         u"plugins %1: --index-url and --no-index exclude each other"_s.arg(verb));
+    return {};
+}
+
+} // namespace
 
 Result<LauncherOptions> parseLauncherArguments(const QStringList &arguments)
 {
@@ -16,9 +72,15 @@ Result<LauncherOptions> parseLauncherArguments(const QStringList &arguments)
     parser.setApplicationDescription(
         u"Starts this app's backend, supervises it and shows its status.\n\n"
         "Commands:\n"
-        "  (none)              start the app (a window, or --headless)\n"
-        "  doctor -o FILE.zip  collect logs, manifest, lock, verification and environment\n"
-        "  plugins ...         manage plugins (not available yet)"_s);
+        "  (none)                        start the app (a window, or --headless)\n"
+        "  doctor -o FILE.zip            collect logs, manifest, lock, verification, environment\n"
+        "  plugins list                  the plugins, their distributions, the quarantine\n"
+        "  plugins check NAME -r FILE    resolve a plugin's requirements against the core\n"
+        "  plugins install NAME -r FILE  install them into the plugin site-packages\n"
+        "  plugins remove NAME           remove what only that plugin installed\n"
+        "  plugins audit                 audit the plugin site-packages, quarantine offenders\n"
+        "  plugins restore ID            move a quarantine entry back once it fits\n"
+        "  (plugins: exit 0 ok, 1 refused clash or quarantine, 2 bad input, 3 pip or disk)"_s);
     const QCommandLineOption help({u"h"_s, u"help"_s}, u"Show this help."_s);
     const QCommandLineOption version(u"version"_s, u"Show the launcher's version."_s);
     const QCommandLineOption bundle(
@@ -36,8 +98,18 @@ Result<LauncherOptions> parseLauncherArguments(const QStringList &arguments)
         u"verify"_s, u"Check every file's SHA-256 at start, not only sizes and modes."_s);
     const QCommandLineOption output({u"o"_s, u"output"_s}, u"doctor: the zip to write."_s,
                                     u"FILE.zip"_s);
-    parser.addOptions(
-        {help, version, bundle, dataDir, headless, exitWhenReady, safeMode, verify, output});
+    const QCommandLineOption requirements(
+        {u"r"_s, u"requirements"_s}, u"plugins check/install: the requirements file."_s, u"FILE"_s);
+    const QCommandLineOption findLinks(
+        u"find-links"_s, u"plugins check/install: a directory of distributions (repeatable)."_s,
+        u"DIR"_s);
+    const QCommandLineOption indexUrl(
+        u"index-url"_s, u"plugins check/install: a PEP 503 simple index."_s, u"URL"_s);
+    const QCommandLineOption noIndex(u"no-index"_s,
+                                     u"plugins check/install: use no package index."_s);
+    const QCommandLineOption json(u"json"_s, u"plugins: the report as JSON on stdout."_s);
+    parser.addOptions({help, version, bundle, dataDir, headless, exitWhenReady, safeMode, verify,
+                       output, requirements, findLinks, indexUrl, noIndex, json});
     parser.addPositionalArgument(u"command"_s, u"doctor or plugins; none to start the app."_s,
                                  u"[command]"_s);
 
@@ -60,12 +132,23 @@ Result<LauncherOptions> parseLauncherArguments(const QStringList &arguments)
     options.safeMode = parser.isSet(safeMode);
     options.verify = parser.isSet(verify);
     options.output = parser.value(output);
+    options.json = parser.isSet(json);
+    options.plugins.requirements = parser.value(requirements);
+    options.plugins.findLinks = parser.values(findLinks);
+    options.plugins.indexUrl = parser.value(indexUrl);
+    options.plugins.noIndex = parser.isSet(noIndex);
+    const bool sourceOptions = parser.isSet(requirements) || parser.isSet(findLinks) ||
+                               parser.isSet(indexUrl) || parser.isSet(noIndex);
     if (parser.isSet(bundle) && options.bundleDir.isEmpty())
         return makeError(ErrorKind::Usage, u"--bundle needs a directory"_s);
     if (parser.isSet(dataDir) && options.dataDir.isEmpty())
         return makeError(ErrorKind::Usage, u"--data-dir needs a directory"_s);
 
     const QStringList positional = parser.positionalArguments();
+    if (positional.value(0) != u"plugins" && (sourceOptions || options.json))
+        return makeError(ErrorKind::Usage,
+                         u"-r, --find-links, --index-url, --no-index and --json are options of "
+                         "the plugins command"_s);
     if (positional.isEmpty()) {
         if (parser.isSet(output))
             return makeError(ErrorKind::Usage, u"-o is an option of the doctor command"_s);
@@ -75,6 +158,13 @@ Result<LauncherOptions> parseLauncherArguments(const QStringList &arguments)
     }
     const QString command = positional.constFirst();
     if (command == u"plugins") {
+        if (Result<void> p = parsePluginsCommand(positional.mid(1), sourceOptions, options); !p)
+            return p.error();
+        if (options.headless || options.exitWhenReady || options.safeMode || options.verify ||
+            parser.isSet(output))
+            return makeError(ErrorKind::Usage,
+                             u"plugins takes only --bundle, --data-dir, -r, --find-links, "
+                             "--index-url, --no-index and --json"_s);
         options.command = LauncherOptions::Command::Plugins;
         return options;
     }

@@ -11,7 +11,29 @@ namespace deskpack::launcher {
 // The launcher's command line (DESIGN.md, "Command-line surfaces"):
 //   [--bundle DIR] [--data-dir DIR] [--headless] [--exit-when-ready] [--safe-mode] [--verify]
 //   doctor -o FILE.zip
-//   plugins ...            (not available yet: exit 2)
+//   plugins list|check|install|remove|audit|restore ... [--json]
+//
+// What `plugins ...` asks for: the action, its NAME (a plugin, or a
+// quarantine id for restore) and, for check and install, where pip looks.
+struct PluginsRequest
+{
+    enum class Action
+    {
+        List,
+        Check,
+        Install,
+        Remove,
+        Audit,
+        Restore,
+    };
+    Action action = Action::List;
+    QString name;
+    QString requirements; // -r FILE
+    QStringList findLinks;
+    QString indexUrl;
+    bool noIndex = false;
+};
+
 struct LauncherOptions
 {
     enum class Command
@@ -30,6 +52,8 @@ struct LauncherOptions
     bool safeMode = false;
     bool verify = false; // full SHA-256 verification at start
     QString output;      // doctor -o
+    PluginsRequest plugins;
+    bool json = false; // plugins --json
     QString helpText;
 };
 

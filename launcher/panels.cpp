@@ -101,46 +101,4 @@ void RuntimePanel::setDataDir(const QString &dataDir)
     m_dataDir->setText(dataDir);
 }
 
-PluginsPanel::PluginsPanel(const QString &pluginSitePackages, QWidget *parent)
-    : QWidget(parent)
-    , m_safeMode(new QLabel(this))
-{
-    setObjectName(u"pluginsPanel"_s);
-    auto *title = new QLabel(u"Plugins arrive with the plugin boundary."_s, this);
-    title->setObjectName(u"pluginsPlaceholder"_s);
-    QFont bold = title->font();
-    bold.setBold(true);
-    bold.setPointSizeF(bold.pointSizeF() * 1.1);
-    title->setFont(bold);
-    auto *text = new QLabel(
-        u"Installing, checking and removing plugins is not available in this version. Plugins "
-        "will live in their own site-packages, after the app's own packages on the path, so "
-        "they can add dependencies but never replace the app's."_s,
-        this);
-    text->setObjectName(u"pluginsExplanation"_s);
-    text->setWordWrap(true);
-    auto *path = new QLabel(u"Plugin site-packages: %1"_s.arg(pluginSitePackages), this);
-    path->setObjectName(u"pluginSitePackagesLabel"_s);
-    path->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    path->setWordWrap(true);
-    m_safeMode->setObjectName(u"pluginsSafeModeLabel"_s);
-    m_safeMode->setWordWrap(true);
-    setSafeMode(false);
-
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(16, 16, 16, 16);
-    layout->setSpacing(10);
-    layout->addWidget(title);
-    layout->addWidget(text);
-    layout->addWidget(path);
-    layout->addWidget(m_safeMode);
-    layout->addStretch(1);
-}
-
-void PluginsPanel::setSafeMode(bool on)
-{
-    m_safeMode->setText(on ? u"Safe mode: the plugin site-packages is off sys.path."_s
-                           : u"Safe mode: off."_s);
-}
-
 } // namespace deskpack::launcher

@@ -34,17 +34,4 @@ private:
     QPlainTextEdit *m_problems;
 };
 
-// The Plugins tab: a placeholder until the plugin boundary lands, with the
-// plugin site-packages location and whether safe mode keeps it off sys.path.
-class PluginsPanel : public QWidget
-{
-    Q_OBJECT
-public:
-    PluginsPanel(const QString &pluginSitePackages, QWidget *parent = nullptr);
-    void setSafeMode(bool on);
-
-private:
-    QLabel *m_safeMode;
-};
-
 } // namespace deskpack::launcher

@@ -4,6 +4,7 @@
 #include "failuredialog.h"
 #include "logpanel.h"
 #include "panels.h"
+#include "pluginspanel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -107,7 +108,10 @@ StatusWindow::StatusWindow(BackendController *controller, StatusWindowOptions op
     m_log = new LogPanel(logsDir, m_options.openUrl, this);
     m_runtime = new RuntimePanel(this);
     m_runtime->setDataDir(m_options.dataDir);
-    m_plugins = new PluginsPanel(m_options.pluginSitePackages, this);
+    m_plugins = new PluginsPanel(PluginsPanelOptions{m_options.bundleDir, m_options.dataDir,
+                                                     m_options.pluginSitePackages,
+                                                     m_options.askPluginInstall},
+                                 this);
 
     // Header: icon, name and version, the state badge on the right.
     auto *iconLabel = new QLabel(this);
@@ -207,6 +211,7 @@ StatusWindow::StatusWindow(BackendController *controller, StatusWindowOptions op
     connect(m_uptimeTimer, &QTimer::timeout, this, &StatusWindow::updateUptime);
     m_uptimeTimer->setInterval(1000);
 
+    connect(m_plugins, &PluginsPanel::restartRequested, m_controller, &BackendController::restart);
     connect(m_failureDialog, &FailureDialog::retryRequested, m_controller,
             &BackendController::start);
     connect(m_failureDialog, &FailureDialog::safeModeRequested, m_controller,
@@ -248,6 +253,13 @@ void StatusWindow::setRuntimeInfo(const RuntimeInfo &info)
 void StatusWindow::setIntegrity(const IntegrityReport &report)
 {
     m_runtime->setIntegrity(report);
+}
+
+void StatusWindow::setLaunchAudit(const LaunchAudit &audit)
+{
+    m_plugins->setLaunchAudit(audit);
+    if (!audit.ok() || !audit.result.quarantined.isEmpty())
+        m_log->appendLine(u"── launcher: "_s + audit.summary());
 }
 
 void StatusWindow::bringToFront()
@@ -309,6 +321,7 @@ void StatusWindow::onStateChanged(BackendState state)
     m_pid->setText(pid > 0 ? u"pid %1"_s.arg(pid) : u"not running"_s);
     m_safeModeBanner->setVisible(state == BackendState::SafeMode);
     m_plugins->setSafeMode(state == BackendState::SafeMode || m_controller->safeMode());
+    m_plugins->setBackendState(state);
     if (running)
         m_uptimeTimer->start();
     else

@@ -3,12 +3,15 @@
 
 #include "backendcontroller.h"
 #include "bundlecheck.h"
+#include "launchaudit.h"
+#include "pluginspanel.h"
 #include "runtimeinfo.h"
 
 #include <QMainWindow>
 #include <QPointer>
 
 #include <functional>
+#include <optional>
 
 class QLabel;
 class QPushButton;
@@ -21,7 +24,6 @@ namespace deskpack::launcher {
 
 class FailureDialog;
 class LogPanel;
-class PluginsPanel;
 class RuntimePanel;
 
 struct StatusWindowOptions
@@ -30,6 +32,9 @@ struct StatusWindowOptions
     QString appVersion;
     QString dataDir;
     QString pluginSitePackages;
+    QString bundleDir; // for the Plugins tab's boundary; empty: it manages nothing
+    // The Plugins tab's install dialog (tests answer it); empty: the real dialog.
+    std::function<std::optional<PluginInstallRequest>(QWidget *)> askPluginInstall;
     // Close-to-tray only where a tray exists (QSystemTrayIcon::isSystemTrayAvailable()):
     // on GNOME or a bare X server closing must quit, never leave an invisible app.
     bool trayAvailable = false;
@@ -52,6 +57,9 @@ public:
 
     void setRuntimeInfo(const RuntimeInfo &info);
     void setIntegrity(const IntegrityReport &report);
+    // The plugin audit that ran before the backend started.
+    void setLaunchAudit(const LaunchAudit &audit);
+    PluginsPanel *pluginsPanel() const { return m_plugins; }
     // Raise and activate: a second instance started.
     void bringToFront();
     // Quit for real (tray menu, or closing without a tray).

@@ -55,8 +55,9 @@ inline QString makePluginWheels(const QString &dir)
 
 // Builds the demo bundle (demo_units + the deskns-base namespace portion from
 // PLUGIN_WHEELS) into DIR/out; returns the bundle path, or empty with `error` set.
+// `overrides` replaces top-level keys of the deskpack.json (e.g. "app", "readiness").
 inline QString buildPluginTestBundle(const QString &dir, const QString &pluginWheels,
-                                     QString *error)
+                                     QString *error, const nlohmann::json &overrides = {})
 {
     const QString core = dir + u"/core-wheels"_s;
     QDir().mkpath(core);
@@ -64,7 +65,7 @@ inline QString buildPluginTestBundle(const QString &dir, const QString &pluginWh
         QFile::copy(demoWheelhouse() + u'/' + w, core + u'/' + w);
     QFile::copy(pluginWheels + u"/deskns_base-1.0-py3-none-any.whl"_s,
                 core + u"/deskns_base-1.0-py3-none-any.whl"_s);
-    const nlohmann::json config = {
+    nlohmann::json config = {
         {"id", "deskpack-demo"},
         {"name", "Deskpack Demo"},
         {"version", "1.0.0"},
@@ -79,6 +80,8 @@ inline QString buildPluginTestBundle(const QString &dir, const QString &pluginWh
         {"lockEnv", "DESKPACK_DEMO_CORE_LOCK_PATH"},
         {"prune", {"tests", "idlelib", "tkinter", "ensurepip"}},
         {"byteCompile", false}};
+    if (overrides.is_object())
+        config.update(overrides);
     QFile f(dir + u"/deskpack.json"_s);
     if (!f.open(QIODevice::WriteOnly)) {
         *error = f.errorString();
