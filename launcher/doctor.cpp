@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "doctor.h"
+#include "base/wording.h"
 
 #include "bundlecheck.h"
 #include "launcherversion.h"
@@ -176,8 +177,9 @@ Result<DoctorResult> writeDoctorZip(const DoctorInput &input)
         } else {
             result.bundleOk = integrity->ok();
             verify += u"files: "_s +
-                      (integrity->ok() ? integrity->summary()
-                                       : u"%1 problem(s)"_s.arg(integrity->problems.size())) +
+                      (integrity->ok()
+                           ? integrity->summary()
+                           : counted(integrity->problems.size(), u"problem"_s, u"problems"_s)) +
                       u'\n';
             for (const QString &p : integrity->problems)
                 verify += u"  "_s + p + u'\n';

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "launchaudit.h"
+#include "base/wording.h"
 
 #include "launcherlogging.h"
 
@@ -29,10 +30,10 @@ QString LaunchAudit::summary() const
     if (!error.isEmpty())
         return u"plugin audit failed, starting anyway (the core still comes first on "
                "sys.path): %1"_s.arg(error);
-    QString text =
-        result.quarantined.isEmpty()
-            ? u"plugin audit: no offenders"_s
-            : u"plugin audit: quarantined %1 offender(s)"_s.arg(result.quarantined.size());
+    QString text = result.quarantined.isEmpty()
+                       ? u"plugin audit: no offenders"_s
+                       : u"plugin audit: quarantined %1"_s.arg(
+                             counted(result.quarantined.size(), u"offender"_s, u"offenders"_s));
     if (!result.quarantine.isEmpty())
         text += u", %1 entr%2 in quarantine"_s.arg(result.quarantine.size())
                     .arg(result.quarantine.size() == 1 ? u"y"_s : u"ies"_s);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "launcherapp.h"
+#include "base/wording.h"
 
 #include "backendcontroller.h"
 #include "bundlecheck.h"
@@ -188,7 +189,8 @@ int runLauncher(int argc, char **argv)
     if (!integrity.ok()) {
         QString message = integrity.problems.constFirst();
         if (integrity.problems.size() > 1)
-            message += u" (and %1 more problem(s))"_s.arg(integrity.problems.size() - 1);
+            message += u" (and %1 more)"_s.arg(
+                counted(integrity.problems.size() - 1, u"problem"_s, u"problems"_s));
         return reportBundleError(manifest->name, message, gui);
     }
     qCInfo(lcLauncher, "bundle: %s", qPrintable(integrity.summary()));

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "pluginspanel.h"
+#include "base/wording.h"
 
 #include "lock/lockfile.h"
 #include "pluginsinstalldialog.h"
@@ -406,11 +407,12 @@ void PluginsPanel::showList(const plugins::ListResult &listed)
     int restorable = 0;
     for (const auto &q : listed.quarantine)
         restorable += q.restorable ? 1 : 0;
-    QString summary = listed.plugins.isEmpty()
-                          ? u"No plugins installed."_s
-                          : u"%1 plugin(s), %2 distribution(s) in the plugin site-packages."_s
-                                .arg(listed.plugins.size())
-                                .arg(listed.distributions.size());
+    QString summary =
+        listed.plugins.isEmpty()
+            ? u"No plugins installed."_s
+            : counted(listed.plugins.size(), u"plugin"_s, u"plugins"_s) + u", "_s +
+                  counted(listed.distributions.size(), u"distribution"_s, u"distributions"_s) +
+                  u" in the plugin site-packages."_s;
     if (!listed.quarantine.isEmpty())
         summary += u" %1 in quarantine%2."_s.arg(listed.quarantine.size())
                        .arg(restorable ? u" (%1 restorable)"_s.arg(restorable) : QString());
@@ -486,7 +488,8 @@ void PluginsPanel::auditNow()
             return Outcome{r.error().message, false, false, std::nullopt, {}};
         QString message = r->quarantined.isEmpty()
                               ? u"Audit: no offenders."_s
-                              : u"Audit: quarantined %1 offender(s)."_s.arg(r->quarantined.size());
+                              : u"Audit: quarantined %1."_s.arg(
+                                    counted(r->quarantined.size(), u"offender"_s, u"offenders"_s));
         return Outcome{message, r->quarantined.isEmpty(), r->restartRequired(), std::nullopt, {}};
     });
 }

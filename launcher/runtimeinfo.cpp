@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "runtimeinfo.h"
+#include "base/wording.h"
 
 #include "lock/lockvalidator.h"
 
@@ -15,7 +16,8 @@ QString RuntimeInfo::summary() const
         return problems.isEmpty() ? u"lock not read"_s : problems.constFirst();
     if (lockVerified)
         return u"verified: %1 distributions match the core site-packages"_s.arg(distributions);
-    return u"drift: %1 problem(s) between the lock and the core site-packages"_s.arg(errors);
+    return u"drift: %1 between the lock and the core site-packages"_s.arg(
+        counted(errors, u"problem"_s, u"problems"_s));
 }
 
 RuntimeInfo inspectRuntime(const runner::BundleManifest &manifest, const QString &bundleDir)

@@ -191,7 +191,7 @@ private Q_SLOTS:
                  (QStringList{u"deskpack_demo_plugin_weather"_s, u"weatherlib"_s}));
         QCOMPARE(childTexts(weather, 1), (QStringList{u"1.0"_s, u"2.0"_s}));
         QCOMPARE(childTexts(weather, 2), (QStringList{u"installed"_s, u"installed"_s}));
-        QVERIFY(child<QLabel>(u"pluginsSummaryLabel"_s)->text().contains(u"1 plugin(s)"_s));
+        QVERIFY(child<QLabel>(u"pluginsSummaryLabel"_s)->text().contains(u"1 plugin,"_s));
         QVERIFY(child<QLabel>(u"pluginsAuditLabel"_s)->text().contains(u"no offenders"_s));
         QVERIFY(!child<QFrame>(u"pluginsRestartNote"_s)->isVisible());
         // Nothing selected: nothing to remove or restore.
