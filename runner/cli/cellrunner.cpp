@@ -3,6 +3,7 @@
 #include "base/fileio.h"
 
 #include "cli/deskpackrun.h"
+#include "kernelsession.h"
 
 #include <QCoreApplication>
 #include <QTimer>
@@ -91,6 +92,7 @@ CellRunner::CellRunner(Config config, QObject *parent)
     , m_config(std::move(config))
     , m_session(m_config.kernel, KernelSession::Mode::Persistent)
 {
+    m_session.setDependencies(m_config.dependencies);
     connect(&m_session, &KernelSession::kernelStarted, this, [this] { m_kernelWasReady = true; });
     if (::pipe2(g_signalPipe, O_CLOEXEC | O_NONBLOCK) == 0) {
         m_signalNotifier =
@@ -119,10 +121,28 @@ CellRunner::~CellRunner()
 
 void CellRunner::start()
 {
+    if (!m_config.steps.isEmpty())
+        runStep();
+    else
+        stepsDone();
+}
+
+void CellRunner::runStep()
+{
+    const Step &step = m_config.steps.at(m_nextCell);
+    if (step.deps)
+        runDeps(*step.deps);
+    else
+        runCell(step.code);
+}
+
+void CellRunner::stepsDone()
+{
     if (!m_config.repl) {
-        runCell(m_config.cells.value(0));
+        finish(RunOk);
         return;
     }
+    m_inRepl = true;
     m_inputNotifier = std::make_unique<QSocketNotifier>(STDIN_FILENO, QSocketNotifier::Read);
     connect(m_inputNotifier.get(), &QSocketNotifier::activated, this, &CellRunner::readInput);
     prompt();
@@ -210,7 +230,7 @@ void CellRunner::cellDone(int cell, const ExecuteResult &result)
         finish(RunNoInterpreter); // the interpreter could not even run the kernel
         return;
     }
-    if (m_config.repl) {
+    if (m_inRepl) {
         prompt();
         return;
     }
@@ -220,9 +240,130 @@ void CellRunner::cellDone(int cell, const ExecuteResult &result)
         return finish(RunInterrupted);
     if (result.status != ExecuteStatus::Ok)
         return finish(RunCellFailed);
-    if (m_nextCell >= m_config.cells.size())
-        return finish(RunOk);
-    runCell(m_config.cells.at(m_nextCell));
+    if (m_nextCell >= m_config.steps.size())
+        return stepsDone();
+    runStep();
+}
+
+void CellRunner::runDeps(const DepsRequest &request)
+{
+    ++m_outstanding;
+    const int cell = m_nextCell++;
+    if (!m_config.json) {
+        const QString what = request.plugin.isEmpty()
+                                 ? depsOperationName(request.operation)
+                                 : depsOperationName(request.operation) + u' ' + request.plugin;
+        writeText(stderr, u"deskpack-run: deps %1 ...\n"_s.arg(what));
+    }
+    m_session.deps(request, [this, cell](const DepsResult &result) { depsDone(cell, result); });
+}
+
+namespace {
+
+QStringList jsonStrings(const nlohmann::json &value)
+{
+    QStringList out;
+    if (value.is_array()) {
+        for (const auto &item : value) {
+            if (item.is_string())
+                out.append(QString::fromStdString(item.get_ref<const std::string &>()));
+        }
+    }
+    return out;
+}
+
+// object[key], or null when `object` is not an object or lacks it.
+nlohmann::json member(const nlohmann::json &object, const char *key)
+{
+    const auto it = object.is_object() ? object.find(key) : object.end();
+    return it != object.end() ? *it : nlohmann::json();
+}
+
+QString jsonString(const nlohmann::json &object, const char *key)
+{
+    const auto it = object.is_object() ? object.find(key) : object.end();
+    return it != object.end() && it->is_string()
+               ? QString::fromStdString(it->get_ref<const std::string &>())
+               : QString();
+}
+
+// What a person reads: the boundary's report, briefly.
+void printDeps(const DepsResult &result)
+{
+    const nlohmann::json &r = result.report;
+    auto list = [&](const char *key) {
+        return jsonStrings(member(r, key));
+    };
+    if (result.status == DepsResult::Status::Failed) {
+        writeText(stderr, u"deskpack-run: %1\n"_s.arg(result.message()));
+        return;
+    }
+    if (result.operation == DepsOperation::List) {
+        QString text;
+        const nlohmann::json plugins = member(r, "plugins");
+        if (plugins.is_array()) {
+            for (const auto &p : plugins) {
+                text += u"%1: %2"_s.arg(jsonString(p, "name"),
+                                        jsonStrings(member(p, "distributions")).join(u", "_s));
+                if (const QStringList missing = jsonStrings(member(p, "missing"));
+                    !missing.isEmpty())
+                    text += u" (missing: %1)"_s.arg(missing.join(u", "_s));
+                text += u'\n';
+            }
+        }
+        const nlohmann::json quarantine = member(r, "quarantine");
+        if (quarantine.is_array()) {
+            for (const auto &q : quarantine)
+                text += u"quarantined: %1 %2 (%3)\n"_s.arg(
+                    jsonString(q, "distribution"), jsonString(q, "version"), jsonString(q, "id"));
+        }
+        if (text.isEmpty())
+            text = u"no plugins installed\n"_s;
+        writeText(stdout, text);
+        return;
+    }
+    QString text;
+    for (const char *key : {"clashes", "offenses"}) {
+        if (const nlohmann::json items = member(r, key); items.is_array()) {
+            for (const auto &item : items)
+                text += u"deskpack-run: %1\n"_s.arg(jsonString(item, "message"));
+        }
+    }
+    if (const QStringList installed = list("installed"); !installed.isEmpty())
+        text += u"deskpack-run: installed %1\n"_s.arg(installed.join(u", "_s));
+    if (const QStringList removed = list("removed"); !removed.isEmpty())
+        text += u"deskpack-run: removed %1\n"_s.arg(removed.join(u", "_s));
+    if (const QStringList kept = list("kept"); !kept.isEmpty())
+        text += u"deskpack-run: kept %1\n"_s.arg(kept.join(u", "_s));
+    text += u"deskpack-run: %1\n"_s.arg(result.message());
+    if (result.restartRequired)
+        text += u"deskpack-run: the running kernel started before this change and may still "
+                "hold removed or replaced modules; restart it (\"restart\": true) to see the "
+                "change\n"_s;
+    if (result.restarted)
+        text += u"deskpack-run: the kernel was restarted\n"_s;
+    writeText(stderr, text);
+}
+
+} // namespace
+
+void CellRunner::depsDone(int cell, const DepsResult &result)
+{
+    --m_outstanding;
+    if (m_config.json) {
+        nlohmann::json frame = result.toJson();
+        frame["cell"] = cell;
+        emitFrame(std::move(frame));
+    } else {
+        printDeps(result);
+    }
+    if (m_finishing)
+        return;
+    if (result.status != DepsResult::Status::Ok)
+        return finish(result.exitCode());
+    if (m_nextCell >= m_config.steps.size())
+        return stepsDone();
+    runStep();
 }
 
 void CellRunner::readInput()
