@@ -198,7 +198,8 @@ int runDeskpackRun(const QStringList &arguments)
     const QCommandLineOption code(QStringList{u"c"_s}, u"Run CODE as one cell."_s, u"CODE"_s);
     const QCommandLineOption cells(u"cells"_s,
                                    u"Run each {\"code\": ...} line as a cell, in "
-                                   "one kernel, stopping at the first failure."_s,
+                                   "one kernel, and each {\"deps\": ...} line as a "
+                                   "dependency request, stopping at the first failure."_s,
                                    u"FILE.ndjson"_s);
     const QCommandLineOption repl(u"repl"_s, u"Read cells from stdin; Ctrl-C interrupts the "
                                              "running cell."_s);
