@@ -176,6 +176,14 @@ public:
     }
 };
 
+runner::DepsRequest depsRequest(runner::DepsOperation operation, const QString &plugin = {})
+{
+    runner::DepsRequest request;
+    request.operation = operation;
+    request.plugin = plugin;
+    return request;
+}
+
 } // namespace
 
 void TestKernelSession::capabilities()
@@ -249,7 +257,8 @@ void TestKernelSession::depsChangeAsksForARestartOrRestarts()
     QTRY_VERIFY_WITH_TIMEOUT(first->done(), 30'000);
 
     std::optional<runner::DepsResult> noRestart;
-    session.deps({runner::DepsOperation::Sync, u"p"_s}, [&](const auto &r) { noRestart = r; });
+    session.deps(depsRequest(runner::DepsOperation::Sync, u"p"_s),
+                 [&](const auto &r) { noRestart = r; });
     QTRY_VERIFY_WITH_TIMEOUT(noRestart.has_value(), 10'000);
     QVERIFY(noRestart->restartRequired); // a kernel started before the change still runs
     QVERIFY(!noRestart->restarted);
@@ -258,7 +267,7 @@ void TestKernelSession::depsChangeAsksForARestartOrRestarts()
     QTRY_VERIFY_WITH_TIMEOUT(still->done(), 30'000);
     QCOMPARE(plain(still), u"True"_s);
 
-    runner::DepsRequest restart{runner::DepsOperation::Sync, u"p"_s};
+    runner::DepsRequest restart = depsRequest(runner::DepsOperation::Sync, u"p"_s);
     restart.restart = true;
     std::optional<runner::DepsResult> restarted;
     session.deps(restart, [&](const auto &r) { restarted = r; });
@@ -273,7 +282,7 @@ void TestKernelSession::depsChangeAsksForARestartOrRestarts()
     // Nothing changed (a refusal, a list): no restart asked for.
     deps->changes = false;
     std::optional<runner::DepsResult> listed;
-    session.deps({runner::DepsOperation::List, {}}, [&](const auto &r) { listed = r; });
+    session.deps(depsRequest(runner::DepsOperation::List), [&](const auto &r) { listed = r; });
     QTRY_VERIFY_WITH_TIMEOUT(listed.has_value(), 10'000);
     QVERIFY(!listed->restartRequired && !listed->restarted);
     QCOMPARE(deps->calls.load(), 3);
@@ -284,7 +293,7 @@ void TestKernelSession::depsWithoutDependenciesFailAsUsage()
     KernelSession session(pythonKernel());
     std::optional<runner::DepsResult> result;
     int calls = 0;
-    session.deps({runner::DepsOperation::Install, u"p"_s}, [&](const auto &r) {
+    session.deps(depsRequest(runner::DepsOperation::Install, u"p"_s), [&](const auto &r) {
         result = r;
         ++calls;
     });
