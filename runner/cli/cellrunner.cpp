@@ -5,7 +5,10 @@
 #include "cli/deskpackrun.h"
 #include "kernelsession.h"
 
+#include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFileInfo>
+#include <QProcess>
 #include <QTimer>
 
 #include <cerrno>
@@ -359,6 +362,10 @@ void CellRunner::depsDone(int cell, const DepsResult &result)
     }
     if (m_finishing)
         return;
+    if (m_inRepl) {
+        prompt();
+        return;
+    }
     if (result.status != DepsResult::Status::Ok)
         return finish(result.exitCode());
     if (m_nextCell >= m_config.steps.size())
@@ -388,8 +395,58 @@ void CellRunner::readInput()
         acceptLine(QString::fromUtf8(line));
 }
 
+Result<DepsRequest> parseDepsMagic(const QString &line, const DepsRequest &defaults)
+{
+    const QString usage =
+        u"usage: %deps install|sync NAME -r FILE [--find-links DIR]... [--index-url URL] "
+        "[--no-index] [--restart] | %deps uninstall NAME [--restart] | %deps list"_s;
+    const QStringList words = QProcess::splitCommand(line.trimmed().mid(1));
+    QCommandLineParser parser;
+    const QCommandLineOption requirements(QStringList{u"r"_s, u"requirement"_s}, {}, u"FILE"_s);
+    const QCommandLineOption findLinks(u"find-links"_s, {}, u"DIR"_s);
+    const QCommandLineOption indexUrl(u"index-url"_s, {}, u"URL"_s);
+    const QCommandLineOption noIndex(u"no-index"_s);
+    const QCommandLineOption restart(u"restart"_s);
+    parser.addOptions({requirements, findLinks, indexUrl, noIndex, restart});
+    if (!parser.parse(words))
+        return makeError(ErrorKind::Usage, parser.errorText() + u'\n' + usage);
+    const QStringList args = parser.positionalArguments();
+    const std::optional<DepsOperation> op = depsOperationFromName(args.value(0));
+    if (!op)
+        return makeError(ErrorKind::Usage, usage);
+    const bool needsPlugin = *op != DepsOperation::List;
+    const bool takesRequirements = *op == DepsOperation::Install || *op == DepsOperation::Sync;
+    if (args.size() != (needsPlugin ? 2 : 1) || takesRequirements != parser.isSet(requirements))
+        return makeError(ErrorKind::Usage, usage);
+    DepsRequest request = defaults;
+    request.operation = *op;
+    request.plugin = args.value(1);
+    request.restart = parser.isSet(restart);
+    if (takesRequirements)
+        request.requirementsFile = QFileInfo(parser.value(requirements)).absoluteFilePath();
+    if (parser.isSet(findLinks) || parser.isSet(indexUrl) || parser.isSet(noIndex)) {
+        request.findLinks.clear();
+        for (const QString &dir : parser.values(findLinks))
+            request.findLinks.append(QFileInfo(dir).absoluteFilePath());
+        request.indexUrl = parser.value(indexUrl);
+        request.noIndex = parser.isSet(noIndex);
+    }
+    return request;
+}
+
 void CellRunner::acceptLine(const QString &line)
 {
+    // %deps ... (not Python, so never ambiguous): a dependency request.
+    if (m_replBuffer.isEmpty() && line.trimmed().startsWith(u"%deps"_s)) {
+        Result<DepsRequest> request = parseDepsMagic(line, m_config.depsDefaults);
+        if (!request) {
+            writeText(stderr, u"deskpack-run: %1\n"_s.arg(request.error().message));
+            prompt();
+            return;
+        }
+        runDeps(*request);
+        return;
+    }
     m_replBuffer.append(line);
     if (replNeedsMore(m_replBuffer)) {
         prompt();

@@ -36,6 +36,7 @@ public:
         bool json = false;
         int timeoutMs = 0;
         std::shared_ptr<KernelDependencies> dependencies; // null: deps steps fail (exit 2)
+        DepsRequest depsDefaults; // sources for the REPL's %deps lines without their own
     };
 
     explicit CellRunner(Config config, QObject *parent = nullptr);
@@ -78,5 +79,9 @@ private:
 // Whether the REPL should read another line before running `lines`: an open
 // bracket or string, a trailing backslash, or a block not yet ended by a blank line.
 bool replNeedsMore(const QStringList &lines);
+
+// The REPL's "%deps OP [NAME] [-r FILE] [--find-links DIR]... [--index-url URL]
+// [--no-index] [--restart]" line as a request; sources default to `defaults`'.
+Result<DepsRequest> parseDepsMagic(const QString &line, const DepsRequest &defaults);
 
 } // namespace deskpack::runner::cli

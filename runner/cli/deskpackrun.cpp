@@ -266,9 +266,9 @@ int runDeskpackRun(const QStringList &arguments)
         return usage(u"give one -r REQUIREMENTS file"_s);
     const bool sourcesGiven =
         parser.isSet(findLinks) || parser.isSet(indexUrl) || parser.isSet(noIndex);
-    if (sourcesGiven && !takesRequirements && !parser.isSet(cells))
+    if (sourcesGiven && !takesRequirements && !parser.isSet(cells) && !parser.isSet(repl))
         return usage(u"--find-links, --index-url and --no-index go with --deps-install, "
-                     "--deps-sync or a --cells file with deps requests"_s);
+                     "--deps-sync, or --cells / --repl with deps requests"_s);
     if (parser.isSet(python) && (depsActions > 0 || sourcesGiven))
         return usage(u"dependency operations need --bundle BUNDLE [--data-dir DIR]: a bare "
                      "interpreter (--python) has no plugin site-packages to install into"_s);
@@ -279,6 +279,9 @@ int runDeskpackRun(const QStringList &arguments)
     sources.noIndex = parser.isSet(noIndex);
 
     CellRunner::Config config;
+    config.depsDefaults.findLinks = sources.findLinks;
+    config.depsDefaults.indexUrl = sources.indexUrl;
+    config.depsDefaults.noIndex = sources.noIndex;
     if (depsActions > 0) {
         DepsRequest request;
         if (parser.isSet(depsInstall)) {

@@ -333,6 +333,29 @@ private Q_SLOTS:
         QVERIFY(python.out.isEmpty());
     }
 
+    // %deps in the REPL: a request between cells; --restart gives the next
+    // cell a fresh kernel that imports the plugin; a bad line only prints usage.
+    void replDepsMagic()
+    {
+        QTemporaryDir data;
+        const QString reqs =
+            writeFile(data.filePath(u"weather.txt"_s), "deskpack-demo-plugin-weather\n");
+        const QByteArray input = "x = 1\n%deps install weather -r " + reqs.toUtf8() +
+                                 " --restart\n"
+                                 "import deskpack_demo_plugin_weather as p; p.FORECAST\n"
+                                 "%deps frobnicate\n"
+                                 "'x' in globals()\n";
+        const auto r = test::runProcess(
+            test::binDir() + u"/deskpack-run"_s,
+            QStringList{u"--bundle"_s, m_bundle, u"--data-dir"_s, data.path(), u"--repl"_s} +
+                localSources(),
+            input);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(r.out, QByteArray("'sunny 2.0'\nFalse\n"));
+        QVERIFY2(r.err.contains("the kernel was restarted"), r.err.constData());
+        QVERIFY2(r.err.contains("usage: %deps"), r.err.constData());
+    }
+
     // deps lines in a --cells file: install with restart, then the module
     // imports in the next cell; a clash stops the run with exit 1.
     void cellsFileWithDepsLines()
