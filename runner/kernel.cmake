@@ -8,6 +8,7 @@ target_sources(deskpack_runner PRIVATE
     kerneltypes.h
     kernelprotocol.h kernelprotocol.cpp
     kernel.h kernel.cpp
+    kerneldeps.h kerneldeps.cpp
     kernelsession.h kernelsession.cpp
     kernellaunch.h kernellaunch.cpp
     kernel.qrc
@@ -22,7 +23,7 @@ add_library(deskpack_runcli STATIC
 )
 target_include_directories(deskpack_runcli PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}
     ${CMAKE_CURRENT_SOURCE_DIR}/..)
-target_link_libraries(deskpack_runcli PUBLIC deskpack::runner deskpack::policy Qt6::Core)
+target_link_libraries(deskpack_runcli PUBLIC deskpack::runner deskpack::plugins deskpack::policy Qt6::Core)
 
 add_executable(deskpack-run cli/main.cpp)
 target_link_libraries(deskpack-run PRIVATE deskpack_runcli deskpack::policy)

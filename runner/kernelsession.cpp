@@ -3,6 +3,8 @@
 
 #include "runnerlogging.h"
 
+#include <QThread>
+
 using namespace Qt::Literals::StringLiterals;
 
 namespace deskpack::runner {
@@ -16,6 +18,37 @@ KernelSession::KernelSession(KernelOptions options, Mode mode, QObject *parent)
 
 KernelSession::~KernelSession()
 {
+    m_destroying = true;
+    // A change is never abandoned half-way: wait for it, then settle it.
+    if (m_depsThread) {
+        m_depsThread->wait();
+        delete m_depsThread;
+        m_depsThread = nullptr;
+        DepsResult result = *m_depsOut;
+        result.id = m_depsCurrent.id;
+        if (m_depsCurrent.onDepsDone)
+            m_depsCurrent.onDepsDone(result);
+    }
+    while (!m_held.empty()) {
+        Held held = std::move(m_held.front());
+        m_held.pop_front();
+        if (held.isDeps) {
+            DepsResult result;
+            result.id = held.id;
+            result.operation = held.deps.operation;
+            result.plugin = held.deps.plugin;
+            result.error =
+                makeError(ErrorKind::Environment, u"the kernel session ended before it ran"_s);
+            if (held.onDepsDone)
+                held.onDepsDone(result);
+        } else if (held.callbacks.onDone) {
+            ExecuteResult result;
+            result.id = held.id;
+            result.cancelled = true;
+            result.message = u"the kernel session ended before it ran"_s;
+            held.callbacks.onDone(result);
+        }
+    }
     // Each ~Kernel kills its group and settles what it still holds.
     const QList<Kernel *> live = m_kernels.values();
     m_kernels.clear();
@@ -28,6 +61,33 @@ KernelSession::~KernelSession()
 QString KernelSession::execute(const QString &key, const QString &code,
                                const ExecuteOptions &options, ExecuteCallbacks callbacks)
 {
+    if (m_depsRunning || !m_held.empty()) {
+        Held held;
+        held.id = u"held-%1"_s.arg(++m_heldCounter);
+        held.key = key;
+        held.code = code;
+        held.options = options;
+        held.callbacks = std::move(callbacks);
+        m_held.push_back(std::move(held));
+        return m_held.back().id;
+    }
+    return send(key, code, options, std::move(callbacks));
+}
+
+QString KernelSession::send(const QString &key, const QString &code, const ExecuteOptions &options,
+                            ExecuteCallbacks callbacks)
+{
+    ++m_inFlight;
+    {
+        QPointer<KernelSession> self(this);
+        auto done = std::move(callbacks.onDone);
+        callbacks.onDone = [self, done](const ExecuteResult &result) {
+            if (done)
+                done(result);
+            if (self && --self->m_inFlight == 0)
+                self->pump();
+        };
+    }
     if (m_mode == Mode::PerCall) {
         const QString callKey = u"call-%1"_s.arg(++m_perCallCounter);
         Kernel *kernel = kernelFor(callKey);
@@ -48,11 +108,139 @@ QString KernelSession::execute(const QString &key, const QString &code,
 
 bool KernelSession::cancel(const QString &requestId)
 {
+    for (auto it = m_held.begin(); it != m_held.end(); ++it) {
+        if (it->id != requestId)
+            continue;
+        Held held = std::move(*it);
+        m_held.erase(it);
+        if (held.isDeps) {
+            DepsResult result;
+            result.id = held.id;
+            result.operation = held.deps.operation;
+            result.plugin = held.deps.plugin;
+            result.error = makeError(ErrorKind::Usage, u"cancelled before it ran"_s);
+            if (held.onDepsDone)
+                held.onDepsDone(result);
+        } else if (held.callbacks.onDone) {
+            ExecuteResult result;
+            result.id = held.id;
+            result.cancelled = true;
+            result.message = u"cancelled before it ran"_s;
+            held.callbacks.onDone(result);
+        }
+        pump();
+        return true;
+    }
+    const QString id = m_sentAs.value(requestId, requestId);
     for (Kernel *kernel : std::as_const(m_kernels)) {
-        if (kernel->hasPending(requestId))
-            return kernel->cancel(requestId);
+        if (kernel->hasPending(id))
+            return kernel->cancel(id);
     }
     return false;
+}
+
+void KernelSession::setDependencies(std::shared_ptr<KernelDependencies> dependencies)
+{
+    m_dependencies = std::move(dependencies);
+}
+
+QString KernelSession::deps(DepsRequest request, std::function<void(const DepsResult &)> onDone)
+{
+    Held held;
+    held.id = u"deps-%1"_s.arg(++m_heldCounter);
+    held.isDeps = true;
+    held.deps = std::move(request);
+    held.onDepsDone = std::move(onDone);
+    const QString id = held.id;
+    if (!m_dependencies) {
+        DepsResult result;
+        result.id = id;
+        result.operation = held.deps.operation;
+        result.plugin = held.deps.plugin;
+        result.error = makeError(
+            ErrorKind::Usage,
+            u"this kernel has no plugin site-packages: dependency operations need a bundle and "
+            "a data directory (--bundle BUNDLE [--data-dir DIR]), not a bare interpreter"_s);
+        QMetaObject::invokeMethod(
+            this, [result, done = std::move(held.onDepsDone)] { done(result); },
+            Qt::QueuedConnection);
+        return id;
+    }
+    m_held.push_back(std::move(held));
+    pump();
+    return id;
+}
+
+// Sends held cells until a deps request is at the front; starts that one once
+// every cell sent before it has settled.
+void KernelSession::pump()
+{
+    if (m_destroying || m_pumping)
+        return;
+    m_pumping = true;
+    while (!m_depsRunning && !m_held.empty()) {
+        if (m_held.front().isDeps) {
+            if (m_inFlight > 0)
+                break;
+            m_depsCurrent = std::move(m_held.front());
+            m_held.pop_front();
+            m_depsRunning = true;
+            m_depsOut = std::make_shared<DepsResult>();
+            m_depsThread = QThread::create([deps = m_dependencies, request = m_depsCurrent.deps,
+                                            out = m_depsOut] { *out = deps->run(request); });
+            m_depsThread->setObjectName(u"deskpack-deps"_s);
+            connect(m_depsThread, &QThread::finished, this, &KernelSession::depsFinished);
+            qCInfo(lcRunner).noquote()
+                << "dependencies:" << depsOperationName(m_depsCurrent.deps.operation)
+                << m_depsCurrent.deps.plugin;
+            m_depsThread->start();
+            break;
+        }
+        Held held = std::move(m_held.front());
+        m_held.pop_front();
+        QPointer<KernelSession> self(this);
+        auto done = std::move(held.callbacks.onDone);
+        held.callbacks.onDone = [self, id = held.id, done](const ExecuteResult &result) {
+            if (self)
+                self->m_sentAs.remove(id);
+            ExecuteResult renamed = result;
+            renamed.id = id; // the id the caller was given
+            if (done)
+                done(renamed);
+        };
+        m_sentAs.insert(held.id,
+                        send(held.key, held.code, held.options, std::move(held.callbacks)));
+    }
+    m_pumping = false;
+}
+
+void KernelSession::depsFinished()
+{
+    if (!m_depsThread)
+        return;
+    m_depsThread->wait();
+    m_depsThread->deleteLater();
+    m_depsThread = nullptr;
+    DepsResult result = *m_depsOut;
+    m_depsOut.reset();
+    result.id = m_depsCurrent.id;
+    if (result.changed && !m_kernels.isEmpty()) {
+        // Every live kernel started before the change (cells waited behind it).
+        if (m_depsCurrent.deps.restart) {
+            const QStringList all = m_kernels.keys();
+            for (const QString &key : all)
+                reset(key);
+            result.restarted = true;
+        } else {
+            result.restartRequired = true;
+        }
+    }
+    auto done = std::move(m_depsCurrent.onDepsDone);
+    m_depsCurrent = {};
+    m_depsRunning = false;
+    if (done)
+        done(result);
+    pump();
 }
 
 void KernelSession::interrupt(const QString &key)
@@ -76,7 +264,9 @@ void KernelSession::shutdown()
 
 KernelCapabilities KernelSession::capabilities() const
 {
-    return KernelCapabilities{};
+    KernelCapabilities caps;
+    caps.depsInstall = caps.depsUninstall = bool(m_dependencies);
+    return caps;
 }
 
 Kernel *KernelSession::kernel(const QString &key) const

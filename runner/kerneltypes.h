@@ -113,8 +113,9 @@ struct KernelExit
 };
 
 // What an executor can do, in the flags users know from other executors.
-// Dependency changes only ever go through the plugin site-packages boundary,
-// so the deps flags stay false here.
+// depsInstall/depsUninstall are true when the session has dependency
+// operations (KernelSession::setDependencies: a bundle and a data dir, so the
+// plugin site-packages boundary can open); they never run pip in the kernel.
 struct KernelCapabilities
 {
     bool timeout = true;

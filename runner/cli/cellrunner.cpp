@@ -3,8 +3,12 @@
 #include "base/fileio.h"
 
 #include "cli/deskpackrun.h"
+#include "kernelsession.h"
 
+#include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFileInfo>
+#include <QProcess>
 #include <QTimer>
 
 #include <cerrno>
@@ -91,6 +95,7 @@ CellRunner::CellRunner(Config config, QObject *parent)
     , m_config(std::move(config))
     , m_session(m_config.kernel, KernelSession::Mode::Persistent)
 {
+    m_session.setDependencies(m_config.dependencies);
     connect(&m_session, &KernelSession::kernelStarted, this, [this] { m_kernelWasReady = true; });
     if (::pipe2(g_signalPipe, O_CLOEXEC | O_NONBLOCK) == 0) {
         m_signalNotifier =
@@ -119,10 +124,28 @@ CellRunner::~CellRunner()
 
 void CellRunner::start()
 {
+    if (!m_config.steps.isEmpty())
+        runStep();
+    else
+        stepsDone();
+}
+
+void CellRunner::runStep()
+{
+    const Step &step = m_config.steps.at(m_nextCell);
+    if (step.deps)
+        runDeps(*step.deps);
+    else
+        runCell(step.code);
+}
+
+void CellRunner::stepsDone()
+{
     if (!m_config.repl) {
-        runCell(m_config.cells.value(0));
+        finish(RunOk);
         return;
     }
+    m_inRepl = true;
     m_inputNotifier = std::make_unique<QSocketNotifier>(STDIN_FILENO, QSocketNotifier::Read);
     connect(m_inputNotifier.get(), &QSocketNotifier::activated, this, &CellRunner::readInput);
     prompt();
@@ -210,7 +233,7 @@ void CellRunner::cellDone(int cell, const ExecuteResult &result)
         finish(RunNoInterpreter); // the interpreter could not even run the kernel
         return;
     }
-    if (m_config.repl) {
+    if (m_inRepl) {
         prompt();
         return;
     }
@@ -220,9 +243,134 @@ void CellRunner::cellDone(int cell, const ExecuteResult &result)
         return finish(RunInterrupted);
     if (result.status != ExecuteStatus::Ok)
         return finish(RunCellFailed);
-    if (m_nextCell >= m_config.cells.size())
-        return finish(RunOk);
-    runCell(m_config.cells.at(m_nextCell));
+    if (m_nextCell >= m_config.steps.size())
+        return stepsDone();
+    runStep();
+}
+
+void CellRunner::runDeps(const DepsRequest &request)
+{
+    ++m_outstanding;
+    const int cell = m_nextCell++;
+    if (!m_config.json) {
+        const QString what = request.plugin.isEmpty()
+                                 ? depsOperationName(request.operation)
+                                 : depsOperationName(request.operation) + u' ' + request.plugin;
+        writeText(stderr, u"deskpack-run: deps %1 ...\n"_s.arg(what));
+    }
+    m_session.deps(request, [this, cell](const DepsResult &result) { depsDone(cell, result); });
+}
+
+namespace {
+
+QStringList jsonStrings(const nlohmann::json &value)
+{
+    QStringList out;
+    if (value.is_array()) {
+        for (const auto &item : value) {
+            if (item.is_string())
+                out.append(QString::fromStdString(item.get_ref<const std::string &>()));
+        }
+    }
+    return out;
+}
+
+// object[key], or null when `object` is not an object or lacks it.
+nlohmann::json member(const nlohmann::json &object, const char *key)
+{
+    const auto it = object.is_object() ? object.find(key) : object.end();
+    return it != object.end() ? *it : nlohmann::json();
+}
+
+QString jsonString(const nlohmann::json &object, const char *key)
+{
+    const auto it = object.is_object() ? object.find(key) : object.end();
+    return it != object.end() && it->is_string()
+               ? QString::fromStdString(it->get_ref<const std::string &>())
+               : QString();
+}
+
+// What a person reads: the boundary's report, briefly.
+void printDeps(const DepsResult &result)
+{
+    const nlohmann::json &r = result.report;
+    auto list = [&](const char *key) {
+        return jsonStrings(member(r, key));
+    };
+    if (result.status == DepsResult::Status::Failed) {
+        writeText(stderr, u"deskpack-run: %1\n"_s.arg(result.message()));
+        return;
+    }
+    if (result.operation == DepsOperation::List) {
+        QString text;
+        const nlohmann::json plugins = member(r, "plugins");
+        if (plugins.is_array()) {
+            for (const auto &p : plugins) {
+                text += u"%1: %2"_s.arg(jsonString(p, "name"),
+                                        jsonStrings(member(p, "distributions")).join(u", "_s));
+                if (const QStringList missing = jsonStrings(member(p, "missing"));
+                    !missing.isEmpty())
+                    text += u" (missing: %1)"_s.arg(missing.join(u", "_s));
+                text += u'\n';
+            }
+        }
+        const nlohmann::json quarantine = member(r, "quarantine");
+        if (quarantine.is_array()) {
+            for (const auto &q : quarantine)
+                text += u"quarantined: %1 %2 (%3)\n"_s.arg(
+                    jsonString(q, "distribution"), jsonString(q, "version"), jsonString(q, "id"));
+        }
+        if (text.isEmpty())
+            text = u"no plugins installed\n"_s;
+        writeText(stdout, text);
+        return;
+    }
+    QString text;
+    for (const char *key : {"clashes", "offenses"}) {
+        if (const nlohmann::json items = member(r, key); items.is_array()) {
+            for (const auto &item : items)
+                text += u"deskpack-run: %1\n"_s.arg(jsonString(item, "message"));
+        }
+    }
+    if (const QStringList installed = list("installed"); !installed.isEmpty())
+        text += u"deskpack-run: installed %1\n"_s.arg(installed.join(u", "_s));
+    if (const QStringList removed = list("removed"); !removed.isEmpty())
+        text += u"deskpack-run: removed %1\n"_s.arg(removed.join(u", "_s));
+    if (const QStringList kept = list("kept"); !kept.isEmpty())
+        text += u"deskpack-run: kept %1\n"_s.arg(kept.join(u", "_s));
+    text += u"deskpack-run: %1\n"_s.arg(result.message());
+    if (result.restartRequired)
+        text += u"deskpack-run: the running kernel started before this change and may still "
+                "hold removed or replaced modules; restart it (\"restart\": true) to see the "
+                "change\n"_s;
+    if (result.restarted)
+        text += u"deskpack-run: the kernel was restarted\n"_s;
+    writeText(stderr, text);
+}
+
+} // namespace
+
+void CellRunner::depsDone(int cell, const DepsResult &result)
+{
+    --m_outstanding;
+    if (m_config.json) {
+        nlohmann::json frame = result.toJson();
+        frame["cell"] = cell;
+        emitFrame(std::move(frame));
+    } else {
+        printDeps(result);
+    }
+    if (m_finishing)
+        return;
+    if (m_inRepl) {
+        prompt();
+        return;
+    }
+    if (result.status != DepsResult::Status::Ok)
+        return finish(result.exitCode());
+    if (m_nextCell >= m_config.steps.size())
+        return stepsDone();
+    runStep();
 }
 
 void CellRunner::readInput()
@@ -247,8 +395,58 @@ void CellRunner::readInput()
         acceptLine(QString::fromUtf8(line));
 }
 
+Result<DepsRequest> parseDepsMagic(const QString &line, const DepsRequest &defaults)
+{
+    const QString usage =
+        u"usage: %deps install|sync NAME -r FILE [--find-links DIR]... [--index-url URL] "
+        "[--no-index] [--restart] | %deps uninstall NAME [--restart] | %deps list"_s;
+    const QStringList words = QProcess::splitCommand(line.trimmed().mid(1));
+    QCommandLineParser parser;
+    const QCommandLineOption requirements(QStringList{u"r"_s, u"requirement"_s}, {}, u"FILE"_s);
+    const QCommandLineOption findLinks(u"find-links"_s, {}, u"DIR"_s);
+    const QCommandLineOption indexUrl(u"index-url"_s, {}, u"URL"_s);
+    const QCommandLineOption noIndex(u"no-index"_s);
+    const QCommandLineOption restart(u"restart"_s);
+    parser.addOptions({requirements, findLinks, indexUrl, noIndex, restart});
+    if (!parser.parse(words))
+        return makeError(ErrorKind::Usage, parser.errorText() + u'\n' + usage);
+    const QStringList args = parser.positionalArguments();
+    const std::optional<DepsOperation> op = depsOperationFromName(args.value(0));
+    if (!op)
+        return makeError(ErrorKind::Usage, usage);
+    const bool needsPlugin = *op != DepsOperation::List;
+    const bool takesRequirements = *op == DepsOperation::Install || *op == DepsOperation::Sync;
+    if (args.size() != (needsPlugin ? 2 : 1) || takesRequirements != parser.isSet(requirements))
+        return makeError(ErrorKind::Usage, usage);
+    DepsRequest request = defaults;
+    request.operation = *op;
+    request.plugin = args.value(1);
+    request.restart = parser.isSet(restart);
+    if (takesRequirements)
+        request.requirementsFile = QFileInfo(parser.value(requirements)).absoluteFilePath();
+    if (parser.isSet(findLinks) || parser.isSet(indexUrl) || parser.isSet(noIndex)) {
+        request.findLinks.clear();
+        for (const QString &dir : parser.values(findLinks))
+            request.findLinks.append(QFileInfo(dir).absoluteFilePath());
+        request.indexUrl = parser.value(indexUrl);
+        request.noIndex = parser.isSet(noIndex);
+    }
+    return request;
+}
+
 void CellRunner::acceptLine(const QString &line)
 {
+    // %deps ... (not Python, so never ambiguous): a dependency request.
+    if (m_replBuffer.isEmpty() && line.trimmed().startsWith(u"%deps"_s)) {
+        Result<DepsRequest> request = parseDepsMagic(line, m_config.depsDefaults);
+        if (!request) {
+            writeText(stderr, u"deskpack-run: %1\n"_s.arg(request.error().message));
+            prompt();
+            return;
+        }
+        runDeps(*request);
+        return;
+    }
     m_replBuffer.append(line);
     if (replNeedsMore(m_replBuffer)) {
         prompt();

@@ -463,9 +463,12 @@ Result<InstallResult> PluginBoundary::install(const QString &plugin,
             pinned += '\n';
         }
         const QString pinnedFile = work + u"/scratch/install.txt"_s;
+        // Unbuffered, so a full disk fails here and not silently at close().
         QFile f(pinnedFile);
-        if (!f.open(QIODevice::WriteOnly) || f.write(pinned) != pinned.size())
-            return makeError(ErrorKind::Environment, u"%1: cannot write"_s.arg(pinnedFile));
+        if (!f.open(QIODevice::WriteOnly | QIODevice::Unbuffered) ||
+            f.write(pinned) != pinned.size())
+            return makeError(ErrorKind::Environment,
+                             u"%1: cannot write: %2"_s.arg(pinnedFile, f.errorString()));
         f.close();
         runner::PipCommand pip;
         pip.interpreter = m_interpreter;
@@ -712,12 +715,13 @@ Result<AuditResult> PluginBoundary::audit()
         doc["files"] = strings(entries);
         if (!QDir().mkpath(dir))
             return makeError(ErrorKind::Environment, u"%1: cannot create"_s.arg(dir));
+        // Unbuffered: a failed flush would not fail QSaveFile::commit() (Qt 6.4).
         QSaveFile reason(dir + u"/reason.json"_s);
-        if (!reason.open(QIODevice::WriteOnly))
-            return makeError(ErrorKind::Environment, u"%1: cannot write"_s.arg(dir));
-        reason.write(QByteArray::fromStdString(doc.dump(2)) + '\n');
-        if (!reason.commit())
-            return makeError(ErrorKind::Environment, u"%1: cannot write"_s.arg(dir));
+        const QByteArray text = QByteArray::fromStdString(doc.dump(2)) + '\n';
+        if (!reason.open(QIODevice::WriteOnly | QIODevice::Unbuffered) ||
+            reason.write(text) != text.size() || !reason.commit())
+            return makeError(ErrorKind::Environment,
+                             u"%1/reason.json: cannot write: %2"_s.arg(dir, reason.errorString()));
         for (const QString &f : entries) {
             transaction.moves.append({m_layout->sitePackages + u'/' + f, dir + u"/files/"_s + f});
             removedPaths.append(f);

@@ -29,8 +29,9 @@ QString str(const json &object, const char *key)
 
 Result<void> writeFile(const QString &path, const QByteArray &data)
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit())
+    QSaveFile file(path); // unbuffered: see writeJsonFile in plugintransaction.cpp
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Unbuffered) ||
+        file.write(data) != data.size() || !file.commit())
         return makeError(ErrorKind::Environment,
                          u"%1: cannot write: %2"_s.arg(path, file.errorString()));
     return {};

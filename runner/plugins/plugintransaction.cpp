@@ -37,11 +37,18 @@ json readJsonFile(const QString &path, QString *error)
 
 Result<void> writeJsonFile(const QString &path, const json &doc)
 {
+    // Unbuffered: Qt 6.4's QSaveFile::commit() ignores a failed flush of its
+    // write buffer (ENOSPC) and renames a short file into place.
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Unbuffered))
         return makeError(ErrorKind::Environment,
                          u"%1: cannot write: %2"_s.arg(path, file.errorString()));
-    file.write(QByteArray::fromStdString(doc.dump(2)) + '\n');
+    const QByteArray data = QByteArray::fromStdString(doc.dump(2)) + '\n';
+    if (file.write(data) != data.size()) {
+        const QString why = file.errorString();
+        file.cancelWriting();
+        return makeError(ErrorKind::Environment, u"%1: cannot write: %2"_s.arg(path, why));
+    }
     if (!file.commit())
         return makeError(ErrorKind::Environment,
                          u"%1: cannot write: %2"_s.arg(path, file.errorString()));

@@ -10,6 +10,7 @@
 #include <QLockFile>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -283,6 +284,134 @@ private Q_SLOTS:
         Result<RemoveResult> again = b.remove(u"b"_s);
         QVERIFY(!again.ok());
         QCOMPARE(again.error().kind, ErrorKind::Usage);
+    }
+
+    // A plugin reinstalled with fewer requirements loses the distributions only
+    // it owned; a dependency another plugin still owns stays, owned by that one.
+    void smallerReinstallRemovesOnlyWhatThePluginAloneOwned()
+    {
+        QTemporaryDir data;
+        PluginBoundary b = open(data.path());
+        mustInstall(b, u"x"_s, {u"deskpack-demo-plugin-weather"_s, u"deskpack-demo-plugin-a"_s});
+        mustInstall(b, u"y"_s, {u"deskpack-demo-plugin-b"_s}); // shares sharedlib with x
+        const QString sp = data.filePath(u"site-packages"_s);
+
+        const InstallResult first = mustInstall(b, u"x"_s, {u"deskpack-demo-plugin-a"_s});
+        QCOMPARE(first.installed, QStringList{});
+        QStringList removed = first.removed;
+        removed.sort();
+        QCOMPARE(removed,
+                 (QStringList{u"deskpack_demo_plugin_weather 1.0"_s, u"weatherlib 2.0"_s}));
+        QVERIFY(!QFileInfo::exists(sp + u"/weatherlib"_s));
+        QVERIFY(QFileInfo::exists(sp + u"/sharedlib/__init__.py"_s));
+
+        const InstallResult second = mustInstall(b, u"x"_s, {u"deskpack-demo-plugin-weather"_s});
+        QCOMPARE(second.removed, QStringList{u"deskpack_demo_plugin_a 1.0"_s});
+        QVERIFY(!QFileInfo::exists(sp + u"/deskpack_demo_plugin_a"_s));
+        QVERIFY(QFileInfo::exists(sp + u"/sharedlib/__init__.py"_s));
+        QVERIFY(QFileInfo::exists(sp + u"/weatherlib/__init__.py"_s));
+
+        Result<OwnerRecord> owners = readOwners(sp);
+        QVERIFY(owners.ok());
+        QCOMPARE(owners->ownersOf(u"sharedlib"_s), QStringList{u"y"_s});
+        QCOMPARE(owners->plugins.value(u"x"_s).distributions,
+                 (QStringList{u"deskpack-demo-plugin-weather"_s, u"weatherlib"_s}));
+        QCOMPARE(owners->plugins.value(u"x"_s).requirements,
+                 QStringList{u"deskpack-demo-plugin-weather"_s});
+        const auto imported =
+            runWithPlugins(sp, u"import deskpack_demo_plugin_b, deskpack_demo_plugin_weather"_s);
+        QVERIFY2(imported.exitCode == 0, imported.err.constData());
+    }
+
+    // A full disk at each step of an install, on a small tmpfs in a private
+    // mount namespace (unshare; the install runs in it through nsenter, and the
+    // test reads the tree through /proc/PID/root): exit 3, a message naming
+    // the problem, the plugin site-packages byte for byte as before, and the
+    // next install works once space is free.
+    void fullDiskLeavesSitePackagesAsBefore_data()
+    {
+        QTest::addColumn<QString>("fillAt");
+        QTest::addColumn<int>("leave");
+        QTest::newRow("staging copy") << u"resolved"_s << 8192;
+        QTest::newRow("journal") << u"audited"_s << 0;
+        QTest::newRow("owner record after every move") << u"commit-last"_s << 0;
+    }
+    void fullDiskLeavesSitePackagesAsBefore()
+    {
+        QFETCH(QString, fillAt);
+        QFETCH(int, leave);
+        const bool ci = qEnvironmentVariable("CI") == u"true";
+        QTemporaryDir mountPoint;
+        QTemporaryDir host;
+        QProcess holder;
+        holder.start(u"unshare"_s,
+                     {u"--mount"_s, u"--propagation"_s, u"private"_s, u"sh"_s, u"-c"_s,
+                      u"mount -t tmpfs -o size=8m deskpack-test \"$1\" && echo "
+                      "mounted && exec cat"_s,
+                      u"sh"_s, mountPoint.path()});
+        QByteArray banner;
+        const bool mounted =
+            holder.waitForStarted() &&
+            QTest::qWaitFor(
+                [&] {
+                    banner += holder.readAllStandardOutput();
+                    return banner.contains("mounted\n") || holder.state() == QProcess::NotRunning;
+                },
+                20000) &&
+            banner.contains("mounted\n");
+        if (!mounted) {
+            const QByteArray why = "no private tmpfs (unshare --mount + mount -t tmpfs needs "
+                                   "CAP_SYS_ADMIN): " +
+                                   holder.readAllStandardError();
+            if (ci)
+                QFAIL(why.constData());
+            QSKIP(why.constData());
+        }
+        const auto stopHolder = qScopeGuard([&] {
+            holder.closeWriteChannel();
+            if (!holder.waitForFinished(10000))
+                holder.kill();
+        });
+        const QString pid = QString::number(holder.processId());
+        const QString dataDir = mountPoint.path();                  // as the namespace sees it
+        const QString seen = u"/proc/%1/root"_s.arg(pid) + dataDir; // as this test reads it
+        const QString sp = seen + u"/site-packages"_s;
+        auto inNamespace = [&](const QStringList &args) {
+            return test::runProcess(u"nsenter"_s,
+                                    QStringList{u"-t"_s, pid, u"-m"_s, u"--"_s} + args);
+        };
+        const QString tool = test::binDir() + u"/plugintool"_s;
+        const QString reqA = writeFile(host.filePath(u"a.txt"_s), "deskpack-demo-plugin-a\n");
+        const QString reqWeather =
+            writeFile(host.filePath(u"weather.txt"_s), "deskpack-demo-plugin-weather\n");
+
+        const auto first =
+            inNamespace({tool, u"install"_s, m_bundle, dataDir, u"a"_s, reqA, m_wheels});
+        QVERIFY2(first.exitCode == 0, first.err.constData());
+        QVERIFY(QFileInfo::exists(sp + u"/sharedlib/__init__.py"_s));
+        QVERIFY(!QFileInfo::exists(dataDir + u"/site-packages"_s)); // not outside the namespace
+        const auto before = test::treeHash(sp);
+        QVERIFY(before.contains(QLatin1StringView(OwnersFileName)));
+
+        const auto full =
+            inNamespace({tool, u"install"_s, m_bundle, dataDir, u"weather"_s, reqWeather, m_wheels,
+                         u"--fill-at"_s, fillAt, u"--leave"_s, QString::number(leave)});
+        QVERIFY2(full.out.contains("filled "), full.out.constData());
+        QVERIFY2(full.exitCode == ExitEnvironment, QByteArray(full.out + full.err).constData());
+        QVERIFY2(full.err.contains("No space left on device"), full.err.constData());
+        QCOMPARE(test::treeHash(sp), before);
+        QVERIFY(!QFileInfo::exists(seen + u"/.plugin-journal.json"_s));
+        QVERIFY(QDir(seen + u"/.plugin-staging"_s).isEmpty());
+
+        // Once there is room again, the same install goes through.
+        QVERIFY(QFile::remove(seen + u"/filler"_s));
+        const auto again = inNamespace(
+            {tool, u"install"_s, m_bundle, dataDir, u"weather"_s, reqWeather, m_wheels});
+        QVERIFY2(again.exitCode == 0, again.err.constData());
+        QVERIFY(QFileInfo::exists(sp + u"/weatherlib/__init__.py"_s));
+        Result<OwnerRecord> owners = readOwners(sp);
+        QVERIFY(owners.ok());
+        QCOMPARE(owners->plugins.keys(), (QStringList{u"a"_s, u"weather"_s}));
     }
 
     void pipFailureChangesNothing()

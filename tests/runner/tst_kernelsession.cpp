@@ -4,10 +4,15 @@
 #include "runner/kernelsession.h"
 #include "runnertestutil.h"
 
+#include <QFileInfo>
 #include <QRandomGenerator>
 #include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QThread>
 
+#include <atomic>
 #include <csignal>
+#include <optional>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -27,6 +32,9 @@ private Q_SLOTS:
     void resetGivesAFreshNamespace();
     void perCallModeIsolatesEveryRequest();
     void capabilities();
+    void depsWaitForEarlierCellsAndHoldLaterOnes();
+    void depsChangeAsksForARestartOrRestarts();
+    void depsWithoutDependenciesFailAsUsage();
     void randomExecuteCancelRoundsLeaveNothingBehind();
 };
 
@@ -137,6 +145,47 @@ void TestKernelSession::perCallModeIsolatesEveryRequest()
     QTRY_COMPARE(session.kernelCount(), 0);
 }
 
+namespace {
+
+// Plays a dependency change: records whether MARKER existed when it ran (the
+// cell before it must have finished), waits, then writes DONE.
+class FakeDependencies : public runner::KernelDependencies
+{
+public:
+    QString marker;
+    QString done;
+    bool changes = true;
+    std::atomic<int> calls{0};
+    std::atomic<bool> markerSeen{false};
+    runner::DepsResult run(const runner::DepsRequest &request) override
+    {
+        ++calls;
+        markerSeen = !marker.isEmpty() && QFileInfo::exists(marker);
+        QThread::msleep(300);
+        if (!done.isEmpty()) {
+            QFile f(done);
+            (void)f.open(QIODevice::WriteOnly);
+        }
+        runner::DepsResult result;
+        result.operation = request.operation;
+        result.plugin = request.plugin;
+        result.status = runner::DepsResult::Status::Ok;
+        result.changed = changes;
+        result.report = {{"fake", true}};
+        return result;
+    }
+};
+
+runner::DepsRequest depsRequest(runner::DepsOperation operation, const QString &plugin = {})
+{
+    runner::DepsRequest request;
+    request.operation = operation;
+    request.plugin = plugin;
+    return request;
+}
+
+} // namespace
+
 void TestKernelSession::capabilities()
 {
     KernelSession session(pythonKernel());
@@ -144,6 +193,116 @@ void TestKernelSession::capabilities()
     QVERIFY(caps.timeout && caps.interrupt && caps.processIsolation && caps.reset);
     QVERIFY(!caps.depsInstall && !caps.depsUninstall);
     QCOMPARE(jtext(caps.toJson()["depsInstall"]), u"false"_s);
+    // With a dependency implementation (a bundle and a data dir) they turn true.
+    session.setDependencies(std::make_shared<FakeDependencies>());
+    QVERIFY(session.capabilities().depsInstall && session.capabilities().depsUninstall);
+    QCOMPARE(jtext(session.capabilities().toJson()["depsUninstall"]), u"true"_s);
+    session.setDependencies(nullptr);
+    QVERIFY(!session.capabilities().depsInstall);
+}
+
+// A deps request starts only after every earlier cell (of any key) settled,
+// and a cell sent after it runs only once it is done.
+void TestKernelSession::depsWaitForEarlierCellsAndHoldLaterOnes()
+{
+    QTemporaryDir dir;
+    auto deps = std::make_shared<FakeDependencies>();
+    deps->marker = dir.filePath(u"cell-done"_s);
+    deps->done = dir.filePath(u"deps-done"_s);
+    KernelSession session(pythonKernel());
+    session.setDependencies(deps);
+    QStringList order;
+    auto before = std::make_shared<Collected>();
+    auto beforeCallbacks = collectInto(before);
+    auto beforeDone = beforeCallbacks.onDone;
+    beforeCallbacks.onDone = [&order, beforeDone](const runner::ExecuteResult &r) {
+        order << u"cell"_s;
+        beforeDone(r);
+    };
+    session.execute(u"other"_s,
+                    u"import time; time.sleep(0.5); open(%1, 'w').close()"_s.arg(
+                        u"'"_s + deps->marker + u"'"_s),
+                    {}, beforeCallbacks);
+    std::optional<runner::DepsResult> result;
+    runner::DepsRequest request;
+    request.operation = runner::DepsOperation::Install;
+    request.plugin = u"p"_s;
+    const QString depsId = session.deps(request, [&](const runner::DepsResult &r) {
+        order << u"deps"_s;
+        result = r;
+    });
+    QVERIFY(session.depsPending());
+    auto after = std::make_shared<Collected>();
+    const QString afterId = session.execute(
+        u"main"_s, u"import os; os.path.exists(%1)"_s.arg(u"'"_s + deps->done + u"'"_s), {},
+        collectInto(after));
+    QTRY_VERIFY_WITH_TIMEOUT(after->done(), 30'000);
+    QVERIFY(result.has_value());
+    QCOMPARE(order, (QStringList{u"cell"_s, u"deps"_s}));
+    QVERIFY(deps->markerSeen);
+    QCOMPARE(plain(after), u"True"_s);
+    QCOMPARE(after->result.id, afterId); // the id execute() returned, though it was held
+    QCOMPARE(result->id, depsId);
+    QCOMPARE(result->status, runner::DepsResult::Status::Ok);
+    QVERIFY(!session.depsPending());
+}
+
+void TestKernelSession::depsChangeAsksForARestartOrRestarts()
+{
+    KernelSession session(pythonKernel());
+    auto deps = std::make_shared<FakeDependencies>();
+    session.setDependencies(deps);
+    auto first = std::make_shared<Collected>();
+    session.execute(u"k"_s, u"kept = 1"_s, {}, collectInto(first));
+    QTRY_VERIFY_WITH_TIMEOUT(first->done(), 30'000);
+
+    std::optional<runner::DepsResult> noRestart;
+    session.deps(depsRequest(runner::DepsOperation::Sync, u"p"_s),
+                 [&](const auto &r) { noRestart = r; });
+    QTRY_VERIFY_WITH_TIMEOUT(noRestart.has_value(), 10'000);
+    QVERIFY(noRestart->restartRequired); // a kernel started before the change still runs
+    QVERIFY(!noRestart->restarted);
+    auto still = std::make_shared<Collected>();
+    session.execute(u"k"_s, u"'kept' in globals()"_s, {}, collectInto(still));
+    QTRY_VERIFY_WITH_TIMEOUT(still->done(), 30'000);
+    QCOMPARE(plain(still), u"True"_s);
+
+    runner::DepsRequest restart = depsRequest(runner::DepsOperation::Sync, u"p"_s);
+    restart.restart = true;
+    std::optional<runner::DepsResult> restarted;
+    session.deps(restart, [&](const auto &r) { restarted = r; });
+    auto fresh = std::make_shared<Collected>();
+    session.execute(u"k"_s, u"'kept' in globals()"_s, {}, collectInto(fresh));
+    QTRY_VERIFY_WITH_TIMEOUT(fresh->done(), 30'000);
+    QVERIFY(restarted.has_value());
+    QVERIFY(restarted->restarted);
+    QVERIFY(!restarted->restartRequired);
+    QCOMPARE(plain(fresh), u"False"_s);
+
+    // Nothing changed (a refusal, a list): no restart asked for.
+    deps->changes = false;
+    std::optional<runner::DepsResult> listed;
+    session.deps(depsRequest(runner::DepsOperation::List), [&](const auto &r) { listed = r; });
+    QTRY_VERIFY_WITH_TIMEOUT(listed.has_value(), 10'000);
+    QVERIFY(!listed->restartRequired && !listed->restarted);
+    QCOMPARE(deps->calls.load(), 3);
+}
+
+void TestKernelSession::depsWithoutDependenciesFailAsUsage()
+{
+    KernelSession session(pythonKernel());
+    std::optional<runner::DepsResult> result;
+    int calls = 0;
+    session.deps(depsRequest(runner::DepsOperation::Install, u"p"_s), [&](const auto &r) {
+        result = r;
+        ++calls;
+    });
+    QTRY_VERIFY(result.has_value());
+    QCOMPARE(calls, 1);
+    QCOMPARE(result->status, runner::DepsResult::Status::Failed);
+    QCOMPARE(result->exitCode(), 2);
+    QVERIFY2(result->error->message.contains(u"--bundle"_s), qPrintable(result->error->message));
+    QCOMPARE(session.kernelCount(), 0);
 }
 
 void TestKernelSession::randomExecuteCancelRoundsLeaveNothingBehind()
