@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "pluginboundary.h"
+#include "base/fileio.h"
 
 #include "lock/lockfile.h"
 #include "pluginresolution.h"
@@ -12,7 +13,6 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QLockFile>
-#include <QSaveFile>
 #include <QTemporaryDir>
 #include <QUuid>
 
@@ -463,13 +463,8 @@ Result<InstallResult> PluginBoundary::install(const QString &plugin,
             pinned += '\n';
         }
         const QString pinnedFile = work + u"/scratch/install.txt"_s;
-        // Unbuffered, so a full disk fails here and not silently at close().
-        QFile f(pinnedFile);
-        if (!f.open(QIODevice::WriteOnly | QIODevice::Unbuffered) ||
-            f.write(pinned) != pinned.size())
-            return makeError(ErrorKind::Environment,
-                             u"%1: cannot write: %2"_s.arg(pinnedFile, f.errorString()));
-        f.close();
+        if (Result<void> written = writeFileAtomically(pinnedFile, pinned); !written)
+            return written.error();
         runner::PipCommand pip;
         pip.interpreter = m_interpreter;
         pip.logFile = m_options.logFile;
@@ -715,13 +710,10 @@ Result<AuditResult> PluginBoundary::audit()
         doc["files"] = strings(entries);
         if (!QDir().mkpath(dir))
             return makeError(ErrorKind::Environment, u"%1: cannot create"_s.arg(dir));
-        // Unbuffered: a failed flush would not fail QSaveFile::commit() (Qt 6.4).
-        QSaveFile reason(dir + u"/reason.json"_s);
-        const QByteArray text = QByteArray::fromStdString(doc.dump(2)) + '\n';
-        if (!reason.open(QIODevice::WriteOnly | QIODevice::Unbuffered) ||
-            reason.write(text) != text.size() || !reason.commit())
-            return makeError(ErrorKind::Environment,
-                             u"%1/reason.json: cannot write: %2"_s.arg(dir, reason.errorString()));
+        if (Result<void> written = writeFileAtomically(
+                dir + u"/reason.json"_s, QByteArray::fromStdString(doc.dump(2)) + '\n');
+            !written)
+            return written;
         for (const QString &f : entries) {
             transaction.moves.append({m_layout->sitePackages + u'/' + f, dir + u"/files/"_s + f});
             removedPaths.append(f);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "pluginresolution.h"
+#include "base/fileio.h"
 
 #include "lock/lockfile.h"
 #include "pluginresolvescript.h"
@@ -9,7 +10,6 @@
 #include <QDir>
 #include <QFile>
 #include <QRegularExpression>
-#include <QSaveFile>
 
 using namespace Qt::Literals::StringLiterals;
 using nlohmann::json;
@@ -29,12 +29,7 @@ QString str(const json &object, const char *key)
 
 Result<void> writeFile(const QString &path, const QByteArray &data)
 {
-    QSaveFile file(path); // unbuffered: see writeJsonFile in plugintransaction.cpp
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Unbuffered) ||
-        file.write(data) != data.size() || !file.commit())
-        return makeError(ErrorKind::Environment,
-                         u"%1: cannot write: %2"_s.arg(path, file.errorString()));
-    return {};
+    return writeFileAtomically(path, data);
 }
 
 json readJson(const QString &path)

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "plugintransaction.h"
+#include "base/fileio.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QSaveFile>
 
 #include <nlohmann/json.hpp>
 
@@ -37,22 +37,9 @@ json readJsonFile(const QString &path, QString *error)
 
 Result<void> writeJsonFile(const QString &path, const json &doc)
 {
-    // Unbuffered: Qt 6.4's QSaveFile::commit() ignores a failed flush of its
-    // write buffer (ENOSPC) and renames a short file into place.
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Unbuffered))
-        return makeError(ErrorKind::Environment,
-                         u"%1: cannot write: %2"_s.arg(path, file.errorString()));
-    const QByteArray data = QByteArray::fromStdString(doc.dump(2)) + '\n';
-    if (file.write(data) != data.size()) {
-        const QString why = file.errorString();
-        file.cancelWriting();
-        return makeError(ErrorKind::Environment, u"%1: cannot write: %2"_s.arg(path, why));
-    }
-    if (!file.commit())
-        return makeError(ErrorKind::Environment,
-                         u"%1: cannot write: %2"_s.arg(path, file.errorString()));
-    return {};
+    // writeFileAtomically: a full disk fails the write and keeps the old file
+    // (QSaveFile::commit() alone ignores a failed flush in Qt 6.4).
+    return writeFileAtomically(path, QByteArray::fromStdString(doc.dump(2)) + '\n');
 }
 
 QString str(const json &value)
