@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "base/result.h"
+#include "package.h"
+#include "runner/bundlemanifest.h"
+
+namespace deskpack::package {
+
+// The deskpack-installer template: `override` when set, else
+// $DESKPACK_INSTALLER_TEMPLATE, else deskpack-installer beside the running
+// program (how `deskpack` ships it).
+QString installerTemplatePath(const QString &override);
+
+// The app's licence text: the first of app/LICENSE, app/LICENSE.txt,
+// app/LICENSE.md, app/LICENCE, app/COPYING in `tree` (UTF-8), else empty.
+QString findLicenceText(const QString &tree);
+
+// Writes `path` = template + tar.zst of `tree` (its entries at the archive's root) + header +
+// trailer (installerformat.h), executable, through a temporary file renamed into place. Same
+// template and tree give the same bytes.
+Result<PackageResult> writeInstaller(const QString &tree, const runner::BundleManifest &manifest,
+                                     const PackageOptions &options, qint64 mtime,
+                                     const QString &path);
+
+} // namespace deskpack::package
