@@ -231,7 +231,7 @@ Result<InstallReport> install(const InstallerFile &file, const InstallLayout &la
         return makeError(ErrorKind::Environment, u"%1: cannot create"_s.arg(staging));
     const QString payload = staging + u"/payload."_s + header.payloadFormat;
     if (Result<void> ok =
-            file.copyPayload(payload, within("staging", u"Unpacking the payload"_s, 0.25, 0.4));
+            file.copyPayload(payload, within("staging", u"Preparing the files"_s, 0.25, 0.4));
         !ok)
         return fail(ok.error());
     reach("staged-payload");
@@ -265,7 +265,7 @@ Result<InstallReport> install(const InstallerFile &file, const InstallLayout &la
         return fail(makeError(ErrorKind::Environment, u"cancelled"_s));
 
     // 5. Into versions/<version>; `current` still points where it did.
-    tell("moving", u"Putting %1 in place"_s.arg(header.version), 0.9);
+    tell("moving", u"Putting version %1 in place"_s.arg(header.version), 0.9);
     report.previousVersion = currentVersion(layout);
     const QString target = layout.versionDir(header.version);
     report.versionDir = target;

@@ -4,6 +4,8 @@
 #include "wizardpages.h"
 
 #include <QAbstractButton>
+#include <QLinearGradient>
+#include <QPainter>
 #include <QPixmap>
 #include <QProcess>
 #include <QThread>
@@ -11,6 +13,48 @@
 using namespace Qt::Literals::StringLiterals;
 
 namespace deskpack::installer {
+
+namespace {
+
+// The tall band beside the welcome and finish pages: the app's icon and name
+// on a calm gradient, drawn here so every app gets one without artwork.
+QPixmap watermark(const QString &name, const QPixmap &icon)
+{
+    QPixmap band(164, 414);
+    QPainter p(&band);
+    p.setRenderHint(QPainter::Antialiasing);
+    QLinearGradient gradient(0, 0, 0, band.height());
+    gradient.setColorAt(0, QColor(0x1d, 0x4e, 0x9e));
+    gradient.setColorAt(1, QColor(0x2f, 0x80, 0xd8));
+    p.fillRect(band.rect(), gradient);
+    const QRect iconRect(34, 56, 96, 96);
+    if (!icon.isNull()) {
+        p.setPen(Qt::NoPen);
+        p.setBrush(QColor(255, 255, 255, 235));
+        p.drawRoundedRect(iconRect.adjusted(-10, -10, 10, 10), 22, 22);
+        p.drawPixmap(iconRect,
+                     icon.scaled(iconRect.size(), Qt::KeepAspectRatio, Qt::SmoothTransformation));
+    } else {
+        p.setPen(Qt::NoPen);
+        p.setBrush(QColor(255, 255, 255, 230));
+        p.drawRoundedRect(iconRect, 20, 20);
+        QFont letter = p.font();
+        letter.setPixelSize(52);
+        letter.setBold(true);
+        p.setFont(letter);
+        p.setPen(QColor(0x1d, 0x4e, 0x9e));
+        p.drawText(iconRect, Qt::AlignCenter, name.left(1).toUpper());
+    }
+    QFont title = p.font();
+    title.setPixelSize(17);
+    title.setBold(true);
+    p.setFont(title);
+    p.setPen(Qt::white);
+    p.drawText(QRect(12, 168, 140, 80), Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap, name);
+    return band;
+}
+
+} // namespace
 
 InstallerWizard::InstallerWizard(InstallerFile file, InstallLayout defaultLayout, QWidget *parent)
     : QWizard(parent)
@@ -24,10 +68,11 @@ InstallerWizard::InstallerWizard(InstallerFile file, InstallLayout defaultLayout
     setWizardStyle(QWizard::ModernStyle);
     setOption(QWizard::NoBackButtonOnStartPage);
     setOption(QWizard::NoBackButtonOnLastPage);
+    setOption(QWizard::NoCancelButtonOnLastPage);
     QPixmap logo;
     if (!header.icon.isEmpty() && logo.loadFromData(header.icon))
         setPixmap(QWizard::LogoPixmap,
-                  logo.scaled(48, 48, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+                  logo.scaled(40, 40, Qt::KeepAspectRatio, Qt::SmoothTransformation));
     setPage(WelcomePage, new installer::WelcomePage(this));
     if (!header.licence.isEmpty())
         setPage(LicencePage, new installer::LicencePage(this));
@@ -35,6 +80,10 @@ InstallerWizard::InstallerWizard(InstallerFile file, InstallLayout defaultLayout
     setPage(ProgressPage, new installer::ProgressPage(this));
     setPage(FinishPage, new installer::FinishPage(this));
     setStartId(WelcomePage);
+    // The band only beside the welcome and finish pages; the others have a header.
+    const QPixmap band = watermark(header.name, logo);
+    page(WelcomePage)->setPixmap(QWizard::WatermarkPixmap, band);
+    page(FinishPage)->setPixmap(QWizard::WatermarkPixmap, band);
     button(QWizard::BackButton)->setObjectName(u"backButton"_s);
     button(QWizard::NextButton)->setObjectName(u"nextButton"_s);
     button(QWizard::CommitButton)->setObjectName(u"installButton"_s);

@@ -44,8 +44,7 @@ WelcomePage::WelcomePage(InstallerWizard *wizard)
 {
     setObjectName(u"welcomePage"_s);
     const package::InstallerHeader &h = wizard->installerFile().header();
-    setTitle(u"Welcome to %1"_s.arg(h.name));
-    setSubTitle(u"This will install %1 %2 for you on this computer."_s.arg(h.name, h.version));
+    setTitle(u"Welcome to %1 Setup"_s.arg(h.name));
     m_text = wrappedLabel(u"welcomeText"_s, this);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_text);
@@ -56,17 +55,18 @@ void WelcomePage::initializePage()
 {
     const package::InstallerHeader &h = m_wizard->installerFile().header();
     const QString installed = currentVersion(m_wizard->defaultLayout());
-    QString text;
+    QString text = u"<p>This will install <b>%1 %2</b> on this computer.</p>"_s.arg(
+        h.name.toHtmlEscaped(), h.version.toHtmlEscaped());
     if (installed.isEmpty())
-        text = u"<p>%1 will be installed for your user account only: no administrator "
-               "password is needed.</p>"_s.arg(h.name.toHtmlEscaped());
+        text += u"<p>It is installed for your user account only: no administrator password is "
+                "needed.</p>"_s;
     else if (installed == h.version)
-        text = u"<p>%1 %2 is already installed. Continuing installs it again, which repairs "
-               "damaged files.</p>"_s.arg(h.name.toHtmlEscaped(), installed.toHtmlEscaped());
+        text += u"<p>%1 %2 is already installed. Continuing installs it again, which repairs "
+                "damaged files.</p>"_s.arg(h.name.toHtmlEscaped(), installed.toHtmlEscaped());
     else
-        text = u"<p>%1 %2 is installed. Continuing upgrades it to %3; version %2 is kept so you "
-               "can go back to it.</p>"_s.arg(h.name.toHtmlEscaped(), installed.toHtmlEscaped(),
-                                              h.version.toHtmlEscaped());
+        text += u"<p>%1 %2 is installed. Continuing upgrades it to %3; version %2 is kept so you "
+                "can go back to it.</p>"_s.arg(h.name.toHtmlEscaped(), installed.toHtmlEscaped(),
+                                               h.version.toHtmlEscaped());
     text += u"<p>Your settings, logs and plugins stay in <b>%1</b> and are never touched by an "
             "upgrade.</p><p>Click <b>Next</b> to continue.</p>"_s.arg(
                 homeRelative(m_wizard->defaultLayout().dataDir()).toHtmlEscaped());
@@ -252,14 +252,15 @@ void FinishPage::initializePage()
 {
     const package::InstallerHeader &h = m_wizard->installerFile().header();
     const InstallReport &r = m_wizard->report();
-    QString text = u"<p>%1 %2 is installed in <tt>%3</tt>.</p>"_s.arg(
-        h.name.toHtmlEscaped(), h.version.toHtmlEscaped(),
-        homeRelative(r.versionDir).toHtmlEscaped());
+    QString text = u"<p><b>%1 %2</b> is installed.</p>"_s.arg(h.name.toHtmlEscaped(),
+                                                              h.version.toHtmlEscaped());
     if (!r.previousVersion.isEmpty() && r.previousVersion != h.version)
-        text += u"<p>Version %1 is kept; to go back to it, run this installer with "
+        text += u"<p>Version %1 is kept: to go back to it, run this installer with "
                 "<tt>--rollback</tt>.</p>"_s.arg(r.previousVersion.toHtmlEscaped());
-    text += u"<p>Find it in your applications menu, or start it with <tt>%1</tt>.</p>"_s.arg(
-        homeRelative(r.launcherLink).toHtmlEscaped());
+    text += u"<p>Find it in your applications menu, or start it from a terminal with:<br>"
+            "<tt>%1</tt></p><p>Installed in:<br><tt>%2</tt></p>"_s.arg(
+                homeRelative(r.launcherLink).toHtmlEscaped(),
+                homeRelative(r.versionDir).toHtmlEscaped());
     m_text->setText(text);
 }
 

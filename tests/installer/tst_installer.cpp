@@ -140,6 +140,23 @@ private Q_SLOTS:
         QVERIFY(QFileInfo(dataDir(home)).isDir());
     }
 
+    // --silent needs no display at all; the wizard without one says what to do.
+    void silentNeedsNoDisplay()
+    {
+        const QString home = newHome();
+        QProcessEnvironment env = homeEnvironment(home);
+        env.remove(u"QT_QPA_PLATFORM"_s);
+        env.remove(u"DISPLAY"_s);
+        env.remove(u"WAYLAND_DISPLAY"_s);
+        ProcessResult r = runProcess(m_installers.value(u"1.0.0"_s), {}, {}, 60000, env);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("use --silent"), r.err.constData());
+        QVERIFY(listTree(home).isEmpty());
+        r = runProcess(m_installers.value(u"1.0.0"_s), {u"--silent"_s}, {}, 120000, env);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(link(root(home) + u"/current"_s), u"versions/1.0.0"_s);
+    }
+
     void prefixInstall()
     {
         const QString home = newHome();
