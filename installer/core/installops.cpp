@@ -3,6 +3,8 @@
 
 #include "archive/extractor.h"
 #include "base/fileio.h"
+#include "base/jsonaccess.h"
+#include "base/jsontext.h"
 #include "desktopentries.h"
 #include "treecheck.h"
 
@@ -135,6 +137,38 @@ QStringList pruneVersions(const InstallLayout &layout)
     return pruned;
 }
 
+// Entries of versions/ that are not a bundle of this app: a --prefix that
+// holds something else is never written over or deleted.
+QStringList foreignVersions(const InstallLayout &layout)
+{
+    QStringList foreign;
+    const QDir versions(layout.versionsDir());
+    for (const QFileInfo &entry : versions.entryInfoList(QDir::AllEntries | QDir::Hidden |
+                                                         QDir::System | QDir::NoDotAndDotDot)) {
+        QFile manifest(entry.filePath() + u"/bundle.json"_s);
+        QString id;
+        if (!entry.isSymLink() && entry.isDir() && manifest.open(QIODevice::ReadOnly)) {
+            Result<nlohmann::json> parsed =
+                parseJsonText(manifest.read(64 << 20), manifest.fileName(), 16);
+            if (parsed) {
+                JsonProblems problems(manifest.fileName());
+                id = JsonNode(*parsed, problems)["id"].string().value_or(QString());
+            }
+        }
+        if (id != layout.appId)
+            foreign.append(u"versions/"_s + entry.fileName() +
+                           (id.isEmpty() ? QString() : u" (%1)"_s.arg(id)));
+    }
+    return foreign;
+}
+
+Error foreignError(const InstallLayout &layout, const QStringList &foreign, ErrorKind kind)
+{
+    return makeError(
+        kind, u"%1: holds something other than %2 (%3); nothing was changed: "
+              "choose another --prefix"_s.arg(layout.root, layout.appId, foreign.join(u", "_s)));
+}
+
 Result<void> lockRoot(QLockFile &lock, const InstallLayout &layout)
 {
     // A killed installer leaves the file behind; QLockFile sees its process is
@@ -201,6 +235,8 @@ Result<InstallReport> install(const InstallerFile &file, const InstallLayout &la
     if (Result<void> ok = lockRoot(lock, layout); !ok)
         return ok.error();
     reach("locked");
+    if (const QStringList foreign = foreignVersions(layout); !foreign.isEmpty())
+        return foreignError(layout, foreign, ErrorKind::Usage);
     InstallReport report;
     report.version = header.version;
     report.cleaned = removeLeftovers(layout);
@@ -347,6 +383,8 @@ Result<UninstallReport> uninstall(const InstallLayout &layout, bool purge)
         lock.emplace(layout.lockFile());
         if (Result<void> ok = lockRoot(*lock, layout); !ok)
             return ok.error();
+        if (const QStringList foreign = foreignVersions(layout); !foreign.isEmpty())
+            return foreignError(layout, foreign, ErrorKind::Invalid);
     }
     report.removed += removeDesktopIntegration(layout);
     const auto remove = [&](const QString &path) {

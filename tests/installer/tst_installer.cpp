@@ -320,6 +320,28 @@ private Q_SLOTS:
         QVERIFY2(listTree(home).isEmpty(), qPrintable(listTree(home).join(u", "_s)));
     }
 
+    // A prefix holding another app, or anything else, is neither written over nor deleted.
+    void foreignPrefixRefused()
+    {
+        const QString home = newHome();
+        const QString prefix = m_work.filePath(u"foreign"_s);
+        QVERIFY(QDir().mkpath(prefix + u"/versions/photos"_s));
+        QFile photo(prefix + u"/versions/photos/holiday.jpg"_s);
+        QVERIFY(photo.open(QIODevice::WriteOnly));
+        photo.write("jpeg");
+        photo.close();
+        ProcessResult r = runInstaller(u"1.0.0"_s, home, {u"--silent"_s, u"--prefix"_s, prefix});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("holds something other than deskpack-demo (versions/photos)"),
+                 r.err.constData());
+        r = runInstaller(u"1.0.0"_s, home, {u"--uninstall"_s, u"--prefix"_s, prefix});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("holds something other than"), r.err.constData());
+        QCOMPARE(readAllOf(prefix + u"/versions/photos/holiday.jpg"_s), QByteArray("jpeg"));
+        QCOMPARE(QDir(prefix).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
+                 QStringList{u"versions"_s});
+    }
+
     void heldLockRefused()
     {
         const QString home = newHome();
