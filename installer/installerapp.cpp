@@ -8,6 +8,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFile>
 #include <QFileInfo>
 #include <QProcessEnvironment>
 
@@ -30,6 +31,29 @@ int usage(const QString &message)
     writeText(stderr, u"deskpack-installer: %1\nusage: <installer> [--silent] [--prefix DIR] | "
                       "--rollback | --uninstall [--purge]\n"_s.arg(message));
     return ExitUsage;
+}
+
+// Test seam: DESKPACK_INSTALLER_REPORT_LIBS=1 lists the Qt and libarchive
+// files this process mapped, so a test can prove they came from the
+// installer's own runtime and not from the system.
+void reportLibraries()
+{
+    if (!qEnvironmentVariableIsSet("DESKPACK_INSTALLER_REPORT_LIBS"))
+        return;
+    QFile maps(u"/proc/self/maps"_s);
+    if (!maps.open(QIODevice::ReadOnly))
+        return;
+    QStringList seen;
+    for (const QByteArray &line : maps.readAll().split('\n')) {
+        const qsizetype slash = line.indexOf('/');
+        if (slash < 0)
+            continue;
+        const QString path = QString::fromLocal8Bit(line.mid(slash));
+        if ((path.contains(u"libQt6"_s) || path.contains(u"libarchive"_s)) && !seen.contains(path))
+            seen.append(path);
+    }
+    for (const QString &path : std::as_const(seen))
+        writeText(stderr, u"deskpack-installer: mapped %1\n"_s.arg(path));
 }
 
 bool hasDisplay()
@@ -75,8 +99,12 @@ int runInstaller(int argc, char **argv)
     if (parser.isSet(prefix) && parser.value(prefix).isEmpty())
         return usage(u"--prefix: expected a directory"_s);
 
-    // /proc/self/exe: the file this process runs, wherever it was started from.
-    const QString self = QFileInfo(u"/proc/self/exe"_s).canonicalFilePath();
+    // The installer file: named by the stub that started us from its runtime
+    // section, else /proc/self/exe (the plain template with a payload).
+    const QString fromStub = qEnvironmentVariable("DESKPACK_INSTALLER_FILE");
+    const QString self =
+        !fromStub.isEmpty() ? fromStub : QFileInfo(u"/proc/self/exe"_s).canonicalFilePath();
+    reportLibraries();
     Result<InstallerFile> file =
         InstallerFile::open(self.isEmpty() ? arguments.constFirst() : self);
     if (!file)

@@ -12,6 +12,19 @@ namespace deskpack::package {
 // program (how `deskpack` ships it).
 QString installerTemplatePath(const QString &override);
 
+// deskpack-installer-stub beside the running program, unless a template was
+// named (the option or $DESKPACK_INSTALLER_TEMPLATE): then the installer is
+// the plain template, which needs the system's Qt. Empty when there is none.
+QString installerStubPath(const QString &templateOverride);
+
+// The runtime section the stub unpacks: `program` with the Qt libraries and
+// plugins it needs from the build machine (as the self-contained archives
+// carry them), $ORIGIN RUNPATHs and qt.conf, each file zlib-compressed in
+// name order, then "DPKRT001", `offset` (where the section starts in the
+// installer), its size and its file count (u64 LE). Deterministic.
+Result<QByteArray> installerRuntimeSection(const QString &program, const QString &scratch,
+                                           qint64 offset, QStringList *libraries);
+
 // The app's licence text: the first of app/LICENSE, app/LICENSE.txt,
 // app/LICENSE.md, app/LICENCE, app/COPYING in `tree` (UTF-8), else empty.
 QString findLicenceText(const QString &tree);
