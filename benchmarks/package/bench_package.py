@@ -8,14 +8,22 @@ same tree, in one run, alternating which goes first each round:
   zip      zip -r -X -y (deflate 6)
   deb      dpkg-deb --root-owner-group -Zxz -z6 --build of the bundle staged
            under opt/<app-id>/ with a DEBIAN/control (staging not timed)
+  installer  the makeself way: the tar.zst above appended to the same
+           deskpack-installer template with cat (no header, no trailer)
 
 The peers only pack; deskpack also verifies the bundle (every SHA-256, the
 lock, the ELF audit) first, and for the deb derives Depends and writes
 md5sums, the menu entry, icon and docs. Reports the median time and the size
 of each.
 
+With --install-repeat N (default 3; 0 skips it) it then times the installer
+the package step produced: a silent first install into a fresh HOME, and a
+silent upgrade to the same bundle at another version, each against the bare
+peer `tar --zstd -xf` of the same payload into a fresh directory (no hash
+check, no verification, no links).
+
 usage: bench_package.py --deskpack build/bin/deskpack [--bundle DIR]
-                        [--repeat 3] [--deb-repeat 1] [--json]
+                        [--repeat 3] [--deb-repeat 1] [--install-repeat 3] [--json]
 Without --bundle the demo bundle is built first (byte-compile off).
 """
 import argparse
@@ -67,8 +75,16 @@ def tar_flags():
             "--format=pax", "--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime"]
 
 
-def peer(fmt, bundle, out, deb_stage):
+def peer(fmt, bundle, out, deb_stage, template=None):
     parent, name = os.path.split(bundle)
+    if fmt == "installer":
+        payload = out + "/peer-payload.tar.zst"
+        run(["tar"] + tar_flags() + ["--zstd", "-C", bundle, "-cf", payload, "."])
+        target = out + "/peer.run"
+        with open(target, "wb") as f:
+            subprocess.run(["cat", template, payload], check=True, stdout=f)
+        os.remove(payload)
+        return target
     if fmt == "tar.gz":
         target = out + "/peer.tar.gz"
         run(["tar"] + tar_flags() + ["-I", "gzip -n -6", "-C", parent, "-cf", target, name])
@@ -94,16 +110,67 @@ def stage_deb(bundle, work):
     return stage
 
 
+def bundle_at_version(bundle, work, version):
+    # bundle.json lists every other file's hash, not its own: a new version
+    # is a copy with the version field changed.
+    copy = os.path.join(work, "bundle-" + version, os.path.basename(bundle))
+    shutil.copytree(bundle, copy, symlinks=True)
+    path = os.path.join(copy, "bundle.json")
+    with open(path) as f:
+        manifest = json.load(f)
+    manifest["version"] = version
+    with open(path, "w") as f:
+        f.write(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    return copy
+
+
+def make_installer(deskpack, bundle, out):
+    os.makedirs(out)
+    result = subprocess.run([deskpack, "package", bundle, "--format", "installer", "--out", out],
+                            check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return result.stdout.strip()
+
+
+def bench_install(deskpack, bundle, work, repeat):
+    v1 = make_installer(deskpack, bundle, os.path.join(work, "inst-v1"))
+    v2 = make_installer(deskpack, bundle_at_version(bundle, work, "2.0.0-bench"),
+                        os.path.join(work, "inst-v2"))
+    payload = os.path.join(work, "payload.tar.zst")
+    run(["tar"] + tar_flags() + ["--zstd", "-C", bundle, "-cf", payload, "."])
+    times = {"install": [], "upgrade": [], "peer_extract": []}
+    for i in range(repeat):
+        home = tempfile.mkdtemp(dir=work, prefix="home-")
+        env = dict(os.environ, HOME=home, XDG_DATA_HOME=os.path.join(home, ".local/share"))
+        env.pop("DESKPACK_INSTALLER_KILL_AT", None)
+        dest = tempfile.mkdtemp(dir=work, prefix="peer-")
+        steps = [("install", lambda: run([v1, "--silent"], env=env)),
+                 ("peer_extract", lambda: run(["tar", "--zstd", "-xf", payload, "-C", dest]))]
+        for name, fn in (steps if i % 2 == 0 else steps[::-1]):
+            times[name].append(timed(fn))
+        times["upgrade"].append(timed(lambda: run([v2, "--silent"], env=env)))
+        shutil.rmtree(home)
+        shutil.rmtree(dest)
+    out = {k + "_s": statistics.median(v) for k, v in times.items()}
+    out["repeat"] = repeat
+    out["installer_bytes"] = os.path.getsize(v1)
+    print(f"install  first {out['install_s']:6.2f} s | upgrade {out['upgrade_s']:6.2f} s"
+          f" | bare tar --zstd -xf {out['peer_extract_s']:6.2f} s ({repeat} rounds)",
+          file=sys.stderr)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--deskpack", required=True)
     ap.add_argument("--bundle")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--deb-repeat", type=int, default=1)
-    ap.add_argument("--formats", default="tar.gz,tar.zst,zip,deb")
+    ap.add_argument("--formats", default="tar.gz,tar.zst,zip,deb,installer")
+    ap.add_argument("--install-repeat", type=int, default=3)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     deskpack = os.path.abspath(args.deskpack)
+    template = os.path.join(os.path.dirname(deskpack), "deskpack-installer")
     env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, TZ="UTC")
     os.environ.update(env)
 
@@ -129,7 +196,7 @@ def main():
                     else:
                         target = []
                         times[who].append(timed(lambda: target.append(
-                            peer(fmt, bundle, out, deb_stage))))
+                            peer(fmt, bundle, out, deb_stage, template))))
                         sizes[who] = os.path.getsize(target[0])
                     shutil.rmtree(out)
             results[fmt] = {
@@ -145,6 +212,8 @@ def main():
                   f" | time ratio {r['deskpack_s'] / r['peer_s']:.2f}", file=sys.stderr)
         summary = {"tree_bytes": tree_bytes, "machine": platform.machine(),
                    "load": os.getloadavg(), "results": results}
+        if args.install_repeat > 0:
+            summary["install"] = bench_install(deskpack, bundle, work, args.install_repeat)
         if args.json:
             print(json.dumps(summary, indent=2))
 

@@ -3,6 +3,7 @@
 
 #include "archive/archivewriter.h"
 #include "debpackage.h"
+#include "installerpackage.h"
 #include "lock/lockvalidator.h"
 #include "runner/bundlemanifest.h"
 #include "runtime/elfaudit.h"
@@ -127,11 +128,6 @@ archive::ArchiveFormat archiveFormat(PackageFormat format)
 
 Result<PackageResult> packageBundle(const PackageOptions &options)
 {
-    if (options.format == PackageFormat::Installer) {
-        return makeError(ErrorKind::Usage,
-                         u"--format installer: not yet: needs the installer (issue 9 item 4); "
-                         "use zip, tar.gz, tar.zst or deb"_s);
-    }
     const QString bundleDir = QDir::cleanPath(QFileInfo(options.bundleDir).absoluteFilePath());
     if (Result<void> ok = verifyBundle(bundleDir); !ok)
         return ok.error();
@@ -168,9 +164,24 @@ Result<PackageResult> packageBundle(const PackageOptions &options)
     if (!tree)
         return tree.error();
 
-    const QString extension = packageFormatName(options.format);
+    const QString extension =
+        options.format == PackageFormat::Installer ? u"run"_s : packageFormatName(options.format);
     const QString path = outDir + u"/%1-%2-linux-%3.%4"_s.arg(manifest->id, manifest->version,
                                                               machineName(), extension);
+    if (options.format == PackageFormat::Installer) {
+        Result<PackageResult> installer =
+            writeInstaller(tree->root, *manifest, options, mtime, path);
+        if (!installer)
+            return installer.error();
+        installer->rootExecutables = tree->rootExecutables;
+        installer->bundledLibraries = tree->copiedLibraries;
+        installer->bundledPlugins = tree->copiedPlugins;
+        if (!installer->launcher)
+            installer->warnings.append(
+                u"%1: the bundle has no launcher; the installed app cannot be started"_s.arg(
+                    bundleDir));
+        return installer;
+    }
     archive::WriteOptions write;
     write.format = archiveFormat(options.format);
     write.mtime = mtime;

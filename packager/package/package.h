@@ -34,6 +34,8 @@ struct PackageOptions
     // deb: the Depends field as given, instead of asking dpkg which packages
     // provide the libraries the bundle's ELF files need from the system.
     std::optional<QStringList> depends;
+    // installer: the deskpack-installer template; empty: installerTemplatePath()'s search.
+    QString installerTemplate;
 };
 
 struct PackageResult
@@ -62,9 +64,9 @@ Result<void> verifyBundle(const QString &bundleDir);
 qint64 packageMtime(const QString &bundleDir);
 
 // Verifies the bundle, then writes <out>/<id>-<version>-linux-<arch>.<ext> or
-// <out>/<id>_<version>_<debarch>.deb (docs/release-engineering.md). The same
-// bundle gives the same bytes. PackageFormat::Installer is ErrorKind::Usage
-// until the installer exists.
+// <out>/<id>_<version>_<debarch>.deb or <out>/<id>-<version>-linux-<arch>.run
+// (the installer: installerformat.h; docs/release-engineering.md). The same
+// bundle gives the same bytes.
 Result<PackageResult> packageBundle(const PackageOptions &options);
 
 } // namespace deskpack::package

@@ -36,7 +36,9 @@ bool needsQtGui(const QString &elf)
            info->needed.contains(u"libQt6Widgets.so.6"_s);
 }
 
-Result<void> copyPlugins(const QString &root, QStringList &copied)
+} // namespace
+
+Result<void> copyQtPlugins(const QString &root, QStringList &copied)
 {
     const QString from = QLibraryInfo::path(QLibraryInfo::PluginsPath);
     for (const char *dirName : pluginDirs) {
@@ -61,8 +63,6 @@ Result<void> copyPlugins(const QString &root, QStringList &copied)
     }
     return {};
 }
-
-} // namespace
 
 QStringList rootElfFiles(const QString &bundleDir)
 {
@@ -98,7 +98,7 @@ Result<SelfContainedTree> makeSelfContained(const QString &bundleDir, const QStr
     for (const QString &name : std::as_const(tree.rootExecutables))
         gui = gui || needsQtGui(stagingDir + u'/' + name);
     if (gui) {
-        if (Result<void> done = copyPlugins(stagingDir, tree.copiedPlugins); !done)
+        if (Result<void> done = copyQtPlugins(stagingDir, tree.copiedPlugins); !done)
             return done.error();
     }
 

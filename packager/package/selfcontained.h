@@ -16,6 +16,11 @@ struct SelfContainedTree
     QStringList copiedPlugins;   // plugins/<dir>/<file>
 };
 
+// Copies the build machine's Qt plugins a Widgets program loads (platforms
+// xcb/offscreen/minimal, xcbglintegrations, imageformats, iconengines) to
+// <root>/plugins/, appending "plugins/<dir>/<file>" to `copied`.
+Result<void> copyQtPlugins(const QString &root, QStringList &copied);
+
 // ELF files directly under `bundleDir` (the launcher, <app-id>), sorted.
 QStringList rootElfFiles(const QString &bundleDir);
 

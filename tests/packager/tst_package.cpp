@@ -253,8 +253,6 @@ private Q_SLOTS:
         QTest::newRow("unknown format")
             << QStringList{u"--format"_s, u"rpm"_s} << u"--format rpm: unknown format"_s;
         QTest::newRow("no format") << QStringList{} << u"--format is required"_s;
-        QTest::newRow("installer not yet") << QStringList{u"--format"_s, u"installer"_s}
-                                           << u"needs the installer (issue 9 item 4)"_s;
     }
 
     void usageErrors()

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+#include "desktopentries.h"
+
+#include "base/fileio.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+#include <QtEndian>
+
+#include <cerrno>
+#include <cstring>
+
+#include <unistd.h>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace deskpack::installer {
+
+namespace {
+
+// Desktop Entry Specification, "The Exec key": quote the argument, escape
+// the four characters special inside quotes, then escape backslashes once
+// more for the string value itself.
+QString execArgument(const QString &path)
+{
+    QString quoted;
+    for (const QChar c : path) {
+        if (c == u'"' || c == u'`' || c == u'$' || c == u'\\')
+            quoted.append(u'\\');
+        quoted.append(c);
+    }
+    quoted = u'"' + quoted + u'"';
+    return quoted.replace(u"\\"_s, u"\\\\"_s);
+}
+
+QString entryValue(QString text)
+{
+    return text.replace(u'\n', u' ').replace(u'\r', u' ');
+}
+
+QString launcherName(const package::InstallerHeader &header)
+{
+    return header.launcher.isEmpty() ? header.id : header.launcher;
+}
+
+} // namespace
+
+QByteArray desktopEntryText(const InstallLayout &layout, const package::InstallerHeader &header)
+{
+    QString text = u"[Desktop Entry]\nType=Application\nVersion=1.5\n"_s;
+    text += u"Name="_s + entryValue(header.name) + u'\n';
+    text += u"Exec="_s + execArgument(layout.currentLink() + u'/' + launcherName(header)) + u'\n';
+    if (!header.icon.isEmpty())
+        text += u"Icon="_s + header.id + u'\n';
+    text += u"Terminal=false\nCategories=Utility;\nStartupNotify=true\n"_s;
+    text += u"X-Deskpack-Root="_s + entryValue(layout.root) + u'\n';
+    return text.toUtf8();
+}
+
+QString iconPath(const InstallLayout &layout, const package::InstallerHeader &header)
+{
+    if (header.icon.isEmpty())
+        return {};
+    if (header.iconName.endsWith(u".svg"_s, Qt::CaseInsensitive))
+        return layout.iconTheme() + u"/scalable/apps/"_s + header.id + u".svg"_s;
+    QString size = u"256x256"_s;
+    const QByteArray &png = header.icon;
+    if (png.size() >= 24 && png.startsWith("\x89PNG\r\n\x1a\n") && png.mid(12, 4) == "IHDR") {
+        const quint32 w = qFromBigEndian<quint32>(png.constData() + 16);
+        const quint32 h = qFromBigEndian<quint32>(png.constData() + 20);
+        if (w > 0 && w <= 1024 && h > 0 && h <= 1024)
+            size = u"%1x%2"_s.arg(w).arg(h);
+    }
+    return layout.iconTheme() + u'/' + size + u"/apps/"_s + header.id + u".png"_s;
+}
+
+Result<QString> writeDesktopIntegration(const InstallLayout &layout,
+                                        const package::InstallerHeader &header)
+{
+    if (!QDir().mkpath(layout.binDir))
+        return makeError(ErrorKind::Environment, u"%1: cannot create"_s.arg(layout.binDir));
+    const QString link = layout.binLink();
+    const QString target = layout.currentLink() + u'/' + launcherName(header);
+    const QFileInfo existing(link);
+    if (existing.exists() && !existing.isSymLink())
+        return makeError(ErrorKind::Environment,
+                         u"%1: a file that is not the installer's link is in the way; move it "
+                         "and install again"_s.arg(link));
+    if (readLinkTarget(link) != target) {
+        const QString fresh =
+            layout.binDir + u"/."_s + layout.appId + u".new-"_s + QString::number(::getpid());
+        ::unlink(QFile::encodeName(fresh).constData());
+        if (::symlink(QFile::encodeName(target).constData(),
+                      QFile::encodeName(fresh).constData()) != 0 ||
+            ::rename(QFile::encodeName(fresh).constData(), QFile::encodeName(link).constData()) !=
+                0) {
+            const QString why = QString::fromLocal8Bit(std::strerror(errno));
+            ::unlink(QFile::encodeName(fresh).constData());
+            return makeError(ErrorKind::Environment,
+                             u"%1: cannot create the link: %2"_s.arg(link, why));
+        }
+    }
+    const QString entry = layout.desktopEntry();
+    if (!QDir().mkpath(QFileInfo(entry).absolutePath()))
+        return makeError(ErrorKind::Environment, u"%1: cannot create"_s.arg(entry));
+    if (Result<void> ok = writeFileAtomically(entry, desktopEntryText(layout, header)); !ok)
+        return ok.error();
+    if (const QString icon = iconPath(layout, header); !icon.isEmpty()) {
+        if (!QDir().mkpath(QFileInfo(icon).absolutePath()))
+            return makeError(ErrorKind::Environment, u"%1: cannot create"_s.arg(icon));
+        if (Result<void> ok = writeFileAtomically(icon, header.icon); !ok)
+            return ok.error();
+    }
+    return link;
+}
+
+QStringList removeDesktopIntegration(const InstallLayout &layout)
+{
+    QStringList removed;
+    const QString link = layout.binLink();
+    if (QFileInfo(link).isSymLink() && readLinkTarget(link).startsWith(layout.root + u'/') &&
+        QFile::remove(link))
+        removed.append(link);
+    if (QFile::remove(layout.desktopEntry()))
+        removed.append(layout.desktopEntry());
+    QDirIterator icons(layout.iconTheme(), {layout.appId + u".png"_s, layout.appId + u".svg"_s},
+                       QDir::Files, QDirIterator::Subdirectories);
+    while (icons.hasNext()) {
+        const QString icon = icons.next();
+        if (icon.section(u'/', -2, -2) == u"apps" && QFile::remove(icon))
+            removed.append(icon);
+    }
+    return removed;
+}
+
+} // namespace deskpack::installer

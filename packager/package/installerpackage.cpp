@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: MIT
+#include "installerpackage.h"
+
+#include "archive/archivewriter.h"
+#include "base/filehash.h"
+#include "base/fileio.h"
+#include "installerformat.h"
+#include "runtime/elfaudit.h"
+#include "runtime/runtimefiles.h"
+#include "selfcontained.h"
+
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+#include <QTemporaryDir>
+#include <QtEndian>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace deskpack::package {
+
+QString installerTemplatePath(const QString &override)
+{
+    if (!override.isEmpty())
+        return override;
+    const QString fromEnvironment = qEnvironmentVariable("DESKPACK_INSTALLER_TEMPLATE");
+    if (!fromEnvironment.isEmpty())
+        return fromEnvironment;
+    return QCoreApplication::applicationDirPath() + u"/deskpack-installer"_s;
+}
+
+QString installerStubPath(const QString &templateOverride)
+{
+    if (!templateOverride.isEmpty() || qEnvironmentVariableIsSet("DESKPACK_INSTALLER_TEMPLATE"))
+        return {};
+    const QString stub = QCoreApplication::applicationDirPath() + u"/deskpack-installer-stub"_s;
+    return QFileInfo(stub).isExecutable() ? stub : QString();
+}
+
+namespace {
+
+void putU32(QByteArray &out, quint32 value)
+{
+    char buffer[4];
+    qToLittleEndian<quint32>(value, buffer);
+    out.append(buffer, 4);
+}
+
+void putU64(QByteArray &out, quint64 value)
+{
+    char buffer[8];
+    qToLittleEndian<quint64>(value, buffer);
+    out.append(buffer, 8);
+}
+
+} // namespace
+
+Result<QByteArray> installerRuntimeSection(const QString &program, const QString &scratch,
+                                           qint64 offset, QStringList *libraries)
+{
+    const QString root = scratch + u"/runtime"_s;
+    if (!QDir().mkpath(root))
+        return makeError(ErrorKind::Environment, u"%1: cannot create"_s.arg(root));
+    const QString copy = root + u"/deskpack-installer"_s;
+    if (Result<void> ok = runtime::copyFile(program, copy); !ok)
+        return ok.error();
+    QFile::setPermissions(copy, QFile::permissions(copy) | QFile::ExeOwner | QFile::ExeGroup |
+                                    QFile::ExeOther);
+    QStringList plugins;
+    if (Result<void> ok = copyQtPlugins(root, plugins); !ok)
+        return ok.error();
+    runtime::ElfNormalizeOptions normalize;
+    normalize.missing = runtime::MissingLibraries::CopyFromHost;
+    normalize.libraryDir = root + u"/lib"_s;
+    Result<runtime::ElfNormalizeReport> report = runtime::normalizeElfTree(root, normalize);
+    if (!report)
+        return report.error();
+    if (!report->hostMissing.isEmpty())
+        return makeError(ErrorKind::Environment,
+                         u"%1: cannot make the installer self-contained: %2"_s.arg(
+                             program, report->hostMissing.join(u"; "_s)));
+    if (libraries)
+        *libraries = report->copiedLibraries;
+    if (Result<void> ok = writeFileAtomically(
+            root + u"/qt.conf"_s, "[Paths]\nPrefix=.\nLibraries=lib\nPlugins=plugins\n");
+        !ok)
+        return ok.error();
+
+    QStringList files;
+    QDirIterator it(root, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext())
+        files.append(QDir(root).relativeFilePath(it.next()));
+    std::sort(files.begin(), files.end());
+    QByteArray out;
+    for (const QString &name : std::as_const(files)) {
+        QFile f(root + u'/' + name);
+        if (!f.open(QIODevice::ReadOnly))
+            return makeError(ErrorKind::Environment,
+                             u"%1: cannot read: %2"_s.arg(f.fileName(), f.errorString()));
+        const QByteArray data = f.readAll();
+        const QByteArray packed = qCompress(data).mid(4); // the zlib stream, no Qt size prefix
+        const QByteArray utf8 = name.toUtf8();
+        putU32(out, quint32(utf8.size()));
+        out.append(utf8);
+        putU32(out, QFileInfo(f.fileName()).isExecutable() ? 0755 : 0644);
+        putU64(out, quint64(data.size()));
+        putU64(out, quint64(packed.size()));
+        out.append(packed);
+    }
+    const qint64 size = out.size();
+    out.append("DPKRT001", 8);
+    putU64(out, quint64(offset));
+    putU64(out, quint64(size));
+    putU64(out, quint64(files.size()));
+    return out;
+}
+
+QString findLicenceText(const QString &tree)
+{
+    for (const char *name : {"LICENSE", "LICENSE.txt", "LICENSE.md", "LICENCE", "COPYING"}) {
+        QFile f(tree + u"/app/"_s + QLatin1StringView(name));
+        if (QFileInfo(f.fileName()).isFile() && !QFileInfo(f.fileName()).isSymLink() &&
+            f.open(QIODevice::ReadOnly))
+            return QString::fromUtf8(f.read(1 << 20));
+    }
+    return {};
+}
+
+namespace {
+
+// Streams `from` into `to`, hashing what was copied.
+bool appendFile(QSaveFile &to, const QString &from, QCryptographicHash *hash)
+{
+    QFile in(from);
+    if (!in.open(QIODevice::ReadOnly))
+        return false;
+    QByteArray buffer(1 << 20, Qt::Uninitialized);
+    for (;;) {
+        const qint64 n = in.read(buffer.data(), buffer.size());
+        if (n < 0)
+            return false;
+        if (n == 0)
+            return true;
+        if (hash)
+            hash->addData(QByteArrayView(buffer.constData(), n));
+        if (to.write(buffer.constData(), n) != n)
+            return false;
+    }
+}
+
+} // namespace
+
+Result<PackageResult> writeInstaller(const QString &tree, const runner::BundleManifest &manifest,
+                                     const PackageOptions &options, qint64 mtime,
+                                     const QString &path)
+{
+    const QString templatePath = installerTemplatePath(options.installerTemplate);
+    const QFileInfo templateInfo(templatePath);
+    if (!templateInfo.isFile() || !templateInfo.isExecutable())
+        return makeError(
+            ErrorKind::Environment,
+            u"%1: the installer template is missing (build the deskpack-installer "
+            "target; it ships beside deskpack, or set DESKPACK_INSTALLER_TEMPLATE)"_s.arg(
+                templatePath));
+    QTemporaryDir scratch(QFileInfo(path).absolutePath() + u"/.deskpack-installer-XXXXXX"_s);
+    if (!scratch.isValid())
+        return makeError(ErrorKind::Environment, u"%1: cannot create a scratch directory: %2"_s.arg(
+                                                     path, scratch.errorString()));
+    const QString payload = scratch.filePath(u"payload.tar.zst"_s);
+    archive::WriteOptions write;
+    write.format = archive::ArchiveFormat::TarZst;
+    write.mtime = mtime;
+    // No top-level directory: the installer extracts it as versions/<version>.
+    write.compressionLevel = options.compressionLevel;
+    Result<archive::WriteSummary> written = archive::writeArchive(tree, payload, write);
+    if (!written)
+        return written.error();
+
+    InstallerHeader header;
+    header.id = manifest.id;
+    header.name = manifest.name;
+    header.version = manifest.version;
+    header.launcher = manifest.launcher;
+    header.licence = findLicenceText(tree);
+    if (!manifest.icon.isEmpty()) {
+        QFile icon(tree + u'/' + manifest.icon);
+        if (icon.open(QIODevice::ReadOnly) && icon.size() <= (4 << 20)) {
+            header.icon = icon.readAll();
+            header.iconName = QFileInfo(manifest.icon).fileName();
+        }
+    }
+    const QByteArray headerBytes = serializeInstallerHeader(header);
+
+    QSaveFile out(path);
+    if (!out.open(QIODevice::WriteOnly))
+        return makeError(ErrorKind::Environment,
+                         u"%1: cannot write: %2"_s.arg(path, out.errorString()));
+    QCryptographicHash payloadHash(QCryptographicHash::Sha256);
+    InstallerTrailer trailer;
+    QStringList runtimeLibraries;
+    if (const QString stub = installerStubPath(options.installerTemplate); !stub.isEmpty()) {
+        // The stub, then the installer program with its own Qt: runs without Qt installed.
+        Result<QByteArray> runtime = installerRuntimeSection(
+            templatePath, scratch.path(), QFileInfo(stub).size(), &runtimeLibraries);
+        if (!runtime)
+            return runtime.error();
+        if (!appendFile(out, stub, nullptr) || out.write(*runtime) != runtime->size())
+            return makeError(
+                ErrorKind::Environment,
+                u"%1: cannot write the installer's head: %2"_s.arg(path, out.errorString()));
+        trailer.payloadOffset = QFileInfo(stub).size() + runtime->size();
+    } else {
+        if (!appendFile(out, templatePath, nullptr))
+            return makeError(ErrorKind::Environment,
+                             u"%1: cannot copy the installer template %2: %3"_s.arg(
+                                 path, templatePath, out.errorString()));
+        trailer.payloadOffset = templateInfo.size();
+    }
+    if (!appendFile(out, payload, &payloadHash))
+        return makeError(ErrorKind::Environment,
+                         u"%1: cannot write the payload: %2"_s.arg(path, out.errorString()));
+    trailer.payloadSize = written->archiveSize;
+    trailer.headerOffset = trailer.payloadOffset + trailer.payloadSize;
+    trailer.headerSize = headerBytes.size();
+    trailer.payloadSha256 = payloadHash.result();
+    trailer.headerSha256 = QCryptographicHash::hash(headerBytes, QCryptographicHash::Sha256);
+    const QByteArray tail = headerBytes + serializeInstallerTrailer(trailer);
+    if (out.write(tail) != tail.size() || !out.commit())
+        return makeError(ErrorKind::Environment,
+                         u"%1: cannot write: %2"_s.arg(path, out.errorString()));
+    QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner |
+                                    QFile::ReadGroup | QFile::ExeGroup | QFile::ReadOther |
+                                    QFile::ExeOther);
+
+    QFile check(path);
+    if (!check.open(QIODevice::ReadOnly))
+        return makeError(ErrorKind::Environment, u"%1: cannot read back"_s.arg(path));
+    Result<QString> sha = sha256OfDevice(check, path);
+    if (!sha)
+        return sha.error();
+    PackageResult result;
+    result.path = path;
+    result.sha256 = *sha;
+    result.size = check.size();
+    result.entries = written->entries;
+    result.mtime = mtime;
+    result.launcher = !manifest.launcher.isEmpty();
+    return result;
+}
+
+} // namespace deskpack::package
