@@ -229,9 +229,11 @@ Result<PackageResult> writeInstaller(const QString &tree, const runner::BundleMa
     trailer.payloadSha256 = payloadHash.result();
     trailer.headerSha256 = QCryptographicHash::hash(headerBytes, QCryptographicHash::Sha256);
     const QByteArray tail = headerBytes + serializeInstallerTrailer(trailer);
-    if (out.write(tail) != tail.size() || !out.commit())
+    if (out.write(tail) != tail.size())
         return makeError(ErrorKind::Environment,
                          u"%1: cannot write: %2"_s.arg(path, out.errorString()));
+    if (Result<void> committed = commitSaveFile(out, path); !committed)
+        return committed.error();
     QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner |
                                     QFile::ReadGroup | QFile::ExeGroup | QFile::ReadOther |
                                     QFile::ExeOther);
