@@ -13,6 +13,7 @@ packages=(
     python3-jupyter-client python3-ipykernel
     patchelf zstd xz-utils xvfb xauth ccache python3-tk idle-python3.11 libelf-dev bubblewrap
     python3.11-dev
+    zlib1g-dev  # the installer stub links zlib statically (libz.a)
     lintian  # tst_packagedeb checks the deb of deskpack package
 )
 
