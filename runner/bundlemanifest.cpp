@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "bundlemanifest.h"
+#include "base/appid.h"
 #include "base/fileio.h"
 
 #include "base/filehash.h"
@@ -45,12 +46,6 @@ const char *kindName(Readiness::Kind kind)
         return "heartbeat";
     }
     return "heartbeat";
-}
-
-const QRegularExpression &appIdPattern()
-{
-    static const QRegularExpression pattern(u"^[a-z0-9][a-z0-9._-]{0,63}\\z"_s);
-    return pattern;
 }
 
 const QRegularExpression &variablePattern()
@@ -254,7 +249,7 @@ Result<BundleManifest> parseManifest(QByteArrayView data, const QString &fileNam
     BundleManifest m;
     if (const auto id = root["id"].nonEmptyString()) {
         // The id names the user's data directory: it must not walk out of it.
-        if (!appIdPattern().match(*id).hasMatch() || id->contains(u".."))
+        if (!isValidAppId(*id))
             root["id"].expected(u"an app id (lower-case letters, digits, '.', '-', "
                                 "'_')"_s);
         else

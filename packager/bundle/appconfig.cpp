@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "appconfig.h"
+#include "base/appid.h"
 
 #include "base/filehash.h"
 #include "base/fileio.h"
@@ -304,12 +305,6 @@ private:
 };
 
 } // namespace
-
-bool isValidAppId(const QString &id)
-{
-    static const QRegularExpression pattern(u"^[a-z0-9][a-z0-9._-]{0,63}\\z"_s);
-    return pattern.match(id).hasMatch() && !id.contains(u".."_s);
-}
 
 QString closestKey(const QString &key, const QStringList &candidates)
 {

@@ -59,10 +59,6 @@ struct AppConfig
 // name the closest valid key. Errors are ErrorKind::Unreadable (exit 2).
 Result<AppConfig> loadAppConfig(const QString &path);
 
-// The valid id of an app: lower-case letters, digits, '.', '-' and '_',
-// starting with a letter or digit (it names the launcher and the data dir).
-bool isValidAppId(const QString &id);
-
 // Levenshtein-closest of `candidates` to `key`, or empty if none is close.
 QString closestKey(const QString &key, const QStringList &candidates);
 

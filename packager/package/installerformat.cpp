@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "installerformat.h"
+#include "base/appid.h"
 
 #include "base/jsonaccess.h"
 #include "base/jsontext.h"
@@ -73,8 +74,7 @@ Result<InstallerHeader> parseInstallerHeader(QByteArrayView data, const QString 
     InstallerHeader h;
     h.id = root["id"].nonEmptyString().value_or(QString());
     // The id names directories (~/.local/opt/<id>, the data dir): no walking out.
-    if (!h.id.isEmpty() &&
-        (h.id.contains(u'/') || h.id.startsWith(u'.') || h.id.contains(QChar(0)))) {
+    if (!h.id.isEmpty() && !isValidAppId(h.id)) {
         root["id"].expected(u"an app id"_s);
         h.id.clear();
     }
@@ -93,6 +93,11 @@ Result<InstallerHeader> parseInstallerHeader(QByteArrayView data, const QString 
         h.iconName.clear();
     }
     h.launcher = root["launcher"].nonEmptyString().value_or(QString());
+    // ~/.local/bin/<id> links to current/<launcher>: a file name, nothing more.
+    if (h.launcher.contains(u'/') || h.launcher.startsWith(u'.')) {
+        root["launcher"].expected(u"a file name"_s);
+        h.launcher.clear();
+    }
     h.payloadFormat = root["payloadFormat"].nonEmptyString().value_or(QString());
     if (!h.payloadFormat.isEmpty() && h.payloadFormat != u"tar.zst" && h.payloadFormat != u"tar.gz")
         root["payloadFormat"].expected(u"\"tar.zst\" or \"tar.gz\""_s);
