@@ -86,7 +86,15 @@ int runInstaller(int argc, char **argv)
     if (!parser.parse(arguments))
         return usage(parser.errorText());
     if (parser.isSet(help)) {
-        writeText(stdout, parser.helpText());
+        // Without a QCoreApplication, helpText() says "<executable_name>": name
+        // the installer file the user ran instead (the stub passes it on).
+        const QString fromStub = qEnvironmentVariable("DESKPACK_INSTALLER_FILE");
+        const QString name =
+            QFileInfo(fromStub.isEmpty() ? arguments.constFirst() : fromStub).fileName();
+        QString text = parser.helpText();
+        text.replace(u"<executable_name> [options]"_s,
+                     name + u" [--silent] [--prefix DIR] | --rollback | --uninstall [--purge]"_s);
+        writeText(stdout, text);
         return ExitOk;
     }
     if (!parser.positionalArguments().isEmpty())

@@ -7,6 +7,7 @@
 // held lock, and a full disk (a private tmpfs in a mount namespace).
 #include "installertestutil.h"
 
+#include <QFileInfo>
 #include <QLockFile>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -381,6 +382,22 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 2);
         QVERIFY(r.err.contains("deskpack-installer"));
         QVERIFY2(listTree(home).isEmpty(), qPrintable(listTree(home).join(u", "_s)));
+    }
+
+    // --help names the file the user ran and the real synopsis, writes nothing.
+    void helpNamesTheInstallerFile()
+    {
+        const QString home = newHome();
+        const ProcessResult r = runInstaller(u"1.0.0"_s, home, {u"--help"_s});
+        QCOMPARE(r.exitCode, 0);
+        const QString name = QFileInfo(m_installers.value(u"1.0.0"_s)).fileName();
+        QVERIFY2(
+            r.out.contains((u"Usage: "_s + name +
+                            u" [--silent] [--prefix DIR] | --rollback | --uninstall [--purge]"_s)
+                               .toUtf8()),
+            r.out.constData());
+        QVERIFY(!r.out.contains("<executable_name>"));
+        QVERIFY(listTree(home).isEmpty());
     }
 
     void bareTemplateRefused()
