@@ -5,8 +5,10 @@
 #     generated and validated against the files and the interpreter;
 #  2. the demo app bundle (resources/demo) built offline from /usr/bin/python3.11,
 #     verified, moved to another directory;
-#  3. its launcher started from there: the status window when a display is
-#     there (DISPLAY or WAYLAND_DISPLAY), else --headless --exit-when-ready.
+#  3. its installer: packaged, installed silently for a temporary HOME, the
+#     installed app started headless, then uninstalled;
+#  4. its launcher started from the moved bundle: the status window when a
+#     display is there (DISPLAY or WAYLAND_DISPLAY), else --headless --exit-when-ready.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -37,12 +39,24 @@ rm -rf "$out/moved" && mkdir -p "$out/moved"
 cp -a "$bundle" "$moved"
 build/bin/deskpack verify "$moved"
 
-# 3. The bundle's own launcher (deskpack-launcher, shipped as <app-id>).
+# 3. What end users get: the installer (one file carrying the bundle and its
+#    own Qt), installed silently for a throwaway user, started from
+#    ~/.local/bin, uninstalled again (the user data stays unless --purge).
+echo "== 3. the end-user installer: package, install for a temporary HOME, start, uninstall" >&2
+rm -rf "$out/installer" "$out/home" && mkdir -p "$out/home"
+build/bin/deskpack package "$moved" --format installer --out "$out/installer"
+installer=("$out"/installer/*.run)
+home="$(cd "$out/home" && pwd)"
+HOME="$home" XDG_DATA_HOME= "${installer[0]}" --silent
+HOME="$home" XDG_DATA_HOME= "$home/.local/bin/deskpack-demo" --headless --exit-when-ready
+HOME="$home" XDG_DATA_HOME= "${installer[0]}" --uninstall
+
+# 4. The bundle's own launcher (deskpack-launcher, shipped as <app-id>).
 launcher="$moved/deskpack-demo"
 if [[ -n "${DISPLAY:-}" || -n "${WAYLAND_DISPLAY:-}" ]]; then
-    echo "== 3. the launcher's window (close it or use Quit to stop the backend)" >&2
+    echo "== 4. the launcher's window (close it or use Quit to stop the backend)" >&2
     exec "$launcher"
 fi
-echo "== 3. the launcher, headless (no display): start, wait for ready, stop" >&2
+echo "== 4. the launcher, headless (no display): start, wait for ready, stop" >&2
 "$launcher" --headless --exit-when-ready
-echo "deskpack demo: lock of $python, the demo bundle built, verified, moved and started by its launcher" >&2
+echo "deskpack demo: lock of $python, the demo bundle built, verified, moved, installed and started" >&2
