@@ -30,7 +30,9 @@ QStringList rootElfFiles(const QString &bundleDir);
 // the Qt platform, image-format and icon-engine plugins to plugins/ when they
 // link Qt GUI), gives every ELF an $ORIGIN-relative RUNPATH, writes qt.conf
 // beside them and rewrites bundle.json's file list, so the copy verifies.
-// Without root ELF files the bundle is returned as is.
+// Without root ELF files the bundle is returned as is. `bundleDir` must have
+// just passed verification (packageBundle() verifies first): the staging
+// keeps the manifest's hashes of the files it leaves untouched.
 Result<SelfContainedTree> makeSelfContained(const QString &bundleDir, const QString &stagingDir);
 
 } // namespace deskpack::package
