@@ -69,8 +69,7 @@ def stage_self_contained(deskpack, bundle, work):
     # reproducible tar.zst, extracted once (not timed).
     out = os.path.join(work, "sc-archive")
     os.makedirs(out)
-    subprocess.run([deskpack, "package", bundle, "--format", "tar.zst", "--out", out],
-                   check=True, stdout=subprocess.DEVNULL)
+    run([deskpack, "package", bundle, "--format", "tar.zst", "--out", out])
     archive = os.path.join(out, os.listdir(out)[0])
     tree = os.path.join(work, "selfcontained")
     os.makedirs(tree)
