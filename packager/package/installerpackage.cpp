@@ -181,7 +181,8 @@ bool appendFile(QSaveFile &to, const QString &from, QCryptographicHash *hash)
 
 } // namespace
 
-Result<PackageResult> writeInstaller(const QString &tree, const runner::BundleManifest &manifest,
+Result<PackageResult> writeInstaller(const SelfContainedTree &tree,
+                                     const runner::BundleManifest &manifest,
                                      const PackageOptions &options, qint64 mtime,
                                      const QString &path)
 {
@@ -203,7 +204,7 @@ Result<PackageResult> writeInstaller(const QString &tree, const runner::BundleMa
     write.mtime = mtime;
     // No top-level directory: the installer extracts it as versions/<version>.
     write.compressionLevel = options.compressionLevel;
-    Result<archive::WriteSummary> written = archive::writeArchive(tree, payload, write);
+    Result<archive::WriteSummary> written = writeTreeArchive(tree, payload, write);
     if (!written)
         return written.error();
 
@@ -212,9 +213,9 @@ Result<PackageResult> writeInstaller(const QString &tree, const runner::BundleMa
     header.name = manifest.name;
     header.version = manifest.version;
     header.launcher = manifest.launcher;
-    header.licence = findLicenceText(tree);
+    header.licence = findLicenceText(tree.bundleDir);
     if (!manifest.icon.isEmpty()) {
-        QFile icon(tree + u'/' + manifest.icon);
+        QFile icon(tree.bundleDir + u'/' + manifest.icon);
         if (icon.open(QIODevice::ReadOnly) && icon.size() <= (4 << 20)) {
             header.icon = icon.readAll();
             header.iconName = QFileInfo(manifest.icon).fileName();

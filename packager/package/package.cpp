@@ -194,8 +194,7 @@ Result<PackageResult> packageBundle(const PackageOptions &options)
     const QString path = outDir + u"/%1-%2-linux-%3.%4"_s.arg(manifest->id, manifest->version,
                                                               machineName(), extension);
     if (options.format == PackageFormat::Installer) {
-        Result<PackageResult> installer =
-            writeInstaller(tree->root, *manifest, options, mtime, path);
+        Result<PackageResult> installer = writeInstaller(*tree, *manifest, options, mtime, path);
         if (!installer)
             return installer.error();
         timer.done("installer");
@@ -215,7 +214,7 @@ Result<PackageResult> packageBundle(const PackageOptions &options)
     write.mtime = mtime;
     write.topLevel = QFileInfo(bundleDir).fileName();
     write.compressionLevel = options.compressionLevel;
-    Result<archive::WriteSummary> written = archive::writeArchive(tree->root, path, write);
+    Result<archive::WriteSummary> written = writeTreeArchive(*tree, path, write);
     if (!written)
         return written.error();
     timer.done("archive");

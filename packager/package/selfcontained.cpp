@@ -78,6 +78,7 @@ QStringList rootElfFiles(const QString &bundleDir)
 Result<SelfContainedTree> makeSelfContained(const QString &bundleDir, const QString &stagingDir)
 {
     SelfContainedTree tree;
+    tree.bundleDir = bundleDir;
     tree.root = bundleDir;
     tree.rootExecutables = rootElfFiles(bundleDir);
     if (tree.rootExecutables.isEmpty())
@@ -86,8 +87,10 @@ Result<SelfContainedTree> makeSelfContained(const QString &bundleDir, const QStr
     Result<runner::BundleManifest> verified = runner::readManifest(bundleDir);
     if (!verified)
         return verified.error();
-    if (Result<void> staged = stageBundleTree(bundleDir, stagingDir); !staged)
+    Result<QStringList> staged = stageBundleTree(bundleDir, stagingDir);
+    if (!staged)
         return staged.error();
+    tree.fromBundle = std::move(*staged);
     tree.root = stagingDir;
     bool gui = false;
     for (const QString &name : std::as_const(tree.rootExecutables))
@@ -122,7 +125,8 @@ Result<SelfContainedTree> makeSelfContained(const QString &bundleDir, const QStr
     // The copy must verify like the bundle it came from; only what staging
     // added or patched is hashed again.
     runner::BundleManifest manifest = *verified;
-    Result<runner::BundleTree> scanned = rescanBundle(bundleDir, stagingDir, *verified);
+    Result<runner::BundleTree> scanned =
+        rescanBundle(bundleDir, stagingDir, *verified, tree.fromBundle);
     if (!scanned)
         return scanned.error();
     manifest.files = std::move(scanned->files);
@@ -133,6 +137,31 @@ Result<SelfContainedTree> makeSelfContained(const QString &bundleDir, const QStr
         !done)
         return done.error();
     return tree;
+}
+
+Result<archive::WriteSummary> writeTreeArchive(const SelfContainedTree &tree, const QString &path,
+                                               const archive::WriteOptions &options)
+{
+    if (tree.fromBundle.isEmpty())
+        return archive::writeArchive(tree.root, path, options);
+    const QString &prefix = options.topLevel;
+    Result<QList<archive::ArchiveEntry>> entries = archive::listTree(tree.root, prefix);
+    if (!entries)
+        return entries.error();
+    if (!prefix.isEmpty()) {
+        archive::ArchiveEntry top;
+        top.name = prefix;
+        top.kind = archive::ArchiveEntry::Kind::Directory;
+        entries->append(top);
+    }
+    for (const QString &relative : tree.fromBundle) {
+        archive::ArchiveEntry file;
+        file.name = prefix.isEmpty() ? relative : prefix + u'/' + relative;
+        file.sourcePath = tree.bundleDir + u'/' + relative;
+        file.executable = QFile::permissions(file.sourcePath) & QFile::ExeOwner;
+        entries->append(file);
+    }
+    return archive::writeEntries(std::move(*entries), path, options);
 }
 
 } // namespace deskpack::package

@@ -108,7 +108,7 @@ Result<void> copyStagingFile(const QString &from, const QString &to)
     return {};
 }
 
-Result<void> stageBundleTree(const QString &bundleDir, const QString &stagingDir)
+Result<QStringList> stageBundleTree(const QString &bundleDir, const QString &stagingDir)
 {
     const fs::path from = toPath(bundleDir);
     const fs::path to = toPath(stagingDir);
@@ -119,11 +119,12 @@ Result<void> stageBundleTree(const QString &bundleDir, const QString &stagingDir
     fs::recursive_directory_iterator it(from, fs::directory_options::none, ec);
     if (ec)
         return environment(from, u"cannot read"_s, ec);
-    bool linksWork = true;
+    QStringList fromBundle;
     for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (ec)
             return environment(it->path(), u"cannot read"_s, ec);
-        const fs::path target = to / it->path().lexically_relative(from);
+        const fs::path relative = it->path().lexically_relative(from);
+        const fs::path target = to / relative;
         const fs::file_status status = it->symlink_status(ec);
         if (ec)
             return environment(it->path(), u"cannot read"_s, ec);
@@ -134,21 +135,14 @@ Result<void> stageBundleTree(const QString &bundleDir, const QString &stagingDir
         } else if (fs::is_directory(status)) {
             fs::create_directory(target, ec);
         } else if (fs::is_regular_file(status)) {
-            if (runtime::isElfFile(fromPath(it->path()))) {
-                if (Result<void> copied = copyKeepingTime(it->path(), target); !copied)
-                    return copied;
+            if (relative == fs::path(runner::BundleManifest::FileName))
+                continue; // staging writes its own
+            if (!runtime::isElfFile(fromPath(it->path()))) {
+                fromBundle.append(fromPath(relative));
                 continue;
             }
-            if (linksWork) {
-                fs::create_hard_link(it->path(), target, ec);
-                if (!ec)
-                    continue;
-                // Another file system, or one without hard links: copy from now on.
-                linksWork = false;
-                ec.clear();
-            }
             if (Result<void> copied = copyKeepingTime(it->path(), target); !copied)
-                return copied;
+                return copied.error();
         } else {
             return makeError(ErrorKind::Invalid,
                              u"%1: not a file, directory or symlink"_s.arg(fromPath(it->path())));
@@ -156,11 +150,12 @@ Result<void> stageBundleTree(const QString &bundleDir, const QString &stagingDir
         if (ec)
             return environment(target, u"cannot create"_s, ec);
     }
-    return {};
+    return fromBundle;
 }
 
 Result<runner::BundleTree> rescanBundle(const QString &bundleDir, const QString &stagingDir,
-                                        const runner::BundleManifest &verified)
+                                        const runner::BundleManifest &verified,
+                                        QStringList &fromBundle)
 {
     QHash<QString, const runner::BundleFile *> known;
     for (const runner::BundleFile &f : verified.files)
@@ -172,6 +167,31 @@ Result<runner::BundleTree> rescanBundle(const QString &bundleDir, const QString 
     QHash<QString, int> children;
     std::vector<std::size_t> toHash;
     std::error_code ec;
+    // What staging wrote (bundle.json, qt.conf) replaces the bundle's file.
+    fromBundle.removeIf([&](const QString &relative) {
+        std::error_code statError;
+        return fs::exists(fs::symlink_status(root / toPath(relative), statError));
+    });
+    for (const QString &relative : std::as_const(fromBundle)) {
+        ++children[parentOf(relative)];
+        const fs::path source = original / toPath(relative);
+        const fs::file_status status = fs::symlink_status(source, ec);
+        if (ec || !fs::is_regular_file(status))
+            return makeError(ErrorKind::Environment,
+                             u"%1: changed while being packaged"_s.arg(fromPath(source)));
+        runner::BundleFile f;
+        f.path = relative;
+        f.size = qint64(fs::file_size(source, ec));
+        if (ec)
+            return environment(source, u"cannot read"_s, ec);
+        f.executable = (status.permissions() & fs::perms::owner_exec) != fs::perms::none;
+        if (const runner::BundleFile *was = known.value(relative);
+            was && was->linkTarget.isEmpty() && was->size == f.size)
+            f.sha256 = was->sha256;
+        else
+            toHash.push_back(tree.files.size());
+        tree.files.push_back(std::move(f));
+    }
     fs::recursive_directory_iterator it(root, fs::directory_options::none, ec);
     if (ec)
         return environment(root, u"cannot read"_s, ec);
@@ -203,8 +223,8 @@ Result<runner::BundleTree> rescanBundle(const QString &bundleDir, const QString 
             if (ec)
                 return environment(it->path(), u"cannot read"_s, ec);
             f.executable = (status.permissions() & fs::perms::owner_exec) != fs::perms::none;
-            // Unchanged since the bundle was verified: same size and mtime as the
-            // bundle's file (a hard link to it, or a copy nothing patched).
+            // Unchanged since the bundle was verified: a copy nothing patched has
+            // the size and mtime of the bundle's file.
             const runner::BundleFile *was = known.value(relative);
             std::optional<QString> hash;
             if (was && was->linkTarget.isEmpty() && was->size == f.size) {
@@ -232,7 +252,9 @@ Result<runner::BundleTree> rescanBundle(const QString &bundleDir, const QString 
         qsizetype(toHash.size()),
         [&](qsizetype i) {
             runner::BundleFile &f = tree.files[toHash[std::size_t(i)]];
-            Result<QString> hash = sha256OfFile(stagingDir + u'/' + f.path);
+            std::error_code statError;
+            const bool staged = fs::exists(fs::symlink_status(root / toPath(f.path), statError));
+            Result<QString> hash = sha256OfFile((staged ? stagingDir : bundleDir) + u'/' + f.path);
             if (hash)
                 f.sha256 = *hash;
             else

@@ -315,8 +315,8 @@ private Q_SLOTS:
         // The source bundle itself is untouched.
         QVERIFY(!QFileInfo::exists(bundle + u"/lib"_s));
         QVERIFY(!QFileInfo::exists(bundle + u"/qt.conf"_s));
-        // Staging hard-links the bundle's files: patching the root executables'
-        // RUNPATH must not reach them (every hash still matches bundle.json).
+        // Packaging reads the bundle's files in place: patching the root
+        // executables' RUNPATH must not reach them (every hash still matches).
         const auto intact = test::runDeskpack({u"verify"_s, bundle});
         QVERIFY2(intact.exitCode == 0, intact.out.constData());
 
