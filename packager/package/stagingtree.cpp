@@ -137,7 +137,11 @@ Result<QStringList> stageBundleTree(const QString &bundleDir, const QString &sta
         } else if (fs::is_regular_file(status)) {
             if (relative == fs::path(runner::BundleManifest::FileName))
                 continue; // staging writes its own
-            if (!runtime::isElfFile(fromPath(it->path()))) {
+            // Files named like libraries are staged whatever they hold: the
+            // normaliser's library index and look-ups go by name.
+            const QString name = fromPath(relative.filename());
+            const bool libraryName = name.endsWith(u".so") || name.contains(u".so.");
+            if (!libraryName && !runtime::isElfFile(fromPath(it->path()))) {
                 fromBundle.append(fromPath(relative));
                 continue;
             }

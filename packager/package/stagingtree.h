@@ -22,9 +22,10 @@ Result<void> copyStagingFile(const QString &from, const QString &to);
 
 // Mirrors what ELF normalisation needs of the verified bundle at `bundleDir`
 // into `stagingDir`: every directory (empty ones too), every symlink as it is,
-// and a copy of every ELF file that keeps the original's mtime (patchelf
-// rewrites files in place, so they are never shared with the bundle, and
-// rescanBundle() can tell an untouched copy from a patched one). The other
+// and a copy of every ELF file and of every file named like a library (the
+// normaliser finds libraries by name). Copies keep the original's mtime:
+// patchelf rewrites files in place, so they are never shared with the
+// bundle, and rescanBundle() tells an untouched copy from a patched one. The other
 // regular files are not staged: their paths (relative, '/'-separated) are
 // returned, to be archived straight from the bundle; bundle.json is neither
 // (the staging writes its own).
