@@ -11,15 +11,24 @@ same tree, in one run, alternating which goes first each round:
   installer  the makeself way: the tar.zst above appended to the same
            deskpack-installer template with cat (no header, no trailer)
 
+Like for like: for zip, tar and installer, deskpack packs a self-contained
+tree (the bundle plus lib/, plugins/ and qt.conf: Qt and what it needs, the
+launcher's RUNPATH rewritten). Before timing, that tree is staged once
+(untimed) by extracting deskpack's own tar.zst, and the tar, zip and
+installer peers pack it; the deb carries no Qt, so its peer packs the bundle
+as built, like deskpack.
+
 The peers only pack; deskpack also verifies the bundle (every SHA-256, the
-lock, the ELF audit) first, and for the deb derives Depends and writes
-md5sums, the menu entry, icon and docs. Reports the median time and the size
-of each.
+lock, the ELF audit) first, stages the self-contained tree, and for the deb
+derives Depends and writes md5sums, the menu entry, icon and docs. Reports
+the median time and the size of each, and deskpack's own phases (verify,
+staging, archive, installer, cleanup; from its deskpack.packager.timing log),
+plus `deskpack verify` on its own.
 
 With --install-repeat N (default 3; 0 skips it) it then times the installer
 the package step produced: a silent first install into a fresh HOME, and a
 silent upgrade to the same bundle at another version, each against the bare
-peer `tar --zstd -xf` of the same payload into a fresh directory (no hash
+peer `tar --zstd -xf` of the same (self-contained) payload into a fresh directory (no hash
 check, no verification, no links).
 
 usage: bench_package.py --deskpack build/bin/deskpack [--bundle DIR]
@@ -30,6 +39,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -42,7 +52,30 @@ EPOCH = "1700000000"
 
 
 def run(cmd, **kw):
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
+    return subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          **kw)
+
+
+PHASE = re.compile(r"phase (\w+) ([0-9.]+) ms")
+
+
+def phases(stderr):
+    return {m.group(1): float(m.group(2)) / 1000
+            for m in PHASE.finditer(stderr.decode(errors="replace"))}
+
+
+def stage_self_contained(deskpack, bundle, work):
+    # The tree deskpack packs for zip, tar and the installer: its own
+    # reproducible tar.zst, extracted once (not timed).
+    out = os.path.join(work, "sc-archive")
+    os.makedirs(out)
+    run([deskpack, "package", bundle, "--format", "tar.zst", "--out", out])
+    archive = os.path.join(out, os.listdir(out)[0])
+    tree = os.path.join(work, "selfcontained")
+    os.makedirs(tree)
+    run(["tar", "--zstd", "-xf", archive, "-C", tree])
+    shutil.rmtree(out)
+    return os.path.join(tree, os.path.basename(bundle))
 
 
 def timed(fn):
@@ -131,12 +164,12 @@ def make_installer(deskpack, bundle, out):
     return result.stdout.strip()
 
 
-def bench_install(deskpack, bundle, work, repeat):
+def bench_install(deskpack, bundle, packed, work, repeat):
     v1 = make_installer(deskpack, bundle, os.path.join(work, "inst-v1"))
     v2 = make_installer(deskpack, bundle_at_version(bundle, work, "2.0.0-bench"),
                         os.path.join(work, "inst-v2"))
     payload = os.path.join(work, "payload.tar.zst")
-    run(["tar"] + tar_flags() + ["--zstd", "-C", bundle, "-cf", payload, "."])
+    run(["tar"] + tar_flags() + ["--zstd", "-C", packed, "-cf", payload, "."])
     times = {"install": [], "upgrade": [], "peer_extract": []}
     for i in range(repeat):
         home = tempfile.mkdtemp(dir=work, prefix="home-")
@@ -173,30 +206,50 @@ def main():
     template = os.path.join(os.path.dirname(deskpack), "deskpack-installer")
     env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, TZ="UTC")
     os.environ.update(env)
+    load_before = os.getloadavg()
+
+    env["QT_LOGGING_RULES"] = "deskpack.packager.timing.info=true"
+    os.environ.update(env)
+
+    def tree_size(root):
+        files = [os.path.join(d, f) for d, _, fs in os.walk(root) for f in fs]
+        return len(files), sum(os.path.getsize(f) for f in files if not os.path.islink(f))
 
     with tempfile.TemporaryDirectory(prefix="bench_package-") as work:
         bundle = os.path.abspath(args.bundle) if args.bundle else build_demo(deskpack, work)
         deb_stage = stage_deb(bundle, work) if "deb" in args.formats else None
-        tree_bytes = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(bundle)
-                         for f in fs if not os.path.islink(os.path.join(d, f)))
+        packed = stage_self_contained(deskpack, bundle, work)
+        tree_files, tree_bytes = tree_size(bundle)
+        sc_files, sc_bytes = tree_size(packed)
+        print(f"bundle {tree_files} files {tree_bytes / 2**20:.1f} MiB; self-contained tree"
+              f" {sc_files} files {sc_bytes / 2**20:.1f} MiB", file=sys.stderr)
+        verify = []
+        for _ in range(args.repeat):
+            verify.append(timed(lambda: run([deskpack, "verify", bundle])))
+        print(f"deskpack verify {statistics.median(verify):.2f} s ({args.repeat} rounds)",
+              file=sys.stderr)
         results = {}
         for fmt in args.formats.split(","):
             repeat = args.deb_repeat if fmt == "deb" else args.repeat
             times = {"deskpack": [], "peer": []}
+            steps = []
             sizes = {}
+            source = bundle if fmt == "deb" else packed
             for i in range(repeat):
                 order = ["deskpack", "peer"] if i % 2 == 0 else ["peer", "deskpack"]
                 for who in order:
                     out = tempfile.mkdtemp(dir=work)
                     if who == "deskpack":
                         cmd = [deskpack, "package", bundle, "--format", fmt, "--out", out]
-                        times[who].append(timed(lambda: run(cmd)))
+                        done = []
+                        times[who].append(timed(lambda: done.append(run(cmd))))
+                        steps.append(phases(done[0].stderr))
                         sizes[who] = sum(os.path.getsize(os.path.join(out, f))
                                          for f in os.listdir(out))
                     else:
                         target = []
                         times[who].append(timed(lambda: target.append(
-                            peer(fmt, bundle, out, deb_stage, template))))
+                            peer(fmt, source, out, deb_stage, template))))
                         sizes[who] = os.path.getsize(target[0])
                     shutil.rmtree(out)
             results[fmt] = {
@@ -205,15 +258,22 @@ def main():
                 "peer_s": statistics.median(times["peer"]),
                 "deskpack_bytes": sizes["deskpack"],
                 "peer_bytes": sizes["peer"],
+                "phases_s": {k: statistics.median(s.get(k, 0.0) for s in steps)
+                             for k in sorted({k for s in steps for k in s})},
             }
             r = results[fmt]
             print(f"{fmt:8} deskpack {r['deskpack_s']:7.2f} s {r['deskpack_bytes'] / 2**20:7.2f} MiB"
                   f" | peer {r['peer_s']:7.2f} s {r['peer_bytes'] / 2**20:7.2f} MiB"
                   f" | time ratio {r['deskpack_s'] / r['peer_s']:.2f}", file=sys.stderr)
-        summary = {"tree_bytes": tree_bytes, "machine": platform.machine(),
-                   "load": os.getloadavg(), "results": results}
+            print("         deskpack phases (median): " +
+                  ", ".join(f"{k} {v:.2f} s" for k, v in r["phases_s"].items()), file=sys.stderr)
+        summary = {"tree_files": tree_files, "tree_bytes": tree_bytes,
+                   "self_contained_files": sc_files, "self_contained_bytes": sc_bytes,
+                   "verify_s": statistics.median(verify), "machine": platform.machine(),
+                   "load_before": load_before, "load": os.getloadavg(), "results": results}
         if args.install_repeat > 0:
-            summary["install"] = bench_install(deskpack, bundle, work, args.install_repeat)
+            summary["install"] = bench_install(deskpack, bundle, packed, work,
+                                               args.install_repeat)
         if args.json:
             print(json.dumps(summary, indent=2))
 

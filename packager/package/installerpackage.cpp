@@ -4,10 +4,12 @@
 #include "archive/archivewriter.h"
 #include "base/filehash.h"
 #include "base/fileio.h"
+#include "base/parallel.h"
 #include "installerformat.h"
 #include "runtime/elfaudit.h"
 #include "runtime/runtimefiles.h"
 #include "selfcontained.h"
+#include "stagingtree.h"
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
@@ -18,6 +20,9 @@
 #include <QSaveFile>
 #include <QTemporaryDir>
 #include <QtEndian>
+
+#include <optional>
+#include <vector>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -66,7 +71,7 @@ Result<QByteArray> installerRuntimeSection(const QString &program, const QString
     if (!QDir().mkpath(root))
         return makeError(ErrorKind::Environment, u"%1: cannot create"_s.arg(root));
     const QString copy = root + u"/deskpack-installer"_s;
-    if (Result<void> ok = runtime::copyFile(program, copy); !ok)
+    if (Result<void> ok = copyStagingFile(program, copy); !ok)
         return ok.error();
     QFile::setPermissions(copy, QFile::permissions(copy) | QFile::ExeOwner | QFile::ExeGroup |
                                     QFile::ExeOther);
@@ -85,8 +90,8 @@ Result<QByteArray> installerRuntimeSection(const QString &program, const QString
                              program, report->hostMissing.join(u"; "_s)));
     if (libraries)
         *libraries = report->copiedLibraries;
-    if (Result<void> ok = writeFileAtomically(
-            root + u"/qt.conf"_s, "[Paths]\nPrefix=.\nLibraries=lib\nPlugins=plugins\n");
+    if (Result<void> ok = writeStagingFile(root + u"/qt.conf"_s,
+                                           "[Paths]\nPrefix=.\nLibraries=lib\nPlugins=plugins\n");
         !ok)
         return ok.error();
 
@@ -95,21 +100,43 @@ Result<QByteArray> installerRuntimeSection(const QString &program, const QString
     while (it.hasNext())
         files.append(QDir(root).relativeFilePath(it.next()));
     std::sort(files.begin(), files.end());
+    // Each file is its own zlib stream: compressed in parallel, laid out in name order.
+    struct Packed
+    {
+        QByteArray data;
+        qint64 size = 0;
+        bool executable = false;
+        std::optional<Error> failure;
+    };
+    std::vector<Packed> packed(std::size_t(files.size()));
+    forEachInParallel(
+        files.size(),
+        [&](qsizetype i) {
+            Packed &p = packed[std::size_t(i)];
+            QFile f(root + u'/' + files[i]);
+            if (!f.open(QIODevice::ReadOnly)) {
+                p.failure = makeError(ErrorKind::Environment,
+                                      u"%1: cannot read: %2"_s.arg(f.fileName(), f.errorString()));
+                return;
+            }
+            const QByteArray data = f.readAll();
+            p.size = data.size();
+            p.data = qCompress(data).mid(4); // the zlib stream, no Qt size prefix
+            p.executable = QFileInfo(f.fileName()).isExecutable();
+        },
+        1);
     QByteArray out;
-    for (const QString &name : std::as_const(files)) {
-        QFile f(root + u'/' + name);
-        if (!f.open(QIODevice::ReadOnly))
-            return makeError(ErrorKind::Environment,
-                             u"%1: cannot read: %2"_s.arg(f.fileName(), f.errorString()));
-        const QByteArray data = f.readAll();
-        const QByteArray packed = qCompress(data).mid(4); // the zlib stream, no Qt size prefix
-        const QByteArray utf8 = name.toUtf8();
+    for (qsizetype i = 0; i < files.size(); ++i) {
+        const Packed &p = packed[std::size_t(i)];
+        if (p.failure)
+            return *p.failure;
+        const QByteArray utf8 = files[i].toUtf8();
         putU32(out, quint32(utf8.size()));
         out.append(utf8);
-        putU32(out, QFileInfo(f.fileName()).isExecutable() ? 0755 : 0644);
-        putU64(out, quint64(data.size()));
-        putU64(out, quint64(packed.size()));
-        out.append(packed);
+        putU32(out, p.executable ? 0755 : 0644);
+        putU64(out, quint64(p.size));
+        putU64(out, quint64(p.data.size()));
+        out.append(p.data);
     }
     const qint64 size = out.size();
     out.append("DPKRT001", 8);
@@ -154,7 +181,8 @@ bool appendFile(QSaveFile &to, const QString &from, QCryptographicHash *hash)
 
 } // namespace
 
-Result<PackageResult> writeInstaller(const QString &tree, const runner::BundleManifest &manifest,
+Result<PackageResult> writeInstaller(const SelfContainedTree &tree,
+                                     const runner::BundleManifest &manifest,
                                      const PackageOptions &options, qint64 mtime,
                                      const QString &path)
 {
@@ -176,7 +204,7 @@ Result<PackageResult> writeInstaller(const QString &tree, const runner::BundleMa
     write.mtime = mtime;
     // No top-level directory: the installer extracts it as versions/<version>.
     write.compressionLevel = options.compressionLevel;
-    Result<archive::WriteSummary> written = archive::writeArchive(tree, payload, write);
+    Result<archive::WriteSummary> written = writeTreeArchive(tree, payload, write);
     if (!written)
         return written.error();
 
@@ -185,9 +213,9 @@ Result<PackageResult> writeInstaller(const QString &tree, const runner::BundleMa
     header.name = manifest.name;
     header.version = manifest.version;
     header.launcher = manifest.launcher;
-    header.licence = findLicenceText(tree);
+    header.licence = findLicenceText(tree.bundleDir);
     if (!manifest.icon.isEmpty()) {
-        QFile icon(tree + u'/' + manifest.icon);
+        QFile icon(tree.bundleDir + u'/' + manifest.icon);
         if (icon.open(QIODevice::ReadOnly) && icon.size() <= (4 << 20)) {
             header.icon = icon.readAll();
             header.iconName = QFileInfo(manifest.icon).fileName();

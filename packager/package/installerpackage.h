@@ -4,6 +4,7 @@
 #include "base/result.h"
 #include "package.h"
 #include "runner/bundlemanifest.h"
+#include "selfcontained.h"
 
 namespace deskpack::package {
 
@@ -31,8 +32,9 @@ QString findLicenceText(const QString &tree);
 
 // Writes `path` = template + tar.zst of `tree` (its entries at the archive's root) + header +
 // trailer (installerformat.h), executable, through a temporary file renamed into place. Same
-// template and tree give the same bytes.
-Result<PackageResult> writeInstaller(const QString &tree, const runner::BundleManifest &manifest,
+// template and tree give the same bytes. The licence and icon come from tree.bundleDir.
+Result<PackageResult> writeInstaller(const SelfContainedTree &tree,
+                                     const runner::BundleManifest &manifest,
                                      const PackageOptions &options, qint64 mtime,
                                      const QString &path);
 

@@ -11,7 +11,9 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
+#include <QLoggingCategory>
 #include <QTemporaryDir>
 
 namespace deskpack::package {
@@ -102,6 +104,24 @@ qint64 packageMtime(const QString &bundleDir)
 
 namespace {
 
+// Where packaging spends its time, off by default:
+// QT_LOGGING_RULES=deskpack.packager.timing.info=true (benchmarks/package reads it).
+Q_LOGGING_CATEGORY(lcTiming, "deskpack.packager.timing", QtWarningMsg)
+
+class PhaseTimer
+{
+public:
+    PhaseTimer() { m_timer.start(); }
+    void done(const char *phase)
+    {
+        qCInfo(lcTiming, "phase %s %.1f ms", phase, double(m_timer.nsecsElapsed()) / 1e6);
+        m_timer.restart();
+    }
+
+private:
+    QElapsedTimer m_timer;
+};
+
 QString machineName()
 {
     const QString arch = debianArchitecture();
@@ -128,9 +148,11 @@ archive::ArchiveFormat archiveFormat(PackageFormat format)
 
 Result<PackageResult> packageBundle(const PackageOptions &options)
 {
+    PhaseTimer timer;
     const QString bundleDir = QDir::cleanPath(QFileInfo(options.bundleDir).absoluteFilePath());
     if (Result<void> ok = verifyBundle(bundleDir); !ok)
         return ok.error();
+    timer.done("verify");
     Result<runner::BundleManifest> manifest = runner::readManifest(bundleDir);
     if (!manifest)
         return manifest.error();
@@ -152,7 +174,9 @@ Result<PackageResult> packageBundle(const PackageOptions &options)
             return makeError(ErrorKind::Invalid, u"%1/bundle.json: id: %2"_s.arg(bundleDir, why));
         const QString path =
             outDir + u"/%1_%2_%3.deb"_s.arg(manifest->id, manifest->version, debianArchitecture());
-        return writeDeb(bundleDir, *manifest, options, mtime, path);
+        Result<PackageResult> deb = writeDeb(bundleDir, *manifest, options, mtime, path);
+        timer.done("deb");
+        return deb;
     }
 
     QTemporaryDir staging(outDir + u"/.deskpack-package-XXXXXX"_s);
@@ -163,16 +187,19 @@ Result<PackageResult> packageBundle(const PackageOptions &options)
         makeSelfContained(bundleDir, staging.filePath(QFileInfo(bundleDir).fileName()));
     if (!tree)
         return tree.error();
+    timer.done("staging");
 
     const QString extension =
         options.format == PackageFormat::Installer ? u"run"_s : packageFormatName(options.format);
     const QString path = outDir + u"/%1-%2-linux-%3.%4"_s.arg(manifest->id, manifest->version,
                                                               machineName(), extension);
     if (options.format == PackageFormat::Installer) {
-        Result<PackageResult> installer =
-            writeInstaller(tree->root, *manifest, options, mtime, path);
+        Result<PackageResult> installer = writeInstaller(*tree, *manifest, options, mtime, path);
         if (!installer)
             return installer.error();
+        timer.done("installer");
+        staging.remove();
+        timer.done("cleanup");
         installer->rootExecutables = tree->rootExecutables;
         installer->bundledLibraries = tree->copiedLibraries;
         installer->bundledPlugins = tree->copiedPlugins;
@@ -187,9 +214,12 @@ Result<PackageResult> packageBundle(const PackageOptions &options)
     write.mtime = mtime;
     write.topLevel = QFileInfo(bundleDir).fileName();
     write.compressionLevel = options.compressionLevel;
-    Result<archive::WriteSummary> written = archive::writeArchive(tree->root, path, write);
+    Result<archive::WriteSummary> written = writeTreeArchive(*tree, path, write);
     if (!written)
         return written.error();
+    timer.done("archive");
+    staging.remove();
+    timer.done("cleanup");
     PackageResult result;
     result.path = path;
     result.sha256 = written->sha256;

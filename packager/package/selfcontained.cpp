@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "selfcontained.h"
 #include "base/fileio.h"
+#include "stagingtree.h"
 
 #include "runner/bundlemanifest.h"
 #include "runtime/elfaudit.h"
@@ -8,11 +9,9 @@
 #include "runtime/runtimefiles.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QLibraryInfo>
-
-#include <filesystem>
-#include <system_error>
 
 namespace deskpack::package {
 
@@ -56,7 +55,7 @@ Result<void> copyQtPlugins(const QString &root, QStringList &copied)
         for (const QString &name : std::as_const(names)) {
             const QString target = root + u"/plugins/"_s + dir + u'/' + name;
             QDir().mkpath(QFileInfo(target).absolutePath());
-            if (Result<void> done = runtime::copyFile(source.filePath(name), target); !done)
+            if (Result<void> done = copyStagingFile(source.filePath(name), target); !done)
                 return done.error();
             copied.append(u"plugins/"_s + dir + u'/' + name);
         }
@@ -79,20 +78,19 @@ QStringList rootElfFiles(const QString &bundleDir)
 Result<SelfContainedTree> makeSelfContained(const QString &bundleDir, const QString &stagingDir)
 {
     SelfContainedTree tree;
+    tree.bundleDir = bundleDir;
     tree.root = bundleDir;
     tree.rootExecutables = rootElfFiles(bundleDir);
     if (tree.rootExecutables.isEmpty())
         return tree;
 
-    std::error_code error;
-    std::filesystem::copy(bundleDir.toStdString(), stagingDir.toStdString(),
-                          std::filesystem::copy_options::recursive |
-                              std::filesystem::copy_options::copy_symlinks,
-                          error);
-    if (error)
-        return makeError(ErrorKind::Environment,
-                         u"cannot copy %1 to %2: %3"_s.arg(
-                             bundleDir, stagingDir, QString::fromStdString(error.message())));
+    Result<runner::BundleManifest> verified = runner::readManifest(bundleDir);
+    if (!verified)
+        return verified.error();
+    Result<QStringList> staged = stageBundleTree(bundleDir, stagingDir);
+    if (!staged)
+        return staged.error();
+    tree.fromBundle = std::move(*staged);
     tree.root = stagingDir;
     bool gui = false;
     for (const QString &name : std::as_const(tree.rootExecutables))
@@ -118,30 +116,52 @@ Result<SelfContainedTree> makeSelfContained(const QString &bundleDir, const QStr
     // Qt reads qt.conf beside the executable: plugins and libraries of the
     // bundle, never the build machine's compiled-in prefix.
     if (!tree.copiedLibraries.isEmpty() || !tree.copiedPlugins.isEmpty()) {
-        if (Result<void> done = writeFileAtomically(
+        if (Result<void> done = writeStagingFile(
                 stagingDir + u"/qt.conf"_s, "[Paths]\nPrefix=.\nLibraries=lib\nPlugins=plugins\n");
             !done)
             return done.error();
     }
 
-    // The copy must verify like the bundle it came from.
-    Result<runner::BundleManifest> manifest = runner::readManifest(stagingDir);
-    if (!manifest)
-        return manifest.error();
-    Result<runner::BundleTree> scanned = runner::scanBundleFiles(stagingDir);
+    // The copy must verify like the bundle it came from; only what staging
+    // added or patched is hashed again.
+    runner::BundleManifest manifest = *verified;
+    Result<runner::BundleTree> scanned =
+        rescanBundle(bundleDir, stagingDir, *verified, tree.fromBundle);
     if (!scanned)
         return scanned.error();
-    if (!scanned->unsafe.isEmpty())
-        return makeError(ErrorKind::Invalid,
-                         u"%1: %2"_s.arg(stagingDir, scanned->unsafe.join(u", "_s)));
-    manifest->files = std::move(scanned->files);
-    manifest->dirs = std::move(scanned->emptyDirs);
-    if (Result<void> done = writeFileAtomically(
+    manifest.files = std::move(scanned->files);
+    manifest.dirs = std::move(scanned->emptyDirs);
+    if (Result<void> done = writeStagingFile(
             stagingDir + u'/' + QLatin1StringView(runner::BundleManifest::FileName),
-            runner::serializeManifest(*manifest));
+            runner::serializeManifest(manifest));
         !done)
         return done.error();
     return tree;
+}
+
+Result<archive::WriteSummary> writeTreeArchive(const SelfContainedTree &tree, const QString &path,
+                                               const archive::WriteOptions &options)
+{
+    if (tree.fromBundle.isEmpty())
+        return archive::writeArchive(tree.root, path, options);
+    const QString &prefix = options.topLevel;
+    Result<QList<archive::ArchiveEntry>> entries = archive::listTree(tree.root, prefix);
+    if (!entries)
+        return entries.error();
+    if (!prefix.isEmpty()) {
+        archive::ArchiveEntry top;
+        top.name = prefix;
+        top.kind = archive::ArchiveEntry::Kind::Directory;
+        entries->append(top);
+    }
+    for (const QString &relative : tree.fromBundle) {
+        archive::ArchiveEntry file;
+        file.name = prefix.isEmpty() ? relative : prefix + u'/' + relative;
+        file.sourcePath = tree.bundleDir + u'/' + relative;
+        file.executable = QFile::permissions(file.sourcePath) & QFile::ExeOwner;
+        entries->append(file);
+    }
+    return archive::writeEntries(std::move(*entries), path, options);
 }
 
 } // namespace deskpack::package

@@ -315,6 +315,10 @@ private Q_SLOTS:
         // The source bundle itself is untouched.
         QVERIFY(!QFileInfo::exists(bundle + u"/lib"_s));
         QVERIFY(!QFileInfo::exists(bundle + u"/qt.conf"_s));
+        // Packaging reads the bundle's files in place: patching the root
+        // executables' RUNPATH must not reach them (every hash still matches).
+        const auto intact = test::runDeskpack({u"verify"_s, bundle});
+        QVERIFY2(intact.exitCode == 0, intact.out.constData());
 
         // Unpacked by deskpack's own (hostile-input-safe) extractor.
         const QString unpacked = m_work.filePath(u"gui-unpacked-"_s + format);
