@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSaveFile>
+#include <QThread>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -208,6 +209,14 @@ Result<void> configureFormat(struct archive *handle, ArchiveFormat format, int l
         status = archive_write_add_filter_xz(handle);
         if (status == ARCHIVE_OK && levelValue)
             status = archive_write_set_filter_option(handle, "xz", "compression-level", levelValue);
+        // liblzma's multi-threaded encoder (fixed blocks of 3x the dictionary)
+        // writes the same bytes for any thread count from 2 up, but other
+        // bytes than the single-threaded one: never fewer than 2 threads, so
+        // every machine writes the same archive, on all its cores.
+        if (status == ARCHIVE_OK) {
+            const QByteArray threads = QByteArray::number(std::max(2, QThread::idealThreadCount()));
+            status = archive_write_set_filter_option(handle, "xz", "threads", threads.constData());
+        }
         break;
     case ArchiveFormat::TarZst:
         archive_write_set_format_pax_restricted(handle);
