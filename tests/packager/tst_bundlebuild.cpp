@@ -2,6 +2,7 @@
 // `deskpack build` and `deskpack verify` end to end on the demo app: from the
 // host interpreter and from a runtime archive, moved after building, tampered
 // with, built twice, and failing without harming the previous bundle.
+#include "common/demobundle.h"
 #include "common/testutil.h"
 
 #include <QCryptographicHash>
@@ -27,34 +28,14 @@ json parseJson(const QByteArray &data)
     return json::parse(data.constData(), data.constData() + data.size(), nullptr, false);
 }
 
-QString wheelhouse()
-{
-    return QDir::cleanPath(test::binDir() + u"/../wheelhouse"_s);
-}
-
-// A deskpack.json for the demo backend with absolute paths, plus overrides.
+// The demo's deskpack.json byte-compiled (as the demo ships), plus overrides.
 QString writeConfig(const QString &dir, json overrides = json::object())
 {
-    json config = {{"id", "deskpack-demo"},
-                   {"name", "Deskpack Demo"},
-                   {"version", "1.0.0"},
-                   {"runtime", {{"python", "/usr/bin/python3.11"}}},
-                   {"wheelhouse", wheelhouse().toStdString()},
-                   {"requirements", {"demo_units==0.3.1"}},
-                   {"app",
-                    {{"source", test::fixture(u"../resources/demo/backend"_s).toStdString()},
-                     {"module", "demo_backend"},
-                     {"args", {"--port", "0"}}}},
-                   {"readiness", {{"heartbeat", true}, {"timeout", 20}}},
-                   {"lockEnv", "DESKPACK_DEMO_CORE_LOCK_PATH"},
-                   {"prune", {"tests", "idlelib", "tkinter", "ensurepip"}},
-                   {"byteCompile", true}};
-    config.merge_patch(overrides);
-    const QString path = dir + u"/deskpack.json"_s;
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        qFatal("cannot write %s", qPrintable(path));
-    f.write(QByteArray::fromStdString(config.dump(2)));
+    json patch = {{"byteCompile", true}};
+    patch.update(overrides); // top-level keys: nested nulls reach demoConfig()
+    const QString path = test::writeDemoConfig(dir, patch);
+    if (path.isEmpty())
+        qFatal("cannot write %s/deskpack.json", qPrintable(dir));
     return path;
 }
 
@@ -112,8 +93,9 @@ private Q_SLOTS:
         QVERIFY(m_work.isValid());
         QVERIFY2(QFileInfo(u"/usr/bin/python3.11"_s).isExecutable(),
                  "Debian's python3.11 is missing");
-        QVERIFY2(QFileInfo::exists(wheelhouse() + u"/demo_units-0.3.1-py3-none-any.whl"_s),
-                 "the demo wheelhouse was not built");
+        QVERIFY2(
+            QFileInfo::exists(test::demoWheelhouse() + u"/demo_units-0.3.1-py3-none-any.whl"_s),
+            "the demo wheelhouse was not built");
     }
 
     void buildFromHostInterpreter()
@@ -347,8 +329,10 @@ private Q_SLOTS:
             f.open(QIODevice::ReadOnly);
             return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex();
         };
-        const QByteArray units = sha(wheelhouse() + u"/demo_units-0.3.1-py3-none-any.whl"_s);
-        const QByteArray greeting = sha(wheelhouse() + u"/demo_greeting-1.2.0-py3-none-any.whl"_s);
+        const QByteArray units =
+            sha(test::demoWheelhouse() + u"/demo_units-0.3.1-py3-none-any.whl"_s);
+        const QByteArray greeting =
+            sha(test::demoWheelhouse() + u"/demo_greeting-1.2.0-py3-none-any.whl"_s);
         QFile req(dir + u"/requirements.txt"_s);
         QVERIFY(req.open(QIODevice::WriteOnly));
         req.write("demo_units==0.3.1 --hash=sha256:" + units +

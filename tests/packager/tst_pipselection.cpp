@@ -4,6 +4,7 @@
 // interpreter on the machine, the demo built from Debian's 3.11 and pyenv's
 // 3.10/3.12/3.13, a configured pip wheel with a right and a wrong hash, and
 // "python" values that are not an interpreter.
+#include "common/demobundle.h"
 #include "common/testutil.h"
 
 #include "base/filehash.h"
@@ -67,11 +68,6 @@ QString pythonVersionOf(const QString &interpreter)
     return QString::fromUtf8(r.out).trimmed();
 }
 
-QString wheelhouse()
-{
-    return QDir::cleanPath(test::binDir() + u"/../wheelhouse"_s);
-}
-
 // The environment of a build: no DESKPACK_PIP_WHEEL unless a test sets one.
 QProcessEnvironment buildEnvironment()
 {
@@ -82,25 +78,12 @@ QProcessEnvironment buildEnvironment()
 
 QString writeConfig(const QString &dir, json overrides)
 {
-    json config = {{"id", "deskpack-demo"},
-                   {"name", "Deskpack Demo"},
-                   {"version", "1.0.0"},
-                   {"runtime", {{"python", DebianPython.toStdString()}}},
-                   {"wheelhouse", wheelhouse().toStdString()},
-                   {"requirements", {"demo_units==0.3.1"}},
-                   {"app",
-                    {{"source", test::fixture(u"../resources/demo/backend"_s).toStdString()},
-                     {"module", "demo_backend"}}},
-                   {"readiness", {{"heartbeat", true}}},
-                   {"prune", {"tests", "idlelib", "tkinter", "ensurepip"}},
-                   {"byteCompile", true}}; // as the demo: 3.13's compileall differs
-    config.merge_patch(overrides);
-    QDir().mkpath(dir);
-    const QString path = dir + u"/deskpack.json"_s;
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        qFatal("cannot write %s", qPrintable(path));
-    f.write(QByteArray::fromStdString(config.dump(2)));
+    // As the demo ships: byte-compiled (3.13's compileall differs).
+    json patch = {{"runtime", {{"python", DebianPython.toStdString()}}}, {"byteCompile", true}};
+    patch.update(overrides); // top-level keys: nested nulls reach demoConfig()
+    const QString path = test::writeDemoConfig(dir, patch);
+    if (path.isEmpty())
+        qFatal("cannot write %s/deskpack.json", qPrintable(dir));
     return path;
 }
 
@@ -200,8 +183,9 @@ private Q_SLOTS:
     {
         QVERIFY(m_work.isValid());
         QVERIFY2(QFileInfo(DebianPython).isExecutable(), "Debian's python3.11 is missing");
-        QVERIFY2(QFileInfo::exists(wheelhouse() + u"/demo_units-0.3.1-py3-none-any.whl"_s),
-                 "the demo wheelhouse was not built");
+        QVERIFY2(
+            QFileInfo::exists(test::demoWheelhouse() + u"/demo_units-0.3.1-py3-none-any.whl"_s),
+            "the demo wheelhouse was not built");
     }
 
     void versionSatisfies_data()

@@ -4,6 +4,7 @@
 // Shared by the plugin tests: building a demo bundle whose core has a
 // namespace portion, the fixture wheels and index, and tree fingerprints.
 
+#include "common/demobundle.h"
 #include "common/testutil.h"
 
 #include <QCryptographicHash>
@@ -39,11 +40,6 @@ inline QMap<QString, QString> treeHash(const QString &root)
     return out;
 }
 
-inline QString demoWheelhouse()
-{
-    return QDir::cleanPath(binDir() + u"/../wheelhouse"_s);
-}
-
 // Writes the plugin fixture wheels into DIR/wheels and a PEP 503 index into DIR/index.
 inline QString makePluginWheels(const QString &dir)
 {
@@ -55,7 +51,7 @@ inline QString makePluginWheels(const QString &dir)
 
 // Builds the demo bundle (demo_units + the deskns-base namespace portion from
 // PLUGIN_WHEELS) into DIR/out; returns the bundle path, or empty with `error` set.
-// `overrides` replaces top-level keys of the deskpack.json (e.g. "app", "readiness").
+// `overrides` is a JSON merge patch of the deskpack.json (null removes a key).
 inline QString buildPluginTestBundle(const QString &dir, const QString &pluginWheels,
                                      QString *error, const nlohmann::json &overrides = {})
 {
@@ -65,36 +61,11 @@ inline QString buildPluginTestBundle(const QString &dir, const QString &pluginWh
         QFile::copy(demoWheelhouse() + u'/' + w, core + u'/' + w);
     QFile::copy(pluginWheels + u"/deskns_base-1.0-py3-none-any.whl"_s,
                 core + u"/deskns_base-1.0-py3-none-any.whl"_s);
-    nlohmann::json config = {
-        {"id", "deskpack-demo"},
-        {"name", "Deskpack Demo"},
-        {"version", "1.0.0"},
-        {"runtime", {{"python", "/usr/bin/python3.11"}}},
-        {"wheelhouse", core.toStdString()},
-        {"requirements", {"demo_units==0.3.1", "deskns-base==1.0"}},
-        {"app",
-         {{"source", QString(sourceDir() + u"/resources/demo/backend"_s).toStdString()},
-          {"module", "demo_backend"},
-          {"args", {"--port", "0"}}}},
-        {"readiness", {{"heartbeat", true}, {"timeout", 20}}},
-        {"lockEnv", "DESKPACK_DEMO_CORE_LOCK_PATH"},
-        {"prune", {"tests", "idlelib", "tkinter", "ensurepip"}},
-        {"byteCompile", false}};
+    nlohmann::json patch = {{"wheelhouse", core.toStdString()},
+                            {"requirements", {"demo_units==0.3.1", "deskns-base==1.0"}}};
     if (overrides.is_object())
-        config.update(overrides);
-    QFile f(dir + u"/deskpack.json"_s);
-    if (!f.open(QIODevice::WriteOnly)) {
-        *error = f.errorString();
-        return {};
-    }
-    f.write(QByteArray::fromStdString(config.dump(2)));
-    f.close();
-    const ProcessResult r = runDeskpack({u"build"_s, f.fileName(), u"--out"_s, dir + u"/out"_s});
-    if (r.exitCode != 0) {
-        *error = QString::fromUtf8(r.err);
-        return {};
-    }
-    return dir + u"/out/Deskpack Demo"_s;
+        patch.update(overrides); // top-level keys: nested nulls reach demoConfig()
+    return buildDemoBundle(dir, error, patch);
 }
 
 } // namespace deskpack::test

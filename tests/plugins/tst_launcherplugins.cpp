@@ -115,7 +115,8 @@ private Q_SLOTS:
               {"module", "demo_backend"},
               {"args", {"--port", std::to_string(m_port)}}}},
             {"readiness",
-             {{"http", u"http://127.0.0.1:%1/status"_s.arg(m_port).toStdString()},
+             {{"heartbeat", nullptr},
+              {"http", u"http://127.0.0.1:%1/status"_s.arg(m_port).toStdString()},
               {"timeout", 30}}}};
         QString error;
         m_bundle =
