@@ -2,6 +2,7 @@
 #include "bundlemanifest.h"
 #include "base/appid.h"
 #include "base/fileio.h"
+#include "base/fspath.h"
 
 #include "base/filehash.h"
 #include "base/jsonaccess.h"
@@ -314,22 +315,6 @@ Result<BundleManifest> readManifest(const QString &bundleDir)
 
 namespace {
 
-fs::path toPath(const QString &path)
-{
-    return fs::path(QFile::encodeName(path).toStdString());
-}
-
-QString fromPath(const fs::path &path)
-{
-    return QFile::decodeName(QByteArray::fromStdString(path.generic_string()));
-}
-
-QString parentOf(const QString &relative)
-{
-    const qsizetype slash = relative.lastIndexOf(u'/');
-    return slash < 0 ? QString() : relative.left(slash);
-}
-
 // Why a link leaves the bundle, or empty. Lexically first (this also covers
 // dangling links), then by resolving it, since a ".." after another link can
 // climb out where the text alone stays inside.
@@ -340,7 +325,7 @@ QString linkEscape(const QString &root, const QString &canonicalRoot, const QStr
         return u"unreadable symlink"_s;
     if (QDir::isAbsolutePath(target))
         return u"symlink to %1 leaves the bundle"_s.arg(target);
-    const QString parent = parentOf(relative);
+    const QString parent = parentOfRelative(relative);
     const QString lexical = QDir::cleanPath(parent.isEmpty() ? target : parent + u'/' + target);
     if (lexical == u".." || lexical.startsWith(u"../"))
         return u"symlink to %1 leaves the bundle"_s.arg(target);
@@ -371,7 +356,7 @@ Error unreadable(const fs::path &path, const std::error_code &ec)
 {
     return makeError(
         ErrorKind::Unreadable,
-        u"%1: cannot read: %2"_s.arg(fromPath(path), QString::fromStdString(ec.message())));
+        u"%1: cannot read: %2"_s.arg(fromFsPath(path), QString::fromStdString(ec.message())));
 }
 
 } // namespace
@@ -383,7 +368,7 @@ Result<BundleTree> scanBundleTree(const QString &bundleDir)
         return makeError(ErrorKind::Unreadable, u"%1: no such directory"_s.arg(bundleDir));
     const QString rootPath = rootInfo.absoluteFilePath();
     const QString canonicalRoot = rootInfo.canonicalFilePath();
-    const fs::path root = toPath(rootPath);
+    const fs::path root = toFsPath(rootPath);
     BundleTree tree;
     QHash<QString, int> children; // directory -> entries directly inside it
     std::error_code ec;
@@ -394,7 +379,7 @@ Result<BundleTree> scanBundleTree(const QString &bundleDir)
     for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (ec)
             return unreadable(it->path(), ec);
-        const QString relative = fromPath(it->path().lexically_relative(root));
+        const QString relative = fromFsPath(it->path().lexically_relative(root));
         const fs::file_status status = it->symlink_status(ec);
         if (ec)
             return unreadable(it->path(), ec);
@@ -403,7 +388,7 @@ Result<BundleTree> scanBundleTree(const QString &bundleDir)
                 tree.unsafe.append(relative + u": not a regular file"_s);
             continue;
         }
-        ++children[parentOf(relative)];
+        ++children[parentOfRelative(relative)];
         BundleFile f;
         f.path = relative;
         if (fs::is_symlink(status)) {
@@ -499,7 +484,7 @@ Result<VerifyReport> verifyBundleFiles(const BundleManifest &manifest, const QSt
     QSet<QString> expectedDirs(manifest.dirs.cbegin(), manifest.dirs.cend());
     QHash<QString, const BundleFile *> expected;
     auto addAncestors = [&](const QString &path) {
-        for (QString dir = parentOf(path); !dir.isEmpty(); dir = parentOf(dir)) {
+        for (QString dir = parentOfRelative(path); !dir.isEmpty(); dir = parentOfRelative(dir)) {
             if (expectedDirs.contains(dir))
                 break;
             expectedDirs.insert(dir);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "fstree.h"
+#include "base/fspath.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -21,16 +22,6 @@ namespace deskpack::bundle {
 
 namespace {
 
-fs::path toPath(const QString &path)
-{
-    return fs::path(QFile::encodeName(path).toStdString());
-}
-
-QString fromPath(const fs::path &path)
-{
-    return QFile::decodeName(QByteArray::fromStdString(path.string()));
-}
-
 Error ioError(const QString &what, const std::error_code &ec)
 {
     return makeError(ErrorKind::Environment,
@@ -42,8 +33,8 @@ Error ioError(const QString &what, const std::error_code &ec)
 Result<void> copyTree(const QString &source, const QString &destination,
                       const std::function<bool(const QString &)> &skip)
 {
-    const fs::path from = toPath(source);
-    const fs::path to = toPath(destination);
+    const fs::path from = toFsPath(source);
+    const fs::path to = toFsPath(destination);
     std::error_code ec;
     fs::create_directories(to, ec);
     if (ec)
@@ -55,7 +46,7 @@ Result<void> copyTree(const QString &source, const QString &destination,
         if (ec)
             return ioError(source, ec);
         const fs::path relative = it->path().lexically_relative(from);
-        if (skip && skip(fromPath(relative))) {
+        if (skip && skip(fromFsPath(relative))) {
             if (it->is_directory(ec) && !it->is_symlink(ec))
                 it.disable_recursion_pending();
             continue;
@@ -73,10 +64,10 @@ Result<void> copyTree(const QString &source, const QString &destination,
         } else {
             return makeError(
                 ErrorKind::Invalid,
-                u"%1: not a regular file, directory or symlink"_s.arg(fromPath(it->path())));
+                u"%1: not a regular file, directory or symlink"_s.arg(fromFsPath(it->path())));
         }
         if (ec)
-            return ioError(fromPath(target), ec);
+            return ioError(fromFsPath(target), ec);
     }
     return {};
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "stagingtree.h"
+#include "base/fspath.h"
 
 #include "base/filehash.h"
 #include "base/fileio.h"
@@ -22,27 +23,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path toPath(const QString &path)
-{
-    return fs::path(QFile::encodeName(path).toStdString());
-}
-
-QString fromPath(const fs::path &path)
-{
-    return QFile::decodeName(QByteArray::fromStdString(path.generic_string()));
-}
-
-QString parentOf(const QString &relative)
-{
-    const qsizetype slash = relative.lastIndexOf(u'/');
-    return slash < 0 ? QString() : relative.left(slash);
-}
-
 Error environment(const fs::path &path, const QString &what, const std::error_code &ec)
 {
     return makeError(
         ErrorKind::Environment,
-        u"%1: %2: %3"_s.arg(fromPath(path), what, QString::fromStdString(ec.message())));
+        u"%1: %2: %3"_s.arg(fromFsPath(path), what, QString::fromStdString(ec.message())));
 }
 
 // A real copy with the original's permissions and mtime.
@@ -68,7 +53,7 @@ QString linkEscape(const QString &root, const QString &canonicalRoot, const QStr
         return u"unreadable symlink"_s;
     if (QDir::isAbsolutePath(target))
         return u"symlink to %1 leaves the bundle"_s.arg(target);
-    const QString parent = parentOf(relative);
+    const QString parent = parentOfRelative(relative);
     const QString lexical = QDir::cleanPath(parent.isEmpty() ? target : parent + u'/' + target);
     if (lexical == u".." || lexical.startsWith(u"../"))
         return u"symlink to %1 leaves the bundle"_s.arg(target);
@@ -110,8 +95,8 @@ Result<void> copyStagingFile(const QString &from, const QString &to)
 
 Result<QStringList> stageBundleTree(const QString &bundleDir, const QString &stagingDir)
 {
-    const fs::path from = toPath(bundleDir);
-    const fs::path to = toPath(stagingDir);
+    const fs::path from = toFsPath(bundleDir);
+    const fs::path to = toFsPath(stagingDir);
     std::error_code ec;
     fs::create_directories(to, ec);
     if (ec)
@@ -139,17 +124,17 @@ Result<QStringList> stageBundleTree(const QString &bundleDir, const QString &sta
                 continue; // staging writes its own
             // Files named like libraries are staged whatever they hold: the
             // normaliser's library index and look-ups go by name.
-            const QString name = fromPath(relative.filename());
+            const QString name = fromFsPath(relative.filename());
             const bool libraryName = name.endsWith(u".so") || name.contains(u".so.");
-            if (!libraryName && !runtime::isElfFile(fromPath(it->path()))) {
-                fromBundle.append(fromPath(relative));
+            if (!libraryName && !runtime::isElfFile(fromFsPath(it->path()))) {
+                fromBundle.append(fromFsPath(relative));
                 continue;
             }
             if (Result<void> copied = copyKeepingTime(it->path(), target); !copied)
                 return copied.error();
         } else {
             return makeError(ErrorKind::Invalid,
-                             u"%1: not a file, directory or symlink"_s.arg(fromPath(it->path())));
+                             u"%1: not a file, directory or symlink"_s.arg(fromFsPath(it->path())));
         }
         if (ec)
             return environment(target, u"cannot create"_s, ec);
@@ -165,8 +150,8 @@ Result<runner::BundleTree> rescanBundle(const QString &bundleDir, const QString 
     for (const runner::BundleFile &f : verified.files)
         known.insert(f.path, &f);
     const QString canonicalRoot = QFileInfo(stagingDir).canonicalFilePath();
-    const fs::path root = toPath(stagingDir);
-    const fs::path original = toPath(bundleDir);
+    const fs::path root = toFsPath(stagingDir);
+    const fs::path original = toFsPath(bundleDir);
     runner::BundleTree tree;
     QHash<QString, int> children;
     std::vector<std::size_t> toHash;
@@ -174,15 +159,15 @@ Result<runner::BundleTree> rescanBundle(const QString &bundleDir, const QString 
     // What staging wrote (bundle.json, qt.conf) replaces the bundle's file.
     fromBundle.removeIf([&](const QString &relative) {
         std::error_code statError;
-        return fs::exists(fs::symlink_status(root / toPath(relative), statError));
+        return fs::exists(fs::symlink_status(root / toFsPath(relative), statError));
     });
     for (const QString &relative : std::as_const(fromBundle)) {
-        ++children[parentOf(relative)];
-        const fs::path source = original / toPath(relative);
+        ++children[parentOfRelative(relative)];
+        const fs::path source = original / toFsPath(relative);
         const fs::file_status status = fs::symlink_status(source, ec);
         if (ec || !fs::is_regular_file(status))
             return makeError(ErrorKind::Environment,
-                             u"%1: changed while being packaged"_s.arg(fromPath(source)));
+                             u"%1: changed while being packaged"_s.arg(fromFsPath(source)));
         runner::BundleFile f;
         f.path = relative;
         f.size = qint64(fs::file_size(source, ec));
@@ -203,17 +188,17 @@ Result<runner::BundleTree> rescanBundle(const QString &bundleDir, const QString 
         if (ec)
             return environment(it->path(), u"cannot read"_s, ec);
         const fs::path relativePath = it->path().lexically_relative(root);
-        const QString relative = fromPath(relativePath);
+        const QString relative = fromFsPath(relativePath);
         const fs::file_status status = it->symlink_status(ec);
         if (ec)
             return environment(it->path(), u"cannot read"_s, ec);
         if (relative == QLatin1StringView(runner::BundleManifest::FileName))
             continue;
-        ++children[parentOf(relative)];
+        ++children[parentOfRelative(relative)];
         runner::BundleFile f;
         f.path = relative;
         if (fs::is_symlink(status)) {
-            f.linkTarget = readLinkTarget(fromPath(it->path()));
+            f.linkTarget = readLinkTarget(fromFsPath(it->path()));
             const QString escape = linkEscape(stagingDir, canonicalRoot, relative, f.linkTarget);
             if (!escape.isEmpty())
                 return makeError(ErrorKind::Invalid,
@@ -257,7 +242,7 @@ Result<runner::BundleTree> rescanBundle(const QString &bundleDir, const QString 
         [&](qsizetype i) {
             runner::BundleFile &f = tree.files[toHash[std::size_t(i)]];
             std::error_code statError;
-            const bool staged = fs::exists(fs::symlink_status(root / toPath(f.path), statError));
+            const bool staged = fs::exists(fs::symlink_status(root / toFsPath(f.path), statError));
             Result<QString> hash = sha256OfFile((staged ? stagingDir : bundleDir) + u'/' + f.path);
             if (hash)
                 f.sha256 = *hash;
