@@ -117,7 +117,7 @@ int runInstaller(int argc, char **argv)
         InstallerFile::open(self.isEmpty() ? arguments.constFirst() : self);
     if (!file)
         return fail(file.error());
-    const package::InstallerHeader &header = file->header();
+    const formats::InstallerHeader &header = file->header();
     const QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     Result<InstallLayout> layout = layoutFor(header.id, parser.value(prefix), environment);
     if (!layout)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "runner/backendsupervisor.h"
+#include "runner/supervisor/backendsupervisor.h"
 
 #include <QDateTime>
 #include <QObject>

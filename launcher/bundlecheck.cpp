@@ -24,7 +24,7 @@ Result<QString> locateBundle(const QString &requested, const QString &executable
     const QString dir =
         QFileInfo(requested.isEmpty() ? executableDir : requested).absoluteFilePath();
     const QString manifest =
-        QDir(dir).filePath(QLatin1StringView(runner::BundleManifest::FileName));
+        QDir(dir).filePath(QLatin1StringView(formats::BundleManifest::FileName));
     if (!QFileInfo(manifest).isFile()) {
         return makeError(
             ErrorKind::Environment,
@@ -44,7 +44,7 @@ QString IntegrityReport::summary() const
                 : u"%1 files checked (sizes and modes)"_s.arg(files);
 }
 
-IntegrityReport quickIntegrityCheck(const runner::BundleManifest &manifest,
+IntegrityReport quickIntegrityCheck(const formats::BundleManifest &manifest,
                                     const QString &bundleDir)
 {
     IntegrityReport report;
@@ -55,7 +55,7 @@ IntegrityReport quickIntegrityCheck(const runner::BundleManifest &manifest,
     forEachInParallel(
         qsizetype(manifest.files.size()),
         [&](qsizetype i) {
-            const runner::BundleFile &want = manifest.files[size_t(i)];
+            const formats::BundleFile &want = manifest.files[size_t(i)];
             const QByteArray path = root + QFile::encodeName(want.path);
             struct stat st;
             if (::lstat(path.constData(), &st) != 0) {
@@ -97,10 +97,10 @@ IntegrityReport quickIntegrityCheck(const runner::BundleManifest &manifest,
     return report;
 }
 
-Result<IntegrityReport> fullIntegrityCheck(const runner::BundleManifest &manifest,
+Result<IntegrityReport> fullIntegrityCheck(const formats::BundleManifest &manifest,
                                            const QString &bundleDir)
 {
-    Result<runner::VerifyReport> verified = runner::verifyBundleFiles(manifest, bundleDir);
+    Result<formats::VerifyReport> verified = formats::verifyBundleFiles(manifest, bundleDir);
     if (!verified)
         return verified.error();
     IntegrityReport report;
@@ -135,7 +135,7 @@ QString stampPath(const QString &bundleDir, const QString &stampDir)
 
 QByteArray manifestDigest(const QString &bundleDir)
 {
-    QFile f(QDir(bundleDir).filePath(QLatin1StringView(runner::BundleManifest::FileName)));
+    QFile f(QDir(bundleDir).filePath(QLatin1StringView(formats::BundleManifest::FileName)));
     if (!f.open(QIODevice::ReadOnly))
         return {};
     QCryptographicHash hash(QCryptographicHash::Sha256);

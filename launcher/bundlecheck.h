@@ -2,7 +2,7 @@
 #pragma once
 
 #include "base/result.h"
-#include "runner/bundlemanifest.h"
+#include "formats/bundlemanifest.h"
 
 #include <QString>
 #include <QStringList>
@@ -29,11 +29,11 @@ struct IntegrityReport
 // Sizes, executable bits and link targets of every file the manifest lists,
 // compared with the disk (a few milliseconds for thousands of files). Missing,
 // truncated or replaced files are problems naming the absolute path.
-IntegrityReport quickIntegrityCheck(const runner::BundleManifest &manifest,
+IntegrityReport quickIntegrityCheck(const formats::BundleManifest &manifest,
                                     const QString &bundleDir);
 
-// Every file re-hashed against the manifest (runner::verifyBundleFiles).
-Result<IntegrityReport> fullIntegrityCheck(const runner::BundleManifest &manifest,
+// Every file re-hashed against the manifest (formats::verifyBundleFiles).
+Result<IntegrityReport> fullIntegrityCheck(const formats::BundleManifest &manifest,
                                            const QString &bundleDir);
 
 // A full check is due after an update: when bundle.json differs from the one

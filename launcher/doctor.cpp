@@ -4,8 +4,8 @@
 
 #include "bundlecheck.h"
 #include "launcherversion.h"
-#include "runner/bundleenvironment.h"
-#include "runner/bundlemanifest.h"
+#include "runner/python/bundleenvironment.h"
+#include "formats/bundlemanifest.h"
 #include "runtimeinfo.h"
 
 #include <QCoreApplication>
@@ -122,7 +122,7 @@ QByteArray readAllOf(const QString &path, QString *error = nullptr)
     return f.readAll();
 }
 
-QString versions(const runner::BundleManifest *manifest)
+QString versions(const formats::BundleManifest *manifest)
 {
     QString out;
     out += u"launcher: deskpack-launcher %1\n"_s.arg(launcherVersion());
@@ -156,14 +156,14 @@ Result<DoctorResult> writeDoctorZip(const DoctorInput &input)
         return makeError(ErrorKind::Environment, u"%1: cannot create the zip"_s.arg(partial));
 
     const QDir bundle(input.bundleDir);
-    Result<runner::BundleManifest> manifest = runner::readManifest(input.bundleDir);
-    const runner::BundleManifest *m = manifest ? &*manifest : nullptr;
+    Result<formats::BundleManifest> manifest = formats::readManifest(input.bundleDir);
+    const formats::BundleManifest *m = manifest ? &*manifest : nullptr;
     zip.add(u"versions.txt"_s, versions(m).toUtf8());
 
     QString verify;
     QString readError;
     const QByteArray manifestBytes =
-        readAllOf(bundle.filePath(QLatin1StringView(runner::BundleManifest::FileName)), &readError);
+        readAllOf(bundle.filePath(QLatin1StringView(formats::BundleManifest::FileName)), &readError);
     if (!readError.isEmpty())
         verify += readError + u'\n';
     else

@@ -11,8 +11,8 @@
 #include "launcheroptions.h"
 #include "launcherversion.h"
 #include "pluginscommand.h"
-#include "runner/bundleenvironment.h"
-#include "runner/kernellaunch.h"
+#include "runner/python/bundleenvironment.h"
+#include "formats/appid.h"
 #include "runtimeinfo.h"
 #include "signalwatcher.h"
 #include "singleinstance.h"
@@ -73,9 +73,9 @@ int runDoctor(const LauncherOptions &options, const QString &bundleDir)
     input.bundleDir = bundleDir;
     input.output = options.output;
     QString appId = QFileInfo(QCoreApplication::applicationFilePath()).fileName();
-    if (Result<runner::BundleManifest> m = runner::readManifest(bundleDir))
+    if (Result<formats::BundleManifest> m = formats::readManifest(bundleDir))
         appId = m->id;
-    input.dataDir = options.dataDir.isEmpty() ? runner::defaultDataDir(appId)
+    input.dataDir = options.dataDir.isEmpty() ? defaultDataDir(appId)
                                               : QFileInfo(options.dataDir).absoluteFilePath();
     Result<DoctorResult> written = writeDoctorZip(input);
     if (!written) {
@@ -90,7 +90,7 @@ int runDoctor(const LauncherOptions &options, const QString &bundleDir)
 
 struct Started
 {
-    runner::BundleManifest manifest;
+    formats::BundleManifest manifest;
     QString bundleDir;
     QString dataDir;
     IntegrityReport integrity;
@@ -142,13 +142,13 @@ int runLauncher(int argc, char **argv)
     if (options.command == LauncherOptions::Command::Doctor)
         return runDoctor(options, *bundleDir);
 
-    Result<runner::BundleManifest> manifest = runner::readManifest(*bundleDir);
+    Result<formats::BundleManifest> manifest = formats::readManifest(*bundleDir);
     if (!manifest)
         return reportBundleError(u"This app"_s, manifest.error().message, gui);
     QCoreApplication::setApplicationName(manifest->id);
     QGuiApplication::setApplicationDisplayName(manifest->name);
     const QString dataDir = options.dataDir.isEmpty()
-                                ? runner::defaultDataDir(manifest->id)
+                                ? defaultDataDir(manifest->id)
                                 : QFileInfo(options.dataDir).absoluteFilePath();
     SingleInstance instance(dataDir);
     switch (instance.acquire()) {

@@ -3,8 +3,8 @@
 
 #include "bundlecheck.h"
 #include "launchaudit.h"
-#include "runner/bundlemanifest.h"
-#include "runner/kernellaunch.h"
+#include "formats/appid.h"
+#include "formats/bundlemanifest.h"
 #include "runner/plugins/pluginboundary.h"
 
 #include <QFileInfo>
@@ -229,13 +229,13 @@ int runPluginsCommand(const LauncherOptions &launcherOptions, const QString &exe
     Result<QString> bundleDir = locateBundle(launcherOptions.bundleDir, executableDir);
     if (!bundleDir)
         return out.fail(bundleDir.error());
-    Result<runner::BundleManifest> manifest = runner::readManifest(*bundleDir);
+    Result<formats::BundleManifest> manifest = formats::readManifest(*bundleDir);
     if (!manifest)
         return out.fail(manifest.error());
     PluginBoundary::Options options;
     options.bundleDir = *bundleDir;
     options.dataDir = launcherOptions.dataDir.isEmpty()
-                          ? runner::defaultDataDir(manifest->id)
+                          ? defaultDataDir(manifest->id)
                           : QFileInfo(launcherOptions.dataDir).absoluteFilePath();
     Result<PluginBoundary> boundary = PluginBoundary::open(options);
     if (!boundary)

@@ -20,7 +20,7 @@ QString RuntimeInfo::summary() const
         counted(errors, u"problem"_s, u"problems"_s));
 }
 
-RuntimeInfo inspectRuntime(const runner::BundleManifest &manifest, const QString &bundleDir)
+RuntimeInfo inspectRuntime(const formats::BundleManifest &manifest, const QString &bundleDir)
 {
     const QDir root(bundleDir);
     RuntimeInfo info;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "runner/bundlemanifest.h"
+#include "formats/bundlemanifest.h"
 
 #include <QString>
 #include <QStringList>
@@ -26,6 +26,6 @@ struct RuntimeInfo
 
 // Reads and checks the lock: tens of milliseconds for a real runtime, so the
 // window runs it on a worker thread. Re-entrant.
-RuntimeInfo inspectRuntime(const runner::BundleManifest &manifest, const QString &bundleDir);
+RuntimeInfo inspectRuntime(const formats::BundleManifest &manifest, const QString &bundleDir);
 
 } // namespace deskpack::launcher

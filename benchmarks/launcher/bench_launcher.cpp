@@ -7,8 +7,8 @@
 // wait for the port to be free again, untimed.
 //
 //   bench_launcher --bundle BUNDLE [--repeat N] [--interval MS] [--json]
-#include "runner/backendsupervisor.h"
-#include "runner/readinessprobe.h"
+#include "runner/supervisor/backendsupervisor.h"
+#include "runner/supervisor/readinessprobe.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -40,7 +40,7 @@ double median(std::vector<double> values)
     return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
-void waitForFreePort(const Readiness &readiness)
+void waitForFreePort(const formats::Readiness &readiness)
 {
     const int port = readinessPort(readiness);
     for (int i = 0; port > 0 && i < 500 && findPortOwner(port); ++i)
@@ -135,7 +135,7 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "bench_launcher: %s\n", qPrintable(plan.error().message));
         return 2;
     }
-    if (plan->readiness.kind == Readiness::Kind::Heartbeat) {
+    if (plan->readiness.kind == formats::Readiness::Kind::Heartbeat) {
         std::fprintf(stderr, "bench_launcher: needs an HTTP or TCP probe\n");
         return 2;
     }

@@ -10,9 +10,9 @@
 //     none offending, so every RECORD is read and nothing moves.
 // usage: bench_plugins --bundle B --find-links DIR -r REQUIREMENTS
 //                      [--repeat 7] [--distributions 500] [--json]
-#include "runner/pip.h"
+#include "runner/python/pip.h"
 #include "runner/plugins/pluginboundary.h"
-#include "runner/pythonprocess.h"
+#include "runner/python/pythonprocess.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

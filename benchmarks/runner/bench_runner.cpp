@@ -6,8 +6,8 @@
 //   streaming    a cell printing LINES lines of 99 characters, until done
 //   interrupt    cancel() of a cell in time.sleep(30) → onDone (KeyboardInterrupt), p50
 //                and max (Deskpack only; tst_kernelpython checks the behaviour)
-#include "runner/kernel.h"
-#include "runner/kernellaunch.h"
+#include "runner/kernel/kernel.h"
+#include "runner/kernel/kernellaunch.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

@@ -40,14 +40,14 @@ QString entryValue(QString text)
     return text.replace(u'\n', u' ').replace(u'\r', u' ');
 }
 
-QString launcherName(const package::InstallerHeader &header)
+QString launcherName(const formats::InstallerHeader &header)
 {
     return header.launcher.isEmpty() ? header.id : header.launcher;
 }
 
 } // namespace
 
-QByteArray desktopEntryText(const InstallLayout &layout, const package::InstallerHeader &header)
+QByteArray desktopEntryText(const InstallLayout &layout, const formats::InstallerHeader &header)
 {
     QString text = u"[Desktop Entry]\nType=Application\nVersion=1.5\n"_s;
     text += u"Name="_s + entryValue(header.name) + u'\n';
@@ -59,7 +59,7 @@ QByteArray desktopEntryText(const InstallLayout &layout, const package::Installe
     return text.toUtf8();
 }
 
-QString iconPath(const InstallLayout &layout, const package::InstallerHeader &header)
+QString iconPath(const InstallLayout &layout, const formats::InstallerHeader &header)
 {
     if (header.icon.isEmpty())
         return {};
@@ -77,7 +77,7 @@ QString iconPath(const InstallLayout &layout, const package::InstallerHeader &he
 }
 
 Result<QString> writeDesktopIntegration(const InstallLayout &layout,
-                                        const package::InstallerHeader &header)
+                                        const formats::InstallerHeader &header)
 {
     if (!QDir().mkpath(layout.binDir))
         return makeError(ErrorKind::Environment, u"%1: cannot create"_s.arg(layout.binDir));

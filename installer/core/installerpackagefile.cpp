@@ -48,10 +48,10 @@ Result<InstallerFile> InstallerFile::open(const QString &path)
     if (!file.open(QIODevice::ReadOnly))
         return makeError(ErrorKind::Unreadable,
                          u"%1: cannot read: %2"_s.arg(path, file.errorString()));
-    Result<package::InstallerContents> contents = package::readInstallerContents(file);
+    Result<formats::InstallerContents> contents = formats::readInstallerContents(file);
     if (!contents)
         return contents.error();
-    const package::InstallerHeader &h = contents->header;
+    const formats::InstallerHeader &h = contents->header;
     if (h.id.isEmpty() || h.version.isEmpty() || h.payloadFormat.isEmpty())
         return makeError(ErrorKind::Unreadable,
                          u"%1: the installer header lacks the app id, version or payload "

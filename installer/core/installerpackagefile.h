@@ -2,7 +2,7 @@
 #pragma once
 
 #include "base/result.h"
-#include "package/installerformat.h"
+#include "formats/installerformat.h"
 
 #include <QString>
 
@@ -23,8 +23,8 @@ public:
     static Result<InstallerFile> open(const QString &path);
 
     const QString &path() const { return m_path; }
-    const package::InstallerHeader &header() const { return m_contents.header; }
-    const package::InstallerTrailer &trailer() const { return m_contents.trailer; }
+    const formats::InstallerHeader &header() const { return m_contents.header; }
+    const formats::InstallerTrailer &trailer() const { return m_contents.trailer; }
     QString payloadSha256Hex() const;
 
     // Hashes the payload in place and compares it with the trailer: the
@@ -37,7 +37,7 @@ public:
 
 private:
     QString m_path;
-    package::InstallerContents m_contents;
+    formats::InstallerContents m_contents;
 };
 
 } // namespace deskpack::installer

@@ -200,7 +200,7 @@ QString previousVersion(const InstallLayout &layout)
 Result<InstallReport> install(const InstallerFile &file, const InstallLayout &layout,
                               const InstallOptions &options)
 {
-    const package::InstallerHeader &header = file.header();
+    const formats::InstallerHeader &header = file.header();
     const auto tell = [&](const char *phase, const QString &text, double fraction) {
         if (options.progress)
             options.progress({QString::fromLatin1(phase), text, fraction});

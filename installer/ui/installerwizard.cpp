@@ -63,7 +63,7 @@ InstallerWizard::InstallerWizard(InstallerFile file, InstallLayout defaultLayout
     , m_chosen(m_defaultLayout)
 {
     setObjectName(u"installerWizard"_s);
-    const package::InstallerHeader &header = m_file.header();
+    const formats::InstallerHeader &header = m_file.header();
     setWindowTitle(u"%1 %2 Setup"_s.arg(header.name, header.version));
     setWizardStyle(QWizard::ModernStyle);
     setOption(QWizard::NoBackButtonOnStartPage);

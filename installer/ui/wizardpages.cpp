@@ -43,7 +43,7 @@ WelcomePage::WelcomePage(InstallerWizard *wizard)
     : m_wizard(wizard)
 {
     setObjectName(u"welcomePage"_s);
-    const package::InstallerHeader &h = wizard->installerFile().header();
+    const formats::InstallerHeader &h = wizard->installerFile().header();
     setTitle(u"Welcome to %1 Setup"_s.arg(h.name));
     m_text = wrappedLabel(u"welcomeText"_s, this);
     auto *layout = new QVBoxLayout(this);
@@ -53,7 +53,7 @@ WelcomePage::WelcomePage(InstallerWizard *wizard)
 
 void WelcomePage::initializePage()
 {
-    const package::InstallerHeader &h = m_wizard->installerFile().header();
+    const formats::InstallerHeader &h = m_wizard->installerFile().header();
     const QString installed = currentVersion(m_wizard->defaultLayout());
     QString text = u"<p>This will install <b>%1 %2</b> on this computer.</p>"_s.arg(
         h.name.toHtmlEscaped(), h.version.toHtmlEscaped());
@@ -250,7 +250,7 @@ FinishPage::FinishPage(InstallerWizard *wizard)
 
 void FinishPage::initializePage()
 {
-    const package::InstallerHeader &h = m_wizard->installerFile().header();
+    const formats::InstallerHeader &h = m_wizard->installerFile().header();
     const InstallReport &r = m_wizard->report();
     QString text = u"<p><b>%1 %2</b> is installed.</p>"_s.arg(h.name.toHtmlEscaped(),
                                                               h.version.toHtmlEscaped());

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "appconfig.h"
-#include "base/appid.h"
+#include "formats/appid.h"
 
 #include "base/filehash.h"
 #include "base/fileio.h"
@@ -191,18 +191,18 @@ public:
             return;
         }
         if (r.has("http")) {
-            config.readiness.kind = Readiness::Kind::Http;
+            config.readiness.kind = formats::Readiness::Kind::Http;
             if (const auto url = r["http"].nonEmptyString()) {
                 if (!url->startsWith(u"http://"_s) && !url->startsWith(u"https://"_s))
                     r["http"].error(u"expected an http:// URL"_s);
                 config.readiness.url = *url;
             }
         } else if (r.has("tcp")) {
-            config.readiness.kind = Readiness::Kind::Tcp;
+            config.readiness.kind = formats::Readiness::Kind::Tcp;
             if (const auto port = r["tcp"].integer(1, 65535))
                 config.readiness.port = int(*port);
         } else {
-            config.readiness.kind = Readiness::Kind::Heartbeat;
+            config.readiness.kind = formats::Readiness::Kind::Heartbeat;
             if (const auto on = r["heartbeat"].boolean(); on && !*on)
                 r["heartbeat"].error(u"expected true"_s);
         }

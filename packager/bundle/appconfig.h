@@ -2,7 +2,7 @@
 #pragma once
 
 #include "base/result.h"
-#include "runner/bundlemanifest.h"
+#include "formats/bundlemanifest.h"
 
 #include <QList>
 #include <QPair>
@@ -13,7 +13,7 @@
 
 namespace deskpack::bundle {
 
-using Readiness = runner::Readiness;
+using Readiness = formats::Readiness;
 
 // deskpack.json: what a release engineer writes to describe an app
 // (docs/app-config.md). Relative paths are resolved against the file's
@@ -44,7 +44,7 @@ struct AppConfig
     QString entryScript; // a script relative to appSource
     QStringList entryArgs;
 
-    Readiness readiness;
+    formats::Readiness readiness;
     QString lockEnv;                    // alias of DESKPACK_CORE_LOCK_PATH, may be empty
     QList<QPair<QString, QString>> env; // extra backend environment, sorted by name
     QString icon;

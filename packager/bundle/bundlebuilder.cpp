@@ -8,9 +8,9 @@
 #include "lock/lockvalidator.h"
 #include "lock/sitepackages.h"
 #include "pipselection.h"
-#include "runner/bundlemanifest.h"
-#include "runner/distributionprobe.h"
-#include "runner/pip.h"
+#include "formats/bundlemanifest.h"
+#include "runner/python/distributionprobe.h"
+#include "runner/python/pip.h"
 #include "runtime/hostruntime.h"
 #include "runtime/pythoninfo.h"
 #include "runtime/runtimearchive.h"
@@ -539,7 +539,7 @@ Result<void> Builder::addResources()
 
 Result<void> Builder::writeManifest()
 {
-    runner::BundleManifest m;
+    formats::BundleManifest m;
     m.id = m_config.id;
     m.name = m_config.name;
     m.version = m_config.version;
@@ -556,15 +556,15 @@ Result<void> Builder::writeManifest()
     m.launcher = m_result.launcherIncluded ? m_config.id : QString();
     m.icon =
         m_config.icon.isEmpty() ? QString() : u"resources/"_s + QFileInfo(m_config.icon).fileName();
-    Result<runner::BundleTree> tree = runner::scanBundleFiles(m_root);
+    Result<formats::BundleTree> tree = formats::scanBundleFiles(m_root);
     if (!tree)
         return tree.error();
     m.files = std::move(tree->files);
     m.dirs = std::move(tree->emptyDirs);
     m_result.files = qint64(m.files.size()); // what `deskpack verify` counts too
     if (Result<void> written =
-            writeFileAtomically(m_root + u'/' + QLatin1StringView(runner::BundleManifest::FileName),
-                                runner::serializeManifest(m));
+            writeFileAtomically(m_root + u'/' + QLatin1StringView(formats::BundleManifest::FileName),
+                                formats::serializeManifest(m));
         !written)
         return written.error();
     return setTreeMtime(m_root, buildEpoch(m_config));

@@ -3,7 +3,7 @@
 
 #include "archive/archivehandles.h"
 #include "base/filehash.h"
-#include "runner/pip.h"
+#include "runner/python/pip.h"
 
 #include <QDir>
 #include <QFile>

@@ -5,7 +5,7 @@
 #include "commandline.h"
 #include "lock/lockvalidator.h"
 #include "lock/sitepackages.h"
-#include "runner/bundlemanifest.h"
+#include "formats/bundlemanifest.h"
 #include "runtime/elfaudit.h"
 
 #include <QCoreApplication>
@@ -132,10 +132,10 @@ int runVerifyCommand(const QStringList &arguments)
         return usageError(command, u"expected exactly one BUNDLE directory"_s);
     const QString dir = QFileInfo(parser.positionalArguments().constFirst()).absoluteFilePath();
 
-    Result<runner::BundleManifest> manifest = runner::readManifest(dir);
+    Result<formats::BundleManifest> manifest = formats::readManifest(dir);
     if (!manifest)
         return fail(manifest.error());
-    Result<runner::VerifyReport> files = runner::verifyBundleFiles(*manifest, dir);
+    Result<formats::VerifyReport> files = formats::verifyBundleFiles(*manifest, dir);
     if (!files)
         return fail(files.error());
 

@@ -6,7 +6,7 @@
 #include "lock/lockfile.h"
 #include "lock/lockvalidator.h"
 #include "lock/sitepackages.h"
-#include "runner/distributionprobe.h"
+#include "runner/python/distributionprobe.h"
 
 #include <QDir>
 #include <QFileInfo>

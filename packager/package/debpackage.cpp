@@ -187,7 +187,7 @@ QString controlText(const QString &value)
 // when they are strings.
 QString manifestString(const QString &bundleDir, const char *key)
 {
-    QFile file(QDir(bundleDir).filePath(QLatin1StringView(runner::BundleManifest::FileName)));
+    QFile file(QDir(bundleDir).filePath(QLatin1StringView(formats::BundleManifest::FileName)));
     if (!file.open(QIODevice::ReadOnly))
         return {};
     const QByteArray data = file.readAll();
@@ -291,7 +291,7 @@ QByteArray postrmScript(const QString &id)
                .toUtf8();
 }
 
-QByteArray desktopEntry(const runner::BundleManifest &m, const QString &comment)
+QByteArray desktopEntry(const formats::BundleManifest &m, const QString &comment)
 {
     QString text = u"[Desktop Entry]\nType=Application\nName=%1\n"_s.arg(controlText(m.name));
     if (!comment.isEmpty())
@@ -302,7 +302,7 @@ QByteArray desktopEntry(const runner::BundleManifest &m, const QString &comment)
 
 } // namespace
 
-Result<PackageResult> writeDeb(const QString &bundleDir, const runner::BundleManifest &manifest,
+Result<PackageResult> writeDeb(const QString &bundleDir, const formats::BundleManifest &manifest,
                                const PackageOptions &options, qint64 mtime, const QString &debPath)
 {
     PackageResult result;

@@ -3,7 +3,7 @@
 
 #include "base/result.h"
 #include "package/package.h"
-#include "runner/bundlemanifest.h"
+#include "formats/bundlemanifest.h"
 
 #include <QByteArray>
 #include <QList>
@@ -35,7 +35,7 @@ Result<QStringList> debianPackagesOwning(const QStringList &files, QStringList *
 QByteArray arArchive(const QList<QPair<QByteArray, QByteArray>> &members);
 
 // Writes the .deb for `bundleDir` to `debPath`.
-Result<PackageResult> writeDeb(const QString &bundleDir, const runner::BundleManifest &manifest,
+Result<PackageResult> writeDeb(const QString &bundleDir, const formats::BundleManifest &manifest,
                                const PackageOptions &options, qint64 mtime, const QString &debPath);
 
 } // namespace deskpack::package

@@ -5,7 +5,7 @@
 #include "base/filehash.h"
 #include "base/fileio.h"
 #include "base/parallel.h"
-#include "installerformat.h"
+#include "formats/installerformat.h"
 #include "runtime/elfaudit.h"
 #include "runtime/runtimefiles.h"
 #include "selfcontained.h"
@@ -182,7 +182,7 @@ bool appendFile(QSaveFile &to, const QString &from, QCryptographicHash *hash)
 } // namespace
 
 Result<PackageResult> writeInstaller(const SelfContainedTree &tree,
-                                     const runner::BundleManifest &manifest,
+                                     const formats::BundleManifest &manifest,
                                      const PackageOptions &options, qint64 mtime,
                                      const QString &path)
 {
@@ -208,7 +208,7 @@ Result<PackageResult> writeInstaller(const SelfContainedTree &tree,
     if (!written)
         return written.error();
 
-    InstallerHeader header;
+    formats::InstallerHeader header;
     header.id = manifest.id;
     header.name = manifest.name;
     header.version = manifest.version;
@@ -221,14 +221,14 @@ Result<PackageResult> writeInstaller(const SelfContainedTree &tree,
             header.iconName = QFileInfo(manifest.icon).fileName();
         }
     }
-    const QByteArray headerBytes = serializeInstallerHeader(header);
+    const QByteArray headerBytes = formats::serializeInstallerHeader(header);
 
     QSaveFile out(path);
     if (!out.open(QIODevice::WriteOnly))
         return makeError(ErrorKind::Environment,
                          u"%1: cannot write: %2"_s.arg(path, out.errorString()));
     QCryptographicHash payloadHash(QCryptographicHash::Sha256);
-    InstallerTrailer trailer;
+    formats::InstallerTrailer trailer;
     QStringList runtimeLibraries;
     if (const QString stub = installerStubPath(options.installerTemplate); !stub.isEmpty()) {
         // The stub, then the installer program with its own Qt: runs without Qt installed.
@@ -256,7 +256,7 @@ Result<PackageResult> writeInstaller(const SelfContainedTree &tree,
     trailer.headerSize = headerBytes.size();
     trailer.payloadSha256 = payloadHash.result();
     trailer.headerSha256 = QCryptographicHash::hash(headerBytes, QCryptographicHash::Sha256);
-    const QByteArray tail = headerBytes + serializeInstallerTrailer(trailer);
+    const QByteArray tail = headerBytes + formats::serializeInstallerTrailer(trailer);
     if (out.write(tail) != tail.size())
         return makeError(ErrorKind::Environment,
                          u"%1: cannot write: %2"_s.arg(path, out.errorString()));

@@ -3,7 +3,7 @@
 
 #include "base/result.h"
 #include "package.h"
-#include "runner/bundlemanifest.h"
+#include "formats/bundlemanifest.h"
 #include "selfcontained.h"
 
 namespace deskpack::package {
@@ -34,7 +34,7 @@ QString findLicenceText(const QString &tree);
 // trailer (installerformat.h), executable, through a temporary file renamed into place. Same
 // template and tree give the same bytes. The licence and icon come from tree.bundleDir.
 Result<PackageResult> writeInstaller(const SelfContainedTree &tree,
-                                     const runner::BundleManifest &manifest,
+                                     const formats::BundleManifest &manifest,
                                      const PackageOptions &options, qint64 mtime,
                                      const QString &path);
 

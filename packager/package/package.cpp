@@ -5,7 +5,7 @@
 #include "debpackage.h"
 #include "installerpackage.h"
 #include "lock/lockvalidator.h"
-#include "runner/bundlemanifest.h"
+#include "formats/bundlemanifest.h"
 #include "runtime/elfaudit.h"
 #include "selfcontained.h"
 
@@ -57,10 +57,10 @@ Result<void> verifyBundle(const QString &bundleDir)
     const QString dir = QFileInfo(bundleDir).absoluteFilePath();
     if (!QFileInfo(dir).isDir())
         return makeError(ErrorKind::Unreadable, u"%1: not a directory"_s.arg(bundleDir));
-    Result<runner::BundleManifest> manifest = runner::readManifest(dir);
+    Result<formats::BundleManifest> manifest = formats::readManifest(dir);
     if (!manifest)
         return manifest.error();
-    Result<runner::VerifyReport> files = runner::verifyBundleFiles(*manifest, dir);
+    Result<formats::VerifyReport> files = formats::verifyBundleFiles(*manifest, dir);
     if (!files)
         return files.error();
     QStringList problems;
@@ -97,7 +97,7 @@ Result<void> verifyBundle(const QString &bundleDir)
 qint64 packageMtime(const QString &bundleDir)
 {
     const QFileInfo manifest(
-        QDir(bundleDir).filePath(QLatin1StringView(runner::BundleManifest::FileName)));
+        QDir(bundleDir).filePath(QLatin1StringView(formats::BundleManifest::FileName)));
     return archive::sourceDateEpoch(manifest.exists() ? manifest.lastModified().toSecsSinceEpoch()
                                                       : 0);
 }
@@ -153,7 +153,7 @@ Result<PackageResult> packageBundle(const PackageOptions &options)
     if (Result<void> ok = verifyBundle(bundleDir); !ok)
         return ok.error();
     timer.done("verify");
-    Result<runner::BundleManifest> manifest = runner::readManifest(bundleDir);
+    Result<formats::BundleManifest> manifest = formats::readManifest(bundleDir);
     if (!manifest)
         return manifest.error();
     const QString outDir = QDir::cleanPath(

@@ -3,7 +3,7 @@
 #include "base/fileio.h"
 #include "stagingtree.h"
 
-#include "runner/bundlemanifest.h"
+#include "formats/bundlemanifest.h"
 #include "runtime/elfaudit.h"
 #include "runtime/elffile.h"
 #include "runtime/runtimefiles.h"
@@ -84,7 +84,7 @@ Result<SelfContainedTree> makeSelfContained(const QString &bundleDir, const QStr
     if (tree.rootExecutables.isEmpty())
         return tree;
 
-    Result<runner::BundleManifest> verified = runner::readManifest(bundleDir);
+    Result<formats::BundleManifest> verified = formats::readManifest(bundleDir);
     if (!verified)
         return verified.error();
     Result<QStringList> staged = stageBundleTree(bundleDir, stagingDir);
@@ -124,16 +124,16 @@ Result<SelfContainedTree> makeSelfContained(const QString &bundleDir, const QStr
 
     // The copy must verify like the bundle it came from; only what staging
     // added or patched is hashed again.
-    runner::BundleManifest manifest = *verified;
-    Result<runner::BundleTree> scanned =
+    formats::BundleManifest manifest = *verified;
+    Result<formats::BundleTree> scanned =
         rescanBundle(bundleDir, stagingDir, *verified, tree.fromBundle);
     if (!scanned)
         return scanned.error();
     manifest.files = std::move(scanned->files);
     manifest.dirs = std::move(scanned->emptyDirs);
     if (Result<void> done = writeStagingFile(
-            stagingDir + u'/' + QLatin1StringView(runner::BundleManifest::FileName),
-            runner::serializeManifest(manifest));
+            stagingDir + u'/' + QLatin1StringView(formats::BundleManifest::FileName),
+            formats::serializeManifest(manifest));
         !done)
         return done.error();
     return tree;

@@ -4,7 +4,6 @@
 
 #include "base/filehash.h"
 #include "base/fileio.h"
-#include "base/parallel.h"
 #include "runtime/elffile.h"
 
 #include <QDir>
@@ -42,25 +41,6 @@ Result<void> copyKeepingTime(const fs::path &from, const fs::path &to)
         fs::last_write_time(to, time, ec);
     if (ec)
         return environment(to, u"cannot set the mtime"_s, ec);
-    return {};
-}
-
-// As runner::scanBundleTree judges links (the bundle passed it moments ago).
-QString linkEscape(const QString &root, const QString &canonicalRoot, const QString &relative,
-                   const QString &target)
-{
-    if (target.isEmpty())
-        return u"unreadable symlink"_s;
-    if (QDir::isAbsolutePath(target))
-        return u"symlink to %1 leaves the bundle"_s.arg(target);
-    const QString parent = parentOfRelative(relative);
-    const QString lexical = QDir::cleanPath(parent.isEmpty() ? target : parent + u'/' + target);
-    if (lexical == u".." || lexical.startsWith(u"../"))
-        return u"symlink to %1 leaves the bundle"_s.arg(target);
-    const QString resolved = QFileInfo(root + u'/' + relative).canonicalFilePath();
-    if (!resolved.isEmpty() && resolved != canonicalRoot &&
-        !resolved.startsWith(canonicalRoot + u'/'))
-        return u"symlink to %1 leaves the bundle (it resolves to %2)"_s.arg(target, resolved);
     return {};
 }
 
@@ -120,7 +100,7 @@ Result<QStringList> stageBundleTree(const QString &bundleDir, const QString &sta
         } else if (fs::is_directory(status)) {
             fs::create_directory(target, ec);
         } else if (fs::is_regular_file(status)) {
-            if (relative == fs::path(runner::BundleManifest::FileName))
+            if (relative == fs::path(formats::BundleManifest::FileName))
                 continue; // staging writes its own
             // Files named like libraries are staged whatever they hold: the
             // normaliser's library index and look-ups go by name.
@@ -142,127 +122,176 @@ Result<QStringList> stageBundleTree(const QString &bundleDir, const QString &sta
     return fromBundle;
 }
 
-Result<runner::BundleTree> rescanBundle(const QString &bundleDir, const QString &stagingDir,
-                                        const runner::BundleManifest &verified,
-                                        QStringList &fromBundle)
+namespace {
+
+// The rescan of a staged tree: the files archived from the bundle as they are,
+// then everything staging wrote, keeping the verified hash of what is
+// provably untouched.
+class Rescan
 {
-    QHash<QString, const runner::BundleFile *> known;
-    for (const runner::BundleFile &f : verified.files)
-        known.insert(f.path, &f);
-    const QString canonicalRoot = QFileInfo(stagingDir).canonicalFilePath();
-    const fs::path root = toFsPath(stagingDir);
-    const fs::path original = toFsPath(bundleDir);
-    runner::BundleTree tree;
-    QHash<QString, int> children;
-    std::vector<std::size_t> toHash;
-    std::error_code ec;
-    // What staging wrote (bundle.json, qt.conf) replaces the bundle's file.
-    fromBundle.removeIf([&](const QString &relative) {
-        std::error_code statError;
-        return fs::exists(fs::symlink_status(root / toFsPath(relative), statError));
-    });
-    for (const QString &relative : std::as_const(fromBundle)) {
-        ++children[parentOfRelative(relative)];
-        const fs::path source = original / toFsPath(relative);
+public:
+    Rescan(const QString &bundleDir, const QString &stagingDir,
+           const formats::BundleManifest &verified)
+        : m_bundleDir(bundleDir)
+        , m_stagingDir(stagingDir)
+        , m_canonicalRoot(QFileInfo(stagingDir).canonicalFilePath())
+        , m_root(toFsPath(stagingDir))
+        , m_original(toFsPath(bundleDir))
+    {
+        for (const formats::BundleFile &f : verified.files)
+            m_known.insert(f.path, &f);
+    }
+
+    Result<formats::BundleTree> run(QStringList &fromBundle)
+    {
+        // What staging wrote (bundle.json, qt.conf) replaces the bundle's file.
+        fromBundle.removeIf([&](const QString &relative) {
+            std::error_code statError;
+            return fs::exists(fs::symlink_status(m_root / toFsPath(relative), statError));
+        });
+        for (const QString &relative : std::as_const(fromBundle)) {
+            if (Result<void> added = addFromBundle(relative); !added)
+                return added.error();
+        }
+        if (Result<void> walked = walkStaging(); !walked)
+            return walked.error();
+        Result<void> hashed = formats::hashBundleFiles(
+            m_tree, m_toHash,
+            [this](const formats::BundleFile &f) {
+                std::error_code statError;
+                const bool staged =
+                    fs::exists(fs::symlink_status(m_root / toFsPath(f.path), statError));
+                return (staged ? m_stagingDir : m_bundleDir) + u'/' + f.path;
+            },
+            4);
+        if (!hashed)
+            return hashed.error();
+        formats::sortBundleTree(m_tree, m_children);
+        return std::move(m_tree);
+    }
+
+private:
+    // Keeps `f` with `hash` when known, else queues it for hashing.
+    void keep(formats::BundleFile f, const std::optional<QString> &hash)
+    {
+        if (hash)
+            f.sha256 = *hash;
+        else
+            m_toHash.push_back(m_tree.files.size());
+        m_tree.files.push_back(std::move(f));
+    }
+
+    Result<void> addFromBundle(const QString &relative)
+    {
+        std::error_code ec;
+        ++m_children[parentOfRelative(relative)];
+        const fs::path source = m_original / toFsPath(relative);
         const fs::file_status status = fs::symlink_status(source, ec);
         if (ec || !fs::is_regular_file(status))
             return makeError(ErrorKind::Environment,
                              u"%1: changed while being packaged"_s.arg(fromFsPath(source)));
-        runner::BundleFile f;
+        formats::BundleFile f;
         f.path = relative;
         f.size = qint64(fs::file_size(source, ec));
         if (ec)
             return environment(source, u"cannot read"_s, ec);
         f.executable = (status.permissions() & fs::perms::owner_exec) != fs::perms::none;
-        if (const runner::BundleFile *was = known.value(relative);
-            was && was->linkTarget.isEmpty() && was->size == f.size)
-            f.sha256 = was->sha256;
-        else
-            toHash.push_back(tree.files.size());
-        tree.files.push_back(std::move(f));
+        const formats::BundleFile *was = m_known.value(relative);
+        const bool same = was && was->linkTarget.isEmpty() && was->size == f.size;
+        keep(std::move(f), same ? std::optional<QString>(was->sha256) : std::nullopt);
+        return {};
     }
-    fs::recursive_directory_iterator it(root, fs::directory_options::none, ec);
-    if (ec)
-        return environment(root, u"cannot read"_s, ec);
-    for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+
+    Result<void> walkStaging()
+    {
+        std::error_code ec;
+        fs::recursive_directory_iterator it(m_root, fs::directory_options::none, ec);
         if (ec)
-            return environment(it->path(), u"cannot read"_s, ec);
-        const fs::path relativePath = it->path().lexically_relative(root);
-        const QString relative = fromFsPath(relativePath);
-        const fs::file_status status = it->symlink_status(ec);
-        if (ec)
-            return environment(it->path(), u"cannot read"_s, ec);
-        if (relative == QLatin1StringView(runner::BundleManifest::FileName))
-            continue;
-        ++children[parentOfRelative(relative)];
-        runner::BundleFile f;
-        f.path = relative;
-        if (fs::is_symlink(status)) {
-            f.linkTarget = readLinkTarget(fromFsPath(it->path()));
-            const QString escape = linkEscape(stagingDir, canonicalRoot, relative, f.linkTarget);
-            if (!escape.isEmpty())
-                return makeError(ErrorKind::Invalid,
-                                 u"%1: %2: %3"_s.arg(stagingDir, relative, escape));
-            tree.files.push_back(std::move(f));
-        } else if (fs::is_directory(status)) {
-            tree.dirs.append(relative);
-            children.insert(relative, children.value(relative));
-        } else if (fs::is_regular_file(status)) {
-            f.size = qint64(it->file_size(ec));
+            return environment(m_root, u"cannot read"_s, ec);
+        for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
             if (ec)
                 return environment(it->path(), u"cannot read"_s, ec);
+            if (Result<void> added = addStaged(*it); !added)
+                return added.error();
+        }
+        return {};
+    }
+
+    Result<void> addStaged(const fs::directory_entry &entry)
+    {
+        std::error_code ec;
+        const fs::path relativePath = entry.path().lexically_relative(m_root);
+        const QString relative = fromFsPath(relativePath);
+        const fs::file_status status = entry.symlink_status(ec);
+        if (ec)
+            return environment(entry.path(), u"cannot read"_s, ec);
+        if (relative == QLatin1StringView(formats::BundleManifest::FileName))
+            return {};
+        ++m_children[parentOfRelative(relative)];
+        formats::BundleFile f;
+        f.path = relative;
+        if (fs::is_symlink(status)) {
+            f.linkTarget = readLinkTarget(fromFsPath(entry.path()));
+            const QString escape =
+                formats::bundleLinkEscape(m_stagingDir, m_canonicalRoot, relative, f.linkTarget);
+            if (!escape.isEmpty())
+                return makeError(ErrorKind::Invalid,
+                                 u"%1: %2: %3"_s.arg(m_stagingDir, relative, escape));
+            m_tree.files.push_back(std::move(f));
+        } else if (fs::is_directory(status)) {
+            m_tree.dirs.append(relative);
+            m_children.insert(relative, m_children.value(relative));
+        } else if (fs::is_regular_file(status)) {
+            f.size = qint64(entry.file_size(ec));
+            if (ec)
+                return environment(entry.path(), u"cannot read"_s, ec);
             f.executable = (status.permissions() & fs::perms::owner_exec) != fs::perms::none;
-            // Unchanged since the bundle was verified: a copy nothing patched has
-            // the size and mtime of the bundle's file.
-            const runner::BundleFile *was = known.value(relative);
-            std::optional<QString> hash;
-            if (was && was->linkTarget.isEmpty() && was->size == f.size) {
-                std::error_code statError;
-                const fs::path source = original / relativePath;
-                if (fs::is_regular_file(fs::symlink_status(source, statError)) &&
-                    fs::file_size(source, statError) == std::uintmax_t(f.size) && !statError &&
-                    fs::last_write_time(source, statError) == it->last_write_time(ec) &&
-                    !statError && !ec)
-                    hash = was->sha256;
-                ec.clear();
-            }
-            if (hash)
-                f.sha256 = *hash;
-            else
-                toHash.push_back(tree.files.size());
-            tree.files.push_back(std::move(f));
+            const std::optional<QString> hash = untouchedHash(entry, relativePath, f.size);
+            keep(std::move(f), hash);
         } else {
             return makeError(ErrorKind::Invalid, u"%1: %2: not a file, directory or symlink"_s.arg(
-                                                     stagingDir, relative));
+                                                     m_stagingDir, relative));
         }
+        return {};
     }
-    std::vector<std::optional<Error>> failures(toHash.size());
-    forEachInParallel(
-        qsizetype(toHash.size()),
-        [&](qsizetype i) {
-            runner::BundleFile &f = tree.files[toHash[std::size_t(i)]];
-            std::error_code statError;
-            const bool staged = fs::exists(fs::symlink_status(root / toFsPath(f.path), statError));
-            Result<QString> hash = sha256OfFile((staged ? stagingDir : bundleDir) + u'/' + f.path);
-            if (hash)
-                f.sha256 = *hash;
-            else
-                failures[std::size_t(i)] = hash.error();
-        },
-        4);
-    for (const auto &failure : failures) {
-        if (failure)
-            return *failure;
+
+    // The verified hash of a staged copy nothing patched: it has the size and
+    // mtime of the bundle's file.
+    std::optional<QString> untouchedHash(const fs::directory_entry &entry,
+                                         const fs::path &relativePath, qint64 size) const
+    {
+        const formats::BundleFile *was = m_known.value(fromFsPath(relativePath));
+        if (!was || !was->linkTarget.isEmpty() || was->size != size)
+            return std::nullopt;
+        std::error_code statError;
+        std::error_code ec;
+        const fs::path source = m_original / relativePath;
+        if (fs::is_regular_file(fs::symlink_status(source, statError)) &&
+            fs::file_size(source, statError) == std::uintmax_t(size) && !statError &&
+            fs::last_write_time(source, statError) == entry.last_write_time(ec) && !statError &&
+            !ec)
+            return was->sha256;
+        return std::nullopt;
     }
-    std::sort(
-        tree.files.begin(), tree.files.end(),
-        [](const runner::BundleFile &a, const runner::BundleFile &b) { return a.path < b.path; });
-    std::sort(tree.dirs.begin(), tree.dirs.end());
-    for (const QString &dir : std::as_const(tree.dirs)) {
-        if (children.value(dir) == 0)
-            tree.emptyDirs.append(dir);
-    }
-    return tree;
+
+    const QString m_bundleDir;
+    const QString m_stagingDir;
+    const QString m_canonicalRoot;
+    const fs::path m_root;
+    const fs::path m_original;
+    QHash<QString, const formats::BundleFile *> m_known;
+    formats::BundleTree m_tree;
+    QHash<QString, int> m_children;
+    std::vector<std::size_t> m_toHash;
+};
+
+} // namespace
+
+Result<formats::BundleTree> rescanBundle(const QString &bundleDir, const QString &stagingDir,
+                                         const formats::BundleManifest &verified,
+                                         QStringList &fromBundle)
+{
+    return Rescan(bundleDir, stagingDir, verified).run(fromBundle);
 }
 
 } // namespace deskpack::package

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "base/result.h"
-#include "runner/bundlemanifest.h"
+#include "formats/bundlemanifest.h"
 
 #include <QByteArray>
 #include <QString>
@@ -32,15 +32,15 @@ Result<void> copyStagingFile(const QString &from, const QString &to);
 Result<QStringList> stageBundleTree(const QString &bundleDir, const QString &stagingDir);
 
 // The files and empty directories of the staged tree plus `fromBundle`, as
-// runner::scanBundleFiles() would list them for the full tree, hashing only
+// formats::scanBundleFiles() would list them for the full tree, hashing only
 // what staging changed: an entry of `verified` (the manifest the bundle was
 // just verified against) whose staged copy has the size and mtime of the
 // bundle's own, or that is read from the bundle with its verified size,
 // keeps its hash; new and patched files are hashed, in parallel. Paths of
 // `fromBundle` that staging wrote itself (bundle.json, qt.conf) are dropped
 // from it. Anything that is not a file, a directory or a symlink is refused.
-Result<runner::BundleTree> rescanBundle(const QString &bundleDir, const QString &stagingDir,
-                                        const runner::BundleManifest &verified,
+Result<formats::BundleTree> rescanBundle(const QString &bundleDir, const QString &stagingDir,
+                                        const formats::BundleManifest &verified,
                                         QStringList &fromBundle);
 
 } // namespace deskpack::package

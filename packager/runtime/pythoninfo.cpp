@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "pythoninfo.h"
 
-#include "runner/pythonprocess.h"
+#include "runner/python/pythonprocess.h"
 
 #include "base/jsonaccess.h"
 #include "base/jsontext.h"

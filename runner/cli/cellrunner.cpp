@@ -2,8 +2,8 @@
 #include "cellrunner.h"
 #include "base/fileio.h"
 
-#include "cli/deskpackrun.h"
-#include "kernelsession.h"
+#include "deskpackrun.h"
+#include "runner/kernel/kernelsession.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

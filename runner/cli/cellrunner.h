@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "kernelsession.h"
-#include "lineframer.h"
+#include "runner/kernel/kernelsession.h"
+#include "runner/kernel/lineframer.h"
 
 #include <QObject>
 #include <QSocketNotifier>

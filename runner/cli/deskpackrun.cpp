@@ -2,8 +2,8 @@
 #include "deskpackrun.h"
 
 #include "cellrunner.h"
-#include "kernellaunch.h"
-#include "runner/plugins/boundarydependencies.h"
+#include "runner/kernel/kernellaunch.h"
+#include "boundarydependencies.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "cli/deskpackrun.h"
+#include "deskpackrun.h"
 
 #include <QCoreApplication>
 

@@ -4,8 +4,8 @@
 
 #include "lock/lockfile.h"
 #include "pluginresolution.h"
-#include "runner/bundlemanifest.h"
-#include "runner/pip.h"
+#include "formats/bundlemanifest.h"
+#include "runner/python/pip.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -242,7 +242,7 @@ json AuditResult::toJson() const
 
 Result<PluginBoundary> PluginBoundary::open(Options options)
 {
-    Result<runner::BundleManifest> manifest = runner::readManifest(options.bundleDir);
+    Result<formats::BundleManifest> manifest = formats::readManifest(options.bundleDir);
     if (!manifest)
         return manifest.error();
     const QDir bundle(options.bundleDir);

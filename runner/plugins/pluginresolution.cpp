@@ -4,8 +4,8 @@
 
 #include "lock/lockfile.h"
 #include "pluginresolvescript.h"
-#include "runner/pip.h"
-#include "runner/pythonprocess.h"
+#include "runner/python/pip.h"
+#include "runner/python/pythonprocess.h"
 
 #include <QDir>
 #include <QFile>

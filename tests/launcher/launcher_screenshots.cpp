@@ -15,7 +15,7 @@
 #include "launcher/pluginspanel.h"
 #include "launcher/runtimeinfo.h"
 #include "launcher/statuswindow.h"
-#include "runner/bundleenvironment.h"
+#include "runner/python/bundleenvironment.h"
 
 #include <QApplication>
 #include <QDeadlineTimer>
@@ -66,7 +66,7 @@ int main(int argc, char **argv)
     const QString out = QString::fromLocal8Bit(argv[2]);
     QDir().mkpath(out);
     QTemporaryDir data;
-    Result<runner::BundleManifest> manifest = runner::readManifest(bundle);
+    Result<formats::BundleManifest> manifest = formats::readManifest(bundle);
     if (!manifest) {
         std::fprintf(stderr, "%s\n", qPrintable(manifest.error().message));
         return 3;

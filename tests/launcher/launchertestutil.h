@@ -7,7 +7,7 @@
 // script, so each test builds one in milliseconds.
 
 #include "common/testutil.h"
-#include "runner/bundlemanifest.h"
+#include "formats/bundlemanifest.h"
 
 #include <QDir>
 #include <QFile>
@@ -50,7 +50,7 @@ inline QString launcherPath()
 // With `withLauncher`, the launcher is shipped as `<bundle>/<id>` as `deskpack build` does.
 inline QString writeMiniBundle(const QString &root, const QByteArray &main = sleepingBackend(),
                                bool withLauncher = false, const QString &id = u"mini-app"_s,
-                               const runner::Readiness &readiness = {})
+                               const formats::Readiness &readiness = {})
 {
     const QString dir = QDir(root).filePath(u"Mini App"_s);
     const QDir d(dir);
@@ -72,7 +72,7 @@ inline QString writeMiniBundle(const QString &root, const QByteArray &main = sle
         qWarning("cannot write the mini bundle under %s", qPrintable(dir));
         return {};
     }
-    runner::BundleManifest m;
+    formats::BundleManifest m;
     m.id = id;
     m.name = u"Mini App"_s;
     m.version = u"0.0.1"_s;
@@ -83,14 +83,14 @@ inline QString writeMiniBundle(const QString &root, const QByteArray &main = sle
     m.pythonVersion = u"3.11.2"_s;
     m.coreSitePackages = u"runtime/lib/site-packages"_s;
     m.lock = u"app/runtime-core-lock.json"_s;
-    Result<runner::BundleTree> tree = runner::scanBundleFiles(dir);
+    Result<formats::BundleTree> tree = formats::scanBundleFiles(dir);
     if (!tree) {
         qWarning("%s", qPrintable(tree.error().message));
         return {};
     }
     m.files = std::move(tree->files);
     m.dirs = tree->emptyDirs;
-    if (!writeFile(d.filePath(u"bundle.json"_s), runner::serializeManifest(m)))
+    if (!writeFile(d.filePath(u"bundle.json"_s), formats::serializeManifest(m)))
         return {};
     return dir;
 }

@@ -17,7 +17,7 @@ class TestBundleCheck : public QObject
 
     QTemporaryDir m_tmp;
     QString m_bundle;
-    runner::BundleManifest m_manifest;
+    formats::BundleManifest m_manifest;
 
 private Q_SLOTS:
     void init()
@@ -27,7 +27,7 @@ private Q_SLOTS:
         QDir().mkpath(m_tmp.path());
         m_bundle = test::writeMiniBundle(m_tmp.path());
         QVERIFY(!m_bundle.isEmpty());
-        Result<runner::BundleManifest> m = runner::readManifest(m_bundle);
+        Result<formats::BundleManifest> m = formats::readManifest(m_bundle);
         QVERIFY2(m, qPrintable(m ? QString() : m.error().message));
         m_manifest = *m;
     }

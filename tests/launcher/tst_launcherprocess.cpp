@@ -97,8 +97,8 @@ private Q_SLOTS:
         // TCP readiness on a port nobody serves: a heartbeat could beat the exit.
         QTcpServer free;
         QVERIFY(free.listen(QHostAddress::LocalHost, 0));
-        runner::Readiness tcp;
-        tcp.kind = runner::Readiness::Kind::Tcp;
+        formats::Readiness tcp;
+        tcp.kind = formats::Readiness::Kind::Tcp;
         tcp.port = free.serverPort();
         free.close();
         const QString bundle = test::writeMiniBundle(

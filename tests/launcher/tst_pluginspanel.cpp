@@ -9,7 +9,7 @@
 // its button restarts the backend.
 #include "launcher/pluginspanel.h"
 #include "launcher/statuswindow.h"
-#include "plugins/pluginstestutil.h"
+#include "common/pluginstestutil.h"
 
 #include <QApplication>
 #include <QLabel>
