@@ -3,6 +3,6 @@
 
 namespace deskpack::archive {
 
-Q_LOGGING_CATEGORY(lcArchive, "deskpack.packager")
+Q_LOGGING_CATEGORY(lcArchive, "deskpack.packager.archive")
 
 } // namespace deskpack::archive

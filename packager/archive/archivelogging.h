@@ -5,8 +5,8 @@
 
 namespace deskpack::archive {
 
-// The packager's category ("deskpack.packager"); archive code logs its
-// warnings (libarchive ARCHIVE_WARN results, skipped metadata) here.
+// The archive library's category ("deskpack.packager.archive"): its warnings
+// (libarchive ARCHIVE_WARN results, skipped metadata).
 Q_DECLARE_LOGGING_CATEGORY(lcArchive)
 
 } // namespace deskpack::archive

@@ -10,6 +10,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 
 #include <archive.h>
@@ -70,7 +71,7 @@ class Extraction
 public:
     Extraction(const QString &archivePath, const QString &staging)
         : m_archivePath(archivePath)
-        , m_staging(staging)
+        , m_stagingPrefix(QFile::encodeName(staging) + '/')
     {
     }
 
@@ -81,17 +82,142 @@ private:
     {
         return makeError(kind, u"%1: %2"_s.arg(m_archivePath, what));
     }
-    Result<void> copyData(struct archive *reader, struct archive *disk, const QString &name,
-                          qint64 &bytes);
+    Result<void> open(int fd);
+    Result<void> extractEntry(struct archive_entry *entry, ExtractSummary &summary);
+    void placeInStaging(struct archive_entry *entry, EntryKind kind, const QString &path,
+                        const QString &linkTarget) const;
+    Result<void> writeEntry(struct archive_entry *entry, EntryKind kind, const QString &name,
+                            qint64 &bytes);
+    Result<void> copyData(const QString &name, qint64 &bytes);
+    Result<void> finish();
 
     QString m_archivePath;
-    QString m_staging;
+    QByteArray m_stagingPrefix;
     EntryGuard m_guard;
+    ReadArchivePtr m_reader;
+    WriteArchivePtr m_disk;
+    QString m_previous; // the last entry admitted, to say where a corrupt archive broke
 };
 
-Result<void> Extraction::copyData(struct archive *reader, struct archive *disk, const QString &name,
-                                  qint64 &bytes)
+Result<void> Extraction::open(int fd)
 {
+    m_reader = newReadArchive();
+    m_disk = newDiskWriter();
+    if (!m_reader || !m_disk)
+        return fail(ErrorKind::Environment, u"out of memory"_s);
+    // Exactly the formats we promise; "all" would widen the attack surface to
+    // every parser libarchive has (ISO, RAR, cpio, ...).
+    archive_read_support_format_tar(m_reader.get());
+    archive_read_support_format_zip(m_reader.get());
+    archive_read_support_filter_gzip(m_reader.get());
+    archive_read_support_filter_xz(m_reader.get());
+    archive_read_support_filter_zstd(m_reader.get());
+    archive_write_disk_set_options(m_disk.get(), DiskFlags);
+    if (archive_read_open_fd(m_reader.get(), fd, ReadBlockSize) != ARCHIVE_OK) {
+        return fail(ErrorKind::Unreadable,
+                    u"not a supported archive: %1"_s.arg(archiveErrorString(m_reader.get())));
+    }
+    return {};
+}
+
+Result<void> Extraction::run(int fd, ExtractSummary &summary)
+{
+    // Freeing the disk writer closes it, which applies deferred directory
+    // modes: that must happen before the caller renames or removes the tree.
+    const auto release = qScopeGuard([this] {
+        m_disk.reset();
+        m_reader.reset();
+    });
+    if (Result<void> opened = open(fd); !opened)
+        return opened;
+    for (;;) {
+        struct archive_entry *entry = nullptr;
+        const int status = archive_read_next_header(m_reader.get(), &entry);
+        if (status == ARCHIVE_EOF)
+            break;
+        if (status < ARCHIVE_WARN) {
+            const QString why = archiveErrorString(m_reader.get());
+            return fail(ErrorKind::Unreadable,
+                        summary.entries == 0
+                            ? u"not a supported archive (tar.gz, tar.xz, tar.zst "
+                              "or zip): %1"_s.arg(why)
+                            : u"truncated or corrupt after entry '%1': %2"_s.arg(m_previous, why));
+        }
+        if (status == ARCHIVE_WARN)
+            qCWarning(lcArchive) << m_archivePath << archiveErrorString(m_reader.get());
+        if (Result<void> extracted = extractEntry(entry, summary); !extracted)
+            return extracted;
+    }
+    return finish();
+}
+
+Result<void> Extraction::extractEntry(struct archive_entry *entry, ExtractSummary &summary)
+{
+    const QString name = entryName(entry);
+    const EntryKind kind = kindOf(entry);
+    QString linkTarget;
+    if (kind == EntryKind::Symlink && archive_entry_symlink(entry))
+        linkTarget = QString::fromUtf8(archive_entry_symlink(entry));
+    if (kind == EntryKind::Hardlink)
+        linkTarget = QString::fromUtf8(archive_entry_hardlink(entry));
+    Result<QString> path = m_guard.admit(name, kind, linkTarget);
+    if (!path)
+        return fail(path.error().kind, u"refused: %1"_s.arg(path.error().message));
+    m_previous = name;
+    ++summary.entries;
+    if (path->isEmpty())
+        return {}; // "./": the staging directory itself
+    placeInStaging(entry, kind, *path, linkTarget);
+    return writeEntry(entry, kind, name, summary.bytes);
+}
+
+// Points the entry (and a hardlink's target) into the staging directory and
+// sanitises its mode.
+void Extraction::placeInStaging(struct archive_entry *entry, EntryKind kind, const QString &path,
+                                const QString &linkTarget) const
+{
+    archive_entry_copy_pathname(entry,
+                                QByteArray(m_stagingPrefix + QFile::encodeName(path)).constData());
+    if (kind == EntryKind::Hardlink) {
+        const QString target = EntryGuard::splitName(linkTarget)->join(u'/');
+        archive_entry_copy_hardlink(
+            entry, QByteArray(m_stagingPrefix + QFile::encodeName(target)).constData());
+    }
+    // Never set-id or sticky bits from an archive; always enough access
+    // for us to finish writing and, later, to delete the tree.
+    const mode_t perm = archive_entry_perm(entry) & 0777;
+    if (kind == EntryKind::Directory)
+        archive_entry_set_perm(entry, perm | 0700);
+    else if (kind != EntryKind::Symlink)
+        archive_entry_set_perm(entry, perm | 0600);
+}
+
+Result<void> Extraction::writeEntry(struct archive_entry *entry, EntryKind kind,
+                                    const QString &name, qint64 &bytes)
+{
+    struct archive *disk = m_disk.get();
+    const int written = archive_write_header(disk, entry);
+    if (written < ARCHIVE_WARN) {
+        return fail(diskErrorKind(disk),
+                    u"refused: entry '%1': %2"_s.arg(name, archiveErrorString(disk)));
+    }
+    if (written == ARCHIVE_WARN)
+        qCWarning(lcArchive) << m_archivePath << name << archiveErrorString(disk);
+    if (archive_entry_size(entry) > 0 || kind == EntryKind::File) {
+        if (Result<void> copied = copyData(name, bytes); !copied)
+            return copied;
+    }
+    if (archive_write_finish_entry(disk) < ARCHIVE_WARN) {
+        return fail(diskErrorKind(disk),
+                    u"cannot finish entry '%1': %2"_s.arg(name, archiveErrorString(disk)));
+    }
+    return {};
+}
+
+Result<void> Extraction::copyData(const QString &name, qint64 &bytes)
+{
+    struct archive *reader = m_reader.get();
+    struct archive *disk = m_disk.get();
     for (;;) {
         const void *buffer = nullptr;
         size_t size = 0;
@@ -111,97 +237,14 @@ Result<void> Extraction::copyData(struct archive *reader, struct archive *disk, 
     }
 }
 
-Result<void> Extraction::run(int fd, ExtractSummary &summary)
+Result<void> Extraction::finish()
 {
-    ReadArchivePtr reader = newReadArchive();
-    WriteArchivePtr disk = newDiskWriter();
-    if (!reader || !disk)
-        return fail(ErrorKind::Environment, u"out of memory"_s);
-    // Exactly the formats we promise; "all" would widen the attack surface to
-    // every parser libarchive has (ISO, RAR, cpio, ...).
-    archive_read_support_format_tar(reader.get());
-    archive_read_support_format_zip(reader.get());
-    archive_read_support_filter_gzip(reader.get());
-    archive_read_support_filter_xz(reader.get());
-    archive_read_support_filter_zstd(reader.get());
-    archive_write_disk_set_options(disk.get(), DiskFlags);
-    if (archive_read_open_fd(reader.get(), fd, ReadBlockSize) != ARCHIVE_OK) {
-        return fail(ErrorKind::Unreadable,
-                    u"not a supported archive: %1"_s.arg(archiveErrorString(reader.get())));
-    }
-
-    const QByteArray stagingPrefix = QFile::encodeName(m_staging) + '/';
-    QString previous;
-    for (;;) {
-        struct archive_entry *entry = nullptr;
-        const int status = archive_read_next_header(reader.get(), &entry);
-        if (status == ARCHIVE_EOF)
-            break;
-        if (status < ARCHIVE_WARN) {
-            const QString why = archiveErrorString(reader.get());
-            return fail(ErrorKind::Unreadable,
-                        summary.entries == 0
-                            ? u"not a supported archive (tar.gz, tar.xz, tar.zst "
-                              "or zip): %1"_s.arg(why)
-                            : u"truncated or corrupt after entry '%1': %2"_s.arg(previous, why));
-        }
-        if (status == ARCHIVE_WARN)
-            qCWarning(lcArchive) << m_archivePath << archiveErrorString(reader.get());
-
-        const QString name = entryName(entry);
-        const EntryKind kind = kindOf(entry);
-        QString linkTarget;
-        if (kind == EntryKind::Symlink && archive_entry_symlink(entry))
-            linkTarget = QString::fromUtf8(archive_entry_symlink(entry));
-        if (kind == EntryKind::Hardlink)
-            linkTarget = QString::fromUtf8(archive_entry_hardlink(entry));
-        Result<QString> path = m_guard.admit(name, kind, linkTarget);
-        if (!path)
-            return fail(path.error().kind, u"refused: %1"_s.arg(path.error().message));
-        previous = name;
-        ++summary.entries;
-        if (path->isEmpty())
-            continue; // "./": the staging directory itself
-
-        archive_entry_copy_pathname(
-            entry, QByteArray(stagingPrefix + QFile::encodeName(*path)).constData());
-        if (kind == EntryKind::Hardlink) {
-            const QString target = EntryGuard::splitName(linkTarget)->join(u'/');
-            archive_entry_copy_hardlink(
-                entry, QByteArray(stagingPrefix + QFile::encodeName(target)).constData());
-        }
-        // Never set-id or sticky bits from an archive; always enough access
-        // for us to finish writing and, later, to delete the tree.
-        const mode_t perm = archive_entry_perm(entry) & 0777;
-        if (kind == EntryKind::Directory)
-            archive_entry_set_perm(entry, perm | 0700);
-        else if (kind != EntryKind::Symlink)
-            archive_entry_set_perm(entry, perm | 0600);
-
-        const int written = archive_write_header(disk.get(), entry);
-        if (written < ARCHIVE_WARN) {
-            return fail(diskErrorKind(disk.get()),
-                        u"refused: entry '%1': %2"_s.arg(name, archiveErrorString(disk.get())));
-        }
-        if (written == ARCHIVE_WARN)
-            qCWarning(lcArchive) << m_archivePath << name << archiveErrorString(disk.get());
-        if (archive_entry_size(entry) > 0 || kind == EntryKind::File) {
-            if (Result<void> copied = copyData(reader.get(), disk.get(), name, summary.bytes);
-                !copied) {
-                return copied;
-            }
-        }
-        if (archive_write_finish_entry(disk.get()) < ARCHIVE_WARN) {
-            return fail(diskErrorKind(disk.get()), u"cannot finish entry '%1': %2"_s.arg(
-                                                       name, archiveErrorString(disk.get())));
-        }
-    }
     if (Result<void> links = m_guard.finalCheck(); !links)
         return fail(links.error().kind, u"refused: %1"_s.arg(links.error().message));
     // Closing applies the deferred directory permissions and times.
-    if (archive_write_close(disk.get()) != ARCHIVE_OK) {
+    if (archive_write_close(m_disk.get()) != ARCHIVE_OK) {
         return fail(ErrorKind::Environment,
-                    u"cannot finish extraction: %1"_s.arg(archiveErrorString(disk.get())));
+                    u"cannot finish extraction: %1"_s.arg(archiveErrorString(m_disk.get())));
     }
     return {};
 }
@@ -234,6 +277,53 @@ Result<void> commit(const QString &staging, const QString &destination, bool rep
     return {};
 }
 
+// Hashes the open archive and rewinds it, so extraction reads the very bytes
+// that were checked. Returns the hash.
+Result<QString> verifySha256(QFile &file, const QString &archivePath, const QString &expected)
+{
+    Result<QString> actual = sha256OfDevice(file, archivePath);
+    if (!actual)
+        return actual.error();
+    if (actual->compare(expected, Qt::CaseInsensitive) != 0) {
+        return makeError(ErrorKind::Invalid,
+                         u"%1: SHA-256 mismatch: expected %2, got %3; nothing "
+                         "extracted"_s.arg(archivePath, expected.toLower(), *actual));
+    }
+    if (::lseek(file.handle(), 0, SEEK_SET) != 0)
+        return makeError(ErrorKind::Unreadable,
+                         u"%1: cannot rewind the archive"_s.arg(archivePath));
+    return actual;
+}
+
+struct Placement
+{
+    QString parent; // canonical
+    QString name;   // the destination's file name
+    QString target; // parent/name
+};
+
+// Stage under the canonical parent: libarchive's SECURE_SYMLINKS check
+// would refuse a destination reached through a symlink (/tmp -> /private/tmp).
+Result<Placement> placeDestination(const QString &destination, bool replaceExisting)
+{
+    const QFileInfo destInfo(QDir::cleanPath(QFileInfo(destination).absoluteFilePath()));
+    if (destInfo.fileName().isEmpty())
+        return makeError(ErrorKind::Usage, u"'%1': not a directory name"_s.arg(destination));
+    if (!QDir().mkpath(destInfo.absolutePath())) {
+        return makeError(ErrorKind::Environment,
+                         u"%1: cannot create the parent directory"_s.arg(destination));
+    }
+    Placement place;
+    place.parent = QFileInfo(destInfo.absolutePath()).canonicalFilePath();
+    place.name = destInfo.fileName();
+    place.target = place.parent + u'/' + place.name;
+    if (!replaceExisting && QFileInfo::exists(place.target) && !isEmptyDirectory(place.target)) {
+        return makeError(ErrorKind::Environment,
+                         u"%1: already exists and is not empty"_s.arg(place.target));
+    }
+    return place;
+}
+
 } // namespace
 
 Result<ExtractSummary> extractArchive(const QString &archivePath, const QString &destination,
@@ -252,41 +342,18 @@ Result<ExtractSummary> extractArchive(const QString &archivePath, const QString 
     }
     ExtractSummary summary;
     if (!options.expectedSha256.isEmpty()) {
-        Result<QString> actual = sha256OfDevice(file, archivePath);
-        if (!actual)
-            return actual.error();
-        if (actual->compare(options.expectedSha256, Qt::CaseInsensitive) != 0) {
-            return makeError(
-                ErrorKind::Invalid,
-                u"%1: SHA-256 mismatch: expected %2, got %3; nothing "
-                "extracted"_s.arg(archivePath, options.expectedSha256.toLower(), *actual));
-        }
-        summary.sha256 = *actual;
-        if (::lseek(file.handle(), 0, SEEK_SET) != 0) {
-            return makeError(ErrorKind::Unreadable,
-                             u"%1: cannot rewind the archive"_s.arg(archivePath));
-        }
+        Result<QString> hash = verifySha256(file, archivePath, options.expectedSha256);
+        if (!hash)
+            return hash.error();
+        summary.sha256 = *hash;
     }
-
-    // Stage under the canonical parent: libarchive's SECURE_SYMLINKS check
-    // would refuse a destination reached through a symlink (/tmp -> /private/tmp).
-    const QFileInfo destInfo(QDir::cleanPath(QFileInfo(destination).absoluteFilePath()));
-    if (destInfo.fileName().isEmpty())
-        return makeError(ErrorKind::Usage, u"'%1': not a directory name"_s.arg(destination));
-    if (!QDir().mkpath(destInfo.absolutePath())) {
-        return makeError(ErrorKind::Environment,
-                         u"%1: cannot create the parent directory"_s.arg(destination));
-    }
-    const QString parent = QFileInfo(destInfo.absolutePath()).canonicalFilePath();
-    const QString target = parent + u'/' + destInfo.fileName();
-    if (!options.replaceExisting && QFileInfo::exists(target) && !isEmptyDirectory(target)) {
-        return makeError(ErrorKind::Environment,
-                         u"%1: already exists and is not empty"_s.arg(target));
-    }
-    QTemporaryDir staging(parent + u"/."_s + destInfo.fileName() + u".partial-XXXXXX"_s);
+    Result<Placement> place = placeDestination(destination, options.replaceExisting);
+    if (!place)
+        return place.error();
+    QTemporaryDir staging(place->parent + u"/."_s + place->name + u".partial-XXXXXX"_s);
     if (!staging.isValid()) {
         return makeError(ErrorKind::Environment, u"%1: cannot create a staging directory: %2"_s.arg(
-                                                     parent, staging.errorString()));
+                                                     place->parent, staging.errorString()));
     }
 
     Extraction extraction(archivePath, staging.path());
@@ -299,10 +366,10 @@ Result<ExtractSummary> extractArchive(const QString &archivePath, const QString 
         if (Result<void> hook = options.beforeCommit(staging.path()); !hook)
             return hook.error();
     }
-    if (Result<void> moved = commit(staging.path(), target, options.replaceExisting); !moved)
+    if (Result<void> moved = commit(staging.path(), place->target, options.replaceExisting); !moved)
         return moved.error();
     staging.setAutoRemove(false);
-    summary.destination = target;
+    summary.destination = place->target;
     return summary;
 }
 

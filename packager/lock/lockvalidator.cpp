@@ -41,57 +41,46 @@ QString directoriesText(const InstalledSet &installed)
     return dirs.join(u", "_s);
 }
 
-} // namespace
-
-QList<Problem> checkLockRules(const Lock &lock, const QString &lockName)
+// The rules for one entry on its own: no whitespace, modules sorted and
+// unique, at least one module.
+void checkEntry(const Distribution &d, const QString &lockName, std::size_t i,
+                QList<Problem> &problems)
 {
-    QList<Problem> problems;
-    QHash<QString, std::size_t> firstIndex;
-    for (std::size_t i = 0; i < lock.distributions.size(); ++i) {
-        const Distribution &d = lock.distributions[i];
-        // Built only when there is something to report: most entries have nothing.
-        const auto where = [&] {
-            return entryPath(lockName, i, d);
-        };
-        const QString key = canonicalName(d.name);
-        const auto seen = firstIndex.constFind(key);
-        if (seen != firstIndex.cend()) {
-            const Distribution &first = lock.distributions[*seen];
-            problems.append(error("duplicate-name", where(),
-                                  u"duplicate of distributions[%1] (%2 %3): both "
-                                  "normalise to \"%4\""_s.arg(*seen)
-                                      .arg(first.name, first.version, key)));
-        } else {
-            firstIndex.insert(key, i);
+    // Built only when there is something to report: most entries have nothing.
+    const auto where = [&] {
+        return entryPath(lockName, i, d);
+    };
+    if (hasWhitespace(d.name))
+        problems.append(
+            error("whitespace", where(), u"name \"%1\" contains whitespace"_s.arg(d.name)));
+    if (hasWhitespace(d.version))
+        problems.append(
+            error("whitespace", where(), u"version \"%1\" contains whitespace"_s.arg(d.version)));
+    for (qsizetype m = 1; m < d.topLevelModules.size(); ++m) {
+        const QString &prev = d.topLevelModules[m - 1];
+        const QString &cur = d.topLevelModules[m];
+        if (!codePointLess(prev, cur)) {
+            problems.append(error("unsorted-modules", where(),
+                                  prev == cur ? u"top_level_modules lists \"%1\" twice"_s.arg(cur)
+                                              : u"top_level_modules not sorted: \"%1\" comes "
+                                                "before \"%2\""_s.arg(prev, cur)));
+            break;
         }
-        if (hasWhitespace(d.name))
-            problems.append(
-                error("whitespace", where(), u"name \"%1\" contains whitespace"_s.arg(d.name)));
-        if (hasWhitespace(d.version))
-            problems.append(error("whitespace", where(),
-                                  u"version \"%1\" contains whitespace"_s.arg(d.version)));
-        for (qsizetype m = 1; m < d.topLevelModules.size(); ++m) {
-            const QString &prev = d.topLevelModules[m - 1];
-            const QString &cur = d.topLevelModules[m];
-            if (!codePointLess(prev, cur)) {
-                problems.append(error("unsorted-modules", where(),
-                                      prev == cur
-                                          ? u"top_level_modules lists \"%1\" twice"_s.arg(cur)
-                                          : u"top_level_modules not sorted: \"%1\" comes "
-                                            "before \"%2\""_s.arg(prev, cur)));
-                break;
-            }
-        }
-        for (const QString &m : d.topLevelModules) {
-            if (hasWhitespace(m))
-                problems.append(
-                    error("whitespace", where(), u"module \"%1\" contains whitespace"_s.arg(m)));
-        }
-        if (d.topLevelModules.isEmpty())
-            problems.append(warning("no-modules", where(),
-                                    u"no top_level_modules: plugins are not kept "
-                                    "from shadowing this distribution's modules"_s));
     }
+    for (const QString &m : d.topLevelModules) {
+        if (hasWhitespace(m))
+            problems.append(
+                error("whitespace", where(), u"module \"%1\" contains whitespace"_s.arg(m)));
+    }
+    if (d.topLevelModules.isEmpty())
+        problems.append(warning("no-modules", where(),
+                                u"no top_level_modules: plugins are not kept "
+                                "from shadowing this distribution's modules"_s));
+}
+
+// The first distribution out of order, if any.
+void checkDistributionOrder(const Lock &lock, const QString &lockName, QList<Problem> &problems)
+{
     for (std::size_t i = 1; i < lock.distributions.size(); ++i) {
         const Distribution &prev = lock.distributions[i - 1];
         const Distribution &cur = lock.distributions[i];
@@ -101,9 +90,33 @@ QList<Problem> checkLockRules(const Lock &lock, const QString &lockName)
                         u"%1: distributions[%2] (%3)"_s.arg(lockName).arg(i).arg(cur.name),
                         u"distributions are not sorted by name: %1 comes after %2"_s.arg(
                             cur.name, prev.name)));
-            break;
+            return;
         }
     }
+}
+
+} // namespace
+
+QList<Problem> checkLockRules(const Lock &lock, const QString &lockName)
+{
+    QList<Problem> problems;
+    QHash<QString, std::size_t> firstIndex;
+    for (std::size_t i = 0; i < lock.distributions.size(); ++i) {
+        const Distribution &d = lock.distributions[i];
+        const QString key = canonicalName(d.name);
+        const auto seen = firstIndex.constFind(key);
+        if (seen != firstIndex.cend()) {
+            const Distribution &first = lock.distributions[*seen];
+            problems.append(error("duplicate-name", entryPath(lockName, i, d),
+                                  u"duplicate of distributions[%1] (%2 %3): both "
+                                  "normalise to \"%4\""_s.arg(*seen)
+                                      .arg(first.name, first.version, key)));
+        } else {
+            firstIndex.insert(key, i);
+        }
+        checkEntry(d, lockName, i, problems);
+    }
+    checkDistributionOrder(lock, lockName, problems);
     return problems;
 }
 

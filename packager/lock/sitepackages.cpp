@@ -1,247 +1,101 @@
 // SPDX-License-Identifier: MIT
 #include "sitepackages.h"
+#include "sitepackagesfiles.h"
 
 #include "distmetadata.h"
 
 #include "base/parallel.h"
 
-#include <QFile>
 #include <QHash>
 
 #include <algorithm>
 #include <optional>
 #include <vector>
 
-#ifdef Q_OS_UNIX
-#include <cerrno>
-#include <cstring>
-#include <dirent.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#endif
-#include <filesystem>
-#include <system_error>
-
 using namespace Qt::Literals::StringLiterals;
-
-namespace fs = std::filesystem;
 
 namespace deskpack::lock {
 
 namespace {
 
-QString joinPath(const QString &a, const QString &b)
+// The same order importlib.metadata reads: METADATA, then PKG-INFO, then a
+// single-file .egg-info itself.
+std::optional<QByteArray> readMetadataHeaders(const SitePackagesIndex &index, const QString &entry,
+                                              bool isDir)
 {
-    return a + u'/' + b;
+    if (!isDir)
+        return readHeaderBlock(index, entry);
+    // setuptools never writes METADATA into an egg-info: asking for PKG-INFO
+    // first there saves a failed open per distribution. (importlib.metadata
+    // would prefer a METADATA if one were ever added by hand.)
+    const bool egg = endsWithCaseInsensitive(entry, QLatin1StringView(".egg-info"));
+    const QString first = egg ? u"PKG-INFO"_s : u"METADATA"_s;
+    const QString second = egg ? u"METADATA"_s : u"PKG-INFO"_s;
+    std::optional<QByteArray> headers = readHeaderBlock(index, joinPath(entry, first));
+    if (!headers)
+        headers = readHeaderBlock(index, joinPath(entry, second));
+    return headers;
 }
 
-constexpr qint64 MaxHeaderBytes = 1 << 20;
-constexpr qint64 MaxListingBytes = 64ll << 20;
-
-} // namespace
-
-// Opening files relative to an open directory spares the kernel walking the
-// whole site-packages path again for each of thousands of small files.
-struct DirectoryHandle
+// The modules the metadata directory names: top_level.txt, else RECORD,
+// else installed-files.txt.
+void readRecordedModules(const SitePackagesIndex &index, const QString &entry,
+                         InstalledDistribution &dist)
 {
-#ifdef Q_OS_UNIX
-    explicit DirectoryHandle(const QString &path)
-        : fd(::open(QFile::encodeName(path).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC))
-    {
+    if (const auto topLevel = readSmallFile(index, joinPath(entry, u"top_level.txt"_s))) {
+        dist.topLevelModules = parseTopLevel(*topLevel);
+        dist.moduleSource = InstalledDistribution::ModuleSource::TopLevelTxt;
     }
-    ~DirectoryHandle()
-    {
-        if (fd >= 0)
-            ::close(fd);
+    if (dist.topLevelModules.isEmpty()) {
+        if (const auto record = readSmallFile(index, joinPath(entry, u"RECORD"_s))) {
+            dist.topLevelModules = modulesFromInstalledPaths(recordPaths(*record));
+            dist.moduleSource = InstalledDistribution::ModuleSource::Record;
+        }
     }
-    DirectoryHandle(const DirectoryHandle &) = delete;
-    DirectoryHandle &operator=(const DirectoryHandle &) = delete;
-    int fd = -1;
-#else
-    explicit DirectoryHandle(const QString &) {}
-#endif
-};
+    if (dist.topLevelModules.isEmpty()) {
+        if (const auto files = readSmallFile(index, joinPath(entry, u"installed-files.txt"_s))) {
+            dist.topLevelModules = modulesFromInstalledPaths(installedFilesPaths(*files));
+            dist.moduleSource = InstalledDistribution::ModuleSource::InstalledFiles;
+        }
+    }
+}
 
-namespace {
-
-// Small-file reads are the whole cost of generating a lock (thousands of
-// METADATA, top_level.txt and RECORD files), so on POSIX they go straight to
-// openat/read: QFile adds a stat per open and a buffer allocation per read.
-class SmallFile
+// Metadata goes stale (Debian's setuptools names "debian"; some top_level.txt
+// list "pkg/sub"): keep each name's top-level part, and only when it exists.
+// A name need not be an identifier: what counts is that the import system
+// finds a package, namespace directory or module file under it.
+void keepPresentModules(const SitePackagesIndex &index, InstalledDistribution &dist)
 {
-public:
-    SmallFile(const SitePackagesIndex &index, const QString &relative)
-    {
-#ifdef Q_OS_UNIX
-        const int dirFd = index.handle() ? index.handle()->fd : -1;
-        if (dirFd >= 0)
-            m_fd = ::openat(dirFd, QFile::encodeName(relative).constData(), O_RDONLY | O_CLOEXEC);
+    QStringList present;
+    for (const QString &module : std::as_const(dist.topLevelModules)) {
+        const QString top = module.section(u'/', 0, 0).section(u'\\', 0, 0);
+        if (!isTopLevelModuleName(top))
+            dist.unimportableNames.append(module);
+        else if (index.hasModule(top))
+            present.append(top);
         else
-            m_fd = ::open(QFile::encodeName(joinPath(index.directory(), relative)).constData(),
-                          O_RDONLY | O_CLOEXEC);
-#else
-        m_file.setFileName(joinPath(index.directory(), relative));
-        if (!m_file.open(QIODevice::ReadOnly | QIODevice::Unbuffered))
-            m_file.setFileName(QString());
-#endif
+            dist.missingModules.append(module);
     }
-    ~SmallFile()
-    {
-#ifdef Q_OS_UNIX
-        if (m_fd >= 0)
-            ::close(m_fd);
-#endif
-    }
-    SmallFile(const SmallFile &) = delete;
-    SmallFile &operator=(const SmallFile &) = delete;
+    dist.topLevelModules = present;
+}
 
-    bool isOpen() const
-    {
-#ifdef Q_OS_UNIX
-        return m_fd >= 0;
-#else
-        return m_file.isOpen();
-#endif
-    }
-
-    qint64 read(char *buffer, qint64 size)
-    {
-#ifdef Q_OS_UNIX
-        qint64 n;
-        do {
-            n = ::read(m_fd, buffer, size_t(size));
-        } while (n < 0 && errno == EINTR);
-        return n;
-#else
-        return m_file.read(buffer, size);
-#endif
-    }
-
-    // Reads until EOF, `limit` bytes, or (with stopAtBlankLine) the first blank line.
-    QByteArray readUpTo(qint64 limit, bool stopAtBlankLine)
-    {
-        QByteArray data;
-        char buffer[16384];
-        while (data.size() < limit) {
-            const qint64 wanted = std::min<qint64>(sizeof buffer, limit - data.size());
-            const qint64 n = read(buffer, wanted);
-            if (n <= 0)
-                break;
-            const qsizetype searchFrom = std::max<qsizetype>(0, data.size() - 3);
-            data.append(buffer, n);
-            if (n < wanted)
-                break; // a short read of a regular file is its end: save the extra read()
-            if (stopAtBlankLine &&
-                (data.indexOf("\n\n", searchFrom) >= 0 || data.indexOf("\n\r\n", searchFrom) >= 0))
-                break;
+// No module named by the metadata is there: the distribution's own name,
+// when a module of that name is.
+void guessModuleFromName(const SitePackagesIndex &index, InstalledDistribution &dist)
+{
+    dist.moduleSource = InstalledDistribution::ModuleSource::None;
+    QString guess = dist.name;
+    guess.replace(u'-', u'_').replace(u'.', u'_');
+    for (const QString &candidate : {guess, guess.toLower()}) {
+        if (index.hasModule(candidate)) {
+            dist.topLevelModules = {candidate};
+            dist.moduleSource = InstalledDistribution::ModuleSource::NameOnDisk;
+            break;
         }
-        return data;
     }
-
-private:
-#ifdef Q_OS_UNIX
-    int m_fd = -1;
-#else
-    QFile m_file;
-#endif
-};
-
-// Reads a whole small file, or nothing when it does not exist.
-std::optional<QByteArray> readFile(const SitePackagesIndex &index, const QString &relative)
-{
-    SmallFile file(index, relative);
-    if (!file.isOpen())
-        return std::nullopt;
-    return file.readUpTo(MaxListingBytes, false);
-}
-
-// Reads the header block of a METADATA/PKG-INFO file: the body after the first
-// blank line can be a long README and is never needed.
-std::optional<QByteArray> readHeaders(const SitePackagesIndex &index, const QString &relative)
-{
-    SmallFile file(index, relative);
-    if (!file.isOpen())
-        return std::nullopt;
-    return file.readUpTo(MaxHeaderBytes, true);
-}
-
-bool endsWithCaseInsensitive(const QString &s, QLatin1StringView suffix)
-{
-    return s.endsWith(suffix, Qt::CaseInsensitive);
 }
 
 } // namespace
-
-Result<SitePackagesIndex> SitePackagesIndex::scan(const QString &directory)
-{
-    SitePackagesIndex index;
-    index.m_directory = directory;
-    index.m_handle = std::make_shared<const DirectoryHandle>(directory);
-    auto add = [&index](const QString &name, bool isDir) {
-        if (isDir)
-            index.m_directories.insert(name);
-        if (endsWithCaseInsensitive(name, QLatin1StringView(".dist-info")) ||
-            endsWithCaseInsensitive(name, QLatin1StringView(".egg-info"))) {
-            index.m_metadataEntries.append(name);
-            return;
-        }
-        if (!isDir) {
-            const QString module = moduleNameOfFile(name);
-            if (!module.isEmpty())
-                index.m_fileModules.insert(module);
-        }
-    };
-#ifdef Q_OS_UNIX
-    // readdir's d_type spares a stat per entry; std::filesystem builds a full
-    // path object for each of thousands of entries.
-    const int fd = index.m_handle->fd >= 0 ? ::dup(index.m_handle->fd) : -1;
-    DIR *dir = fd >= 0 ? ::fdopendir(fd) : nullptr;
-    if (!dir) {
-        const QString why = QString::fromLocal8Bit(strerror(errno));
-        if (fd >= 0)
-            ::close(fd);
-        return makeError(ErrorKind::Unreadable,
-                         u"%1: cannot list site-packages: %2"_s.arg(directory, why));
-    }
-    while (const dirent *entry = ::readdir(dir)) {
-        const char *raw = entry->d_name;
-        if (raw[0] == '.' && (raw[1] == 0 || (raw[1] == '.' && raw[2] == 0)))
-            continue;
-        bool isDir = entry->d_type == DT_DIR;
-        if (entry->d_type == DT_UNKNOWN || entry->d_type == DT_LNK) {
-            struct stat st;
-            isDir = ::fstatat(::dirfd(dir), raw, &st, 0) == 0 &&
-                    S_ISDIR(st.st_mode); // follows links, as import does
-        }
-        add(QFile::decodeName(raw), isDir);
-    }
-    ::closedir(dir);
-#else
-    std::error_code ec;
-    fs::directory_iterator it(fs::path(directory.toStdWString()), ec);
-    if (ec) {
-        return makeError(ErrorKind::Unreadable,
-                         u"%1: cannot list site-packages: %2"_s.arg(
-                             directory, QString::fromStdString(ec.message())));
-    }
-    for (const fs::directory_entry &entry : it) {
-        std::error_code typeError;
-        add(QString::fromStdWString(entry.path().filename().wstring()),
-            entry.is_directory(typeError));
-    }
-#endif
-    std::sort(index.m_metadataEntries.begin(), index.m_metadataEntries.end(), codePointLess);
-    return index;
-}
-
-bool SitePackagesIndex::hasModule(const QString &module) const
-{
-    // A directory of any name is at least a namespace portion to FileFinder, but
-    // "foo.dist-info" or ".git" can never be looked up as a top-level module.
-    return isTopLevelModuleName(module) &&
-           (m_directories.contains(module) || m_fileModules.contains(module));
-}
 
 Result<InstalledDistribution> readDistribution(const SitePackagesIndex &index, const QString &entry)
 {
@@ -250,22 +104,7 @@ Result<InstalledDistribution> readDistribution(const SitePackagesIndex &index, c
     dist.metadataPath = path;
     const bool isDir = index.isDirectory(entry);
 
-    // The same order importlib.metadata reads: METADATA, then PKG-INFO, then a
-    // single-file .egg-info itself.
-    std::optional<QByteArray> headers;
-    if (isDir) {
-        // setuptools never writes METADATA into an egg-info: asking for PKG-INFO
-        // first there saves a failed open per distribution. (importlib.metadata
-        // would prefer a METADATA if one were ever added by hand.)
-        const bool egg = endsWithCaseInsensitive(entry, QLatin1StringView(".egg-info"));
-        const QString first = egg ? u"PKG-INFO"_s : u"METADATA"_s;
-        const QString second = egg ? u"METADATA"_s : u"PKG-INFO"_s;
-        headers = readHeaders(index, joinPath(entry, first));
-        if (!headers)
-            headers = readHeaders(index, joinPath(entry, second));
-    } else {
-        headers = readHeaders(index, entry);
-    }
+    const std::optional<QByteArray> headers = readMetadataHeaders(index, entry, isDir);
     if (!headers) {
         return makeError(ErrorKind::Invalid, u"%1: no METADATA or PKG-INFO; skipped"_s.arg(path));
     }
@@ -282,57 +121,79 @@ Result<InstalledDistribution> readDistribution(const SitePackagesIndex &index, c
     dist.name = meta.name;
     dist.version = meta.version;
 
-    if (isDir) {
-        if (const auto topLevel = readFile(index, joinPath(entry, u"top_level.txt"_s))) {
-            dist.topLevelModules = parseTopLevel(*topLevel);
-            dist.moduleSource = InstalledDistribution::ModuleSource::TopLevelTxt;
-        }
-        if (dist.topLevelModules.isEmpty()) {
-            if (const auto record = readFile(index, joinPath(entry, u"RECORD"_s))) {
-                dist.topLevelModules = modulesFromInstalledPaths(recordPaths(*record));
-                dist.moduleSource = InstalledDistribution::ModuleSource::Record;
-            }
-        }
-        if (dist.topLevelModules.isEmpty()) {
-            if (const auto files = readFile(index, joinPath(entry, u"installed-files.txt"_s))) {
-                dist.topLevelModules = modulesFromInstalledPaths(installedFilesPaths(*files));
-                dist.moduleSource = InstalledDistribution::ModuleSource::InstalledFiles;
-            }
-        }
-    }
-    // Metadata goes stale (Debian's setuptools names "debian"; some top_level.txt
-    // list "pkg/sub"): keep each name's top-level part, and only when it exists.
-    // A name need not be an identifier: what counts is that the import system
-    // finds a package, namespace directory or module file under it.
-    QStringList present;
-    for (const QString &module : std::as_const(dist.topLevelModules)) {
-        const QString top = module.section(u'/', 0, 0).section(u'\\', 0, 0);
-        if (!isTopLevelModuleName(top))
-            dist.unimportableNames.append(module);
-        else if (index.hasModule(top))
-            present.append(top);
-        else
-            dist.missingModules.append(module);
-    }
-    dist.topLevelModules = present;
-    if (dist.topLevelModules.isEmpty()) {
-        dist.moduleSource = InstalledDistribution::ModuleSource::None;
-        QString guess = dist.name;
-        guess.replace(u'-', u'_').replace(u'.', u'_');
-        for (const QString &candidate : {guess, guess.toLower()}) {
-            if (index.hasModule(candidate)) {
-                dist.topLevelModules = {candidate};
-                dist.moduleSource = InstalledDistribution::ModuleSource::NameOnDisk;
-                break;
-            }
-        }
-    }
+    if (isDir)
+        readRecordedModules(index, entry, dist);
+    keepPresentModules(index, dist);
+    if (dist.topLevelModules.isEmpty())
+        guessModuleFromName(index, dist);
     std::sort(dist.topLevelModules.begin(), dist.topLevelModules.end(), codePointLess);
     dist.topLevelModules.erase(
         std::unique(dist.topLevelModules.begin(), dist.topLevelModules.end()),
         dist.topLevelModules.end());
     return dist;
 }
+
+namespace {
+
+// Every metadata entry of the index, read in parallel, in the entries' order.
+std::vector<Result<InstalledDistribution>> readDistributions(const SitePackagesIndex &index)
+{
+    const QStringList &entries = index.metadataEntries();
+    std::vector<std::optional<Result<InstalledDistribution>>> read(std::size_t(entries.size()));
+    forEachInParallel(entries.size(), [&](qsizetype i) {
+        read[std::size_t(i)].emplace(readDistribution(index, entries[i]));
+    });
+    std::vector<Result<InstalledDistribution>> out;
+    out.reserve(read.size());
+    for (std::optional<Result<InstalledDistribution>> &dist : read)
+        out.push_back(std::move(*dist));
+    return out;
+}
+
+void reportModuleProblems(const InstalledDistribution &dist, const QString &directory,
+                          QList<Problem> &problems)
+{
+    for (const QString &module : std::as_const(dist.missingModules)) {
+        problems.append(Problem{Severity::Warning, u"missing-module"_s, dist.metadataPath,
+                                u"%1 names module \"%2\", which is not in %3; left out"_s.arg(
+                                    dist.name, module, directory)});
+    }
+    for (const QString &module : std::as_const(dist.unimportableNames)) {
+        problems.append(
+            Problem{Severity::Warning, u"not-a-module"_s, dist.metadataPath,
+                    u"%1 names \"%2\", which cannot be a top-level module name "
+                    "(it holds a dot or whitespace); left out"_s.arg(dist.name, module)});
+    }
+    if (dist.topLevelModules.isEmpty()) {
+        problems.append(Problem{Severity::Warning, u"no-modules"_s, dist.metadataPath,
+                                u"%1 names no importable top-level module (no top_level.txt, "
+                                "RECORD or module matching its name)"_s.arg(dist.name)});
+    }
+}
+
+// A second installation of a distribution already seen: the same version is
+// merged into the first (a warning), another version is an error.
+void mergeDuplicate(InstalledDistribution &first, const InstalledDistribution &dist,
+                    QList<Problem> &problems)
+{
+    if (first.version != dist.version) {
+        problems.append(Problem{Severity::Error, u"conflicting-versions"_s, dist.metadataPath,
+                                u"%1 is installed twice at different versions: %2 at %3 and "
+                                "%4 at %5"_s.arg(first.name, first.version, first.metadataPath,
+                                                 dist.version, dist.metadataPath)});
+        return;
+    }
+    problems.append(Problem{Severity::Warning, u"duplicate-merged"_s, dist.metadataPath,
+                            u"%1 %2 is also installed at %3; recorded once"_s.arg(
+                                dist.name, dist.version, first.metadataPath)});
+    for (const QString &m : dist.topLevelModules) {
+        if (!first.topLevelModules.contains(m))
+            first.topLevelModules.append(m);
+    }
+    std::sort(first.topLevelModules.begin(), first.topLevelModules.end(), codePointLess);
+}
+
+} // namespace
 
 Result<InstalledSet> scanInstalled(const QStringList &directories)
 {
@@ -342,37 +203,14 @@ Result<InstalledSet> scanInstalled(const QStringList &directories)
         Result<SitePackagesIndex> index = SitePackagesIndex::scan(directory);
         if (!index)
             return index.error();
-        const QStringList &entries = index->metadataEntries();
-        std::vector<std::optional<Result<InstalledDistribution>>> read(std::size_t(entries.size()));
-        forEachInParallel(entries.size(), [&](qsizetype i) {
-            read[std::size_t(i)].emplace(readDistribution(*index, entries[i]));
-        });
-        for (qsizetype i = 0; i < entries.size(); ++i) {
-            Result<InstalledDistribution> &dist = *read[std::size_t(i)];
+        for (Result<InstalledDistribution> &dist : readDistributions(*index)) {
             if (!dist) {
                 // The message already names the entry's path.
                 set.problems.append(
                     Problem{Severity::Warning, u"skipped"_s, QString(), dist.error().message});
                 continue;
             }
-            for (const QString &module : std::as_const(dist->missingModules)) {
-                set.problems.append(
-                    Problem{Severity::Warning, u"missing-module"_s, dist->metadataPath,
-                            u"%1 names module \"%2\", which is not in %3; left out"_s.arg(
-                                dist->name, module, directory)});
-            }
-            for (const QString &module : std::as_const(dist->unimportableNames)) {
-                set.problems.append(
-                    Problem{Severity::Warning, u"not-a-module"_s, dist->metadataPath,
-                            u"%1 names \"%2\", which cannot be a top-level module name "
-                            "(it holds a dot or whitespace); left out"_s.arg(dist->name, module)});
-            }
-            if (dist->topLevelModules.isEmpty()) {
-                set.problems.append(
-                    Problem{Severity::Warning, u"no-modules"_s, dist->metadataPath,
-                            u"%1 names no importable top-level module (no top_level.txt, "
-                            "RECORD or module matching its name)"_s.arg(dist->name)});
-            }
+            reportModuleProblems(*dist, directory, set.problems);
             const QString key = canonicalName(dist->name);
             const auto seen = byCanonical.constFind(key);
             if (seen == byCanonical.cend()) {
@@ -380,25 +218,7 @@ Result<InstalledSet> scanInstalled(const QStringList &directories)
                 set.distributions.append(std::move(*dist));
                 continue;
             }
-            InstalledDistribution &first = set.distributions[*seen];
-            if (first.version == dist->version) {
-                set.problems.append(Problem{Severity::Warning, u"duplicate-merged"_s,
-                                            dist->metadataPath,
-                                            u"%1 %2 is also installed at %3; recorded once"_s.arg(
-                                                dist->name, dist->version, first.metadataPath)});
-                for (const QString &m : dist->topLevelModules) {
-                    if (!first.topLevelModules.contains(m))
-                        first.topLevelModules.append(m);
-                }
-                std::sort(first.topLevelModules.begin(), first.topLevelModules.end(),
-                          codePointLess);
-            } else {
-                set.problems.append(
-                    Problem{Severity::Error, u"conflicting-versions"_s, dist->metadataPath,
-                            u"%1 is installed twice at different versions: %2 at %3 and "
-                            "%4 at %5"_s.arg(first.name, first.version, first.metadataPath,
-                                             dist->version, dist->metadataPath)});
-            }
+            mergeDuplicate(set.distributions[*seen], *dist, set.problems);
         }
         set.indexes.append(std::move(*index));
     }

@@ -70,66 +70,107 @@ QStringList elfFilesUnder(const QString &root)
     return files;
 }
 
+namespace {
+
+// The audit of one tree: each finding names the file as displayPrefix + its
+// path under the root.
+class TreeAudit
+{
+public:
+    TreeAudit(const QString &root, const QString &displayPrefix)
+        : m_root(root)
+        , m_displayPrefix(displayPrefix)
+    {
+    }
+
+    void auditFile(const QString &file);
+    QList<ElfFinding> findings() const { return m_findings; }
+
+private:
+    void add(ElfFinding::Kind kind, const QString &file, const QString &detail, const QString &what)
+    {
+        const QString shown = m_displayPrefix + QDir(m_root).relativeFilePath(file);
+        m_findings.append({kind, shown, detail, shown + u": "_s + what});
+    }
+    QStringList checkSearchPath(const QString &file, const ElfInfo &info);
+    void checkNeeded(const QString &file, const ElfInfo &info, const QStringList &searchDirs);
+
+    QString m_root;
+    QString m_displayPrefix;
+    QList<ElfFinding> m_findings;
+};
+
+void TreeAudit::auditFile(const QString &file)
+{
+    Result<ElfInfo> info = readElf(file);
+    if (!info) {
+        add(ElfFinding::Kind::Unreadable, file, {}, info.error().message.section(u": "_s, 1));
+        return;
+    }
+    if (!info->isLoadable())
+        return;
+    if (!runsOnHost(*info)) {
+        const QString machine = describeMachine(info->machine, info->is64);
+        add(ElfFinding::Kind::ForeignMachine, file, machine,
+            u"ELF for %1; this machine runs %2"_s.arg(machine,
+                                                      describeMachine(hostMachine(), true)));
+        return;
+    }
+    checkNeeded(file, *info, checkSearchPath(file, *info));
+}
+
+// Reports RPATH/RUNPATH entries that are not $ORIGIN-relative or leave the
+// tree; returns the directories the loader searches, expanded.
+QStringList TreeAudit::checkSearchPath(const QString &file, const ElfInfo &info)
+{
+    const QString dir = QFileInfo(file).absolutePath();
+    const char *tag = info.runPath.isEmpty() ? "RPATH" : "RUNPATH";
+    QStringList searchDirs;
+    for (const QString &entry : info.rPath + info.runPath) {
+        if (!isOriginRelative(entry)) {
+            add(ElfFinding::Kind::AbsoluteSearchPath, file, entry,
+                u"%1 names %2 '%3', which is not relative to $ORIGIN"_s.arg(
+                    QLatin1StringView(tag),
+                    entry.startsWith(u'/') ? u"the absolute path"_s : u"the cwd-relative path"_s,
+                    entry));
+            continue;
+        }
+        const QString expanded = expandOrigin(entry, dir);
+        if (!elftree::isInside(expanded, m_root)) {
+            add(ElfFinding::Kind::SearchPathOutside, file, entry,
+                u"%1 entry '%2' leads out of the tree"_s.arg(QLatin1StringView(tag), entry));
+            continue;
+        }
+        if (info.searchPath().contains(entry))
+            searchDirs.append(expanded);
+    }
+    return searchDirs;
+}
+
+void TreeAudit::checkNeeded(const QString &file, const ElfInfo &info, const QStringList &searchDirs)
+{
+    for (const QString &soname : std::as_const(info.needed)) {
+        if (isBaseSystemLibrary(soname))
+            continue;
+        const bool found =
+            std::any_of(searchDirs.cbegin(), searchDirs.cend(),
+                        [&](const QString &d) { return elftree::hasLibrary(d, soname, m_root); });
+        if (!found)
+            add(ElfFinding::Kind::UnresolvedLibrary, file, soname,
+                u"needs %1, which is neither found through its $ORIGIN "
+                "search path inside the tree nor a base-system library"_s.arg(soname));
+    }
+}
+
+} // namespace
+
 QList<ElfFinding> auditElfTree(const QString &rootPath, const QString &displayPrefix)
 {
-    using elftree::isInside;
     const QString root = QDir::cleanPath(QFileInfo(rootPath).absoluteFilePath());
-    QList<ElfFinding> findings;
-    auto add = [&](ElfFinding::Kind kind, const QString &file, const QString &detail,
-                   const QString &what) {
-        const QString shown = displayPrefix + QDir(root).relativeFilePath(file);
-        findings.append({kind, shown, detail, shown + u": "_s + what});
-    };
-    for (const QString &file : elfFilesUnder(root)) {
-        Result<ElfInfo> info = readElf(file);
-        if (!info) {
-            add(ElfFinding::Kind::Unreadable, file, {}, info.error().message.section(u": "_s, 1));
-            continue;
-        }
-        if (!info->isLoadable())
-            continue;
-        if (!runsOnHost(*info)) {
-            const QString machine = describeMachine(info->machine, info->is64);
-            add(ElfFinding::Kind::ForeignMachine, file, machine,
-                u"ELF for %1; this machine runs %2"_s.arg(machine,
-                                                          describeMachine(hostMachine(), true)));
-            continue;
-        }
-        const QString dir = QFileInfo(file).absolutePath();
-        const char *tag = info->runPath.isEmpty() ? "RPATH" : "RUNPATH";
-        QStringList searchDirs;
-        for (const QString &entry : info->rPath + info->runPath) {
-            if (!isOriginRelative(entry)) {
-                add(ElfFinding::Kind::AbsoluteSearchPath, file, entry,
-                    u"%1 names %2 '%3', which is not relative to $ORIGIN"_s.arg(
-                        QLatin1StringView(tag),
-                        entry.startsWith(u'/') ? u"the absolute path"_s
-                                               : u"the cwd-relative path"_s,
-                        entry));
-                continue;
-            }
-            const QString expanded = expandOrigin(entry, dir);
-            if (!isInside(expanded, root)) {
-                add(ElfFinding::Kind::SearchPathOutside, file, entry,
-                    u"%1 entry '%2' leads out of the tree"_s.arg(QLatin1StringView(tag), entry));
-                continue;
-            }
-            if (info->searchPath().contains(entry))
-                searchDirs.append(expanded);
-        }
-        for (const QString &soname : std::as_const(info->needed)) {
-            if (isBaseSystemLibrary(soname))
-                continue;
-            const bool found =
-                std::any_of(searchDirs.cbegin(), searchDirs.cend(),
-                            [&](const QString &d) { return elftree::hasLibrary(d, soname, root); });
-            if (!found)
-                add(ElfFinding::Kind::UnresolvedLibrary, file, soname,
-                    u"needs %1, which is neither found through its $ORIGIN "
-                    "search path inside the tree nor a base-system library"_s.arg(soname));
-        }
-    }
-    return findings;
+    TreeAudit audit(root, displayPrefix);
+    for (const QString &file : elfFilesUnder(root))
+        audit.auditFile(file);
+    return audit.findings();
 }
 
 QList<ElfFinding> auditBundleElf(const QString &bundleRoot, const QString &displayPrefix)

@@ -42,6 +42,79 @@ QStringList splitPath(const char *value)
     return QString::fromUtf8(value).split(u':', Qt::SkipEmptyParts);
 }
 
+Result<void> readHeader(Elf *elf, const QString &path, ElfInfo &info)
+{
+    GElf_Ehdr header;
+    if (!gelf_getehdr(elf, &header))
+        return unreadable(path,
+                          u"truncated ELF header (%1)"_s.arg(QString::fromUtf8(elf_errmsg(-1))));
+    info.is64 = gelf_getclass(elf) == ELFCLASS64;
+    info.machine = header.e_machine;
+    info.type = header.e_type == ET_EXEC  ? ElfInfo::Type::Executable
+                : header.e_type == ET_DYN ? ElfInfo::Type::SharedObject
+                                          : ElfInfo::Type::Other;
+    return {};
+}
+
+// PT_INTERP, from the program headers, as the loader finds it.
+Result<void> readInterpreter(Elf *elf, const QString &path, ElfInfo &info)
+{
+    size_t rawSize = 0;
+    const char *raw = elf_rawfile(elf, &rawSize);
+    size_t segments = 0;
+    if (elf_getphdrnum(elf, &segments) != 0)
+        segments = 0;
+    for (size_t i = 0; i < segments; ++i) {
+        GElf_Phdr segment;
+        if (!gelf_getphdr(elf, int(i), &segment) || segment.p_type != PT_INTERP)
+            continue;
+        if (!raw || segment.p_offset >= rawSize || segment.p_filesz > rawSize - segment.p_offset)
+            return unreadable(path, u"PT_INTERP lies outside the file"_s);
+        info.interpreter = QString::fromUtf8(
+            raw + segment.p_offset, qsizetype(qstrnlen(raw + segment.p_offset, segment.p_filesz)));
+    }
+    return {};
+}
+
+// NEEDED, SONAME, RUNPATH and RPATH of one SHT_DYNAMIC section, up to DT_NULL.
+Result<void> readDynamicSection(Elf *elf, Elf_Scn *section, const GElf_Shdr &sectionHeader,
+                                const QString &path, ElfInfo &info)
+{
+    Elf_Data *data = elf_getdata(section, nullptr);
+    if (!data)
+        return unreadable(
+            path, u"unreadable dynamic section (%1)"_s.arg(QString::fromUtf8(elf_errmsg(-1))));
+    const size_t count =
+        sectionHeader.sh_entsize ? sectionHeader.sh_size / sectionHeader.sh_entsize : 0;
+    for (size_t i = 0; i < count; ++i) {
+        GElf_Dyn entry;
+        if (!gelf_getdyn(data, int(i), &entry) || entry.d_tag == DT_NULL)
+            break;
+        if (entry.d_tag != DT_NEEDED && entry.d_tag != DT_SONAME && entry.d_tag != DT_RUNPATH &&
+            entry.d_tag != DT_RPATH)
+            continue;
+        const char *text = elf_strptr(elf, sectionHeader.sh_link, entry.d_un.d_val);
+        if (!text)
+            return unreadable(path, u"dynamic entry %1 points outside the "
+                                    "string table"_s.arg(qlonglong(entry.d_tag)));
+        switch (entry.d_tag) {
+        case DT_NEEDED:
+            info.needed.append(QString::fromUtf8(text));
+            break;
+        case DT_SONAME:
+            info.soname = QString::fromUtf8(text);
+            break;
+        case DT_RUNPATH:
+            info.runPath += splitPath(text);
+            break;
+        case DT_RPATH:
+            info.rPath += splitPath(text);
+            break;
+        }
+    }
+    return {};
+}
+
 } // namespace
 
 bool isElfFile(const QString &path)
@@ -117,68 +190,18 @@ Result<ElfInfo> readElf(const QString &path)
         return unreadable(path, u"not an ELF file"_s);
 
     ElfInfo info;
-    GElf_Ehdr header;
-    if (!gelf_getehdr(elf.get(), &header))
-        return unreadable(path,
-                          u"truncated ELF header (%1)"_s.arg(QString::fromUtf8(elf_errmsg(-1))));
-    info.is64 = gelf_getclass(elf.get()) == ELFCLASS64;
-    info.machine = header.e_machine;
-    info.type = header.e_type == ET_EXEC  ? ElfInfo::Type::Executable
-                : header.e_type == ET_DYN ? ElfInfo::Type::SharedObject
-                                          : ElfInfo::Type::Other;
-
-    size_t rawSize = 0;
-    const char *raw = elf_rawfile(elf.get(), &rawSize);
-    size_t segments = 0;
-    if (elf_getphdrnum(elf.get(), &segments) != 0)
-        segments = 0;
-    for (size_t i = 0; i < segments; ++i) {
-        GElf_Phdr segment;
-        if (!gelf_getphdr(elf.get(), int(i), &segment) || segment.p_type != PT_INTERP)
-            continue;
-        if (!raw || segment.p_offset >= rawSize || segment.p_filesz > rawSize - segment.p_offset)
-            return unreadable(path, u"PT_INTERP lies outside the file"_s);
-        info.interpreter = QString::fromUtf8(
-            raw + segment.p_offset, qsizetype(qstrnlen(raw + segment.p_offset, segment.p_filesz)));
-    }
-
+    if (Result<void> done = readHeader(elf.get(), path, info); !done)
+        return done.error();
+    if (Result<void> done = readInterpreter(elf.get(), path, info); !done)
+        return done.error();
     Elf_Scn *section = nullptr;
     while ((section = elf_nextscn(elf.get(), section)) != nullptr) {
         GElf_Shdr sectionHeader;
         if (!gelf_getshdr(section, &sectionHeader) || sectionHeader.sh_type != SHT_DYNAMIC)
             continue;
-        Elf_Data *data = elf_getdata(section, nullptr);
-        if (!data)
-            return unreadable(
-                path, u"unreadable dynamic section (%1)"_s.arg(QString::fromUtf8(elf_errmsg(-1))));
-        const size_t count =
-            sectionHeader.sh_entsize ? sectionHeader.sh_size / sectionHeader.sh_entsize : 0;
-        for (size_t i = 0; i < count; ++i) {
-            GElf_Dyn entry;
-            if (!gelf_getdyn(data, int(i), &entry) || entry.d_tag == DT_NULL)
-                break;
-            if (entry.d_tag != DT_NEEDED && entry.d_tag != DT_SONAME && entry.d_tag != DT_RUNPATH &&
-                entry.d_tag != DT_RPATH)
-                continue;
-            const char *text = elf_strptr(elf.get(), sectionHeader.sh_link, entry.d_un.d_val);
-            if (!text)
-                return unreadable(path, u"dynamic entry %1 points outside the "
-                                        "string table"_s.arg(qlonglong(entry.d_tag)));
-            switch (entry.d_tag) {
-            case DT_NEEDED:
-                info.needed.append(QString::fromUtf8(text));
-                break;
-            case DT_SONAME:
-                info.soname = QString::fromUtf8(text);
-                break;
-            case DT_RUNPATH:
-                info.runPath += splitPath(text);
-                break;
-            case DT_RPATH:
-                info.rPath += splitPath(text);
-                break;
-            }
-        }
+        if (Result<void> done = readDynamicSection(elf.get(), section, sectionHeader, path, info);
+            !done)
+            return done.error();
     }
     return info;
 }

@@ -156,6 +156,125 @@ Result<void> writeSiteCustomize(const Layout &layout)
     return writeFileAtomically(layout.stdlib() + u"/sitecustomize.py"_s, QByteArray(SiteCustomize));
 }
 
+// The host interpreter as it reports itself, and the binary behind it.
+struct HostPython
+{
+    PythonInfo info;
+    QString binary; // canonical
+};
+
+Result<HostPython> probeHost(const QString &hostInterpreter)
+{
+    if (Result<void> usable = checkHostInterpreterFile(hostInterpreter); !usable)
+        return usable.error();
+    Result<PythonInfo> host = probePython(hostInterpreter);
+    if (!host)
+        return host.error();
+    if (host->prefix != host->basePrefix) {
+        return makeError(ErrorKind::Usage,
+                         u"%1 belongs to a virtual environment; use its base "
+                         "interpreter under %2"_s.arg(hostInterpreter, host->basePrefix));
+    }
+    const QString hostBinary = QFileInfo(host->executable).canonicalFilePath();
+    if (hostBinary.isEmpty() || !isElfFile(hostBinary)) {
+        return makeError(ErrorKind::Environment,
+                         u"%1: cannot find the interpreter binary (sys.executable "
+                         "is '%2')"_s.arg(hostInterpreter, host->executable));
+    }
+    return HostPython{*host, hostBinary};
+}
+
+struct Placement
+{
+    QString parent; // canonical
+    QString name;   // the destination's file name
+    QString target; // parent/name
+};
+
+// The staging directory goes beside the destination, under its canonical
+// parent, so that the final rename stays on one file system.
+Result<Placement> placeDestination(const QString &destination)
+{
+    const QFileInfo dest(QDir::cleanPath(QFileInfo(destination).absoluteFilePath()));
+    if (!QDir().mkpath(dest.absolutePath()))
+        return makeError(ErrorKind::Environment, u"cannot create %1"_s.arg(dest.absolutePath()));
+    Placement place;
+    place.parent = QFileInfo(dest.absolutePath()).canonicalFilePath();
+    place.name = dest.fileName();
+    place.target = place.parent + u'/' + place.name;
+    if (QFileInfo::exists(place.target) &&
+        !QDir(place.target)
+             .isEmpty(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot)) {
+        return makeError(ErrorKind::Environment,
+                         u"%1: already exists and is not empty"_s.arg(place.target));
+    }
+    return place;
+}
+
+struct Assembled
+{
+    QStringList modules;         // the extension modules copied into lib-dynload
+    QStringList copiedLibraries; // sonames copied into lib
+};
+
+// The interpreter, the stdlib, lib-dynload and the shared libraries they
+// need, copied into `layout` and given $ORIGIN-relative search paths.
+Result<Assembled> assembleCopy(const HostPython &host, const Layout &layout,
+                               const HostRuntimeOptions &options)
+{
+    const QString binaryName = u"python"_s + host.info.versionShort;
+    if (!QDir().mkpath(layout.binDir()) || !QDir().mkpath(layout.libDir()))
+        return makeError(ErrorKind::Environment, u"cannot create %1"_s.arg(layout.root));
+    if (Result<void> done = copyFile(host.binary, layout.interpreter()); !done)
+        return done.error();
+    if (Result<void> done = makeSymlink(binaryName, layout.binDir() + u"/python3"_s); !done) {
+        return done.error();
+    }
+    if (Result<void> done =
+            copyStdlib(QDir::cleanPath(host.info.stdlib), layout.stdlib(), options.excludedModules);
+        !done)
+        return done.error();
+    // Shared libraries: read from the ELF files (never `ldd`, which runs the
+    // loader), copied from where the host's loader finds them, and every object
+    // given $ORIGIN-relative RUNPATHs (docs/runtime.md, "ELF normalisation").
+    ElfNormalizeOptions elf;
+    elf.missing = MissingLibraries::CopyFromHost;
+    elf.libraryDir = layout.libDir();
+    elf.hostOriginals.insert(layout.interpreter(), host.binary);
+    Result<QStringList> modules =
+        copyDynload(host.info.dynload, layout, options.excludedModules, elf.hostOriginals);
+    if (!modules)
+        return modules.error();
+    Result<ElfNormalizeReport> normalized = normalizeElfTree(layout.root, elf);
+    if (!normalized)
+        return normalized.error();
+    if (!QDir().mkpath(layout.coreSite()))
+        return makeError(ErrorKind::Environment, u"cannot create %1"_s.arg(layout.coreSite()));
+    return Assembled{*modules, normalized->copiedLibraries};
+}
+
+// Runs the copy; when its core site-packages is not on sys.path (Debian's
+// patched `site`), writes the sitecustomize.py and checks again. Returns
+// whether it had to.
+Result<bool> ensureCoreSite(const Layout &layout)
+{
+    Result<bool> siteOk = checkCopy(layout.interpreter(), layout.root, layout.coreSite());
+    if (!siteOk)
+        return siteOk.error();
+    if (*siteOk)
+        return false;
+    if (Result<void> done = writeSiteCustomize(layout); !done)
+        return done.error();
+    siteOk = checkCopy(layout.interpreter(), layout.root, layout.coreSite());
+    if (!siteOk)
+        return siteOk.error();
+    if (!*siteOk) {
+        return makeError(ErrorKind::Environment, u"the copied runtime does not use its core "
+                                                 "site-packages %1"_s.arg(layout.coreSite()));
+    }
+    return true;
+}
+
 } // namespace
 
 Result<void> checkHostInterpreterFile(const QString &path)
@@ -217,98 +336,40 @@ Result<void> checkHostInterpreterFile(const QString &path)
 Result<HostRuntime> copyHostRuntime(const QString &hostInterpreter, const QString &destination,
                                     const HostRuntimeOptions &options)
 {
-    if (Result<void> usable = checkHostInterpreterFile(hostInterpreter); !usable)
-        return usable.error();
-    Result<PythonInfo> host = probePython(hostInterpreter);
+    Result<HostPython> host = probeHost(hostInterpreter);
     if (!host)
         return host.error();
-    if (host->prefix != host->basePrefix) {
-        return makeError(ErrorKind::Usage,
-                         u"%1 belongs to a virtual environment; use its base "
-                         "interpreter under %2"_s.arg(hostInterpreter, host->basePrefix));
-    }
-    const QString hostBinary = QFileInfo(host->executable).canonicalFilePath();
-    if (hostBinary.isEmpty() || !isElfFile(hostBinary)) {
-        return makeError(ErrorKind::Environment,
-                         u"%1: cannot find the interpreter binary (sys.executable "
-                         "is '%2')"_s.arg(hostInterpreter, host->executable));
-    }
-
-    const QFileInfo dest(QDir::cleanPath(QFileInfo(destination).absoluteFilePath()));
-    if (!QDir().mkpath(dest.absolutePath()))
-        return makeError(ErrorKind::Environment, u"cannot create %1"_s.arg(dest.absolutePath()));
-    const QString parent = QFileInfo(dest.absolutePath()).canonicalFilePath();
-    const QString finalRoot = parent + u'/' + dest.fileName();
-    if (QFileInfo::exists(finalRoot) &&
-        !QDir(finalRoot).isEmpty(QDir::AllEntries | QDir::Hidden | QDir::System |
-                                 QDir::NoDotAndDotDot)) {
-        return makeError(ErrorKind::Environment,
-                         u"%1: already exists and is not empty"_s.arg(finalRoot));
-    }
-    QTemporaryDir staging(parent + u"/."_s + dest.fileName() + u".partial-XXXXXX"_s);
+    Result<Placement> place = placeDestination(destination);
+    if (!place)
+        return place.error();
+    QTemporaryDir staging(place->parent + u"/."_s + place->name + u".partial-XXXXXX"_s);
     if (!staging.isValid())
         return makeError(ErrorKind::Environment,
-                         u"cannot create a staging directory in %1"_s.arg(parent));
+                         u"cannot create a staging directory in %1"_s.arg(place->parent));
     QFile::setPermissions(staging.path(), QFile::permissions(staging.path()) | QFile::ReadGroup |
                                               QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther);
 
-    Layout layout{staging.path(), host->versionShort};
-    const QString binaryName = u"python"_s + host->versionShort;
-    if (!QDir().mkpath(layout.binDir()) || !QDir().mkpath(layout.libDir()))
-        return makeError(ErrorKind::Environment, u"cannot create %1"_s.arg(layout.root));
-    if (Result<void> done = copyFile(hostBinary, layout.interpreter()); !done)
-        return done.error();
-    if (Result<void> done = makeSymlink(binaryName, layout.binDir() + u"/python3"_s); !done) {
-        return done.error();
-    }
-    if (Result<void> done =
-            copyStdlib(QDir::cleanPath(host->stdlib), layout.stdlib(), options.excludedModules);
-        !done)
-        return done.error();
-    // Shared libraries: read from the ELF files (never `ldd`, which runs the
-    // loader), copied from where the host's loader finds them, and every object
-    // given $ORIGIN-relative RUNPATHs (docs/runtime.md, "ELF normalisation").
-    ElfNormalizeOptions elf;
-    elf.missing = MissingLibraries::CopyFromHost;
-    elf.libraryDir = layout.libDir();
-    elf.hostOriginals.insert(layout.interpreter(), hostBinary);
-    Result<QStringList> modules =
-        copyDynload(host->dynload, layout, options.excludedModules, elf.hostOriginals);
-    if (!modules)
-        return modules.error();
-    Result<ElfNormalizeReport> normalized = normalizeElfTree(layout.root, elf);
-    if (!normalized)
-        return normalized.error();
-    if (!QDir().mkpath(layout.coreSite()))
-        return makeError(ErrorKind::Environment, u"cannot create %1"_s.arg(layout.coreSite()));
-
+    const Layout layout{staging.path(), host->info.versionShort};
+    Result<Assembled> assembled = assembleCopy(*host, layout, options);
+    if (!assembled)
+        return assembled.error();
     HostRuntime runtime;
-    Result<bool> siteOk = checkCopy(layout.interpreter(), layout.root, layout.coreSite());
-    if (!siteOk)
-        return siteOk.error();
-    if (!*siteOk) {
-        if (Result<void> done = writeSiteCustomize(layout); !done)
-            return done.error();
-        runtime.siteCustomized = true;
-        siteOk = checkCopy(layout.interpreter(), layout.root, layout.coreSite());
-        if (!siteOk)
-            return siteOk.error();
-        if (!*siteOk) {
-            return makeError(ErrorKind::Environment, u"the copied runtime does not use its core "
-                                                     "site-packages %1"_s.arg(layout.coreSite()));
-        }
-    }
-    if (Result<void> done = checkExtensionModules(layout.interpreter(), hostInterpreter, *modules);
+    Result<bool> customized = ensureCoreSite(layout);
+    if (!customized)
+        return customized.error();
+    runtime.siteCustomized = *customized;
+    if (Result<void> done =
+            checkExtensionModules(layout.interpreter(), hostInterpreter, assembled->modules);
         !done) {
         return done.error();
     }
 
-    if (Result<void> moved = moveIntoPlace(staging.path(), finalRoot); !moved)
+    if (Result<void> moved = moveIntoPlace(staging.path(), place->target); !moved)
         return moved.error();
     staging.setAutoRemove(false);
-    runtime.root = finalRoot;
-    runtime.interpreter = Layout{finalRoot, host->versionShort}.interpreter();
-    runtime.bundledLibraries = normalized->copiedLibraries;
+    runtime.root = place->target;
+    runtime.interpreter = Layout{place->target, host->info.versionShort}.interpreter();
+    runtime.bundledLibraries = assembled->copiedLibraries;
     Result<PythonInfo> info = probePython(runtime.interpreter);
     if (!info)
         return info.error();

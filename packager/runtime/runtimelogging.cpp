@@ -3,6 +3,6 @@
 
 namespace deskpack::runtime {
 
-Q_LOGGING_CATEGORY(lcRuntime, "deskpack.packager")
+Q_LOGGING_CATEGORY(lcRuntime, "deskpack.packager.runtime")
 
 } // namespace deskpack::runtime
