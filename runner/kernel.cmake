@@ -7,19 +7,21 @@ target_sources(deskpack_runner PRIVATE
     processgroup.h processgroup.cpp
     kerneltypes.h
     kernelprotocol.h kernelprotocol.cpp
-    kernel.h kernel.cpp
+    kernel.h kernel.cpp kernelframes.cpp
     kerneldeps.h kerneldeps.cpp
     kernelsession.h kernelsession.cpp
     kernellaunch.h kernellaunch.cpp
     kernel.qrc
 )
-# rcc does not see that kernel.qrc embeds a file outside this directory.
+# rcc does not see that kernel.qrc embeds files outside this directory.
 set_property(SOURCE kernel.qrc APPEND PROPERTY OBJECT_DEPENDS
-    ${PROJECT_SOURCE_DIR}/resources/runner.py)
+    ${PROJECT_SOURCE_DIR}/resources/runner.py
+    ${PROJECT_SOURCE_DIR}/resources/deskpack_runner_io.py)
 
 add_library(deskpack_runcli STATIC
     cli/deskpackrun.h cli/deskpackrun.cpp
-    cli/cellrunner.h cli/cellrunner.cpp
+    cli/cellsfile.h cli/cellsfile.cpp
+    cli/cellrunner.h cli/cellrunner.cpp cli/cellrepl.cpp
 )
 target_include_directories(deskpack_runcli PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}
     ${CMAKE_CURRENT_SOURCE_DIR}/..)
