@@ -509,7 +509,7 @@ Result<void> Builder::addResources()
     const QDir source(resourcesDir());
     const QString target = m_root + u"/resources"_s;
     QDir().mkpath(target);
-    for (const char *name : {"launch_backend.py", "runner.py"}) {
+    for (const char *name : {"launch_backend.py", "runner.py", "deskpack_runner_io.py"}) {
         const QString file = source.filePath(QLatin1StringView(name));
         if (!QFileInfo(file).isFile())
             return makeError(ErrorKind::Environment,

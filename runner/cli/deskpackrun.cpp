@@ -2,17 +2,14 @@
 #include "deskpackrun.h"
 
 #include "cellrunner.h"
-#include "runner/kernel/kernellaunch.h"
 #include "boundarydependencies.h"
+#include "cellsfile.h"
+#include "runner/kernel/kernellaunch.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QDir>
 #include <QEventLoop>
-#include <QFile>
 #include <QFileInfo>
-
-#include <set>
 
 #include <cstdio>
 
@@ -39,149 +36,78 @@ int environmentFailure(const QString &message)
 
 using Step = CellRunner::Step;
 
-// The sources a deps request uses when it names none.
-struct DefaultSources
+// deskpack-run's options, declared once for the parser and the checks.
+struct RunOptions
 {
-    QStringList findLinks;
-    QString indexUrl;
-    bool noIndex = false;
+    QCommandLineOption python{u"python"_s, u"The interpreter."_s, u"EXE"_s};
+    QCommandLineOption bundle{u"bundle"_s, u"A bundle: its interpreter and environment."_s,
+                              u"BUNDLE"_s};
+    QCommandLineOption dataDir{u"data-dir"_s, u"User data directory (with --bundle)."_s, u"DIR"_s};
+    QCommandLineOption code{QStringList{u"c"_s}, u"Run CODE as one cell."_s, u"CODE"_s};
+    QCommandLineOption cells{u"cells"_s,
+                             u"Run each {\"code\": ...} line as a cell, in "
+                             "one kernel, and each {\"deps\": ...} line as a "
+                             "dependency request, stopping at the first failure."_s,
+                             u"FILE.ndjson"_s};
+    QCommandLineOption repl{u"repl"_s, u"Read cells from stdin; Ctrl-C interrupts the "
+                                       "running cell."_s};
+    QCommandLineOption timeout{u"timeout"_s, u"Per-cell time limit (exit 124)."_s, u"SECONDS"_s};
+    QCommandLineOption json{u"json"_s, u"Frames as NDJSON on stdout."_s};
+    QCommandLineOption depsInstall{
+        u"deps-install"_s, u"Add the requirements of -r to plugin NAME's and install them."_s,
+        u"NAME"_s};
+    QCommandLineOption depsSync{
+        u"deps-sync"_s,
+        u"Make plugin NAME's requirements exactly those of -r (an empty file removes it)."_s,
+        u"NAME"_s};
+    QCommandLineOption depsUninstall{u"deps-uninstall"_s,
+                                     u"Remove plugin NAME and the distributions only it owned."_s,
+                                     u"NAME"_s};
+    QCommandLineOption depsList{u"deps-list"_s,
+                                u"List plugins, their distributions and the quarantine."_s};
+    QCommandLineOption requirements{QStringList{u"r"_s, u"requirement"_s},
+                                    u"A plugin requirements file."_s, u"FILE"_s};
+    QCommandLineOption findLinks{u"find-links"_s, u"Look for wheels in DIR (repeatable)."_s,
+                                 u"DIR"_s};
+    QCommandLineOption indexUrl{u"index-url"_s, u"A PEP 503 package index."_s, u"URL"_s};
+    QCommandLineOption noIndex{u"no-index"_s, u"Use no package index."_s};
+    QCommandLineOption capabilities{u"capabilities"_s,
+                                    u"Print what this kernel can do (JSON) and exit."_s};
+
+    QList<QCommandLineOption> all() const
+    {
+        return {python,       bundle,    dataDir,     code,     cells,         repl,
+                timeout,      json,      depsInstall, depsSync, depsUninstall, depsList,
+                requirements, findLinks, indexUrl,    noIndex,  capabilities};
+    }
 };
 
-// A "deps" line of a cells file: {"deps": "install", "plugin": "weather",
-// "requirements": [...], "requirementsFile": "...", "findLinks": [...],
-// "indexUrl": "...", "noIndex": true, "restart": true}. Relative paths are
-// relative to the cells file.
-Result<DepsRequest> depsFromJson(const nlohmann::json &object, const QString &where,
-                                 const QDir &base, const DefaultSources &defaults)
-{
-    auto bad = [&](const QString &what) {
-        return makeError(ErrorKind::Unreadable, u"%1: %2"_s.arg(where, what));
-    };
-    const std::set<std::string> known{"deps",      "plugin",   "requirements", "requirementsFile",
-                                      "findLinks", "indexUrl", "noIndex",      "restart"};
-    for (auto it = object.begin(); it != object.end(); ++it) {
-        if (!known.count(it.key()))
-            return bad(u"unknown key \"%1\" in a deps request (known: deps, plugin, requirements, "
-                       "requirementsFile, findLinks, indexUrl, noIndex, restart)"_s.arg(
-                           QString::fromStdString(it.key())));
-    }
-    auto string = [&](const char *key, QString *out) -> Result<void> {
-        const auto it = object.find(key);
-        if (it == object.end())
-            return {};
-        if (!it->is_string())
-            return bad(u"$.%1: expected a string"_s.arg(QLatin1StringView(key)));
-        *out = QString::fromStdString(it->get_ref<const std::string &>());
-        return {};
-    };
-    auto strings = [&](const char *key, QStringList *out) -> Result<void> {
-        const auto it = object.find(key);
-        if (it == object.end())
-            return {};
-        if (!it->is_array())
-            return bad(u"$.%1: expected an array of strings"_s.arg(QLatin1StringView(key)));
-        for (const auto &item : *it) {
-            if (!item.is_string())
-                return bad(u"$.%1: expected an array of strings"_s.arg(QLatin1StringView(key)));
-            out->append(QString::fromStdString(item.get_ref<const std::string &>()));
-        }
-        return {};
-    };
-    auto boolean = [&](const char *key, bool *out) -> Result<void> {
-        const auto it = object.find(key);
-        if (it == object.end())
-            return {};
-        if (!it->is_boolean())
-            return bad(u"$.%1: expected true or false"_s.arg(QLatin1StringView(key)));
-        *out = it->get<bool>();
-        return {};
-    };
-    QString op;
-    if (auto r = string("deps", &op); !r)
-        return r.error();
-    const std::optional<DepsOperation> operation = depsOperationFromName(op);
-    if (!operation)
-        return bad(
-            u"$.deps: expected \"install\", \"uninstall\", \"list\" or \"sync\", got \"%1\""_s.arg(
-                op));
-    DepsRequest request;
-    request.operation = *operation;
-    QString requirementsFile;
-    for (Result<void> r :
-         {string("plugin", &request.plugin), strings("requirements", &request.requirements),
-          string("requirementsFile", &requirementsFile), strings("findLinks", &request.findLinks),
-          string("indexUrl", &request.indexUrl), boolean("noIndex", &request.noIndex),
-          boolean("restart", &request.restart)}) {
-        if (!r)
-            return r.error();
-    }
-    const bool needsPlugin = request.operation != DepsOperation::List;
-    if (needsPlugin && request.plugin.isEmpty())
-        return bad(u"$.plugin: a deps %1 request needs the plugin's name"_s.arg(op));
-    const bool takesRequirements =
-        request.operation == DepsOperation::Install || request.operation == DepsOperation::Sync;
-    if (!takesRequirements &&
-        (object.contains("requirements") || object.contains("requirementsFile")))
-        return bad(u"a deps %1 request takes no requirements"_s.arg(op));
-    if (takesRequirements && !object.contains("requirements") && requirementsFile.isEmpty())
-        return bad(u"a deps %1 request needs \"requirements\" or \"requirementsFile\""_s.arg(op));
-    if (!requirementsFile.isEmpty())
-        request.requirementsFile = base.absoluteFilePath(requirementsFile);
-    for (QString &dir : request.findLinks)
-        dir = base.absoluteFilePath(dir);
-    if (!object.contains("findLinks") && !object.contains("indexUrl") &&
-        !object.contains("noIndex")) {
-        request.findLinks = defaults.findLinks;
-        request.indexUrl = defaults.indexUrl;
-        request.noIndex = defaults.noIndex;
-    }
-    return request;
-}
-
-// One {"code": "..."} or {"deps": ...} object per line; blank lines are skipped.
-Result<QList<Step>> readSteps(const QString &path, const DefaultSources &defaults)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        return makeError(ErrorKind::Unreadable,
-                         u"%1: cannot read: %2"_s.arg(path, file.errorString()));
-    }
-    const QDir base = QFileInfo(path).absoluteDir();
-    QList<Step> steps;
-    int lineNumber = 0;
-    while (!file.atEnd()) {
-        const QByteArray line = file.readLine();
-        ++lineNumber;
-        if (line.trimmed().isEmpty())
-            continue;
-        const QString where = u"%1:%2"_s.arg(path).arg(lineNumber);
-        const auto object =
-            nlohmann::json::parse(line.constData(), line.constData() + line.size(), nullptr, false);
-        if (object.is_object() && object.contains("deps")) {
-            Result<DepsRequest> request = depsFromJson(object, where, base, defaults);
-            if (!request)
-                return request.error();
-            steps.append({{}, std::move(*request)});
-            continue;
-        }
-        const auto code = object.is_object() ? object.find("code") : object.end();
-        if (object.is_discarded() || !object.is_object() || code == object.end() ||
-            !code->is_string()) {
-            return makeError(ErrorKind::Unreadable,
-                             u"%1: expected a JSON object with a string \"code\", like "
-                             "{\"code\": \"print(1)\"}, or a deps request, like {\"deps\": "
-                             "\"list\"}"_s.arg(where));
-        }
-        steps.append({QString::fromStdString(code->get_ref<const std::string &>()), {}});
-    }
-    return steps;
-}
-
-} // namespace
-
-int runDeskpackRun(const QStringList &arguments)
+// The parsed command line and its options.
+struct CommandLine
 {
     QCommandLineParser parser;
+    RunOptions options;
+
+    bool isSet(const QCommandLineOption &option) const { return parser.isSet(option); }
+    QString value(const QCommandLineOption &option) const { return parser.value(option); }
+
+    int depsActions() const
+    {
+        return int(isSet(options.depsInstall)) + int(isSet(options.depsSync)) +
+               int(isSet(options.depsUninstall)) + int(isSet(options.depsList));
+    }
+    bool takesRequirements() const { return isSet(options.depsInstall) || isSet(options.depsSync); }
+    bool sourcesGiven() const
+    {
+        return isSet(options.findLinks) || isSet(options.indexUrl) || isSet(options.noIndex);
+    }
+};
+
+// Parses `arguments`; an exit code when that already ended the run (an error, --help,
+// --version).
+std::optional<int> parseArguments(CommandLine &line, const QStringList &arguments)
+{
+    QCommandLineParser &parser = line.parser;
     parser.setApplicationDescription(
         u"Runs Python code in a Deskpack kernel, exactly as a bundle's backend sees Python.\n"
         "Dependency operations (--deps-*, or {\"deps\": ...} lines in --cells) go through the "
@@ -190,45 +116,7 @@ int runDeskpackRun(const QStringList &arguments)
         "Exit codes: 0 ok, 1 a cell raised or its output was lost, or a dependency change was "
         "refused (a clash), 2 usage or bad input, 3 no interpreter, pip or the disk failed, "
         "124 timed out, 130 interrupted."_s);
-    const QCommandLineOption python(u"python"_s, u"The interpreter."_s, u"EXE"_s);
-    const QCommandLineOption bundle(u"bundle"_s, u"A bundle: its interpreter and environment."_s,
-                                    u"BUNDLE"_s);
-    const QCommandLineOption dataDir(u"data-dir"_s, u"User data directory (with --bundle)."_s,
-                                     u"DIR"_s);
-    const QCommandLineOption code(QStringList{u"c"_s}, u"Run CODE as one cell."_s, u"CODE"_s);
-    const QCommandLineOption cells(u"cells"_s,
-                                   u"Run each {\"code\": ...} line as a cell, in "
-                                   "one kernel, and each {\"deps\": ...} line as a "
-                                   "dependency request, stopping at the first failure."_s,
-                                   u"FILE.ndjson"_s);
-    const QCommandLineOption repl(u"repl"_s, u"Read cells from stdin; Ctrl-C interrupts the "
-                                             "running cell."_s);
-    const QCommandLineOption timeout(u"timeout"_s, u"Per-cell time limit (exit 124)."_s,
-                                     u"SECONDS"_s);
-    const QCommandLineOption json(u"json"_s, u"Frames as NDJSON on stdout."_s);
-    const QCommandLineOption depsInstall(
-        u"deps-install"_s, u"Add the requirements of -r to plugin NAME's and install them."_s,
-        u"NAME"_s);
-    const QCommandLineOption depsSync(
-        u"deps-sync"_s,
-        u"Make plugin NAME's requirements exactly those of -r (an empty file removes it)."_s,
-        u"NAME"_s);
-    const QCommandLineOption depsUninstall(
-        u"deps-uninstall"_s, u"Remove plugin NAME and the distributions only it owned."_s,
-        u"NAME"_s);
-    const QCommandLineOption depsList(u"deps-list"_s,
-                                      u"List plugins, their distributions and the quarantine."_s);
-    const QCommandLineOption requirements(QStringList{u"r"_s, u"requirement"_s},
-                                          u"A plugin requirements file."_s, u"FILE"_s);
-    const QCommandLineOption findLinks(u"find-links"_s, u"Look for wheels in DIR (repeatable)."_s,
-                                       u"DIR"_s);
-    const QCommandLineOption indexUrl(u"index-url"_s, u"A PEP 503 package index."_s, u"URL"_s);
-    const QCommandLineOption noIndex(u"no-index"_s, u"Use no package index."_s);
-    const QCommandLineOption capabilities(u"capabilities"_s,
-                                          u"Print what this kernel can do (JSON) and exit."_s);
-    parser.addOptions({python, bundle, dataDir, code, cells, repl, timeout, json, depsInstall,
-                       depsSync, depsUninstall, depsList, requirements, findLinks, indexUrl,
-                       noIndex, capabilities});
+    parser.addOptions(line.options.all());
     const QCommandLineOption help = parser.addHelpOption();
     const QCommandLineOption version = parser.addVersionOption();
     if (!parser.parse(QStringList{u"deskpack-run"_s} + arguments))
@@ -242,117 +130,159 @@ int runDeskpackRun(const QStringList &arguments)
         std::fwrite(text.constData(), 1, size_t(text.size()), stdout);
         return RunOk;
     }
-    if (!parser.positionalArguments().isEmpty())
-        return usage(u"unexpected argument '%1'"_s.arg(parser.positionalArguments().first()));
-    if (parser.isSet(python) == parser.isSet(bundle))
+    return std::nullopt;
+}
+
+// Options that do not go together; the usage exit code when some are given.
+std::optional<int> checkCombination(const CommandLine &line)
+{
+    const RunOptions &o = line.options;
+    if (!line.parser.positionalArguments().isEmpty())
+        return usage(u"unexpected argument '%1'"_s.arg(line.parser.positionalArguments().first()));
+    if (line.isSet(o.python) == line.isSet(o.bundle))
         return usage(u"give exactly one of --python EXE and --bundle BUNDLE"_s);
-    if (parser.isSet(dataDir) && !parser.isSet(bundle))
+    if (line.isSet(o.dataDir) && !line.isSet(o.bundle))
         return usage(u"--data-dir only goes with --bundle"_s);
-    const int depsActions = int(parser.isSet(depsInstall)) + int(parser.isSet(depsSync)) +
-                            int(parser.isSet(depsUninstall)) + int(parser.isSet(depsList));
+    const int depsActions = line.depsActions();
     if (depsActions > 1)
         return usage(u"give at most one of --deps-install, --deps-sync, --deps-uninstall and "
                      "--deps-list"_s);
-    const int modes = int(parser.isSet(code)) + int(parser.isSet(cells)) + int(parser.isSet(repl));
-    if (modes > 1 || (modes == 0 && depsActions == 0 && !parser.isSet(capabilities)))
+    const int modes = int(line.isSet(o.code)) + int(line.isSet(o.cells)) + int(line.isSet(o.repl));
+    if (modes > 1 || (modes == 0 && depsActions == 0 && !line.isSet(o.capabilities)))
         return usage(u"give exactly one of -c CODE, --cells FILE and --repl (or a --deps-* "
                      "operation)"_s);
-    const bool takesRequirements = parser.isSet(depsInstall) || parser.isSet(depsSync);
-    if (parser.isSet(requirements) && !takesRequirements)
+    const bool takesRequirements = line.takesRequirements();
+    if (line.isSet(o.requirements) && !takesRequirements)
         return usage(u"-r goes with --deps-install or --deps-sync"_s);
-    if (takesRequirements && !parser.isSet(requirements))
+    if (takesRequirements && !line.isSet(o.requirements))
         return usage(u"--deps-install and --deps-sync need -r REQUIREMENTS"_s);
-    if (parser.values(requirements).size() > 1)
+    if (line.parser.values(o.requirements).size() > 1)
         return usage(u"give one -r REQUIREMENTS file"_s);
-    const bool sourcesGiven =
-        parser.isSet(findLinks) || parser.isSet(indexUrl) || parser.isSet(noIndex);
-    if (sourcesGiven && !takesRequirements && !parser.isSet(cells) && !parser.isSet(repl))
+    const bool sourcesGiven = line.sourcesGiven();
+    if (sourcesGiven && !takesRequirements && !line.isSet(o.cells) && !line.isSet(o.repl))
         return usage(u"--find-links, --index-url and --no-index go with --deps-install, "
                      "--deps-sync, or --cells / --repl with deps requests"_s);
-    if (parser.isSet(python) && (depsActions > 0 || sourcesGiven))
+    if (line.isSet(o.python) && (depsActions > 0 || sourcesGiven))
         return usage(u"dependency operations need --bundle BUNDLE [--data-dir DIR]: a bare "
                      "interpreter (--python) has no plugin site-packages to install into"_s);
-    DefaultSources sources;
-    for (const QString &dir : parser.values(findLinks))
-        sources.findLinks.append(QFileInfo(dir).absoluteFilePath());
-    sources.indexUrl = parser.value(indexUrl);
-    sources.noIndex = parser.isSet(noIndex);
+    return std::nullopt;
+}
 
-    CellRunner::Config config;
+DefaultSources sourcesFrom(const CommandLine &line)
+{
+    DefaultSources sources;
+    for (const QString &dir : line.parser.values(line.options.findLinks))
+        sources.findLinks.append(QFileInfo(dir).absoluteFilePath());
+    sources.indexUrl = line.value(line.options.indexUrl);
+    sources.noIndex = line.isSet(line.options.noIndex);
+    return sources;
+}
+
+// The --deps-* operation of the command line.
+DepsRequest depsFromOptions(const CommandLine &line, const DefaultSources &sources)
+{
+    const RunOptions &o = line.options;
+    DepsRequest request;
+    if (line.isSet(o.depsInstall)) {
+        request.operation = DepsOperation::Install;
+        request.plugin = line.value(o.depsInstall);
+    } else if (line.isSet(o.depsSync)) {
+        request.operation = DepsOperation::Sync;
+        request.plugin = line.value(o.depsSync);
+    } else if (line.isSet(o.depsUninstall)) {
+        request.operation = DepsOperation::Uninstall;
+        request.plugin = line.value(o.depsUninstall);
+    }
+    if (line.takesRequirements())
+        request.requirementsFile = QFileInfo(line.value(o.requirements)).absoluteFilePath();
+    request.findLinks = sources.findLinks;
+    request.indexUrl = sources.indexUrl;
+    request.noIndex = sources.noIndex;
+    return request;
+}
+
+// The steps to run, the mode and the time limit; an exit code when the input is bad or
+// there is nothing to run.
+std::optional<int> configureSteps(const CommandLine &line, CellRunner::Config &config)
+{
+    const RunOptions &o = line.options;
+    const DefaultSources sources = sourcesFrom(line);
     config.depsDefaults.findLinks = sources.findLinks;
     config.depsDefaults.indexUrl = sources.indexUrl;
     config.depsDefaults.noIndex = sources.noIndex;
-    if (depsActions > 0) {
-        DepsRequest request;
-        if (parser.isSet(depsInstall)) {
-            request.operation = DepsOperation::Install;
-            request.plugin = parser.value(depsInstall);
-        } else if (parser.isSet(depsSync)) {
-            request.operation = DepsOperation::Sync;
-            request.plugin = parser.value(depsSync);
-        } else if (parser.isSet(depsUninstall)) {
-            request.operation = DepsOperation::Uninstall;
-            request.plugin = parser.value(depsUninstall);
-        }
-        if (takesRequirements)
-            request.requirementsFile = QFileInfo(parser.value(requirements)).absoluteFilePath();
-        request.findLinks = sources.findLinks;
-        request.indexUrl = sources.indexUrl;
-        request.noIndex = sources.noIndex;
-        config.steps.append({{}, std::move(request)});
-    }
-    config.repl = parser.isSet(repl);
-    config.json = parser.isSet(json);
-    if (parser.isSet(timeout)) {
+    if (line.depsActions() > 0)
+        config.steps.append({{}, depsFromOptions(line, sources)});
+    config.repl = line.isSet(o.repl);
+    config.json = line.isSet(o.json);
+    if (line.isSet(o.timeout)) {
         bool ok = false;
-        const double seconds = parser.value(timeout).toDouble(&ok);
+        const double seconds = line.value(o.timeout).toDouble(&ok);
         if (!ok || seconds <= 0 || seconds > 24 * 3600)
             return usage(u"--timeout wants a positive number of seconds, not '%1'"_s.arg(
-                parser.value(timeout)));
+                line.value(o.timeout)));
         config.timeoutMs = qMax(1, int(seconds * 1000));
     }
-    if (parser.isSet(code)) {
-        config.steps.append({parser.value(code), {}});
-    } else if (parser.isSet(cells)) {
-        Result<QList<Step>> read = readSteps(parser.value(cells), sources);
+    if (line.isSet(o.code)) {
+        config.steps.append({line.value(o.code), {}});
+    } else if (line.isSet(o.cells)) {
+        Result<QList<Step>> read = readSteps(line.value(o.cells), sources);
         if (!read)
             return usage(read.error().message);
         config.steps += *read;
-        if (config.steps.isEmpty() && !parser.isSet(capabilities))
+        if (config.steps.isEmpty() && !line.isSet(o.capabilities))
             return RunOk;
     }
+    return std::nullopt;
+}
+
+// The interpreter (bare or a bundle's) and, for a bundle, its plugin boundary; an exit
+// code when there is none.
+std::optional<int> configureKernel(const CommandLine &line, CellRunner::Config &config)
+{
+    const RunOptions &o = line.options;
     Result<KernelOptions> kernel =
-        parser.isSet(python) ? pythonKernelOptions(parser.value(python))
-                             : bundleKernelOptions(parser.value(bundle), parser.value(dataDir));
+        line.isSet(o.python) ? pythonKernelOptions(line.value(o.python))
+                             : bundleKernelOptions(line.value(o.bundle), line.value(o.dataDir));
     if (!kernel) {
         return kernel.error().kind == ErrorKind::Environment
                    ? environmentFailure(kernel.error().message)
                    : usage(kernel.error().message);
     }
     config.kernel = std::move(kernel.value());
-    if (parser.isSet(bundle)) {
+    if (line.isSet(o.bundle)) {
         // The kernel's data dir (given, or the platform default) holds the plugin site-packages.
         config.dependencies = std::make_shared<plugins::BoundaryDependencies>(
-            parser.value(bundle), config.kernel.environment.value(u"DESKPACK_DATA_DIR"_s));
+            line.value(o.bundle), config.kernel.environment.value(u"DESKPACK_DATA_DIR"_s));
     }
-    if (parser.isSet(capabilities)) {
-        KernelSession session(config.kernel);
-        session.setDependencies(config.dependencies);
-        const std::string text = session.capabilities().toJson().dump(2) + '\n';
-        std::fwrite(text.data(), 1, text.size(), stdout);
-        return RunOk;
-    }
-    // The host's frame limit, for tests and diagnosis (docs/runner.md, "Oversized frames").
-    if (const QString limit = qEnvironmentVariable("DESKPACK_RUN_MAX_FRAME_BYTES");
-        !limit.isEmpty()) {
-        bool ok = false;
-        const qint64 bytes = limit.toLongLong(&ok);
-        if (!ok || bytes < 4096)
-            return usage(u"DESKPACK_RUN_MAX_FRAME_BYTES wants a number of bytes of at "
-                         "least 4096, not '%1'"_s.arg(limit));
-        config.kernel.maxFrameBytes = bytes;
-    }
+    return std::nullopt;
+}
 
+int printCapabilities(const CellRunner::Config &config)
+{
+    KernelSession session(config.kernel);
+    session.setDependencies(config.dependencies);
+    const std::string text = session.capabilities().toJson().dump(2) + '\n';
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return RunOk;
+}
+
+// The host's frame limit, for tests and diagnosis (docs/runner.md, "Oversized frames").
+std::optional<int> applyFrameLimit(KernelOptions &kernel)
+{
+    const QString limit = qEnvironmentVariable("DESKPACK_RUN_MAX_FRAME_BYTES");
+    if (limit.isEmpty())
+        return std::nullopt;
+    bool ok = false;
+    const qint64 bytes = limit.toLongLong(&ok);
+    if (!ok || bytes < 4096)
+        return usage(u"DESKPACK_RUN_MAX_FRAME_BYTES wants a number of bytes of at "
+                     "least 4096, not '%1'"_s.arg(limit));
+    kernel.maxFrameBytes = bytes;
+    return std::nullopt;
+}
+
+int runSteps(CellRunner::Config config)
+{
     CellRunner runner(std::move(config));
     QEventLoop loop;
     int exitCode = RunOk;
@@ -363,6 +293,27 @@ int runDeskpackRun(const QStringList &arguments)
     runner.start();
     loop.exec();
     return exitCode;
+}
+
+} // namespace
+
+int runDeskpackRun(const QStringList &arguments)
+{
+    CommandLine line;
+    if (std::optional<int> done = parseArguments(line, arguments))
+        return *done;
+    if (std::optional<int> bad = checkCombination(line))
+        return *bad;
+    CellRunner::Config config;
+    if (std::optional<int> done = configureSteps(line, config))
+        return *done;
+    if (std::optional<int> failed = configureKernel(line, config))
+        return *failed;
+    if (line.isSet(line.options.capabilities))
+        return printCapabilities(config);
+    if (std::optional<int> bad = applyFrameLimit(config.kernel))
+        return *bad;
+    return runSteps(std::move(config));
 }
 
 } // namespace deskpack::runner::cli

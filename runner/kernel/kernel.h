@@ -13,6 +13,10 @@
 
 namespace deskpack::runner {
 
+namespace protocol {
+class FrameReader;
+}
+
 // One kernel process speaking the runner protocol (docs/runner.md): it runs
 // in its own session, receives one cell at a time (later ones wait in FIFO
 // order), and settles every request exactly once through its onDone callback.
@@ -102,6 +106,13 @@ private:
     bool handleLine(const QByteArray &line);
     bool handleOverflow(const LineFramer::Line &line);
     bool handleFrame(const nlohmann::json &frame);
+    bool handleReady(const protocol::FrameReader &frame);
+    void dropForeignFrame(const protocol::FrameReader &frame, const QString &type,
+                          const OutputChunk *chunk);
+    bool applyToCurrent(const protocol::FrameReader &frame, const QString &type,
+                        const OutputChunk *chunk);
+    void applyRich(const protocol::FrameReader &frame, const QString &type);
+    bool handleDone(const protocol::FrameReader &frame);
     void failCurrent(const QString &why);
     bool settleCurrent();
     bool settle(Request request);

@@ -22,13 +22,33 @@ static void initKernelResources()
 
 namespace deskpack::runner {
 
-QByteArray embeddedRunnerSource()
+namespace {
+
+QByteArray readKernelResource(const QString &name)
 {
-    initKernelResources();
-    QFile file(u":/deskpack/kernel/runner.py"_s);
+    QFile file(u":/deskpack/kernel/"_s + name);
     if (!file.open(QIODevice::ReadOnly))
         return {};
     return file.readAll();
+}
+
+} // namespace
+
+QByteArray embeddedRunnerSource()
+{
+    initKernelResources();
+    QByteArray runner = readKernelResource(u"runner.py"_s);
+    const QByteArray io = readKernelResource(u"deskpack_runner_io.py"_s);
+    // Run with -c, runner.py has no directory to load its modules from: they travel
+    // inside it, as hex, which any Python string literal holds as it is.
+    const QByteArray slot = "\nEMBEDDED_MODULES = {}\n";
+    const qsizetype at = runner.indexOf(slot);
+    if (io.isEmpty() || at < 0)
+        return {};
+    const QByteArray filled =
+        "\nEMBEDDED_MODULES = {\"deskpack_runner_io\": \"" + io.toHex() + "\"}\n";
+    runner.replace(at, slot.size(), filled);
+    return runner;
 }
 
 Result<KernelOptions> pythonKernelOptions(const QString &interpreter, const QString &runnerScript)

@@ -9,7 +9,8 @@
 
 namespace deskpack::runner {
 
-// resources/runner.py as compiled into this library.
+// resources/runner.py as compiled into this library, with the module it loads
+// (resources/deskpack_runner_io.py) embedded, so it runs with -c.
 QByteArray embeddedRunnerSource();
 
 // A kernel on `interpreter` in the environment of DESIGN.md ("the backend's
