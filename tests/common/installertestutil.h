@@ -4,7 +4,7 @@
 // Shared by the tst_installer* binaries: the demo bundle at several versions,
 // its installers from `deskpack package --format installer`, and a private
 // HOME for the installer and the installed app.
-#include "packager/packagetestutil.h"
+#include "packager/package/packagetestutil.h"
 
 #include <QDirIterator>
 #include <QFileInfo>

@@ -4,7 +4,7 @@
 // BoundaryDependencies, and `deskpack-run --bundle ... --deps-*` and deps
 // lines in --cells, with DESIGN.md's exit codes.
 #include "common/pluginstestutil.h"
-#include "runner/runnertestutil.h"
+#include "common/runnertestutil.h"
 
 #include "runner/kernel/kernellaunch.h"
 #include "runner/kernel/kernelsession.h"
