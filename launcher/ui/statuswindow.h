@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "backendcontroller.h"
-#include "bundlecheck.h"
-#include "launchaudit.h"
+#include "launcher/core/backendcontroller.h"
+#include "launcher/core/bundlecheck.h"
+#include "launcher/core/launchaudit.h"
 #include "pluginspanel.h"
-#include "runtimeinfo.h"
+#include "launcher/core/runtimeinfo.h"
 
 #include <QMainWindow>
 #include <QPointer>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "backendcontroller.h"
-#include "launchaudit.h"
+#include "launcher/core/backendcontroller.h"
+#include "launcher/core/launchaudit.h"
 #include "pluginsinstalldialog.h"
 #include "runner/plugins/pluginboundary.h"
 
