@@ -64,52 +64,126 @@ Result<void> parsePluginsCommand(const QStringList &words, bool sourceOptions,
     return {};
 }
 
+QString launcherDescription()
+{
+    return u"Starts this app's backend, supervises it and shows its status.\n\n"
+           "Commands:\n"
+           "  (none)                        start the app (a window, or --headless)\n"
+           "  doctor -o FILE.zip            collect logs, manifest, lock, verification, "
+           "environment\n"
+           "  plugins list                  the plugins, their distributions, the quarantine\n"
+           "  plugins check NAME -r FILE    resolve a plugin's requirements against the core\n"
+           "  plugins install NAME -r FILE  install them into the plugin site-packages\n"
+           "  plugins remove NAME           remove what only that plugin installed\n"
+           "  plugins audit                 audit the plugin site-packages, quarantine offenders\n"
+           "  plugins restore ID            move a quarantine entry back once it fits\n"
+           "  (plugins: exit 0 ok, 1 refused clash or quarantine, 2 bad input, 3 pip or disk)"_s;
+}
+
+// In the order --help lists them; looked up by their long name.
+QList<QCommandLineOption> launcherOptionTable()
+{
+    using O = QCommandLineOption;
+    return {
+        O(QStringList{u"h"_s, u"help"_s}, u"Show this help."_s),
+        O(u"version"_s, u"Show the launcher's version."_s),
+        O(u"bundle"_s, u"The bundle directory (default: the executable's directory)."_s, u"DIR"_s),
+        O(u"data-dir"_s, u"The user data directory (default: $XDG_DATA_HOME/<app-id>)."_s,
+          u"DIR"_s),
+        O(u"headless"_s, u"No window: log to stderr, stop on SIGINT/SIGTERM."_s),
+        O(u"exit-when-ready"_s,
+          u"With --headless: print the URL and the time to ready, stop the backend, exit 0."_s),
+        O(u"safe-mode"_s, u"Start with the plugin site-packages off sys.path."_s),
+        O(u"verify"_s, u"Check every file's SHA-256 at start, not only sizes and modes."_s),
+        O(QStringList{u"o"_s, u"output"_s}, u"doctor: the zip to write."_s, u"FILE.zip"_s),
+        O(QStringList{u"r"_s, u"requirements"_s},
+          u"plugins check/install: the requirements file."_s, u"FILE"_s),
+        O(u"find-links"_s, u"plugins check/install: a directory of distributions (repeatable)."_s,
+          u"DIR"_s),
+        O(u"index-url"_s, u"plugins check/install: a PEP 503 simple index."_s, u"URL"_s),
+        O(u"no-index"_s, u"plugins check/install: use no package index."_s),
+        O(u"json"_s, u"plugins: the report as JSON on stdout."_s),
+    };
+}
+
+void readOptionValues(const QCommandLineParser &parser, LauncherOptions &options)
+{
+    options.bundleDir = parser.value(u"bundle"_s);
+    options.dataDir = parser.value(u"data-dir"_s);
+    options.headless = parser.isSet(u"headless"_s);
+    options.exitWhenReady = parser.isSet(u"exit-when-ready"_s);
+    options.safeMode = parser.isSet(u"safe-mode"_s);
+    options.verify = parser.isSet(u"verify"_s);
+    options.output = parser.value(u"output"_s);
+    options.json = parser.isSet(u"json"_s);
+    options.plugins.requirements = parser.value(u"requirements"_s);
+    options.plugins.findLinks = parser.values(u"find-links"_s);
+    options.plugins.indexUrl = parser.value(u"index-url"_s);
+    options.plugins.noIndex = parser.isSet(u"no-index"_s);
+}
+
+Result<LauncherOptions> finishPluginsCommand(const QStringList &positional, bool sourceOptions,
+                                             bool outputSet, LauncherOptions options)
+{
+    if (Result<void> p = parsePluginsCommand(positional.mid(1), sourceOptions, options); !p)
+        return p.error();
+    if (options.headless || options.exitWhenReady || options.safeMode || options.verify ||
+        outputSet)
+        return makeError(ErrorKind::Usage,
+                         u"plugins takes only --bundle, --data-dir, -r, --find-links, "
+                         "--index-url, --no-index and --json"_s);
+    options.command = LauncherOptions::Command::Plugins;
+    return options;
+}
+
+Result<LauncherOptions> finishDoctorCommand(const QStringList &positional, LauncherOptions options)
+{
+    if (positional.size() > 1)
+        return makeError(ErrorKind::Usage,
+                         u"doctor: unexpected argument '%1'"_s.arg(positional.at(1)));
+    if (options.output.isEmpty())
+        return makeError(ErrorKind::Usage, u"doctor: missing -o FILE.zip"_s);
+    if (options.headless || options.exitWhenReady || options.safeMode)
+        return makeError(ErrorKind::Usage, u"doctor takes only --bundle, --data-dir and -o"_s);
+    options.command = LauncherOptions::Command::Doctor;
+    return options;
+}
+
+// The positional command (none, plugins or doctor) and the options it allows.
+Result<LauncherOptions> finishCommand(const QCommandLineParser &parser,
+                                      const LauncherOptions &options)
+{
+    const bool sourceOptions = parser.isSet(u"requirements"_s) || parser.isSet(u"find-links"_s) ||
+                               parser.isSet(u"index-url"_s) || parser.isSet(u"no-index"_s);
+    const bool outputSet = parser.isSet(u"output"_s);
+    const QStringList positional = parser.positionalArguments();
+    if (positional.value(0) != u"plugins" && (sourceOptions || options.json))
+        return makeError(ErrorKind::Usage,
+                         u"-r, --find-links, --index-url, --no-index and --json are options of "
+                         "the plugins command"_s);
+    if (positional.isEmpty()) {
+        if (outputSet)
+            return makeError(ErrorKind::Usage, u"-o is an option of the doctor command"_s);
+        if (options.exitWhenReady && !options.headless)
+            return makeError(ErrorKind::Usage, u"--exit-when-ready needs --headless"_s);
+        return options;
+    }
+    const QString command = positional.constFirst();
+    if (command == u"plugins")
+        return finishPluginsCommand(positional, sourceOptions, outputSet, options);
+    if (command == u"doctor")
+        return finishDoctorCommand(positional, options);
+    return makeError(ErrorKind::Usage,
+                     u"unknown command '%1' (expected doctor or plugins)"_s.arg(command));
+}
+
 } // namespace
 
 Result<LauncherOptions> parseLauncherArguments(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        u"Starts this app's backend, supervises it and shows its status.\n\n"
-        "Commands:\n"
-        "  (none)                        start the app (a window, or --headless)\n"
-        "  doctor -o FILE.zip            collect logs, manifest, lock, verification, environment\n"
-        "  plugins list                  the plugins, their distributions, the quarantine\n"
-        "  plugins check NAME -r FILE    resolve a plugin's requirements against the core\n"
-        "  plugins install NAME -r FILE  install them into the plugin site-packages\n"
-        "  plugins remove NAME           remove what only that plugin installed\n"
-        "  plugins audit                 audit the plugin site-packages, quarantine offenders\n"
-        "  plugins restore ID            move a quarantine entry back once it fits\n"
-        "  (plugins: exit 0 ok, 1 refused clash or quarantine, 2 bad input, 3 pip or disk)"_s);
-    const QCommandLineOption help({u"h"_s, u"help"_s}, u"Show this help."_s);
-    const QCommandLineOption version(u"version"_s, u"Show the launcher's version."_s);
-    const QCommandLineOption bundle(
-        u"bundle"_s, u"The bundle directory (default: the executable's directory)."_s, u"DIR"_s);
-    const QCommandLineOption dataDir(
-        u"data-dir"_s, u"The user data directory (default: $XDG_DATA_HOME/<app-id>)."_s, u"DIR"_s);
-    const QCommandLineOption headless(u"headless"_s,
-                                      u"No window: log to stderr, stop on SIGINT/SIGTERM."_s);
-    const QCommandLineOption exitWhenReady(
-        u"exit-when-ready"_s,
-        u"With --headless: print the URL and the time to ready, stop the backend, exit 0."_s);
-    const QCommandLineOption safeMode(u"safe-mode"_s,
-                                      u"Start with the plugin site-packages off sys.path."_s);
-    const QCommandLineOption verify(
-        u"verify"_s, u"Check every file's SHA-256 at start, not only sizes and modes."_s);
-    const QCommandLineOption output({u"o"_s, u"output"_s}, u"doctor: the zip to write."_s,
-                                    u"FILE.zip"_s);
-    const QCommandLineOption requirements(
-        {u"r"_s, u"requirements"_s}, u"plugins check/install: the requirements file."_s, u"FILE"_s);
-    const QCommandLineOption findLinks(
-        u"find-links"_s, u"plugins check/install: a directory of distributions (repeatable)."_s,
-        u"DIR"_s);
-    const QCommandLineOption indexUrl(
-        u"index-url"_s, u"plugins check/install: a PEP 503 simple index."_s, u"URL"_s);
-    const QCommandLineOption noIndex(u"no-index"_s,
-                                     u"plugins check/install: use no package index."_s);
-    const QCommandLineOption json(u"json"_s, u"plugins: the report as JSON on stdout."_s);
-    parser.addOptions({help, version, bundle, dataDir, headless, exitWhenReady, safeMode, verify,
-                       output, requirements, findLinks, indexUrl, noIndex, json});
+    parser.setApplicationDescription(launcherDescription());
+    parser.addOptions(launcherOptionTable());
     parser.addPositionalArgument(u"command"_s, u"doctor or plugins; none to start the app."_s,
                                  u"[command]"_s);
 
@@ -117,70 +191,20 @@ Result<LauncherOptions> parseLauncherArguments(const QStringList &arguments)
     if (!parser.parse(QStringList{u"deskpack-launcher"_s} + arguments))
         return makeError(ErrorKind::Usage, parser.errorText());
     options.helpText = parser.helpText();
-    if (parser.isSet(help)) {
+    if (parser.isSet(u"help"_s)) {
         options.command = LauncherOptions::Command::Help;
         return options;
     }
-    if (parser.isSet(version)) {
+    if (parser.isSet(u"version"_s)) {
         options.command = LauncherOptions::Command::Version;
         return options;
     }
-    options.bundleDir = parser.value(bundle);
-    options.dataDir = parser.value(dataDir);
-    options.headless = parser.isSet(headless);
-    options.exitWhenReady = parser.isSet(exitWhenReady);
-    options.safeMode = parser.isSet(safeMode);
-    options.verify = parser.isSet(verify);
-    options.output = parser.value(output);
-    options.json = parser.isSet(json);
-    options.plugins.requirements = parser.value(requirements);
-    options.plugins.findLinks = parser.values(findLinks);
-    options.plugins.indexUrl = parser.value(indexUrl);
-    options.plugins.noIndex = parser.isSet(noIndex);
-    const bool sourceOptions = parser.isSet(requirements) || parser.isSet(findLinks) ||
-                               parser.isSet(indexUrl) || parser.isSet(noIndex);
-    if (parser.isSet(bundle) && options.bundleDir.isEmpty())
+    readOptionValues(parser, options);
+    if (parser.isSet(u"bundle"_s) && options.bundleDir.isEmpty())
         return makeError(ErrorKind::Usage, u"--bundle needs a directory"_s);
-    if (parser.isSet(dataDir) && options.dataDir.isEmpty())
+    if (parser.isSet(u"data-dir"_s) && options.dataDir.isEmpty())
         return makeError(ErrorKind::Usage, u"--data-dir needs a directory"_s);
-
-    const QStringList positional = parser.positionalArguments();
-    if (positional.value(0) != u"plugins" && (sourceOptions || options.json))
-        return makeError(ErrorKind::Usage,
-                         u"-r, --find-links, --index-url, --no-index and --json are options of "
-                         "the plugins command"_s);
-    if (positional.isEmpty()) {
-        if (parser.isSet(output))
-            return makeError(ErrorKind::Usage, u"-o is an option of the doctor command"_s);
-        if (options.exitWhenReady && !options.headless)
-            return makeError(ErrorKind::Usage, u"--exit-when-ready needs --headless"_s);
-        return options;
-    }
-    const QString command = positional.constFirst();
-    if (command == u"plugins") {
-        if (Result<void> p = parsePluginsCommand(positional.mid(1), sourceOptions, options); !p)
-            return p.error();
-        if (options.headless || options.exitWhenReady || options.safeMode || options.verify ||
-            parser.isSet(output))
-            return makeError(ErrorKind::Usage,
-                             u"plugins takes only --bundle, --data-dir, -r, --find-links, "
-                             "--index-url, --no-index and --json"_s);
-        options.command = LauncherOptions::Command::Plugins;
-        return options;
-    }
-    if (command == u"doctor") {
-        if (positional.size() > 1)
-            return makeError(ErrorKind::Usage,
-                             u"doctor: unexpected argument '%1'"_s.arg(positional.at(1)));
-        if (options.output.isEmpty())
-            return makeError(ErrorKind::Usage, u"doctor: missing -o FILE.zip"_s);
-        if (options.headless || options.exitWhenReady || options.safeMode)
-            return makeError(ErrorKind::Usage, u"doctor takes only --bundle, --data-dir and -o"_s);
-        options.command = LauncherOptions::Command::Doctor;
-        return options;
-    }
-    return makeError(ErrorKind::Usage,
-                     u"unknown command '%1' (expected doctor or plugins)"_s.arg(command));
+    return finishCommand(parser, options);
 }
 
 bool wantsNoWindow(int argc, char **argv)
