@@ -10,10 +10,10 @@
 // (a bad argument, three crashes) and grabs the failure dialog.
 #include "launcher/core/backendcontroller.h"
 #include "launcher/core/bundlecheck.h"
-#include "launcher/ui/failuredialog.h"
 #include "launcher/core/launchaudit.h"
-#include "launcher/ui/pluginspanel.h"
 #include "launcher/core/runtimeinfo.h"
+#include "launcher/ui/failuredialog.h"
+#include "launcher/ui/pluginspanel.h"
 #include "launcher/ui/statuswindow.h"
 #include "runner/bundleenvironment.h"
 
