@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // deskpack-launcher (shipped in every bundle as <app-id>): see launcherapp.h.
-#include "launcherapp.h"
+#include "launcher/ui/launcherapp.h"
 
 int main(int argc, char **argv)
 {

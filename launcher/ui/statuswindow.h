@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "backendcontroller.h"
-#include "bundlecheck.h"
-#include "launchaudit.h"
+#include "launcher/core/backendcontroller.h"
+#include "launcher/core/bundlecheck.h"
+#include "launcher/core/launchaudit.h"
+#include "launcher/core/runtimeinfo.h"
 #include "pluginspanel.h"
-#include "runtimeinfo.h"
 
 #include <QMainWindow>
 #include <QPointer>
@@ -14,6 +14,7 @@
 #include <optional>
 
 class QLabel;
+class QLayout;
 class QPushButton;
 class QSystemTrayIcon;
 class QTabWidget;
@@ -75,6 +76,13 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    QLayout *buildHeader();
+    void setUpSafeModeBanner();
+    QLayout *buildFacts();
+    QLayout *buildButtons();
+    void setUpCentralWidget(QLayout *header, QLayout *facts, QLayout *buttons);
+    void connectActions(const QString &logsDir);
+    void createTray();
     void onStateChanged(BackendState state);
     void updateUptime();
     void showFailure();

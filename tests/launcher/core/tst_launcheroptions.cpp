@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The launcher's command line (DESIGN.md): what parses, and the usage errors.
-#include "launcher/launcheroptions.h"
+#include "launcher/core/launcheroptions.h"
 
 #include <QTest>
 

@@ -25,6 +25,22 @@ FailureDialog::FailureDialog(const QString &appName, QWidget *parent)
     , m_safeMode(new QPushButton(u"Start in safe mode"_s, this))
     , m_close(new QPushButton(u"Close"_s, this))
 {
+    setUpWidgets(appName);
+    buildLayout();
+    connect(m_retry, &QPushButton::clicked, this, [this] {
+        accept();
+        Q_EMIT retryRequested();
+    });
+    connect(m_safeMode, &QPushButton::clicked, this, [this] {
+        accept();
+        Q_EMIT safeModeRequested();
+    });
+    connect(m_openLogs, &QPushButton::clicked, this, &FailureDialog::openLogsRequested);
+    connect(m_close, &QPushButton::clicked, this, &QDialog::reject);
+}
+
+void FailureDialog::setUpWidgets(const QString &appName)
+{
     setObjectName(u"failureDialog"_s);
     setWindowTitle(u"%1 could not start"_s.arg(appName));
     m_title->setObjectName(u"failureTitle"_s);
@@ -48,7 +64,10 @@ FailureDialog::FailureDialog(const QString &appName, QWidget *parent)
     m_safeMode->setObjectName(u"safeModeButton"_s);
     m_safeMode->setToolTip(u"Start without the plugins' packages on the path"_s);
     m_close->setObjectName(u"closeButton"_s);
+}
 
+void FailureDialog::buildLayout()
+{
     auto *icon = new QLabel(this);
     icon->setObjectName(u"failureIcon"_s);
     icon->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxCritical).pixmap(48, 48));
@@ -80,17 +99,6 @@ FailureDialog::FailureDialog(const QString &appName, QWidget *parent)
     layout->addWidget(m_log, 1);
     layout->addLayout(buttons);
     resize(680, 400);
-
-    connect(m_retry, &QPushButton::clicked, this, [this] {
-        accept();
-        Q_EMIT retryRequested();
-    });
-    connect(m_safeMode, &QPushButton::clicked, this, [this] {
-        accept();
-        Q_EMIT safeModeRequested();
-    });
-    connect(m_openLogs, &QPushButton::clicked, this, &FailureDialog::openLogsRequested);
-    connect(m_close, &QPushButton::clicked, this, &QDialog::reject);
 }
 
 void FailureDialog::setFailure(const QString &reason, const QStringList &lastLines,

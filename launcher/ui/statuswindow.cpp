@@ -113,7 +113,26 @@ StatusWindow::StatusWindow(BackendController *controller, StatusWindowOptions op
                                                      m_options.askPluginInstall},
                                  this);
 
-    // Header: icon, name and version, the state badge on the right.
+    QLayout *header = buildHeader();
+    setUpSafeModeBanner();
+    QLayout *facts = buildFacts();
+    QLayout *buttons = buildButtons();
+    m_tabs->setObjectName(u"panelTabs"_s);
+    m_tabs->addTab(m_log, u"Log"_s);
+    m_tabs->addTab(m_runtime, u"Runtime"_s);
+    m_tabs->addTab(m_plugins, u"Plugins"_s);
+
+    setUpCentralWidget(header, facts, buttons);
+    connectActions(logsDir);
+    if (m_options.trayAvailable)
+        createTray();
+    onStateChanged(m_controller->state());
+    m_shown = true;
+}
+
+// Icon, name and version, the state badge on the right.
+QLayout *StatusWindow::buildHeader()
+{
     auto *iconLabel = new QLabel(this);
     iconLabel->setObjectName(u"appIconLabel"_s);
     iconLabel->setPixmap(appIcon(m_options.appName, {}).pixmap(48, 48));
@@ -138,7 +157,11 @@ StatusWindow::StatusWindow(BackendController *controller, StatusWindowOptions op
     header->addWidget(iconLabel);
     header->addLayout(titles, 1);
     header->addWidget(m_state, 0, Qt::AlignVCenter);
+    return header;
+}
 
+void StatusWindow::setUpSafeModeBanner()
+{
     m_safeModeBanner->setObjectName(u"safeModeBanner"_s);
     m_safeModeBanner->setText(
         u"Safe mode: the backend runs without the plugins' packages. Stop, then Start to "
@@ -147,8 +170,11 @@ StatusWindow::StatusWindow(BackendController *controller, StatusWindowOptions op
     m_safeModeBanner->setStyleSheet(u"background:#dbeafe; color:#1e3a8a; border:1px solid "
                                     "#93c5fd; border-radius:4px; padding:6px 10px;"_s);
     m_safeModeBanner->setVisible(false);
+}
 
-    // Facts and the address.
+// The facts and the address.
+QLayout *StatusWindow::buildFacts()
+{
     m_pid->setObjectName(u"pidLabel"_s);
     m_pid->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_uptime->setObjectName(u"uptimeLabel"_s);
@@ -169,7 +195,11 @@ StatusWindow::StatusWindow(BackendController *controller, StatusWindowOptions op
     facts->addRow(rowLabel(u"Address:"_s, u"addressCaption"_s, this), urlRow);
     facts->addRow(rowLabel(u"Process:"_s, u"processCaption"_s, this), m_pid);
     facts->addRow(rowLabel(u"Uptime:"_s, u"uptimeCaption"_s, this), m_uptime);
+    return facts;
+}
 
+QLayout *StatusWindow::buildButtons()
+{
     m_start->setObjectName(u"startButton"_s);
     m_start->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
     m_stop->setObjectName(u"stopButton"_s);
@@ -181,12 +211,11 @@ StatusWindow::StatusWindow(BackendController *controller, StatusWindowOptions op
     buttons->addWidget(m_stop);
     buttons->addWidget(m_restart);
     buttons->addStretch(1);
+    return buttons;
+}
 
-    m_tabs->setObjectName(u"panelTabs"_s);
-    m_tabs->addTab(m_log, u"Log"_s);
-    m_tabs->addTab(m_runtime, u"Runtime"_s);
-    m_tabs->addTab(m_plugins, u"Plugins"_s);
-
+void StatusWindow::setUpCentralWidget(QLayout *header, QLayout *facts, QLayout *buttons)
+{
     auto *central = new QWidget(this);
     central->setObjectName(u"centralWidget"_s);
     auto *layout = new QVBoxLayout(central);
@@ -200,7 +229,10 @@ StatusWindow::StatusWindow(BackendController *controller, StatusWindowOptions op
     setCentralWidget(central);
     resize(820, 600);
     setMinimumSize(560, 420);
+}
 
+void StatusWindow::connectActions(const QString &logsDir)
+{
     connect(m_start, &QPushButton::clicked, m_controller, &BackendController::start);
     connect(m_stop, &QPushButton::clicked, m_controller, &BackendController::stop);
     connect(m_restart, &QPushButton::clicked, m_controller, &BackendController::restart);
@@ -218,29 +250,28 @@ StatusWindow::StatusWindow(BackendController *controller, StatusWindowOptions op
             &BackendController::startSafeMode);
     connect(m_failureDialog, &FailureDialog::openLogsRequested, this,
             [this, logsDir] { m_options.openUrl(QUrl::fromLocalFile(logsDir)); });
+}
 
-    if (m_options.trayAvailable) {
-        m_tray = new QSystemTrayIcon(appIcon(m_options.appName, {}), this);
-        m_tray->setObjectName(u"trayIcon"_s);
-        auto *menu = new QMenu(this);
-        menu->setObjectName(u"trayMenu"_s);
-        QAction *show = menu->addAction(u"Show"_s, this, &StatusWindow::bringToFront);
-        show->setObjectName(u"trayShowAction"_s);
-        QAction *restart = menu->addAction(u"Restart"_s, m_controller, &BackendController::restart);
-        restart->setObjectName(u"trayRestartAction"_s);
-        menu->addSeparator();
-        QAction *quitAction = menu->addAction(u"Quit"_s, this, &StatusWindow::quit);
-        quitAction->setObjectName(u"trayQuitAction"_s);
-        m_tray->setContextMenu(menu);
-        connect(m_tray, &QSystemTrayIcon::activated, this,
-                [this](QSystemTrayIcon::ActivationReason reason) {
-                    if (reason == QSystemTrayIcon::Trigger)
-                        bringToFront();
-                });
-        m_tray->show();
-    }
-    onStateChanged(m_controller->state());
-    m_shown = true;
+void StatusWindow::createTray()
+{
+    m_tray = new QSystemTrayIcon(appIcon(m_options.appName, {}), this);
+    m_tray->setObjectName(u"trayIcon"_s);
+    auto *menu = new QMenu(this);
+    menu->setObjectName(u"trayMenu"_s);
+    QAction *show = menu->addAction(u"Show"_s, this, &StatusWindow::bringToFront);
+    show->setObjectName(u"trayShowAction"_s);
+    QAction *restart = menu->addAction(u"Restart"_s, m_controller, &BackendController::restart);
+    restart->setObjectName(u"trayRestartAction"_s);
+    menu->addSeparator();
+    QAction *quitAction = menu->addAction(u"Quit"_s, this, &StatusWindow::quit);
+    quitAction->setObjectName(u"trayQuitAction"_s);
+    m_tray->setContextMenu(menu);
+    connect(m_tray, &QSystemTrayIcon::activated, this,
+            [this](QSystemTrayIcon::ActivationReason reason) {
+                if (reason == QSystemTrayIcon::Trigger)
+                    bringToFront();
+            });
+    m_tray->show();
 }
 
 StatusWindow::~StatusWindow() = default;

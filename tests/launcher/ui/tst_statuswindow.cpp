@@ -3,8 +3,8 @@
 // platform, driven by objectName: the state label and its colour, buttons per
 // state, Open, the log filter and follow mode, the failure dialog's buttons,
 // and close-to-tray only where a tray exists.
-#include "launcher/failuredialog.h"
-#include "launcher/statuswindow.h"
+#include "launcher/ui/failuredialog.h"
+#include "launcher/ui/statuswindow.h"
 
 #include <QApplication>
 #include <QCheckBox>

@@ -8,13 +8,13 @@
 // Starts the bundle's backend under the real supervisor, waits for it, grabs
 // each tab of the status window and the window in safe mode; then makes the backend fail for real
 // (a bad argument, three crashes) and grabs the failure dialog.
-#include "launcher/backendcontroller.h"
-#include "launcher/bundlecheck.h"
-#include "launcher/failuredialog.h"
-#include "launcher/launchaudit.h"
-#include "launcher/pluginspanel.h"
-#include "launcher/runtimeinfo.h"
-#include "launcher/statuswindow.h"
+#include "launcher/core/backendcontroller.h"
+#include "launcher/core/bundlecheck.h"
+#include "launcher/core/launchaudit.h"
+#include "launcher/core/runtimeinfo.h"
+#include "launcher/ui/failuredialog.h"
+#include "launcher/ui/pluginspanel.h"
+#include "launcher/ui/statuswindow.h"
 #include "runner/python/bundleenvironment.h"
 
 #include <QApplication>

@@ -141,6 +141,89 @@ QString versions(const formats::BundleManifest *manifest)
     return out;
 }
 
+// The full verification as verify.txt says it.
+QString verifyFiles(const formats::BundleManifest &manifest, const QString &bundleDir,
+                    bool &bundleOk)
+{
+    Result<IntegrityReport> integrity = fullIntegrityCheck(manifest, bundleDir);
+    if (!integrity)
+        return u"files: "_s + integrity.error().message + u'\n';
+    bundleOk = integrity->ok();
+    QString verify =
+        u"files: "_s +
+        (integrity->ok() ? integrity->summary()
+                         : counted(integrity->problems.size(), u"problem"_s, u"problems"_s)) +
+        u'\n';
+    for (const QString &p : integrity->problems)
+        verify += u"  "_s + p + u'\n';
+    for (const QString &w : integrity->warnings)
+        verify += u"  warning: "_s + w + u'\n';
+    return verify;
+}
+
+// The lock and the backend's environment into the zip; returns verify.txt's lock lines.
+QString addRuntime(ZipWriter &zip, const formats::BundleManifest &manifest, const DoctorInput &input)
+{
+    const RuntimeInfo runtime = inspectRuntime(manifest, input.bundleDir);
+    QString verify = u"lock: "_s + runtime.lockPath + u": "_s + runtime.summary() + u'\n';
+    for (const QString &p : runtime.problems)
+        verify += u"  "_s + p + u'\n';
+    QString lockError;
+    const QByteArray lock = readAllOf(runtime.lockPath, &lockError);
+    if (lockError.isEmpty())
+        zip.add(QFileInfo(runtime.lockPath).fileName(), lock);
+    else
+        verify += lockError + u'\n';
+    zip.add(u"backend-environment.txt"_s,
+            filteredEnvironment(
+                runner::bundleEnvironment(manifest, QDir(input.bundleDir).absolutePath(),
+                                          QFileInfo(input.dataDir).absoluteFilePath(), false,
+                                          input.environment))
+                .toUtf8());
+    return verify;
+}
+
+// bundle.json, the lock and the backend's environment; returns verify.txt.
+QString addBundle(ZipWriter &zip, const DoctorInput &input,
+                  const Result<formats::BundleManifest> &manifest, DoctorResult &result)
+{
+    QString verify;
+    QString readError;
+    const QByteArray manifestBytes = readAllOf(
+        QDir(input.bundleDir).filePath(QLatin1StringView(formats::BundleManifest::FileName)),
+        &readError);
+    if (!readError.isEmpty())
+        verify += readError + u'\n';
+    else
+        zip.add(u"bundle.json"_s, manifestBytes);
+    if (!manifest)
+        return verify + u"bundle.json: "_s + manifest.error().message + u'\n';
+    verify += verifyFiles(*manifest, input.bundleDir, result.bundleOk);
+    return verify + addRuntime(zip, *manifest, input);
+}
+
+void addLogs(ZipWriter &zip, const QString &dataDir)
+{
+    const QDir logs(QDir(dataDir).filePath(u"logs"_s));
+    const QStringList logFiles = logs.entryList(QDir::Files, QDir::Name);
+    for (const QString &name : logFiles)
+        zip.add(u"logs/"_s + name, readAllOf(logs.filePath(name)));
+}
+
+Result<void> moveIntoPlace(ZipWriter &zip, const QString &partial, const QString &target)
+{
+    if (!zip.close() || !zip.ok()) {
+        QFile::remove(partial);
+        return makeError(ErrorKind::Environment, u"%1: %2"_s.arg(target, zip.error()));
+    }
+    if (std::rename(QFile::encodeName(partial).constData(),
+                    QFile::encodeName(target).constData()) != 0) {
+        QFile::remove(partial);
+        return makeError(ErrorKind::Environment, u"%1: cannot rename into place"_s.arg(target));
+    }
+    return {};
+}
+
 } // namespace
 
 Result<DoctorResult> writeDoctorZip(const DoctorInput &input)
@@ -155,71 +238,14 @@ Result<DoctorResult> writeDoctorZip(const DoctorInput &input)
     if (!zip.ok())
         return makeError(ErrorKind::Environment, u"%1: cannot create the zip"_s.arg(partial));
 
-    const QDir bundle(input.bundleDir);
     Result<formats::BundleManifest> manifest = formats::readManifest(input.bundleDir);
-    const formats::BundleManifest *m = manifest ? &*manifest : nullptr;
-    zip.add(u"versions.txt"_s, versions(m).toUtf8());
-
-    QString verify;
-    QString readError;
-    const QByteArray manifestBytes =
-        readAllOf(bundle.filePath(QLatin1StringView(formats::BundleManifest::FileName)), &readError);
-    if (!readError.isEmpty())
-        verify += readError + u'\n';
-    else
-        zip.add(u"bundle.json"_s, manifestBytes);
-    if (!m) {
-        verify += u"bundle.json: "_s + manifest.error().message + u'\n';
-    } else {
-        Result<IntegrityReport> integrity = fullIntegrityCheck(*m, input.bundleDir);
-        if (!integrity) {
-            verify += u"files: "_s + integrity.error().message + u'\n';
-        } else {
-            result.bundleOk = integrity->ok();
-            verify += u"files: "_s +
-                      (integrity->ok()
-                           ? integrity->summary()
-                           : counted(integrity->problems.size(), u"problem"_s, u"problems"_s)) +
-                      u'\n';
-            for (const QString &p : integrity->problems)
-                verify += u"  "_s + p + u'\n';
-            for (const QString &w : integrity->warnings)
-                verify += u"  warning: "_s + w + u'\n';
-        }
-        const RuntimeInfo runtime = inspectRuntime(*m, input.bundleDir);
-        verify += u"lock: "_s + runtime.lockPath + u": "_s + runtime.summary() + u'\n';
-        for (const QString &p : runtime.problems)
-            verify += u"  "_s + p + u'\n';
-        QString lockError;
-        const QByteArray lock = readAllOf(runtime.lockPath, &lockError);
-        if (lockError.isEmpty())
-            zip.add(QFileInfo(runtime.lockPath).fileName(), lock);
-        else
-            verify += lockError + u'\n';
-        zip.add(u"backend-environment.txt"_s,
-                filteredEnvironment(
-                    runner::bundleEnvironment(*m, bundle.absolutePath(),
-                                              QFileInfo(input.dataDir).absoluteFilePath(), false,
-                                              input.environment))
-                    .toUtf8());
-    }
+    zip.add(u"versions.txt"_s, versions(manifest ? &*manifest : nullptr).toUtf8());
+    const QString verify = addBundle(zip, input, manifest, result);
     zip.add(u"verify.txt"_s, verify.toUtf8());
     zip.add(u"environment.txt"_s, filteredEnvironment(input.environment).toUtf8());
-
-    const QDir logs(QDir(input.dataDir).filePath(u"logs"_s));
-    const QStringList logFiles = logs.entryList(QDir::Files, QDir::Name);
-    for (const QString &name : logFiles)
-        zip.add(u"logs/"_s + name, readAllOf(logs.filePath(name)));
-
-    if (!zip.close() || !zip.ok()) {
-        QFile::remove(partial);
-        return makeError(ErrorKind::Environment, u"%1: %2"_s.arg(target, zip.error()));
-    }
-    if (std::rename(QFile::encodeName(partial).constData(),
-                    QFile::encodeName(target).constData()) != 0) {
-        QFile::remove(partial);
-        return makeError(ErrorKind::Environment, u"%1: cannot rename into place"_s.arg(target));
-    }
+    addLogs(zip, input.dataDir);
+    if (Result<void> moved = moveIntoPlace(zip, partial, target); !moved)
+        return moved.error();
     result.entries = zip.entries;
     return result;
 }

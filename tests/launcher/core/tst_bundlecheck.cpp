@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The launcher's start-up bundle check: sizes, modes and links every start,
 // every SHA-256 on demand or after an update; problems name the file.
-#include "launcher/bundlecheck.h"
+#include "launcher/core/bundlecheck.h"
 #include "launchertestutil.h"
 
 #include <QTemporaryDir>

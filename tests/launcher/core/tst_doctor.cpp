@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `doctor -o FILE.zip`: the entries a bug report needs, read back with QuaZip;
 // secret-looking environment values filtered; nothing half-written on failure.
-#include "launcher/doctor.h"
+#include "launcher/core/doctor.h"
 #include "launchertestutil.h"
 
 #include <QTemporaryDir>

@@ -2,7 +2,7 @@
 // The Plugins tab's install dialog, offscreen, by objectName: the plugin name
 // defaults to the requirements file's folder, and the dialog does not close on
 // an invalid name, a missing file or a missing find-links folder.
-#include "launcher/pluginsinstalldialog.h"
+#include "launcher/ui/pluginsinstalldialog.h"
 
 #include <QApplication>
 #include <QDialog>

@@ -26,6 +26,9 @@ Q_SIGNALS:
     void safeModeRequested();
 
 private:
+    void setUpWidgets(const QString &appName);
+    void buildLayout();
+
     QLabel *m_title;
     QLabel *m_reason;
     QLabel *m_hint;

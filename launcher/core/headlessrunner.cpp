@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "headlessrunner.h"
 
+#include "launchaudit.h"
+#include "launchsession.h"
+#include "signalwatcher.h"
+#include "singleinstance.h"
+
+#include <QCoreApplication>
 #include <QTimer>
 
 #include <cstdio>
@@ -17,7 +23,39 @@ void printErr(const QString &text)
     std::fflush(stderr);
 }
 
+class HeadlessFrontEnd final : public LauncherFrontEnd
+{
+public:
+    int run(Launch &launch) override
+    {
+        auditAtLaunch(launch.bundleDir, launch.dataDir, launch.options.safeMode);
+        HeadlessRunner runner(launch.controller.get(), launch.options.exitWhenReady);
+        QObject::connect(&launch.signalWatcher, &SignalWatcher::received, &runner,
+                         [&runner](int number) {
+                             printErr(u"launcher: signal %1\n"_s.arg(number));
+                             runner.shutdown(0);
+                         });
+        QObject::connect(&runner, &HeadlessRunner::finished, &launch.app,
+                         [](int code) { QCoreApplication::exit(code); });
+        QObject::connect(&launch.instance, &SingleInstance::activationRequested, &runner, [] {
+            printErr(
+                u"launcher: another instance asked to come forward (headless: nothing to show)\n"_s);
+        });
+        runner.start();
+        const int code = launch.app.exec();
+        launch.controller.reset(); // stops the backend's group if it still runs
+        return code;
+    }
+};
+
 } // namespace
+
+int runWithoutWindow(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    HeadlessFrontEnd frontEnd;
+    return runLauncherWith(app, frontEnd);
+}
 
 HeadlessRunner::HeadlessRunner(BackendController *controller, bool exitWhenReady, QObject *parent)
     : QObject(parent)

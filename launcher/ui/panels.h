@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "bundlecheck.h"
-#include "runtimeinfo.h"
+#include "launcher/core/bundlecheck.h"
+#include "launcher/core/runtimeinfo.h"
 
 #include <QWidget>
 

@@ -36,4 +36,9 @@ private:
     QElapsedTimer m_clock;
 };
 
+// The launcher without a window (--headless, doctor, plugins, --help,
+// --version): a QCoreApplication, no Qt Gui; the headless mode runs a
+// HeadlessRunner until it finishes. Returns the process exit code.
+int runWithoutWindow(int argc, char **argv);
+
 } // namespace deskpack::launcher

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "backendcontroller.h"
-#include "launchaudit.h"
+#include "launcher/core/backendcontroller.h"
+#include "launcher/core/launchaudit.h"
 #include "pluginsinstalldialog.h"
+#include "pluginsoperations.h"
 #include "runner/plugins/pluginboundary.h"
 
 #include <QWidget>
@@ -13,6 +14,7 @@
 #include <optional>
 
 class QLabel;
+class QLayout;
 class QPushButton;
 class QThread;
 class QTreeWidget;
@@ -64,16 +66,13 @@ Q_SIGNALS:
     void operationFinished(const QString &message, bool ok);
 
 private:
-    struct Outcome
-    {
-        QString message;
-        bool ok = true;
-        bool restartRequired = false;
-        std::optional<plugins::ListResult> listed;
-        QString listError;
-    };
-    using Operation = std::function<Outcome(plugins::PluginBoundary &)>;
+    using Outcome = PluginOperationOutcome;
+    using Operation = PluginOperation;
 
+    QLayout *buildButtons();
+    void buildRestartNote();
+    void setUpLabels();
+    void setUpTree();
     void run(const QString &what, Operation operation);
     void finish(const Outcome &outcome);
     void showList(const plugins::ListResult &listed);

@@ -7,8 +7,8 @@
 // hand-dropped shadow with its reason; Restore brings back an entry that fits
 // again; "Restart required" appears after a change while the backend runs and
 // its button restarts the backend.
-#include "launcher/pluginspanel.h"
-#include "launcher/statuswindow.h"
+#include "launcher/ui/pluginspanel.h"
+#include "launcher/ui/statuswindow.h"
 #include "common/pluginstestutil.h"
 
 #include <QApplication>
