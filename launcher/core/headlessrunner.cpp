@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "headlessrunner.h"
+#include "base/terminal.h"
 
 #include "launchaudit.h"
 #include "launchsession.h"
@@ -17,12 +18,6 @@ namespace deskpack::launcher {
 
 namespace {
 
-void printErr(const QString &text)
-{
-    std::fputs(text.toLocal8Bit().constData(), stderr);
-    std::fflush(stderr);
-}
-
 class HeadlessFrontEnd final : public LauncherFrontEnd
 {
 public:
@@ -32,13 +27,13 @@ public:
         HeadlessRunner runner(launch.controller.get(), launch.options.exitWhenReady);
         QObject::connect(&launch.signalWatcher, &SignalWatcher::received, &runner,
                          [&runner](int number) {
-                             printErr(u"launcher: signal %1\n"_s.arg(number));
+                             printText(stderr, u"launcher: signal %1\n"_s.arg(number));
                              runner.shutdown(0);
                          });
         QObject::connect(&runner, &HeadlessRunner::finished, &launch.app,
                          [](int code) { QCoreApplication::exit(code); });
         QObject::connect(&launch.instance, &SingleInstance::activationRequested, &runner, [] {
-            printErr(
+            printText(stderr, 
                 u"launcher: another instance asked to come forward (headless: nothing to show)\n"_s);
         });
         runner.start();
@@ -64,7 +59,7 @@ HeadlessRunner::HeadlessRunner(BackendController *controller, bool exitWhenReady
 {
     connect(m_controller, &BackendController::stateChanged, this, &HeadlessRunner::onStateChanged);
     connect(m_controller, &BackendController::logLine, this,
-            [](const QString &line) { printErr(line + u'\n'); });
+            [](const QString &line) { printText(stderr, line + u'\n'); });
 }
 
 void HeadlessRunner::start()
@@ -87,13 +82,13 @@ void HeadlessRunner::shutdown(int exitCode)
         QTimer::singleShot(0, this, [this] { Q_EMIT finished(m_exitCode); });
         return;
     }
-    printErr(u"launcher: stopping the backend\n"_s);
+    printText(stderr, u"launcher: stopping the backend\n"_s);
     m_controller->stop();
 }
 
 void HeadlessRunner::onStateChanged(BackendState state)
 {
-    printErr(u"launcher: %1%2\n"_s.arg(
+    printText(stderr, u"launcher: %1%2\n"_s.arg(
         stateText(state).toLower(),
         m_controller->processId() > 0 ? u" (pid %1)"_s.arg(m_controller->processId()) : QString()));
     if (m_shuttingDown) {
@@ -116,11 +111,11 @@ void HeadlessRunner::onStateChanged(BackendState state)
     case BackendState::Crashed:
         if (state == BackendState::Crashed && !m_exitWhenReady)
             break; // the supervisor restarts it
-        printErr(u"launcher: the backend %1: %2\n"_s.arg(
+        printText(stderr, u"launcher: the backend %1: %2\n"_s.arg(
             state == BackendState::Failed ? u"failed"_s : u"exited before it was ready"_s,
             m_controller->failureReason()));
         if (const QStringList tail = m_controller->lastLogLines(); !tail.isEmpty())
-            printErr(u"launcher: last lines of %1:\n  %2\n"_s.arg(m_controller->logFilePath(),
+            printText(stderr, u"launcher: last lines of %1:\n  %2\n"_s.arg(m_controller->logFilePath(),
                                                                   tail.join(u"\n  "_s)));
         if (m_exitWhenReady || state == BackendState::Failed)
             shutdown(3);

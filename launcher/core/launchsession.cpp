@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "launchsession.h"
+#include "base/terminal.h"
 #include "base/wording.h"
 
 #include "doctor.h"
@@ -23,16 +24,10 @@ namespace deskpack::launcher {
 
 namespace {
 
-void printErr(const QString &text)
-{
-    std::fputs(text.toLocal8Bit().constData(), stderr);
-    std::fflush(stderr);
-}
-
 // A broken or missing bundle: stderr always, and whatever the front end shows.
 int reportBundleError(LauncherFrontEnd &frontEnd, const QString &appName, const QString &message)
 {
-    printErr(u"launcher: %1\n"_s.arg(message));
+    printText(stderr, u"launcher: %1\n"_s.arg(message));
     frontEnd.showBundleError(appName, message);
     return ExitEnvironment;
 }
@@ -41,7 +36,7 @@ int reportUsageError(const QString &message, const QStringList &arguments)
 {
     if (arguments.contains(u"plugins"_s))
         return reportPluginsUsageError(message, arguments.contains(u"--json"_s));
-    printErr(u"launcher: %1 (see --help)\n"_s.arg(message));
+    printText(stderr, u"launcher: %1 (see --help)\n"_s.arg(message));
     return ExitUsage;
 }
 
@@ -50,7 +45,7 @@ std::optional<int> runBundlelessCommand(const LauncherOptions &options)
 {
     switch (options.command) {
     case LauncherOptions::Command::Help:
-        std::fputs(options.helpText.toLocal8Bit().constData(), stdout);
+        printText(stdout, options.helpText);
         return ExitOk;
     case LauncherOptions::Command::Version:
         std::printf("deskpack-launcher %s\n", qPrintable(launcherVersion()));
@@ -75,10 +70,10 @@ int runDoctor(const LauncherOptions &options, const QString &bundleDir)
                                               : QFileInfo(options.dataDir).absoluteFilePath();
     Result<DoctorResult> written = writeDoctorZip(input);
     if (!written) {
-        printErr(u"doctor: %1\n"_s.arg(written.error().message));
+        printText(stderr, u"doctor: %1\n"_s.arg(written.error().message));
         return exitCodeFor(written.error().kind);
     }
-    printErr(u"doctor: wrote %1 (%2 entries: %3)\n"_s.arg(options.output)
+    printText(stderr, u"doctor: wrote %1 (%2 entries: %3)\n"_s.arg(options.output)
                  .arg(written->entries.size())
                  .arg(written->entries.join(u", "_s)));
     return ExitOk;
@@ -90,15 +85,15 @@ std::optional<int> becomePrimary(SingleInstance &instance, const QString &appNam
 {
     switch (instance.acquire()) {
     case SingleInstance::Role::Error:
-        printErr(u"launcher: %1\n"_s.arg(instance.errorString()));
+        printText(stderr, u"launcher: %1\n"_s.arg(instance.errorString()));
         return ExitEnvironment;
     case SingleInstance::Role::Secondary:
         if (instance.activatePrimary()) {
-            printErr(u"launcher: %1 is already running for %2; brought it forward\n"_s.arg(
+            printText(stderr, u"launcher: %1 is already running for %2; brought it forward\n"_s.arg(
                 appName, dataDir));
             return ExitOk;
         }
-        printErr(u"launcher: another launcher holds %1/launcher.lock but does not answer\n"_s.arg(
+        printText(stderr, u"launcher: another launcher holds %1/launcher.lock but does not answer\n"_s.arg(
             dataDir));
         return ExitEnvironment;
     case SingleInstance::Role::Primary:

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "pluginscommand.h"
+#include "base/terminal.h"
 
 #include "bundlecheck.h"
 #include "launchaudit.h"
@@ -18,19 +19,6 @@ namespace deskpack::launcher {
 namespace {
 
 using plugins::PluginBoundary;
-
-void printErr(const QString &text)
-{
-    std::fputs(text.toLocal8Bit().constData(), stderr);
-    std::fflush(stderr);
-}
-
-void printJson(const nlohmann::json &document)
-{
-    const std::string text = document.dump(2) + '\n';
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
-}
 
 const char *kindName(ErrorKind kind)
 {
@@ -54,7 +42,7 @@ struct Reporter
 
     int fail(const Error &error) const
     {
-        printErr(u"plugins %1: %2\n"_s.arg(verb, error.message));
+        printText(stderr, u"plugins %1: %2\n"_s.arg(verb, error.message));
         if (json)
             printJson(
                 {{"error",
@@ -90,7 +78,7 @@ QString verbOf(PluginsRequest::Action action)
 void printQuarantine(const QList<plugins::QuarantineEntry> &entries)
 {
     for (const plugins::QuarantineEntry &q : entries)
-        printErr(describeQuarantineEntry(q) + u'\n');
+        printText(stderr, describeQuarantineEntry(q) + u'\n');
 }
 
 int runList(PluginBoundary &boundary, const Reporter &out)
@@ -100,15 +88,15 @@ int runList(PluginBoundary &boundary, const Reporter &out)
         return out.fail(listed.error());
     out.report(listed->toJson());
     if (listed->plugins.isEmpty())
-        printErr(u"no plugins installed in %1\n"_s.arg(listed->sitePackages));
+        printText(stderr, u"no plugins installed in %1\n"_s.arg(listed->sitePackages));
     for (const auto &p : std::as_const(listed->plugins)) {
-        printErr(u"%1: %2%3\n"_s.arg(
+        printText(stderr, u"%1: %2%3\n"_s.arg(
             p.name, p.distributions.join(u", "_s),
             p.missing.isEmpty() ? QString() : u" (missing: %1)"_s.arg(p.missing.join(u", "_s))));
     }
     for (const auto &d : std::as_const(listed->distributions)) {
         if (d.owners.isEmpty())
-            printErr(u"%1 %2: installed by hand (no plugin owns it)\n"_s.arg(d.name, d.version));
+            printText(stderr, u"%1 %2: installed by hand (no plugin owns it)\n"_s.arg(d.name, d.version));
     }
     printQuarantine(listed->quarantine);
     return ExitOk;
@@ -144,11 +132,11 @@ int runCheckOrInstall(PluginBoundary &boundary, const PluginsRequest &request, c
         out.report(checked.toJson());
     }
     for (const plugins::Clash &clash : std::as_const(checked.clashes))
-        printErr(u"%1: %2\n"_s.arg(request.requirements, clash.message()));
+        printText(stderr, u"%1: %2\n"_s.arg(request.requirements, clash.message()));
     for (const plugins::Offense &offense : std::as_const(checked.offenses))
-        printErr(u"%1: %2\n"_s.arg(request.requirements, offense.message));
+        printText(stderr, u"%1: %2\n"_s.arg(request.requirements, offense.message));
     if (!checked.ok()) {
-        printErr(u"plugins %1: plugin %2 refused; the plugin site-packages is unchanged\n"_s.arg(
+        printText(stderr, u"plugins %1: plugin %2 refused; the plugin site-packages is unchanged\n"_s.arg(
             out.verb, request.name));
         return ExitProblems;
     }
@@ -156,13 +144,13 @@ int runCheckOrInstall(PluginBoundary &boundary, const PluginsRequest &request, c
         int added = 0;
         for (const plugins::ResolvedDistribution &d : std::as_const(checked.resolution))
             added += d.where == u"new" ? 1 : 0;
-        printErr(u"plugin %1 fits beside the core (%2 distributions to add, %3 resolved)\n"_s
+        printText(stderr, u"plugin %1 fits beside the core (%2 distributions to add, %3 resolved)\n"_s
                      .arg(request.name)
                      .arg(added)
                      .arg(checked.resolution.size()));
         return ExitOk;
     }
-    printErr(u"plugin %1 installed: %2%3%4\n"_s.arg(
+    printText(stderr, u"plugin %1 installed: %2%3%4\n"_s.arg(
         request.name,
         installed.installed.isEmpty() ? u"nothing new (the core or other plugins have it all)"_s
                                       : installed.installed.join(u", "_s),
@@ -178,7 +166,7 @@ int runRemove(PluginBoundary &boundary, const PluginsRequest &request, const Rep
     if (!removed)
         return out.fail(removed.error());
     out.report(removed->toJson());
-    printErr(u"plugin %1 removed%2%3%4\n"_s.arg(
+    printText(stderr, u"plugin %1 removed%2%3%4\n"_s.arg(
         request.name,
         removed->removed.isEmpty() ? QString() : u": %1"_s.arg(removed->removed.join(u", "_s)),
         removed->kept.isEmpty() ? QString() : u"; kept %1"_s.arg(removed->kept.join(u", "_s)),
@@ -193,8 +181,8 @@ int runAudit(PluginBoundary &boundary, const Reporter &out)
         return out.fail(audit.error());
     out.report(audit->toJson());
     if (!audit->recovered.isEmpty())
-        printErr(u"recovered: %1\n"_s.arg(audit->recovered));
-    printErr(u"audit: %1 quarantined now, %2 in quarantine\n"_s.arg(audit->quarantined.size())
+        printText(stderr, u"recovered: %1\n"_s.arg(audit->recovered));
+    printText(stderr, u"audit: %1 quarantined now, %2 in quarantine\n"_s.arg(audit->quarantined.size())
                  .arg(audit->quarantine.size()));
     printQuarantine(audit->quarantine);
     // Anything in quarantine is an offender nobody has settled yet.
@@ -207,7 +195,7 @@ int runRestore(PluginBoundary &boundary, const PluginsRequest &request, const Re
     if (!restored)
         return out.fail(restored.error());
     out.report(restored->toJson());
-    printErr(u"restored %1 into the plugin site-packages; restart the app to load it\n"_s.arg(
+    printText(stderr, u"restored %1 into the plugin site-packages; restart the app to load it\n"_s.arg(
         request.name));
     return ExitOk;
 }
@@ -216,7 +204,7 @@ int runRestore(PluginBoundary &boundary, const PluginsRequest &request, const Re
 
 int reportPluginsUsageError(const QString &message, bool json)
 {
-    printErr(u"launcher: %1 (see --help)\n"_s.arg(message));
+    printText(stderr, u"launcher: %1 (see --help)\n"_s.arg(message));
     if (json)
         printJson({{"error", {{"kind", "usage"}, {"message", message.toStdString()}}}});
     return ExitUsage;

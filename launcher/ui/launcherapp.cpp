@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "launcherapp.h"
+#include "base/terminal.h"
 
 #include "launcher/core/headlessrunner.h"
 #include "launcher/core/launchaudit.h"
@@ -27,12 +28,6 @@ using namespace Qt::Literals::StringLiterals;
 namespace deskpack::launcher {
 
 namespace {
-
-void printErr(const QString &text)
-{
-    std::fputs(text.toLocal8Bit().constData(), stderr);
-    std::fflush(stderr);
-}
 
 bool haveDisplay()
 {
@@ -169,7 +164,7 @@ int runLauncher(int argc, char **argv)
     if (wantsNoWindow(argc, argv))
         return runWithoutWindow(argc, argv);
     if (!haveDisplay()) {
-        printErr(u"launcher: no display (DISPLAY and WAYLAND_DISPLAY are not set); "
+        printText(stderr, u"launcher: no display (DISPLAY and WAYLAND_DISPLAY are not set); "
                  "run with --headless to start without a window\n"_s);
         return ExitEnvironment;
     }

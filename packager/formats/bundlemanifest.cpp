@@ -2,6 +2,7 @@
 #include "bundlemanifest.h"
 #include "appid.h"
 #include "base/filehash.h"
+#include "base/terminal.h"
 #include "base/fileio.h"
 #include "base/fspath.h"
 
@@ -214,9 +215,7 @@ QByteArray serializeManifest(const BundleManifest &m)
     root["dirs"] = json::array();
     for (const QString &dir : std::as_const(dirs))
         root["dirs"].push_back(s(dir));
-    std::string text = root.dump(2, ' ', false, json::error_handler_t::replace);
-    text.push_back('\n');
-    return QByteArray::fromStdString(text);
+    return jsonDocumentText(root);
 }
 
 namespace {

@@ -3,6 +3,7 @@
 #include "appid.h"
 
 #include "base/jsonaccess.h"
+#include "base/terminal.h"
 #include "base/jsontext.h"
 
 #include <QCryptographicHash>
@@ -52,9 +53,7 @@ QByteArray serializeInstallerHeader(const InstallerHeader &h)
     root["iconName"] = h.iconName.isEmpty() ? json(nullptr) : json(s(h.iconName));
     root["launcher"] = s(h.launcher);
     root["payloadFormat"] = s(h.payloadFormat);
-    std::string text = root.dump(2, ' ', false, json::error_handler_t::replace);
-    text.push_back('\n');
-    return QByteArray::fromStdString(text);
+    return jsonDocumentText(root);
 }
 
 Result<InstallerHeader> parseInstallerHeader(QByteArrayView data, const QString &fileName)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "lockfile.h"
 #include "base/fileio.h"
+#include "base/terminal.h"
 
 #include "base/jsonaccess.h"
 #include "base/jsontext.h"
@@ -428,9 +429,7 @@ QByteArray serializeLock(const Lock &lock)
     }
     root["distributions"] = std::move(dists);
     root["version"] = Lock::SchemaVersion;
-    std::string text = root.dump(2, ' ', false, json::error_handler_t::replace);
-    text.push_back('\n');
-    return QByteArray::fromStdString(text);
+    return jsonDocumentText(root);
 }
 
 Result<void> writeLockFile(const QString &path, const Lock &lock)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "runtimearchive.h"
 #include "base/fileio.h"
+#include "base/terminal.h"
 
 #include "archive/archivewriter.h"
 #include "archive/extractor.h"
@@ -114,7 +115,7 @@ QByteArray serializeRuntimeMetadata(const RuntimeMetadata &m)
         {"sha256", m.sha256.toStdString()},
         {"size", m.size},
     };
-    return QByteArray::fromStdString(doc.dump(2)) + '\n';
+    return jsonDocumentText(doc);
 }
 
 Result<RuntimeMetadata> readRuntimeMetadata(const QString &path)
@@ -240,7 +241,7 @@ Result<CachedRuntime> runtimeFromArchive(const QString &archivePath, const QStri
                             {"archive", QFileInfo(archivePath).fileName().toStdString()},
                             {"format", StampFormat}};
         return writeFileAtomically(staging + u'/' + StampName,
-                                   QByteArray::fromStdString(stamp.dump(2)) + '\n');
+                                   jsonDocumentText(stamp));
     };
     Result<archive::ExtractSummary> extracted =
         archive::extractArchive(archivePath, entry, options);

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "sharedlibraries.h"
 
+#include "base/childprocess.h"
 #include "runtime/runtimelogging.h"
 
 #include <QDir>
 #include <QFileInfo>
-#include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
 
@@ -38,17 +38,14 @@ Result<ToolOutput> runTool(const QString &tool, const QString &debianPackage,
         return makeError(ErrorKind::Environment,
                          u"'%1' not found on PATH (Debian package %2)"_s.arg(tool, debianPackage));
     }
-    QProcess process;
-    process.start(program, arguments);
-    if (!process.waitForStarted() || !process.waitForFinished(300'000) ||
-        process.exitStatus() != QProcess::NormalExit) {
-        process.kill();
-        process.waitForFinished();
-        return makeError(ErrorKind::Environment,
-                         u"%1 failed: %2"_s.arg(tool, process.errorString()));
-    }
-    return ToolOutput{process.exitCode(), QString::fromLocal8Bit(process.readAllStandardOutput()),
-                      QString::fromLocal8Bit(process.readAllStandardError())};
+    ChildCommand command;
+    command.program = program;
+    command.arguments = arguments;
+    Result<ChildOutput> ran = runToCompletion(command);
+    if (!ran)
+        return makeError(ErrorKind::Environment, u"%1 failed: %2"_s.arg(tool, ran.error().message));
+    return ToolOutput{ran->exitCode, QString::fromLocal8Bit(ran->standardOutput),
+                      QString::fromLocal8Bit(ran->standardError)};
 }
 
 // A candidate the loader would accept for `requester`: same class and machine.

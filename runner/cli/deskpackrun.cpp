@@ -2,6 +2,7 @@
 #include "deskpackrun.h"
 
 #include "cellrunner.h"
+#include "base/terminal.h"
 #include "boundarydependencies.h"
 #include "cellsfile.h"
 #include "runner/kernel/kernellaunch.h"
@@ -21,16 +22,13 @@ namespace {
 
 int usage(const QString &message)
 {
-    const QByteArray text =
-        u"deskpack-run: %1\nRun 'deskpack-run --help' for usage.\n"_s.arg(message).toUtf8();
-    std::fwrite(text.constData(), 1, size_t(text.size()), stderr);
+    printText(stderr, u"deskpack-run: %1\nRun 'deskpack-run --help' for usage.\n"_s.arg(message));
     return RunUsage;
 }
 
 int environmentFailure(const QString &message)
 {
-    const QByteArray text = u"deskpack-run: %1\n"_s.arg(message).toUtf8();
-    std::fwrite(text.constData(), 1, size_t(text.size()), stderr);
+    printText(stderr, u"deskpack-run: %1\n"_s.arg(message));
     return RunNoInterpreter;
 }
 
@@ -122,12 +120,9 @@ std::optional<int> parseArguments(CommandLine &line, const QStringList &argument
     if (!parser.parse(QStringList{u"deskpack-run"_s} + arguments))
         return usage(parser.errorText());
     if (parser.isSet(help) || parser.isSet(version)) {
-        const QByteArray text =
-            (parser.isSet(help)
-                 ? parser.helpText()
-                 : u"deskpack-run %1\n"_s.arg(QCoreApplication::applicationVersion()))
-                .toUtf8();
-        std::fwrite(text.constData(), 1, size_t(text.size()), stdout);
+        printText(stdout, parser.isSet(help) ? parser.helpText()
+                                             : u"deskpack-run %1\n"_s.arg(
+                                                   QCoreApplication::applicationVersion()));
         return RunOk;
     }
     return std::nullopt;
@@ -261,8 +256,7 @@ int printCapabilities(const CellRunner::Config &config)
 {
     KernelSession session(config.kernel);
     session.setDependencies(config.dependencies);
-    const std::string text = session.capabilities().toJson().dump(2) + '\n';
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    printJson(session.capabilities().toJson());
     return RunOk;
 }
 
