@@ -101,7 +101,7 @@ Result<void> stage(const InstallWork &work, const QList<ReportItem> &items, runn
 {
     if (items.isEmpty())
         return {};
-    const QString pinnedFile = work->scratch() + u"/install.txt"_s;
+    const QString pinnedFile = work.scratch() + u"/install.txt"_s;
     if (Result<void> written = writeFileAtomically(pinnedFile, pinnedRequirements(items)); !written)
         return written.error();
     pip.arguments = QStringList{u"install"_s, u"--no-deps"_s, u"--no-compile"_s, u"--target"_s,

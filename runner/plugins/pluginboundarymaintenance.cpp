@@ -25,6 +25,11 @@ namespace {
 // in the audit's single transaction.
 struct QuarantineBatch
 {
+    explicit QuarantineBatch(const DataLayout &dataLayout)
+        : layout(dataLayout)
+    {
+    }
+
     const DataLayout &layout;
     const QString stamp = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
     const QString suffix = QDateTime::currentDateTimeUtc().toString(u"yyyyMMdd'T'HHmmsszzz"_s);
