@@ -30,6 +30,86 @@ DepsResult failed(DepsResult result, const Error &error)
     return result;
 }
 
+DepsResult listed(DepsResult result, PluginBoundary &boundary)
+{
+    Result<ListResult> listed = boundary.list();
+    if (!listed)
+        return failed(result, listed.error());
+    result.status = DepsResult::Status::Ok;
+    result.report = listed->toJson();
+    return result;
+}
+
+DepsResult removed(DepsResult result, PluginBoundary &boundary, const QString &plugin)
+{
+    Result<RemoveResult> removed = boundary.remove(plugin);
+    if (!removed)
+        return failed(result, removed.error());
+    result.status = DepsResult::Status::Ok;
+    result.changed = !removed->removed.isEmpty();
+    result.report = removed->toJson();
+    return result;
+}
+
+// Syncing to nothing: the plugin declares no requirement any more.
+DepsResult syncedToNothing(DepsResult result, PluginBoundary &boundary, const QString &plugin)
+{
+    Result<ListResult> listed = boundary.list();
+    if (!listed)
+        return failed(result, listed.error());
+    const bool known = std::any_of(listed->plugins.cbegin(), listed->plugins.cend(),
+                                   [&](const ListResult::Plugin &p) { return p.name == plugin; });
+    if (!known) {
+        result.status = DepsResult::Status::Ok;
+        result.report = RemoveResult{plugin, {}, {}, false}.toJson();
+        return result;
+    }
+    return removed(std::move(result), boundary, plugin);
+}
+
+// Install adds to what the plugin declared before; a line naming the same
+// distribution replaces the old one.
+Result<QList<RequirementLine>> withDeclared(PluginBoundary &boundary, const QString &plugin,
+                                            const QList<RequirementLine> &wanted)
+{
+    Result<ListResult> listed = boundary.list();
+    if (!listed)
+        return listed.error();
+    QStringList declared;
+    for (const ListResult::Plugin &p : listed->plugins) {
+        if (p.name == plugin)
+            declared = p.requirements;
+    }
+    if (declared.isEmpty())
+        return wanted;
+    Result<QList<RequirementLine>> old =
+        parseRequirements(declared.join(u'\n').toUtf8(),
+                          u"%1 (plugin %2)"_s.arg(QLatin1StringView(OwnersFileName), plugin));
+    if (!old)
+        return old.error();
+    QSet<QString> replaced;
+    for (const RequirementLine &line : wanted)
+        replaced.insert(requirementName(line.text));
+    QList<RequirementLine> merged;
+    for (const RequirementLine &line : std::as_const(*old)) {
+        if (!replaced.contains(requirementName(line.text)))
+            merged.append(line);
+    }
+    return merged + wanted;
+}
+
+DepsResult installed(DepsResult result, PluginBoundary &boundary, const QString &plugin,
+                     const QList<RequirementLine> &wanted, const PluginSources &sources)
+{
+    Result<InstallResult> installed = boundary.install(plugin, wanted, sources);
+    if (!installed)
+        return failed(result, installed.error());
+    result.status = installed->ok() ? DepsResult::Status::Ok : DepsResult::Status::Refused;
+    result.changed = !installed->installed.isEmpty() || !installed->removed.isEmpty();
+    result.report = installed->toJson();
+    return result;
+}
+
 } // namespace
 
 BoundaryDependencies::BoundaryDependencies(QString bundleDir, QString dataDir, QString logFile)
@@ -94,23 +174,10 @@ DepsResult BoundaryDependencies::run(const runner::DepsRequest &request)
     sources.noIndex = request.noIndex;
 
     switch (request.operation) {
-    case DepsOperation::List: {
-        Result<ListResult> listed = b.list();
-        if (!listed)
-            return failed(result, listed.error());
-        result.status = DepsResult::Status::Ok;
-        result.report = listed->toJson();
-        return result;
-    }
-    case DepsOperation::Uninstall: {
-        Result<RemoveResult> removed = b.remove(request.plugin);
-        if (!removed)
-            return failed(result, removed.error());
-        result.status = DepsResult::Status::Ok;
-        result.changed = !removed->removed.isEmpty();
-        result.report = removed->toJson();
-        return result;
-    }
+    case DepsOperation::List:
+        return listed(result, b);
+    case DepsOperation::Uninstall:
+        return removed(result, b, request.plugin);
     case DepsOperation::Install:
     case DepsOperation::Sync:
         break;
@@ -119,66 +186,19 @@ DepsResult BoundaryDependencies::run(const runner::DepsRequest &request)
     Result<QList<RequirementLine>> lines = requestedLines(request);
     if (!lines)
         return failed(result, lines.error());
-    QList<RequirementLine> wanted = *lines;
-    if (request.operation == DepsOperation::Install) {
-        if (wanted.isEmpty())
-            return failed(result, makeError(ErrorKind::Usage,
-                                            u"no requirements to install for plugin %1 (give a "
-                                            "requirements file with -r)"_s.arg(request.plugin)));
-        // Install adds to what the plugin declared before; a line naming the
-        // same distribution replaces the old one.
-        Result<ListResult> listed = b.list();
-        if (!listed)
-            return failed(result, listed.error());
-        QStringList declared;
-        for (const ListResult::Plugin &p : listed->plugins) {
-            if (p.name == request.plugin)
-                declared = p.requirements;
-        }
-        if (!declared.isEmpty()) {
-            Result<QList<RequirementLine>> old = parseRequirements(
-                declared.join(u'\n').toUtf8(),
-                u"%1 (plugin %2)"_s.arg(QLatin1StringView(OwnersFileName), request.plugin));
-            if (!old)
-                return failed(result, old.error());
-            QSet<QString> replaced;
-            for (const RequirementLine &line : std::as_const(wanted))
-                replaced.insert(requirementName(line.text));
-            QList<RequirementLine> merged;
-            for (const RequirementLine &line : std::as_const(*old)) {
-                if (!replaced.contains(requirementName(line.text)))
-                    merged.append(line);
-            }
-            wanted = merged + wanted;
-        }
-    } else if (wanted.isEmpty()) {
-        // Syncing to nothing: the plugin declares no requirement any more.
-        Result<ListResult> listed = b.list();
-        if (!listed)
-            return failed(result, listed.error());
-        const bool known =
-            std::any_of(listed->plugins.cbegin(), listed->plugins.cend(),
-                        [&](const ListResult::Plugin &p) { return p.name == request.plugin; });
-        result.status = DepsResult::Status::Ok;
-        if (!known) {
-            result.report = RemoveResult{request.plugin, {}, {}, false}.toJson();
-            return result;
-        }
-        Result<RemoveResult> removed = b.remove(request.plugin);
-        if (!removed)
-            return failed(result, removed.error());
-        result.changed = !removed->removed.isEmpty();
-        result.report = removed->toJson();
-        return result;
+    if (request.operation == DepsOperation::Sync) {
+        if (lines->isEmpty())
+            return syncedToNothing(result, b, request.plugin);
+        return installed(result, b, request.plugin, *lines, sources);
     }
-
-    Result<InstallResult> installed = b.install(request.plugin, wanted, sources);
-    if (!installed)
-        return failed(result, installed.error());
-    result.status = installed->ok() ? DepsResult::Status::Ok : DepsResult::Status::Refused;
-    result.changed = !installed->installed.isEmpty() || !installed->removed.isEmpty();
-    result.report = installed->toJson();
-    return result;
+    if (lines->isEmpty())
+        return failed(result, makeError(ErrorKind::Usage,
+                                        u"no requirements to install for plugin %1 (give a "
+                                        "requirements file with -r)"_s.arg(request.plugin)));
+    Result<QList<RequirementLine>> wanted = withDeclared(b, request.plugin, *lines);
+    if (!wanted)
+        return failed(result, wanted.error());
+    return installed(result, b, request.plugin, *wanted, sources);
 }
 
 void attachBoundaryDependencies(runner::KernelSession &session, const QString &bundleDir,

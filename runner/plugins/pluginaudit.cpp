@@ -83,51 +83,30 @@ QStringList listDirectory(const QString &directory)
 #endif
 }
 
-} // namespace
-
-Result<CoreIndex> CoreIndex::build(const lock::Lock &lockModel, const QString &coreSitePackages)
+// The files a core distribution installed: its RECORD, or a legacy egg-info's
+// installed-files.txt.
+QStringList installedPaths(const lock::InstalledDistribution &d)
 {
-    CoreIndex core;
-    for (const lock::Distribution &d : lockModel.distributions)
-        core.pins.insert(lock::canonicalName(d.name), {d.name, d.version});
+    if (d.metadataPath.endsWith(u".dist-info"_s))
+        return readRecord(d.metadataPath + u"/RECORD"_s);
+    QStringList paths;
+    if (!QFileInfo(d.metadataPath).isDir())
+        return paths;
+    QFile listing(d.metadataPath + u"/installed-files.txt"_s);
+    if (!listing.open(QIODevice::ReadOnly))
+        return paths;
+    for (const QString &p : lock::installedFilesPaths(listing.read(MaxRecordSize))) {
+        const QString clean = cleanRecordPath(p);
+        if (!clean.isEmpty())
+            paths.append(clean);
+    }
+    return paths;
+}
 
-    Result<lock::InstalledSet> installed = lock::scanInstalled({coreSitePackages});
-    if (!installed)
-        return installed.error();
-    QHash<QString, QString> moduleOwner;
-    for (const lock::InstalledDistribution &d : installed->distributions) {
-        const QString canonical = lock::canonicalName(d.name);
-        if (!core.pins.contains(canonical))
-            continue; // not core: the lock decides
-        QStringList paths;
-        if (d.metadataPath.endsWith(u".dist-info"_s)) {
-            paths = readRecord(d.metadataPath + u"/RECORD"_s);
-        } else if (QFileInfo(d.metadataPath).isDir()) {
-            QFile listing(d.metadataPath + u"/installed-files.txt"_s);
-            if (listing.open(QIODevice::ReadOnly)) {
-                const QString base = QFileInfo(d.metadataPath).fileName();
-                for (const QString &p : lock::installedFilesPaths(listing.read(MaxRecordSize))) {
-                    const QString clean = cleanRecordPath(p);
-                    if (!clean.isEmpty())
-                        paths.append(clean);
-                }
-                Q_UNUSED(base);
-            }
-        }
-        for (const QString &p : std::as_const(paths))
-            core.files.insert(p, d.name);
-        QStringList modules = d.topLevelModules + lock::modulesFromInstalledPaths(paths);
-        for (const QString &m : std::as_const(modules))
-            moduleOwner.insert(m, d.name);
-    }
-    // Modules the lock names whose distribution metadata is not on disk still count.
-    for (const lock::Distribution &d : lockModel.distributions) {
-        for (const QString &m : d.topLevelModules) {
-            if (!moduleOwner.contains(m))
-                moduleOwner.insert(m, d.name);
-        }
-    }
-    const QDir dir(coreSitePackages);
+// Sorts the core's top-level modules into namespace packages, which plugins
+// may share, and regular modules, which they may not shadow.
+void classifyModules(CoreIndex &core, const QDir &dir, const QHash<QString, QString> &moduleOwner)
+{
     for (auto it = moduleOwner.cbegin(); it != moduleOwner.cend(); ++it) {
         const QString path = dir.filePath(it.key());
         const QFileInfo info(path);
@@ -144,6 +123,39 @@ Result<CoreIndex> CoreIndex::build(const lock::Lock &lockModel, const QString &c
             core.regularModules.insert(it.key(), it.value());
         }
     }
+}
+
+} // namespace
+
+Result<CoreIndex> CoreIndex::build(const lock::Lock &lockModel, const QString &coreSitePackages)
+{
+    CoreIndex core;
+    for (const lock::Distribution &d : lockModel.distributions)
+        core.pins.insert(lock::canonicalName(d.name), {d.name, d.version});
+
+    Result<lock::InstalledSet> installed = lock::scanInstalled({coreSitePackages});
+    if (!installed)
+        return installed.error();
+    QHash<QString, QString> moduleOwner;
+    for (const lock::InstalledDistribution &d : installed->distributions) {
+        const QString canonical = lock::canonicalName(d.name);
+        if (!core.pins.contains(canonical))
+            continue; // not core: the lock decides
+        const QStringList paths = installedPaths(d);
+        for (const QString &p : paths)
+            core.files.insert(p, d.name);
+        QStringList modules = d.topLevelModules + lock::modulesFromInstalledPaths(paths);
+        for (const QString &m : std::as_const(modules))
+            moduleOwner.insert(m, d.name);
+    }
+    // Modules the lock names whose distribution metadata is not on disk still count.
+    for (const lock::Distribution &d : lockModel.distributions) {
+        for (const QString &m : d.topLevelModules) {
+            if (!moduleOwner.contains(m))
+                moduleOwner.insert(m, d.name);
+        }
+    }
+    classifyModules(core, QDir(coreSitePackages), moduleOwner);
     return core;
 }
 

@@ -1,22 +1,15 @@
 // SPDX-License-Identifier: MIT
 #include "pluginboundary.h"
-#include "base/fileio.h"
+#include "pluginboundaryprivate.h"
 
 #include "lock/lockfile.h"
-#include "pluginresolution.h"
 #include "formats/bundlemanifest.h"
-#include "runner/python/pip.h"
 
-#include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
-#include <QFile>
 #include <QFileInfo>
-#include <QLockFile>
 #include <QTemporaryDir>
 #include <QUuid>
-
-#include <optional>
 
 using namespace Qt::Literals::StringLiterals;
 using nlohmann::json;
@@ -25,17 +18,21 @@ namespace deskpack::plugins {
 
 namespace {
 
+std::string s(const QString &text)
+{
+    return text.toStdString();
+}
+
+} // namespace
+
+namespace boundary {
+
 json strings(const QStringList &list)
 {
     json out = json::array();
     for (const QString &s : list)
         out.push_back(s.toStdString());
     return out;
-}
-
-std::string s(const QString &text)
-{
-    return text.toStdString();
 }
 
 bool exists(const QString &path)
@@ -64,8 +61,6 @@ QString newTransactionId()
            QUuid::createUuid().toString(QUuid::Id128).left(8);
 }
 
-// Every file of a distribution to move out of `root`: its RECORD files, the
-// bytecode Python wrote beside them, and its .dist-info as one entry.
 QStringList entriesOf(const QString &root, const PluginDistribution &d)
 {
     QStringList out;
@@ -89,9 +84,6 @@ QStringList entriesOf(const QString &root, const PluginDistribution &d)
     return out;
 }
 
-// Moves that put the tree under `from` into `to`: a whole entry where `to` has
-// none, recursing where both have a directory (namespace packages, bin/).
-// `gone` are paths under `to` that earlier moves take away.
 Result<void> planMerge(const QString &from, const QString &to, const QString &relative,
                        const QSet<QString> &gone, QList<QPair<QString, QString>> &moves)
 {
@@ -122,25 +114,28 @@ QStringList parentsOf(const QString &root, const QStringList &relatives)
     return out.values();
 }
 
-} // namespace
-
-// The lock on a data dir, held for the length of one change.
-class PluginBoundary::Lock
+void moveOut(const QString &root, const QString &trash, const PluginDistribution &d,
+             Transaction &transaction, QStringList &removedPaths)
 {
-public:
-    explicit Lock(const QString &path)
-        : file(path)
-    {
-        // A pip install can take minutes: never steal the lock by age, only
-        // from a holder that is no longer running (QLockFile checks the pid).
-        file.setStaleLockTime(0);
+    for (const QString &f : entriesOf(root, d)) {
+        transaction.moves.append({root + u'/' + f, trash + u'/' + f});
+        removedPaths.append(f);
     }
-    QLockFile file;
-};
+}
 
-struct PluginBoundary::Resolution : ResolutionOutcome
+Result<void> commitChange(const DataLayout &layout, const Transaction &transaction,
+                          const OwnerRecord &owners, const QStringList &removedPaths,
+                          const std::function<void(int done, int total)> &onMove)
 {
-};
+    if (auto c = commitTransaction(layout, transaction, owners, onMove); !c)
+        return c;
+    pruneEmptyDirectories(layout.sitePackages, parentsOf(layout.sitePackages, removedPaths));
+    return {};
+}
+
+} // namespace boundary
+
+using namespace boundary;
 
 QString Clash::message() const
 {
@@ -384,396 +379,6 @@ Result<CheckResult> PluginBoundary::check(const QString &plugin,
     result.clashes = resolution->clashes;
     result.resolution = resolution->closure;
     return result;
-}
-
-Result<InstallResult> PluginBoundary::install(const QString &plugin,
-                                              const QList<RequirementLine> &requirements,
-                                              const PluginSources &sources)
-{
-    if (auto n = checkPluginName(plugin); !n)
-        return n.error();
-    Result<std::unique_ptr<Lock>> lock = lockAndRecover();
-    if (!lock)
-        return lock.error();
-    const QString id = newTransactionId();
-    const QString work = m_layout->staging + u'/' + id;
-    const QString target = work + u"/target"_s;
-    const QString trash = work + u"/trash"_s;
-    if (!QDir().mkpath(work + u"/scratch"_s) || !QDir().mkpath(target))
-        return makeError(ErrorKind::Environment, u"%1: cannot create"_s.arg(work));
-    struct Cleanup
-    {
-        QString dir;
-        ~Cleanup() { QDir(dir).removeRecursively(); }
-    } cleanup{work};
-
-    Result<Resolution> resolution = resolve(plugin, requirements, sources, work + u"/scratch"_s);
-    if (!resolution)
-        return resolution.error();
-    InstallResult result;
-    result.plugin = plugin;
-    result.clashes = resolution->clashes;
-    result.resolution = resolution->closure;
-    if (!result.clashes.isEmpty())
-        return result;
-    phase(u"resolved"_s);
-
-    Result<OwnerRecord> owners = readOwners(m_layout->sitePackages);
-    if (!owners)
-        return owners.error();
-    Result<PluginDirectory> installed = scanPluginDirectory(m_layout->sitePackages);
-    if (!installed)
-        return installed.error();
-    QHash<QString, const PluginDistribution *> installedByName;
-    for (const PluginDistribution &d : installed->distributions)
-        installedByName.insert(d.canonicalName, &d);
-
-    // What the plugin owns after this install, and what leaves: older versions
-    // pip replaces and distributions only this plugin needed before.
-    OwnerRecord::Plugin entry;
-    for (const RequirementLine &r : requirements)
-        entry.requirements.append(r.text);
-    for (const ResolvedDistribution &d : std::as_const(resolution->closure)) {
-        if (d.where != u"core")
-            entry.distributions.append(lock::canonicalName(d.name));
-    }
-    QList<const PluginDistribution *> leaving;
-    for (const ReportItem &item : std::as_const(resolution->items)) {
-        if (const auto *old = installedByName.value(item.canonicalName))
-            leaving.append(old);
-    }
-    for (const QString &canonical : owners->plugins.value(plugin).distributions) {
-        QStringList others = owners->ownersOf(canonical);
-        others.removeAll(plugin);
-        const auto *old = installedByName.value(canonical);
-        if (old && others.isEmpty() && !entry.distributions.contains(canonical) &&
-            !leaving.contains(old))
-            leaving.append(old);
-    }
-
-    // Stage what the core lacks, exactly as resolved, without dependencies.
-    if (!resolution->items.isEmpty()) {
-        const bool hashes = std::all_of(resolution->items.cbegin(), resolution->items.cend(),
-                                        [](const ReportItem &i) { return !i.sha256.isEmpty(); });
-        QByteArray pinned;
-        for (const ReportItem &item : std::as_const(resolution->items)) {
-            pinned += (item.name + u"=="_s + item.version).toUtf8();
-            if (hashes)
-                pinned += " --hash=sha256:" + item.sha256.toUtf8();
-            pinned += '\n';
-        }
-        const QString pinnedFile = work + u"/scratch/install.txt"_s;
-        if (Result<void> written = writeFileAtomically(pinnedFile, pinned); !written)
-            return written.error();
-        runner::PipCommand pip;
-        pip.interpreter = m_interpreter;
-        pip.logFile = m_options.logFile;
-        pip.arguments = QStringList{u"install"_s, u"--no-deps"_s, u"--no-compile"_s, u"--target"_s,
-                                    target,       u"-r"_s,        pinnedFile}
-                        << sourceArguments(sources);
-        if (Result<runner::PythonOutput> run = runner::runPip(pip); !run)
-            return makeError(run.error().kind,
-                             u"installing the requirements of plugin %1 failed; the plugin "
-                             "site-packages is unchanged.\n%2"_s.arg(plugin, run.error().message));
-    }
-    phase(u"staged"_s);
-
-    // Audit the staged files against the core and against what other plugins installed.
-    Result<PluginDirectory> staged = scanPluginDirectory(target);
-    if (!staged)
-        return staged.error();
-    QSet<QString> leavingFiles;
-    for (const PluginDistribution *d : std::as_const(leaving))
-        for (const QString &f : entriesOf(m_layout->sitePackages, *d))
-            leavingFiles.insert(f);
-    QHash<QString, QString> pluginFiles;
-    for (const PluginDistribution &d : installed->distributions)
-        for (const QString &f : d.files)
-            pluginFiles.insert(f, d.name + u' ' + d.version);
-    for (const PluginDistribution &d : staged->distributions) {
-        result.offenses << auditDistribution(*m_core, d);
-        for (const QString &f : d.files) {
-            if (leavingFiles.contains(f) || f.endsWith(u"/"_s))
-                continue;
-            if (exists(m_layout->sitePackages + u'/' + f))
-                result.offenses.append(
-                    {u"plugin-file"_s, d.name, d.version, d.metadataEntry, f, pluginFiles.value(f),
-                     u"%1 %2 installs '%3', which the plugin site-packages already holds%4"_s.arg(
-                         d.name, d.version, f,
-                         pluginFiles.contains(f) ? u" (from %1)"_s.arg(pluginFiles.value(f))
-                                                 : QString())});
-        }
-    }
-    for (const StrayEntry &stray : staged->strays)
-        result.offenses << auditStray(*m_core, stray);
-    if (!result.offenses.isEmpty())
-        return result;
-    phase(u"audited"_s);
-
-    Transaction transaction{id, {}};
-    QStringList removedPaths;
-    for (const PluginDistribution *d : std::as_const(leaving)) {
-        for (const QString &f : entriesOf(m_layout->sitePackages, *d)) {
-            transaction.moves.append({m_layout->sitePackages + u'/' + f, trash + u'/' + f});
-            removedPaths.append(f);
-        }
-        result.removed.append(d->name + u' ' + d->version);
-    }
-    if (auto plan = planMerge(target, m_layout->sitePackages, {}, leavingFiles, transaction.moves);
-        !plan)
-        return plan.error();
-    OwnerRecord updated = *owners;
-    updated.plugins.insert(plugin, entry);
-    if (auto c = commitTransaction(
-            *m_layout, transaction, updated,
-            [this](int done, int total) { phase(u"commit %1/%2"_s.arg(done).arg(total)); });
-        !c)
-        return c.error();
-    pruneEmptyDirectories(m_layout->sitePackages, parentsOf(m_layout->sitePackages, removedPaths));
-    phase(u"committed"_s);
-    for (const ReportItem &item : std::as_const(resolution->items))
-        result.installed.append(item.name + u' ' + item.version);
-    result.restartRequired = !result.installed.isEmpty() || !result.removed.isEmpty();
-    return result;
-}
-
-Result<RemoveResult> PluginBoundary::remove(const QString &plugin)
-{
-    Result<std::unique_ptr<Lock>> lock = lockAndRecover();
-    if (!lock)
-        return lock.error();
-    Result<OwnerRecord> owners = readOwners(m_layout->sitePackages);
-    if (!owners)
-        return owners.error();
-    if (!owners->plugins.contains(plugin)) {
-        const QStringList known = owners->plugins.keys();
-        return makeError(ErrorKind::Usage, u"no plugin named '%1' is installed%2"_s.arg(
-                                               plugin, known.isEmpty() ? QString()
-                                                                       : u" (installed: %1)"_s.arg(
-                                                                             known.join(u", "_s))));
-    }
-    Result<PluginDirectory> installed = scanPluginDirectory(m_layout->sitePackages);
-    if (!installed)
-        return installed.error();
-    RemoveResult result;
-    result.plugin = plugin;
-    const QString id = newTransactionId();
-    const QString trash = m_layout->staging + u'/' + id + u"/trash"_s;
-    struct Cleanup
-    {
-        QString dir;
-        ~Cleanup() { QDir(dir).removeRecursively(); }
-    } cleanup{m_layout->staging + u'/' + id};
-    Transaction transaction{id, {}};
-    QStringList removedPaths;
-    for (const QString &canonical : owners->plugins.value(plugin).distributions) {
-        QStringList others = owners->ownersOf(canonical);
-        others.removeAll(plugin);
-        const auto it =
-            std::find_if(installed->distributions.cbegin(), installed->distributions.cend(),
-                         [&](const PluginDistribution &d) { return d.canonicalName == canonical; });
-        if (!others.isEmpty()) {
-            result.kept.append(
-                u"%1 (%2)"_s.arg(it != installed->distributions.cend() ? it->name : canonical,
-                                 others.join(u", "_s)));
-            continue;
-        }
-        if (it == installed->distributions.cend())
-            continue;
-        for (const QString &f : entriesOf(m_layout->sitePackages, *it)) {
-            transaction.moves.append({m_layout->sitePackages + u'/' + f, trash + u'/' + f});
-            removedPaths.append(f);
-        }
-        result.removed.append(it->name + u' ' + it->version);
-    }
-    OwnerRecord updated = *owners;
-    updated.plugins.remove(plugin);
-    if (auto c = commitTransaction(
-            *m_layout, transaction, updated,
-            [this](int done, int total) { phase(u"commit %1/%2"_s.arg(done).arg(total)); });
-        !c)
-        return c.error();
-    pruneEmptyDirectories(m_layout->sitePackages, parentsOf(m_layout->sitePackages, removedPaths));
-    result.restartRequired = !result.removed.isEmpty();
-    return result;
-}
-
-QList<QuarantineEntry> PluginBoundary::readQuarantine() const
-{
-    QList<QuarantineEntry> out;
-    const QDir dir(m_layout->quarantine);
-    for (const QString &id : dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
-        // An audit killed before its commit leaves a reason.json and no files: nothing to show.
-        if (QDir(dir.filePath(id) + u"/files"_s).isEmpty())
-            continue;
-        QuarantineEntry entry;
-        entry.id = id;
-        QFile reason(dir.filePath(id) + u"/reason.json"_s);
-        if (reason.open(QIODevice::ReadOnly)) {
-            const QByteArray data = reason.read(1 << 20);
-            const json doc =
-                json::parse(data.constData(), data.constData() + data.size(), nullptr, false);
-            auto text = [&](const json &o, const char *key) {
-                return o.is_object() && o.contains(key) && o[key].is_string()
-                           ? QString::fromStdString(o[key].get<std::string>())
-                           : QString();
-            };
-            entry.distribution = text(doc, "distribution");
-            entry.version = text(doc, "version");
-            entry.quarantinedAt = text(doc, "quarantinedAt");
-            if (doc.is_object() && doc.contains("reasons") && doc["reasons"].is_array()) {
-                for (const json &r : doc["reasons"])
-                    entry.reasons.append({text(r, "code"), text(r, "distribution"),
-                                          text(r, "version"), text(r, "entry"), text(r, "subject"),
-                                          text(r, "coreDistribution"), text(r, "message")});
-            }
-        }
-        // Restorable when the same rules pass now and nothing would be overwritten.
-        const QString files = dir.filePath(id) + u"/files"_s;
-        Result<PluginDirectory> content = scanPluginDirectory(files);
-        bool clean = content.ok();
-        if (content) {
-            for (const PluginDistribution &d : content->distributions)
-                clean = clean && auditDistribution(*m_core, d).isEmpty();
-            for (const StrayEntry &s : content->strays)
-                clean = clean && auditStray(*m_core, s).isEmpty();
-            QList<QPair<QString, QString>> moves;
-            clean = clean && planMerge(files, m_layout->sitePackages, {}, {}, moves).ok();
-        }
-        entry.restorable = clean;
-        out.append(entry);
-    }
-    return out;
-}
-
-Result<ListResult> PluginBoundary::list()
-{
-    if (m_options.dataDir.isEmpty())
-        return noDataDir();
-    {
-        Lock lock(m_layout->lockFile);
-        if (QFileInfo(m_layout->dataDir).isDir() && lock.file.tryLock(0))
-            (void)recover(*m_layout);
-    }
-    Result<OwnerRecord> owners = readOwners(m_layout->sitePackages);
-    if (!owners)
-        return owners.error();
-    Result<PluginDirectory> installed = scanPluginDirectory(m_layout->sitePackages);
-    if (!installed)
-        return installed.error();
-    ListResult result;
-    result.sitePackages = m_layout->sitePackages;
-    QSet<QString> present;
-    for (const PluginDistribution &d : installed->distributions) {
-        present.insert(d.canonicalName);
-        result.distributions.append({d.name, d.version, owners->ownersOf(d.canonicalName)});
-    }
-    for (auto it = owners->plugins.cbegin(); it != owners->plugins.cend(); ++it) {
-        ListResult::Plugin p{it.key(), it->requirements, it->distributions, {}};
-        for (const QString &d : it->distributions)
-            if (!present.contains(d))
-                p.missing.append(d);
-        result.plugins.append(p);
-    }
-    result.quarantine = readQuarantine();
-    return result;
-}
-
-Result<AuditResult> PluginBoundary::audit()
-{
-    Result<std::unique_ptr<Lock>> lock = takeLock();
-    if (!lock)
-        return lock.error();
-    AuditResult result;
-    Result<QString> recovered = recover(*m_layout);
-    if (!recovered)
-        return recovered.error();
-    result.recovered = *recovered;
-    Result<PluginDirectory> installed = scanPluginDirectory(m_layout->sitePackages);
-    if (!installed)
-        return installed.error();
-    Result<OwnerRecord> owners = readOwners(m_layout->sitePackages);
-    if (!owners)
-        return owners.error();
-
-    const QString stamp = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
-    const QString suffix = QDateTime::currentDateTimeUtc().toString(u"yyyyMMdd'T'HHmmsszzz"_s);
-    Transaction transaction{newTransactionId(), {}};
-    QStringList removedPaths;
-    auto quarantine = [&](const QString &key, const QString &name, const QString &version,
-                          const QList<Offense> &reasons,
-                          const QStringList &entries) -> Result<void> {
-        QuarantineEntry entry{key + u'-' + suffix, name, version, stamp, reasons, false};
-        const QString dir = m_layout->quarantine + u'/' + entry.id;
-        json doc = entry.toJson();
-        doc.erase("restorable");
-        doc["files"] = strings(entries);
-        if (!QDir().mkpath(dir))
-            return makeError(ErrorKind::Environment, u"%1: cannot create"_s.arg(dir));
-        if (Result<void> written = writeFileAtomically(
-                dir + u"/reason.json"_s, QByteArray::fromStdString(doc.dump(2)) + '\n');
-            !written)
-            return written;
-        for (const QString &f : entries) {
-            transaction.moves.append({m_layout->sitePackages + u'/' + f, dir + u"/files/"_s + f});
-            removedPaths.append(f);
-        }
-        result.quarantined.append(entry);
-        return {};
-    };
-    for (const PluginDistribution &d : installed->distributions) {
-        const QList<Offense> offenses = auditDistribution(*m_core, d);
-        if (offenses.isEmpty())
-            continue;
-        if (auto q = quarantine(d.canonicalName, d.name, d.version, offenses,
-                                entriesOf(m_layout->sitePackages, d));
-            !q)
-            return q.error();
-    }
-    for (const StrayEntry &stray : installed->strays) {
-        const QList<Offense> offenses = auditStray(*m_core, stray);
-        if (offenses.isEmpty())
-            continue;
-        if (auto q = quarantine(stray.entry, {}, {}, offenses, {stray.entry}); !q)
-            return q.error();
-    }
-    if (!transaction.moves.isEmpty()) {
-        if (auto c = commitTransaction(*m_layout, transaction, *owners); !c)
-            return c.error();
-        pruneEmptyDirectories(m_layout->sitePackages,
-                              parentsOf(m_layout->sitePackages, removedPaths));
-    }
-    result.quarantine = readQuarantine();
-    return result;
-}
-
-Result<QuarantineEntry> PluginBoundary::restore(const QString &quarantineId)
-{
-    Result<std::unique_ptr<Lock>> lock = lockAndRecover();
-    if (!lock)
-        return lock.error();
-    const QList<QuarantineEntry> entries = readQuarantine();
-    const auto it = std::find_if(entries.cbegin(), entries.cend(),
-                                 [&](const QuarantineEntry &e) { return e.id == quarantineId; });
-    if (it == entries.cend())
-        return makeError(ErrorKind::Usage, u"%1: no such quarantine entry"_s.arg(quarantineId));
-    if (!it->restorable)
-        return makeError(
-            ErrorKind::Invalid,
-            u"%1 still conflicts with the core: %2"_s.arg(
-                quarantineId, it->reasons.isEmpty() ? QString() : it->reasons.first().message));
-    const QString dir = m_layout->quarantine + u'/' + quarantineId;
-    Transaction transaction{newTransactionId(), {}};
-    if (auto plan = planMerge(dir + u"/files"_s, m_layout->sitePackages, {}, {}, transaction.moves);
-        !plan)
-        return plan.error();
-    Result<OwnerRecord> owners = readOwners(m_layout->sitePackages);
-    if (!owners)
-        return owners.error();
-    if (auto c = commitTransaction(*m_layout, transaction, *owners); !c)
-        return c.error();
-    QDir(dir).removeRecursively();
-    return *it;
 }
 
 } // namespace deskpack::plugins

@@ -33,15 +33,8 @@ QString optionMessage(const QString &option)
            "(name, extras, version specifiers, markers) and --hash are"_s.arg(option);
 }
 
-} // namespace
-
-bool isValidPluginName(const QString &name)
-{
-    static const QRegularExpression re(u"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\\z"_s);
-    return re.match(name).hasMatch();
-}
-
-Result<QList<RequirementLine>> parseRequirements(QByteArrayView data, const QString &fileName)
+// The file's text, refused when it is too large, holds a NUL byte or is not UTF-8.
+Result<QString> decodeRequirements(QByteArrayView data, const QString &fileName)
 {
     if (data.size() > MaxRequirementsFileSize)
         return makeError(
@@ -53,14 +46,72 @@ Result<QList<RequirementLine>> parseRequirements(QByteArrayView data, const QStr
         return makeError(ErrorKind::Usage,
                          u"%1: contains a NUL byte; not a requirements file"_s.arg(fileName));
     QStringDecoder decoder(QStringDecoder::Utf8);
-    const QString text = decoder(data);
+    QString text = decoder(data);
     if (decoder.hasError())
         return makeError(ErrorKind::Usage, u"%1: is not valid UTF-8"_s.arg(fileName));
+    return text;
+}
 
+// One logical line vetted: the requirement without comment and --hash
+// options, empty for a blank or comment line, or the refusal.
+Result<QString> vetEntry(QString entry, const QString &fileName, int logicalLine)
+{
     static const QRegularExpression nameStart(u"^[A-Za-z0-9][A-Za-z0-9._-]*"_s);
     static const QRegularExpression hashOption(u"\\s--hash[= ]\\S+"_s);
+    // pip's comment rule: "#" at the start or after whitespace.
+    static const QRegularExpression comment(u"(^|\\s+)#.*$"_s);
+    entry.remove(comment);
+    entry = entry.trimmed();
+    if (entry.isEmpty())
+        return entry;
+    if (entry.contains(u"${"_s))
+        return refusal(fileName, logicalLine,
+                       u"environment variables (${...}) are not expanded in plugin requirements"_s);
+    if (entry.startsWith(u'-')) {
+        const QString option = entry.section(QRegularExpression(u"[\\s=]"_s), 0, 0);
+        return refusal(fileName, logicalLine, optionMessage(option));
+    }
+    entry.remove(hashOption);
+    entry = entry.trimmed();
+    static const QRegularExpression trailingOption(u"\\s(--?[A-Za-z][\\w-]*)"_s);
+    const auto optionMatch = trailingOption.match(entry);
+    if (optionMatch.hasMatch())
+        return refusal(fileName, logicalLine, optionMessage(optionMatch.captured(1)));
+    if (entry.contains(u"://"_s) || entry.contains(u'@'))
+        return refusal(fileName, logicalLine,
+                       u"'%1': URLs and direct references are not allowed; name the "
+                       "distribution and let the sources provide it"_s.arg(entry));
+    const QString beforeMarker = entry.section(u';', 0, 0);
+    if (entry.startsWith(u'.') || entry.startsWith(u'~') || beforeMarker.contains(u'/') ||
+        beforeMarker.contains(u'\\') ||
+        QRegularExpression(u"\\.(whl|zip|tar\\.gz|tgz|tar\\.bz2)\\s*$"_s)
+            .match(beforeMarker)
+            .hasMatch())
+        return refusal(fileName, logicalLine,
+                       u"'%1': local paths and archives are not allowed; publish the "
+                       "distribution and pass its directory with --find-links"_s.arg(entry));
+    if (!nameStart.match(entry).hasMatch())
+        return refusal(fileName, logicalLine,
+                       u"'%1' is not a requirement (expected a distribution name, "
+                       "e.g. 'requests>=2.31')"_s.arg(entry));
+    return entry;
+}
+
+} // namespace
+
+bool isValidPluginName(const QString &name)
+{
+    static const QRegularExpression re(u"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\\z"_s);
+    return re.match(name).hasMatch();
+}
+
+Result<QList<RequirementLine>> parseRequirements(QByteArrayView data, const QString &fileName)
+{
+    Result<QString> text = decodeRequirements(data, fileName);
+    if (!text)
+        return text.error();
     QList<RequirementLine> out;
-    const QStringList physical = text.split(u'\n');
+    const QStringList physical = text->split(u'\n');
     QString logical;
     int logicalLine = 0;
     for (int i = 0; i < physical.size(); ++i) {
@@ -80,49 +131,16 @@ Result<QList<RequirementLine>> parseRequirements(QByteArrayView data, const QStr
             continue;
         }
         logical += line;
-        QString entry = logical;
+        Result<QString> entry = vetEntry(logical, fileName, logicalLine);
         logical.clear();
-        // pip's comment rule: "#" at the start or after whitespace.
-        static const QRegularExpression comment(u"(^|\\s+)#.*$"_s);
-        entry.remove(comment);
-        entry = entry.trimmed();
-        if (entry.isEmpty())
+        if (!entry)
+            return entry.error();
+        if (entry->isEmpty())
             continue;
-        if (entry.contains(u"${"_s))
-            return refusal(
-                fileName, logicalLine,
-                u"environment variables (${...}) are not expanded in plugin requirements"_s);
-        if (entry.startsWith(u'-')) {
-            const QString option = entry.section(QRegularExpression(u"[\\s=]"_s), 0, 0);
-            return refusal(fileName, logicalLine, optionMessage(option));
-        }
-        entry.remove(hashOption);
-        entry = entry.trimmed();
-        static const QRegularExpression trailingOption(u"\\s(--?[A-Za-z][\\w-]*)"_s);
-        const auto optionMatch = trailingOption.match(entry);
-        if (optionMatch.hasMatch())
-            return refusal(fileName, logicalLine, optionMessage(optionMatch.captured(1)));
-        if (entry.contains(u"://"_s) || entry.contains(u'@'))
-            return refusal(fileName, logicalLine,
-                           u"'%1': URLs and direct references are not allowed; name the "
-                           "distribution and let the sources provide it"_s.arg(entry));
-        const QString beforeMarker = entry.section(u';', 0, 0);
-        if (entry.startsWith(u'.') || entry.startsWith(u'~') || beforeMarker.contains(u'/') ||
-            beforeMarker.contains(u'\\') ||
-            QRegularExpression(u"\\.(whl|zip|tar\\.gz|tgz|tar\\.bz2)\\s*$"_s)
-                .match(beforeMarker)
-                .hasMatch())
-            return refusal(fileName, logicalLine,
-                           u"'%1': local paths and archives are not allowed; publish the "
-                           "distribution and pass its directory with --find-links"_s.arg(entry));
-        if (!nameStart.match(entry).hasMatch())
-            return refusal(fileName, logicalLine,
-                           u"'%1' is not a requirement (expected a distribution name, "
-                           "e.g. 'requests>=2.31')"_s.arg(entry));
         if (out.size() >= MaxRequirements)
             return refusal(fileName, logicalLine,
                            u"more than %1 requirements"_s.arg(MaxRequirements));
-        out.append({entry, fileName, logicalLine});
+        out.append({*entry, fileName, logicalLine});
     }
     if (!logical.isEmpty())
         return refusal(fileName, logicalLine, u"the file ends inside a continued line"_s);

@@ -123,17 +123,32 @@ QList<Clash> clashesFromPipOutput(const CoreIndex &core, const QString &plugin,
     return out;
 }
 
-Result<ResolutionOutcome> resolveWithPip(const CoreIndex &core, const ResolveRequest &request)
-{
-    const QDir scratch(request.scratch);
-    const QString pinsFile = scratch.filePath(u"core-pins.txt"_s);
-    const QString requirementsFile = scratch.filePath(u"requirements.txt"_s);
-    const QString reportFile = scratch.filePath(u"report.json"_s);
-    const QString outFile = scratch.filePath(u"resolution.json"_s);
-    const QString configFile = scratch.filePath(u"resolve.json"_s);
+namespace {
 
+// The files of one resolution in its scratch dir.
+struct ResolveFiles
+{
+    explicit ResolveFiles(const QDir &scratch)
+        : pins(scratch.filePath(u"core-pins.txt"_s))
+        , requirements(scratch.filePath(u"requirements.txt"_s))
+        , report(scratch.filePath(u"report.json"_s))
+        , out(scratch.filePath(u"resolution.json"_s))
+        , config(scratch.filePath(u"resolve.json"_s))
+    {
+    }
+    QString pins;
+    QString requirements;
+    QString report;
+    QString out;
+    QString config;
+};
+
+// The core's pins as a constraints file for pip; `pinMap` gets them as
+// pluginresolve.py reads them.
+QByteArray corePins(const CoreIndex &core, json &pinMap)
+{
     QByteArray pins = "# The app's core, pinned: a plugin may add, never replace.\n";
-    json pinMap = json::object();
+    pinMap = json::object();
     QStringList pinKeys = core.pins.keys();
     pinKeys.sort();
     for (const QString &key : pinKeys) {
@@ -143,6 +158,26 @@ Result<ResolutionOutcome> resolveWithPip(const CoreIndex &core, const ResolveReq
         pins += (pin.name + u"=="_s + pin.version + u'\n').toUtf8();
         pinMap[key.toStdString()] = {pin.name.toStdString(), pin.version.toStdString()};
     }
+    return pins;
+}
+
+QStringList pipArguments(const ResolveFiles &files, const PluginSources &sources)
+{
+    QStringList pipArgs{u"install"_s,      u"--isolated"_s,     u"--disable-pip-version-check"_s,
+                        u"--no-input"_s,   u"--progress-bar"_s, u"off"_s,
+                        u"--dry-run"_s,    u"--report"_s,       files.report,
+                        u"-c"_s,           files.pins,          u"-r"_s,
+                        files.requirements};
+    pipArgs << sourceArguments(sources);
+    return pipArgs;
+}
+
+// Writes the pins, the requirements and pluginresolve.py's config.
+Result<void> writeResolveInputs(const CoreIndex &core, const ResolveRequest &request,
+                                const ResolveFiles &files, const QStringList &pipArgs)
+{
+    json pinMap;
+    const QByteArray pins = corePins(core, pinMap);
     QByteArray requirements;
     json requirementList = json::array();
     for (const RequirementLine &r : request.requirements) {
@@ -150,22 +185,8 @@ Result<ResolutionOutcome> resolveWithPip(const CoreIndex &core, const ResolveReq
         requirementList.push_back(
             {{"text", r.text.toStdString()}, {"file", r.file.toStdString()}, {"line", r.line}});
     }
-    QStringList pipArgs{u"install"_s,
-                        u"--isolated"_s,
-                        u"--disable-pip-version-check"_s,
-                        u"--no-input"_s,
-                        u"--progress-bar"_s,
-                        u"off"_s,
-                        u"--dry-run"_s,
-                        u"--report"_s,
-                        reportFile,
-                        u"-c"_s,
-                        pinsFile,
-                        u"-r"_s,
-                        requirementsFile};
-    pipArgs << sourceArguments(request.sources);
     json pipJson = json::array();
-    for (const QString &a : std::as_const(pipArgs))
+    for (const QString &a : pipArgs)
         pipJson.push_back(a.toStdString());
     json extraPaths = json::array();
     if (QFileInfo(request.pluginSitePackages).isDir())
@@ -174,23 +195,30 @@ Result<ResolutionOutcome> resolveWithPip(const CoreIndex &core, const ResolveReq
                          {"pins", pinMap},
                          {"requirements", requirementList},
                          {"pipArguments", pipJson},
-                         {"report", reportFile.toStdString()},
+                         {"report", files.report.toStdString()},
                          {"pluginSitePackages", request.pluginSitePackages.toStdString()},
                          {"coreSitePackages", request.coreSitePackages.toStdString()},
-                         {"out", outFile.toStdString()}};
+                         {"out", files.out.toStdString()}};
     for (const auto &[path, data] :
-         {std::pair{pinsFile, pins}, std::pair{requirementsFile, requirements},
-          std::pair{configFile, QByteArray::fromStdString(config.dump())}}) {
+         {std::pair{files.pins, pins}, std::pair{files.requirements, requirements},
+          std::pair{files.config, QByteArray::fromStdString(config.dump())}}) {
         if (auto w = writeFile(path, data); !w)
             return w.error();
     }
+    return {};
+}
 
+// Runs pluginresolve.py with the bundle's interpreter; pip's command line
+// and output go to the log file when there is one.
+Result<runner::PythonOutput> runResolveScript(const ResolveRequest &request,
+                                              const ResolveFiles &files, const QStringList &pipArgs)
+{
     runner::PythonCommand python;
     python.interpreter = request.interpreter;
     python.environment = runner::pipEnvironment();
     python.timeoutMs = 15 * 60 * 1000;
     python.arguments = {u"-I"_s, u"-B"_s, u"-c"_s, QString::fromUtf8(PluginResolveScript),
-                        configFile};
+                        files.config};
     Result<runner::PythonOutput> run = runner::runPython(python);
     if (!request.logFile.isEmpty()) {
         QFile log(request.logFile);
@@ -200,54 +228,75 @@ Result<ResolutionOutcome> resolveWithPip(const CoreIndex &core, const ResolveReq
                 log.write(run->standardOutput + run->standardError);
         }
     }
-    if (!run)
-        return run.error();
-    const json out = readJson(outFile);
-    if (run->exitCode != 0 || !out.is_object())
-        return makeError(ErrorKind::Environment,
-                         u"resolving with %1 failed (exit %2):\n%3"_s.arg(request.interpreter)
-                             .arg(run->exitCode)
-                             .arg(runner::pipFailureSummary(run->standardError)));
+    return run;
+}
 
-    ResolutionOutcome outcome;
-    if (out.contains("invalid") && out["invalid"].is_array() && !out["invalid"].empty()) {
-        const json &bad = out["invalid"][0];
-        return makeError(ErrorKind::Usage,
-                         u"%1:%2: '%3' is not a valid requirement: %4"_s.arg(
-                             str(bad, "file"),
-                             QString::number(bad.contains("line") && bad["line"].is_number_integer()
-                                                 ? bad["line"].get<int>()
-                                                 : 0),
-                             str(bad, "text"), str(bad, "message")));
-    }
+Error invalidRequirement(const json &bad)
+{
+    return makeError(ErrorKind::Usage,
+                     u"%1:%2: '%3' is not a valid requirement: %4"_s.arg(
+                         str(bad, "file"),
+                         QString::number(bad.contains("line") && bad["line"].is_number_integer()
+                                             ? bad["line"].get<int>()
+                                             : 0),
+                         str(bad, "text"), str(bad, "message")));
+}
+
+// The clashes pluginresolve.py found before running pip.
+QList<Clash> scriptClashes(const json &out, const QString &plugin)
+{
+    QList<Clash> clashes;
     if (out.contains("clashes") && out["clashes"].is_array()) {
         for (const json &c : out["clashes"])
-            outcome.clashes.append({request.plugin,
-                                    str(c, "requirement"),
-                                    str(c, "requiredBy"),
-                                    str(c, "name"),
-                                    str(c, "coreVersion"),
-                                    {}});
+            clashes.append({plugin,
+                            str(c, "requirement"),
+                            str(c, "requiredBy"),
+                            str(c, "name"),
+                            str(c, "coreVersion"),
+                            {}});
     }
+    return clashes;
+}
+
+// When pip failed: the clashes its explanation names, else its error.
+Result<ResolutionOutcome> pipFailure(const CoreIndex &core, const ResolveRequest &request,
+                                     const runner::PythonOutput &run)
+{
+    ResolutionOutcome outcome;
+    const QString output =
+        QString::fromUtf8(run.standardOutput) + u'\n' + QString::fromUtf8(run.standardError);
+    outcome.clashes = clashesFromPipOutput(core, request.plugin, output);
+    if (!outcome.clashes.isEmpty())
+        return outcome;
+    return makeError(ErrorKind::Environment,
+                     u"pip could not resolve the requirements of plugin %1:\n%2"_s.arg(
+                         request.plugin, runner::pipFailureSummary(run.standardError)));
+}
+
+Result<ResolutionOutcome> readOutcome(const CoreIndex &core, const ResolveRequest &request,
+                                      const ResolveFiles &files, const runner::PythonOutput &run)
+{
+    const json out = readJson(files.out);
+    if (run.exitCode != 0 || !out.is_object())
+        return makeError(ErrorKind::Environment,
+                         u"resolving with %1 failed (exit %2):\n%3"_s.arg(request.interpreter)
+                             .arg(run.exitCode)
+                             .arg(runner::pipFailureSummary(run.standardError)));
+    if (out.contains("invalid") && out["invalid"].is_array() && !out["invalid"].empty())
+        return invalidRequirement(out["invalid"][0]);
+    ResolutionOutcome outcome;
+    outcome.clashes = scriptClashes(out, request.plugin);
     if (!outcome.clashes.isEmpty())
         return outcome;
     const bool pipOk = out.contains("pipExit") && out["pipExit"].is_number_integer() &&
                        out["pipExit"].get<int>() == 0;
-    if (!pipOk) {
-        const QString output =
-            QString::fromUtf8(run->standardOutput) + u'\n' + QString::fromUtf8(run->standardError);
-        outcome.clashes = clashesFromPipOutput(core, request.plugin, output);
-        if (!outcome.clashes.isEmpty())
-            return outcome;
-        return makeError(ErrorKind::Environment,
-                         u"pip could not resolve the requirements of plugin %1:\n%2"_s.arg(
-                             request.plugin, runner::pipFailureSummary(run->standardError)));
-    }
-    QFile report(reportFile);
+    if (!pipOk)
+        return pipFailure(core, request, run);
+    QFile report(files.report);
     if (!report.open(QIODevice::ReadOnly))
         return makeError(ErrorKind::Environment,
-                         u"%1: pip wrote no report: %2"_s.arg(reportFile, report.errorString()));
-    Result<QList<ReportItem>> items = parseReport(report.read(MaxReportSize), reportFile);
+                         u"%1: pip wrote no report: %2"_s.arg(files.report, report.errorString()));
+    Result<QList<ReportItem>> items = parseReport(report.read(MaxReportSize), files.report);
     if (!items)
         return items.error();
     outcome.items = *items;
@@ -256,6 +305,20 @@ Result<ResolutionOutcome> resolveWithPip(const CoreIndex &core, const ResolveReq
             outcome.closure.append({str(d, "name"), str(d, "version"), str(d, "where")});
     }
     return outcome;
+}
+
+} // namespace
+
+Result<ResolutionOutcome> resolveWithPip(const CoreIndex &core, const ResolveRequest &request)
+{
+    const ResolveFiles files{QDir(request.scratch)};
+    const QStringList pipArgs = pipArguments(files, request.sources);
+    if (auto written = writeResolveInputs(core, request, files, pipArgs); !written)
+        return written.error();
+    Result<runner::PythonOutput> run = runResolveScript(request, files, pipArgs);
+    if (!run)
+        return run.error();
+    return readOutcome(core, request, files, *run);
 }
 
 } // namespace deskpack::plugins

@@ -80,6 +80,41 @@ PortOwner ownerOfInode(const QByteArray &inode)
     return owner;
 }
 
+// Whether the heartbeat file was written at or after `since`.
+bool heartbeatSince(const QString &file, const QDateTime &since)
+{
+    const QFileInfo info(file);
+    return info.exists() && info.lastModified().toUTC() >= since;
+}
+
+// The host a probe connects to: an HTTP URL's own host, except localhost or
+// none, which mean 127.0.0.1 as for a TCP probe.
+QString probeHost(const formats::Readiness &readiness, const QUrl &url)
+{
+    if (readiness.kind == formats::Readiness::Kind::Http && !url.host().isEmpty() &&
+        url.host() != u"localhost"_s)
+        return url.host();
+    return u"127.0.0.1"_s;
+}
+
+QByteArray httpGet(const QUrl &url)
+{
+    QByteArray path = url.path(QUrl::FullyEncoded).toLatin1();
+    if (path.isEmpty())
+        path = "/";
+    if (url.hasQuery())
+        path += '?' + url.query(QUrl::FullyEncoded).toLatin1();
+    return "GET " + path + " HTTP/1.0\r\nHost: " + url.authority().toLatin1() +
+           "\r\nConnection: close\r\n\r\n";
+}
+
+// The code of an HTTP status line ("HTTP/1.x 200 OK"); 0 when there is none.
+int statusCode(const QByteArray &statusLine)
+{
+    const QList<QByteArray> status = statusLine.split(' ');
+    return status.size() >= 2 ? status[1].toInt() : 0;
+}
+
 } // namespace
 
 int readinessPort(const formats::Readiness &readiness)
@@ -208,8 +243,7 @@ void ReadinessProbe::attempt()
     if (!m_active)
         return;
     if (m_readiness.kind == formats::Readiness::Kind::Heartbeat) {
-        const QFileInfo info(m_heartbeatFile);
-        if (info.exists() && info.lastModified().toUTC() >= m_startedAt)
+        if (heartbeatSince(m_heartbeatFile, m_startedAt))
             succeed();
         else
             attemptFailed();
@@ -217,10 +251,7 @@ void ReadinessProbe::attempt()
     }
     const QUrl url(m_readiness.url);
     const bool http = m_readiness.kind == formats::Readiness::Kind::Http && url.scheme() == u"http"_s;
-    QString host = u"127.0.0.1"_s;
-    if (m_readiness.kind == formats::Readiness::Kind::Http && !url.host().isEmpty() &&
-        url.host() != u"localhost"_s)
-        host = url.host();
+    const QString host = probeHost(m_readiness, url);
     const int port = readinessPort(m_readiness);
     auto *socket = new QTcpSocket(this);
     m_socket = socket;
@@ -230,13 +261,7 @@ void ReadinessProbe::attempt()
             succeed();
             return;
         }
-        QByteArray path = url.path(QUrl::FullyEncoded).toLatin1();
-        if (path.isEmpty())
-            path = "/";
-        if (url.hasQuery())
-            path += '?' + url.query(QUrl::FullyEncoded).toLatin1();
-        socket->write("GET " + path + " HTTP/1.0\r\nHost: " + url.authority().toLatin1() +
-                      "\r\nConnection: close\r\n\r\n");
+        socket->write(httpGet(url));
     });
     connect(socket, &QTcpSocket::readyRead, this, [this, socket] {
         m_response += socket->readAll();
@@ -246,9 +271,7 @@ void ReadinessProbe::attempt()
                 socket->abort();
             return;
         }
-        // "HTTP/1.x 200 OK"
-        const QList<QByteArray> status = m_response.left(end).split(' ');
-        const int code = status.size() >= 2 ? status[1].toInt() : 0;
+        const int code = statusCode(m_response.left(end));
         if (code >= 200 && code < 400)
             succeed();
         else
