@@ -12,7 +12,7 @@ using namespace Qt::Literals::StringLiterals;
 // Resources of a static library must be registered explicitly, outside any namespace.
 static void initRunnerResources()
 {
-    Q_INIT_RESOURCE(runner);
+    Q_INIT_RESOURCE(python);
 }
 
 namespace deskpack::runner {
