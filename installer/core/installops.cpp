@@ -3,9 +3,8 @@
 
 #include "archive/extractor.h"
 #include "base/fileio.h"
-#include "base/jsonaccess.h"
-#include "base/jsontext.h"
 #include "desktopentries.h"
+#include "installroot.h"
 #include "treecheck.h"
 
 #include <QDir>
@@ -14,12 +13,11 @@
 #include <QLockFile>
 #include <QStorageInfo>
 
-#include <cerrno>
 #include <csignal>
 #include <cstdio>
-#include <cstring>
+#include <functional>
+#include <optional>
 
-#include <fcntl.h>
 #include <unistd.h>
 
 using namespace Qt::Literals::StringLiterals;
@@ -27,8 +25,6 @@ using namespace Qt::Literals::StringLiterals;
 namespace deskpack::installer {
 
 namespace {
-
-const QString VersionsPrefix = u"versions/"_s;
 
 // The test seam: DESKPACK_INSTALLER_KILL_AT=<phase> ends the process the hard
 // way at that phase, as a power cut or `kill -9` would.
@@ -42,307 +38,237 @@ void reach(const char *phase)
     }
 }
 
-QString systemError()
+// One install, phase by phase. Until the staging directory exists a failure
+// returns as it is; after, fail() rolls back what this run wrote.
+class Installation
 {
-    return QString::fromLocal8Bit(std::strerror(errno));
-}
-
-QByteArray encoded(const QString &path)
-{
-    return QFile::encodeName(path);
-}
-
-bool isLink(const QString &path)
-{
-    return QFileInfo(path).isSymLink();
-}
-
-// A new link beside `link`, renamed over it: readers see the old link or the
-// new one, never none.
-Result<void> replaceLink(const QString &link, const QString &target)
-{
-    const QString fresh = QFileInfo(link).absolutePath() + u"/."_s + QFileInfo(link).fileName() +
-                          u".new-"_s + QString::number(::getpid());
-    ::unlink(encoded(fresh).constData());
-    if (::symlink(encoded(target).constData(), encoded(fresh).constData()) != 0)
-        return makeError(ErrorKind::Environment,
-                         u"%1: cannot create a link: %2"_s.arg(fresh, systemError()));
-    if (::rename(encoded(fresh).constData(), encoded(link).constData()) != 0) {
-        const QString why = systemError();
-        ::unlink(encoded(fresh).constData());
-        return makeError(ErrorKind::Environment,
-                         u"%1: cannot switch the link: %2"_s.arg(link, why));
+public:
+    Installation(const InstallerFile &file, const InstallLayout &layout,
+                 const InstallOptions &options)
+        : m_file(file)
+        , m_layout(layout)
+        , m_options(options)
+        , m_header(file.header())
+        , m_staging(layout.root + u"/.staging-"_s + QString::number(::getpid()))
+    {
     }
-    return {};
-}
 
-QString linkedVersion(const QString &link)
-{
-    const QString target = readLinkTarget(link);
-    if (!target.startsWith(VersionsPrefix))
-        return {};
-    const QString version = target.mid(VersionsPrefix.size());
-    if (version.isEmpty() || version.contains(u'/') || !QFileInfo(link).isDir())
-        return {};
-    return version;
-}
-
-// Swaps two directories in one step where the kernel can (renameat2), so a
-// reinstall of the current version never leaves `current` dangling.
-bool exchangePaths(const QString &a, const QString &b)
-{
-#ifdef RENAME_EXCHANGE
-    return ::renameat2(AT_FDCWD, encoded(a).constData(), AT_FDCWD, encoded(b).constData(),
-                       RENAME_EXCHANGE) == 0;
-#else
-    Q_UNUSED(a);
-    Q_UNUSED(b);
-    errno = ENOSYS;
-    return false;
-#endif
-}
-
-QStringList removeLeftovers(const InstallLayout &layout)
-{
-    QStringList cleaned;
-    const QDir root(layout.root);
-    for (const QFileInfo &entry : root.entryInfoList(
-             {u".staging-*"_s, u".current.new-*"_s, u".previous.new-*"_s},
-             QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot)) {
-        const bool gone = entry.isDir() && !entry.isSymLink()
-                              ? QDir(entry.filePath()).removeRecursively()
-                              : QFile::remove(entry.filePath());
-        if (gone)
-            cleaned.append(entry.fileName());
+    Result<InstallReport> run()
+    {
+        // 1. Nothing is written before the payload proves intact.
+        if (Result<void> ok = checkPayload(); !ok)
+            return ok.error();
+        // 2. One installer at a time per installation.
+        if (Result<void> ok = lockInstallation(); !ok)
+            return ok.error();
+        // 3. Everything new is built in a staging directory beside versions/.
+        if (!QDir().mkpath(m_staging))
+            return makeError(ErrorKind::Environment, u"%1: cannot create"_s.arg(m_staging));
+        Result<QString> tree = stageAndExtract();
+        if (!tree)
+            return fail(tree.error());
+        if (Result<void> ok = verify(*tree); !ok)
+            return fail(ok.error());
+        if (Result<void> ok = moveIntoVersions(*tree); !ok)
+            return fail(ok.error());
+        if (Result<void> ok = switchLinks(); !ok)
+            return fail(ok.error());
+        if (Result<void> ok = addEntries(); !ok)
+            return fail(ok.error());
+        m_report.pruned = pruneVersions(m_layout);
+        QDir(m_staging).removeRecursively();
+        reach("pruned");
+        tell("done", u"%1 %2 is installed"_s.arg(m_header.name, m_header.version), 1.0);
+        return m_report;
     }
-    return cleaned;
-}
 
-QStringList pruneVersions(const InstallLayout &layout)
-{
-    const QString keepCurrent = currentVersion(layout);
-    const QString keepPrevious = previousVersion(layout);
-    QStringList pruned;
-    const QDir versions(layout.versionsDir());
-    for (const QFileInfo &entry : versions.entryInfoList(QDir::AllEntries | QDir::Hidden |
-                                                         QDir::System | QDir::NoDotAndDotDot)) {
-        if (entry.fileName() == keepCurrent || entry.fileName() == keepPrevious)
-            continue;
-        const bool gone = entry.isDir() && !entry.isSymLink()
-                              ? QDir(entry.filePath()).removeRecursively()
-                              : QFile::remove(entry.filePath());
-        if (gone)
-            pruned.append(entry.fileName());
+private:
+    void tell(const char *phase, const QString &text, double fraction) const
+    {
+        if (m_options.progress)
+            m_options.progress({QString::fromLatin1(phase), text, fraction});
     }
-    return pruned;
-}
 
-// Entries of versions/ that are not a bundle of this app: a --prefix that
-// holds something else is never written over or deleted.
-QStringList foreignVersions(const InstallLayout &layout)
-{
-    QStringList foreign;
-    const QDir versions(layout.versionsDir());
-    for (const QFileInfo &entry : versions.entryInfoList(QDir::AllEntries | QDir::Hidden |
-                                                         QDir::System | QDir::NoDotAndDotDot)) {
-        QFile manifest(entry.filePath() + u"/bundle.json"_s);
-        QString id;
-        if (!entry.isSymLink() && entry.isDir() && manifest.open(QIODevice::ReadOnly)) {
-            Result<nlohmann::json> parsed =
-                parseJsonText(manifest.read(64 << 20), manifest.fileName(), 16);
-            if (parsed) {
-                JsonProblems problems(manifest.fileName());
-                id = JsonNode(*parsed, problems)["id"].string().value_or(QString());
-            }
-        }
-        if (id != layout.appId)
-            foreign.append(u"versions/"_s + entry.fileName() +
-                           (id.isEmpty() ? QString() : u" (%1)"_s.arg(id)));
-    }
-    return foreign;
-}
+    bool cancelled() const { return m_options.cancel && m_options.cancel->load(); }
 
-Error foreignError(const InstallLayout &layout, const QStringList &foreign, ErrorKind kind)
-{
-    return makeError(
-        kind, u"%1: holds something other than %2 (%3); nothing was changed: "
-              "choose another --prefix"_s.arg(layout.root, layout.appId, foreign.join(u", "_s)));
-}
-
-Result<void> lockRoot(QLockFile &lock, const InstallLayout &layout)
-{
-    // A killed installer leaves the file behind; QLockFile sees its process is
-    // gone. Never "stale by age": an install may take minutes.
-    lock.setStaleLockTime(0);
-    if (lock.tryLock(0))
-        return {};
-    qint64 pid = 0;
-    QString host;
-    QString app;
-    lock.getLockInfo(&pid, &host, &app);
-    return makeError(ErrorKind::Environment,
-                     u"%1: another installer (%2, pid %3) is working on this installation; "
-                     "wait for it to finish"_s.arg(layout.lockFile(), app, QString::number(pid)));
-}
-
-} // namespace
-
-QString currentVersion(const InstallLayout &layout)
-{
-    return linkedVersion(layout.currentLink());
-}
-
-QString previousVersion(const InstallLayout &layout)
-{
-    return linkedVersion(layout.previousLink());
-}
-
-Result<InstallReport> install(const InstallerFile &file, const InstallLayout &layout,
-                              const InstallOptions &options)
-{
-    const formats::InstallerHeader &header = file.header();
-    const auto tell = [&](const char *phase, const QString &text, double fraction) {
-        if (options.progress)
-            options.progress({QString::fromLatin1(phase), text, fraction});
-    };
-    const auto cancelled = [&] {
-        return options.cancel && options.cancel->load();
-    };
-    const auto within = [&](const char *phase, const QString &text, double from, double to) {
-        return [=, &tell, &cancelled](double f) {
+    // Progress of a long step, mapped onto [from, to] of the whole install.
+    std::function<bool(double)> within(const char *phase, const QString &text, double from,
+                                       double to) const
+    {
+        return [=, this](double f) {
             tell(phase, text, from + (to - from) * f);
             return !cancelled();
         };
-    };
-    if (header.id != layout.appId)
-        return makeError(ErrorKind::Usage, u"%1: the installer is for %2, the layout for %3"_s.arg(
-                                               file.path(), header.id, layout.appId));
+    }
 
-    // 1. Nothing is written before the payload proves intact.
-    tell("checking", u"Checking the installer"_s, 0);
-    if (Result<void> ok =
-            file.checkPayload(within("checking", u"Checking the installer"_s, 0.0, 0.25));
-        !ok)
-        return ok.error();
-    reach("payload-checked");
+    Result<void> checkPayload()
+    {
+        tell("checking", u"Checking the installer"_s, 0);
+        if (Result<void> ok =
+                m_file.checkPayload(within("checking", u"Checking the installer"_s, 0.0, 0.25));
+            !ok)
+            return ok.error();
+        reach("payload-checked");
+        return {};
+    }
 
-    // 2. One installer at a time per installation.
-    const bool rootExisted = QFileInfo(layout.root).isDir();
-    if (!QDir().mkpath(layout.root))
-        return makeError(ErrorKind::Environment,
-                         u"%1: cannot create the directory"_s.arg(layout.root));
-    QLockFile lock(layout.lockFile());
-    if (Result<void> ok = lockRoot(lock, layout); !ok)
-        return ok.error();
-    reach("locked");
-    if (const QStringList foreign = foreignVersions(layout); !foreign.isEmpty())
-        return foreignError(layout, foreign, ErrorKind::Usage);
-    InstallReport report;
-    report.version = header.version;
-    report.cleaned = removeLeftovers(layout);
+    Result<void> lockInstallation()
+    {
+        m_rootExisted = QFileInfo(m_layout.root).isDir();
+        if (!QDir().mkpath(m_layout.root))
+            return makeError(ErrorKind::Environment,
+                             u"%1: cannot create the directory"_s.arg(m_layout.root));
+        m_lock.emplace(m_layout.lockFile());
+        if (Result<void> ok = lockRoot(*m_lock, m_layout); !ok)
+            return ok.error();
+        reach("locked");
+        if (const QStringList foreign = foreignVersions(m_layout); !foreign.isEmpty())
+            return foreignError(m_layout, foreign, ErrorKind::Usage);
+        m_report.version = m_header.version;
+        m_report.cleaned = removeLeftovers(m_layout);
+        return {};
+    }
 
-    // 3. Everything new is built in a staging directory beside versions/.
-    const QString staging = layout.root + u"/.staging-"_s + QString::number(::getpid());
-    const auto fail = [&](Error error) -> Error {
+    // The payload copied into staging, then unpacked beside it; returns the tree.
+    Result<QString> stageAndExtract()
+    {
+        const QString payload = m_staging + u"/payload."_s + m_header.payloadFormat;
+        if (Result<void> ok =
+                m_file.copyPayload(payload, within("staging", u"Preparing the files"_s, 0.25, 0.4));
+            !ok)
+            return ok.error();
+        reach("staged-payload");
+
+        tell("extracting", u"Extracting %1 %2"_s.arg(m_header.name, m_header.version), 0.4);
+        archive::ExtractOptions extract;
+        extract.expectedSha256 = m_file.payloadSha256Hex();
+        extract.beforeCommit = [](const QString &) -> Result<void> {
+            reach("extracted");
+            return {};
+        };
+        const QString tree = m_staging + u"/tree"_s;
+        if (Result<archive::ExtractSummary> ok = archive::extractArchive(payload, tree, extract);
+            !ok)
+            return ok.error();
+        QFile::remove(payload); // room for the next steps on a small disk
+        if (cancelled())
+            return makeError(ErrorKind::Environment, u"cancelled"_s);
+        return tree;
+    }
+
+    // 4. The tree is checked as `deskpack verify` would before it goes live.
+    Result<void> verify(const QString &tree)
+    {
+        Result<TreeIdentity> identity = checkExtractedBundle(
+            tree, within("verifying", u"Verifying the installed files"_s, 0.6, 0.9));
+        if (!identity)
+            return identity.error();
+        if (identity->id != m_header.id || identity->version != m_header.version)
+            return makeError(
+                ErrorKind::Invalid,
+                u"%1: the payload holds %2 %3, the header announces %4 %5"_s.arg(
+                    m_file.path(), identity->id, identity->version, m_header.id, m_header.version));
+        reach("verified");
+        if (cancelled())
+            return makeError(ErrorKind::Environment, u"cancelled"_s);
+        return {};
+    }
+
+    // 5. Into versions/<version>; `current` still points where it did.
+    Result<void> moveIntoVersions(const QString &tree)
+    {
+        tell("moving", u"Putting version %1 in place"_s.arg(m_header.version), 0.9);
+        m_report.previousVersion = currentVersion(m_layout);
+        const QString target = m_layout.versionDir(m_header.version);
+        m_report.versionDir = target;
+        if (!QDir().mkpath(m_layout.versionsDir()))
+            return makeError(ErrorKind::Environment,
+                             u"%1: cannot create"_s.arg(m_layout.versionsDir()));
+        if (QFileInfo::exists(target) || isLink(target)) {
+            if (!exchangePaths(tree, target)) {
+                if (Result<void> moved = moveIntoPlace(tree, target, m_staging + u"/displaced"_s);
+                    !moved)
+                    return moved.error();
+            }
+        } else if (Result<void> moved = moveIntoPlace(tree, target); !moved) {
+            return moved.error();
+        }
+        reach("moved");
+        return {};
+    }
+
+    // 6. The commit: `previous`, then `current`, each by one rename.
+    Result<void> switchLinks()
+    {
+        const QString &previous = m_report.previousVersion;
+        if (!previous.isEmpty() && previous != m_header.version) {
+            if (Result<void> ok = replaceLink(m_layout.previousLink(), versionLinkTarget(previous));
+                !ok)
+                return ok.error();
+        }
+        reach("previous");
+        if (Result<void> ok =
+                replaceLink(m_layout.currentLink(), versionLinkTarget(m_header.version));
+            !ok)
+            return ok.error();
+        reach("switched");
+        return {};
+    }
+
+    // 7. The user's entry points; they name `current`, so an upgrade keeps them valid.
+    Result<void> addEntries()
+    {
+        tell("entries", u"Adding the menu entry"_s, 0.95);
+        Result<QString> entries = writeDesktopIntegration(m_layout, m_header);
+        if (!entries)
+            return entries.error();
+        m_report.launcherLink = *entries;
+        reach("entries");
+        return {};
+    }
+
+    Error fail(Error error)
+    {
         // Measured before the staging area is freed: is the disk why it failed?
-        const qint64 need = 3 * file.trailer().payloadSize;
-        const QStorageInfo disk(layout.root);
+        const qint64 need = 3 * m_file.trailer().payloadSize;
+        const QStorageInfo disk(m_layout.root);
         if (error.kind == ErrorKind::Environment && error.message != u"cancelled" &&
             disk.isValid() && disk.bytesAvailable() < need)
             error.message += u"\n  the disk holding %1 is full: %2 MiB free, installing needs "
                              "about %3 MiB. Free some space and run the installer again; the "
                              "installed version was not changed."_s.arg(
-                                 layout.root, QString::number(disk.bytesAvailable() >> 20),
+                                 m_layout.root, QString::number(disk.bytesAvailable() >> 20),
                                  QString::number(need >> 20));
-        QDir(staging).removeRecursively();
-        if (!rootExisted) {
+        QDir(m_staging).removeRecursively();
+        if (!m_rootExisted) {
             // A failed first install leaves no trace, not even the empty root.
-            lock.unlock();
-            QDir().rmdir(layout.versionsDir());
-            QDir().rmdir(layout.root);
+            m_lock->unlock();
+            QDir().rmdir(m_layout.versionsDir());
+            QDir().rmdir(m_layout.root);
         }
         return error;
-    };
-    if (!QDir().mkpath(staging))
-        return makeError(ErrorKind::Environment, u"%1: cannot create"_s.arg(staging));
-    const QString payload = staging + u"/payload."_s + header.payloadFormat;
-    if (Result<void> ok =
-            file.copyPayload(payload, within("staging", u"Preparing the files"_s, 0.25, 0.4));
-        !ok)
-        return fail(ok.error());
-    reach("staged-payload");
-
-    tell("extracting", u"Extracting %1 %2"_s.arg(header.name, header.version), 0.4);
-    archive::ExtractOptions extract;
-    extract.expectedSha256 = file.payloadSha256Hex();
-    extract.beforeCommit = [](const QString &) -> Result<void> {
-        reach("extracted");
-        return {};
-    };
-    const QString tree = staging + u"/tree"_s;
-    if (Result<archive::ExtractSummary> ok = archive::extractArchive(payload, tree, extract); !ok)
-        return fail(ok.error());
-    QFile::remove(payload); // room for the next steps on a small disk
-    if (cancelled())
-        return fail(makeError(ErrorKind::Environment, u"cancelled"_s));
-
-    // 4. The tree is checked as `deskpack verify` would before it goes live.
-    Result<TreeIdentity> identity = checkExtractedBundle(
-        tree, within("verifying", u"Verifying the installed files"_s, 0.6, 0.9));
-    if (!identity)
-        return fail(identity.error());
-    if (identity->id != header.id || identity->version != header.version)
-        return fail(makeError(
-            ErrorKind::Invalid,
-            u"%1: the payload holds %2 %3, the header announces %4 %5"_s.arg(
-                file.path(), identity->id, identity->version, header.id, header.version)));
-    reach("verified");
-    if (cancelled())
-        return fail(makeError(ErrorKind::Environment, u"cancelled"_s));
-
-    // 5. Into versions/<version>; `current` still points where it did.
-    tell("moving", u"Putting version %1 in place"_s.arg(header.version), 0.9);
-    report.previousVersion = currentVersion(layout);
-    const QString target = layout.versionDir(header.version);
-    report.versionDir = target;
-    if (!QDir().mkpath(layout.versionsDir()))
-        return fail(
-            makeError(ErrorKind::Environment, u"%1: cannot create"_s.arg(layout.versionsDir())));
-    if (QFileInfo::exists(target) || isLink(target)) {
-        if (!exchangePaths(tree, target)) {
-            if (Result<void> moved = moveIntoPlace(tree, target, staging + u"/displaced"_s); !moved)
-                return fail(moved.error());
-        }
-    } else if (Result<void> moved = moveIntoPlace(tree, target); !moved) {
-        return fail(moved.error());
     }
-    reach("moved");
 
-    // 6. The commit: `previous`, then `current`, each by one rename.
-    if (!report.previousVersion.isEmpty() && report.previousVersion != header.version) {
-        if (Result<void> ok =
-                replaceLink(layout.previousLink(), VersionsPrefix + report.previousVersion);
-            !ok)
-            return fail(ok.error());
-    }
-    reach("previous");
-    if (Result<void> ok = replaceLink(layout.currentLink(), VersionsPrefix + header.version); !ok)
-        return fail(ok.error());
-    reach("switched");
+    const InstallerFile &m_file;
+    const InstallLayout &m_layout;
+    const InstallOptions &m_options;
+    const formats::InstallerHeader &m_header;
+    const QString m_staging;
+    bool m_rootExisted = false;
+    std::optional<QLockFile> m_lock;
+    InstallReport m_report;
+};
 
-    // 7. The user's entry points; they name `current`, so an upgrade keeps them valid.
-    tell("entries", u"Adding the menu entry"_s, 0.95);
-    Result<QString> entries = writeDesktopIntegration(layout, header);
-    if (!entries)
-        return fail(entries.error());
-    report.launcherLink = *entries;
-    reach("entries");
+} // namespace
 
-    report.pruned = pruneVersions(layout);
-    QDir(staging).removeRecursively();
-    reach("pruned");
-    tell("done", u"%1 %2 is installed"_s.arg(header.name, header.version), 1.0);
-    return report;
+Result<InstallReport> install(const InstallerFile &file, const InstallLayout &layout,
+                              const InstallOptions &options)
+{
+    const formats::InstallerHeader &header = file.header();
+    if (header.id != layout.appId)
+        return makeError(ErrorKind::Usage, u"%1: the installer is for %2, the layout for %3"_s.arg(
+                                               file.path(), header.id, layout.appId));
+    return Installation(file, layout, options).run();
 }
 
 Result<RollbackReport> rollback(const InstallLayout &layout)
@@ -361,10 +287,11 @@ Result<RollbackReport> rollback(const InstallLayout &layout)
         return makeError(ErrorKind::Invalid,
                          u"%1: no previous version to roll back to (%2 keeps one after an "
                          "upgrade)"_s.arg(layout.root, layout.previousLink()));
-    if (Result<void> ok = replaceLink(layout.currentLink(), VersionsPrefix + report.to); !ok)
+    if (Result<void> ok = replaceLink(layout.currentLink(), versionLinkTarget(report.to)); !ok)
         return ok.error();
     if (!report.from.isEmpty()) {
-        if (Result<void> ok = replaceLink(layout.previousLink(), VersionsPrefix + report.from); !ok)
+        if (Result<void> ok = replaceLink(layout.previousLink(), versionLinkTarget(report.from));
+            !ok)
             return ok.error();
     }
     return report;

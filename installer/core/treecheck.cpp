@@ -40,12 +40,62 @@ bool isInside(const QString &relative)
            !relative.startsWith(u"../");
 }
 
-} // namespace
-
-Result<TreeIdentity> checkExtractedBundle(const QString &tree,
-                                          const std::function<bool(double)> &progress)
+// What bundle.json lists. The one place that reads the manifest, so it can
+// become a call to the shared bundle.json model later.
+struct ListedTree
 {
-    const QString manifestPath = tree + u"/bundle.json"_s;
+    TreeIdentity identity;
+    std::vector<Listed> files;
+    QStringList dirs;
+};
+
+QString manifestPathIn(const QString &tree)
+{
+    return tree + u"/bundle.json"_s;
+}
+
+Listed listedEntry(const QString &path, const JsonNode &entry)
+{
+    Listed l;
+    l.path = path;
+    if (entry.has("link")) {
+        l.link = entry["link"].nonEmptyString().value_or(QString());
+    } else {
+        l.sha256 = entry["sha256"].string().value_or(QString()).toLower();
+        l.size = entry["size"].integer(0, std::numeric_limits<qint64>::max()).value_or(-1);
+        l.executable = entry["executable"].boolean(Presence::Optional).value_or(false);
+    }
+    return l;
+}
+
+void readListing(const JsonNode &root, ListedTree &out)
+{
+    const JsonNode files = root["files"];
+    if (files.object()) {
+        for (const auto &[path, entry] : files.members()) {
+            if (!isInside(path)) {
+                entry.error(u"not a relative path inside the bundle"_s);
+                continue;
+            }
+            if (entry.object())
+                out.files.push_back(listedEntry(path, entry));
+        }
+    }
+    if (root["dirs"].array(Presence::Optional)) {
+        for (const JsonNode &d : root["dirs"].elements()) {
+            if (const auto dir = d.string(); dir && isInside(*dir))
+                out.dirs.append(*dir);
+            else
+                d.expected(u"a relative directory inside the bundle"_s);
+        }
+    }
+}
+
+// The identity may come back empty: the tree is checked first, so a bad tree
+// is reported as such before a missing id or version.
+Result<ListedTree> parseBundleManifest(const QString &tree)
+{
+    const QString manifestPath = manifestPathIn(tree);
     QFile file(manifestPath);
     if (!file.open(QIODevice::ReadOnly))
         return makeError(ErrorKind::Unreadable,
@@ -55,48 +105,47 @@ Result<TreeIdentity> checkExtractedBundle(const QString &tree,
         return parsed.error();
     JsonProblems problems(manifestPath);
     const JsonNode root(*parsed, problems);
-    TreeIdentity identity;
-    std::vector<Listed> listed;
-    QStringList dirs;
+    ListedTree out;
     if (root.object()) {
-        identity.id = root["id"].nonEmptyString().value_or(QString());
-        identity.version = root["version"].nonEmptyString().value_or(QString());
-        identity.launcher = root["launcher"].string(Presence::Optional).value_or(QString());
-        identity.icon = root["icon"].string(Presence::Optional).value_or(QString());
-        const JsonNode files = root["files"];
-        if (files.object()) {
-            for (const auto &[path, entry] : files.members()) {
-                if (!isInside(path)) {
-                    entry.error(u"not a relative path inside the bundle"_s);
-                    continue;
-                }
-                if (!entry.object())
-                    continue;
-                Listed l;
-                l.path = path;
-                if (entry.has("link")) {
-                    l.link = entry["link"].nonEmptyString().value_or(QString());
-                } else {
-                    l.sha256 = entry["sha256"].string().value_or(QString()).toLower();
-                    l.size =
-                        entry["size"].integer(0, std::numeric_limits<qint64>::max()).value_or(-1);
-                    l.executable = entry["executable"].boolean(Presence::Optional).value_or(false);
-                }
-                listed.push_back(l);
-            }
-        }
-        if (root["dirs"].array(Presence::Optional)) {
-            for (const JsonNode &d : root["dirs"].elements()) {
-                if (const auto dir = d.string(); dir && isInside(*dir))
-                    dirs.append(*dir);
-                else
-                    d.expected(u"a relative directory inside the bundle"_s);
-            }
-        }
+        out.identity.id = root["id"].nonEmptyString().value_or(QString());
+        out.identity.version = root["version"].nonEmptyString().value_or(QString());
+        out.identity.launcher = root["launcher"].string(Presence::Optional).value_or(QString());
+        out.identity.icon = root["icon"].string(Presence::Optional).value_or(QString());
+        readListing(root, out);
     }
     if (!problems.isEmpty())
         return problems.toError(ErrorKind::Unreadable);
+    return out;
+}
 
+// Empty when the file on disk is as listed.
+std::optional<QString> fileProblem(const QString &tree, const Listed &l)
+{
+    const QString path = tree + u'/' + l.path;
+    const QFileInfo info(path);
+    if (!l.link.isEmpty()) {
+        if (!info.isSymLink())
+            return l.path + u": expected a link to "_s + l.link;
+        if (readLinkTarget(path) != l.link)
+            return l.path + u": links to "_s + readLinkTarget(path) + u", expected "_s + l.link;
+        return std::nullopt;
+    }
+    if (info.isSymLink() || !info.isFile())
+        return l.path + u": missing"_s;
+    if (info.size() != l.size)
+        return l.path + u": %1 bytes, expected %2"_s.arg(info.size()).arg(l.size);
+    if (l.executable != info.isExecutable())
+        return l.path + u": executable bit differs"_s;
+    Result<QString> sha = sha256OfFile(path);
+    if (!sha || *sha != l.sha256)
+        return l.path + u": SHA-256 differs"_s;
+    return std::nullopt;
+}
+
+// Every listed file hashed, in parallel; the problems found, or "cancelled".
+Result<QStringList> checkListedFiles(const QString &tree, const std::vector<Listed> &listed,
+                                     const std::function<bool(double)> &progress)
+{
     std::vector<std::optional<QString>> found(listed.size());
     std::atomic<qsizetype> done{0};
     std::atomic<bool> stop{false};
@@ -105,27 +154,7 @@ Result<TreeIdentity> checkExtractedBundle(const QString &tree,
         [&](qsizetype i) {
             if (stop)
                 return;
-            const Listed &l = listed[std::size_t(i)];
-            const QString path = tree + u'/' + l.path;
-            const QFileInfo info(path);
-            if (!l.link.isEmpty()) {
-                if (!info.isSymLink())
-                    found[std::size_t(i)] = l.path + u": expected a link to "_s + l.link;
-                else if (readLinkTarget(path) != l.link)
-                    found[std::size_t(i)] = l.path + u": links to "_s + readLinkTarget(path) +
-                                            u", expected "_s + l.link;
-            } else if (info.isSymLink() || !info.isFile()) {
-                found[std::size_t(i)] = l.path + u": missing"_s;
-            } else if (info.size() != l.size) {
-                found[std::size_t(i)] =
-                    l.path + u": %1 bytes, expected %2"_s.arg(info.size()).arg(l.size);
-            } else if (l.executable != info.isExecutable()) {
-                found[std::size_t(i)] = l.path + u": executable bit differs"_s;
-            } else {
-                Result<QString> sha = sha256OfFile(path);
-                if (!sha || *sha != l.sha256)
-                    found[std::size_t(i)] = l.path + u": SHA-256 differs"_s;
-            }
+            found[std::size_t(i)] = fileProblem(tree, listed[std::size_t(i)]);
             const qsizetype n = ++done;
             if (progress && i % 32 == 0 && !progress(double(n) / double(listed.size())))
                 stop = true;
@@ -133,19 +162,25 @@ Result<TreeIdentity> checkExtractedBundle(const QString &tree,
         16);
     if (stop)
         return makeError(ErrorKind::Environment, u"cancelled"_s);
-
     QStringList bad;
     for (const auto &f : found)
         if (f)
             bad.append(*f);
+    return bad;
+}
+
+// Listed directories that are missing, and entries on disk bundle.json does not name.
+QStringList checkTreeShape(const QString &tree, const ListedTree &listing)
+{
+    QStringList bad;
     QSet<QString> expected;
-    for (const Listed &l : listed) {
+    for (const Listed &l : listing.files) {
         expected.insert(l.path);
         for (QString parent = l.path.section(u'/', 0, -2); !parent.isEmpty();
              parent = parent.section(u'/', 0, -2))
             expected.insert(parent);
     }
-    for (const QString &d : std::as_const(dirs)) {
+    for (const QString &d : listing.dirs) {
         if (!QFileInfo(tree + u'/' + d).isDir())
             bad.append(d + u"/: missing"_s);
         for (QString p = d; !p.isEmpty(); p = p.section(u'/', 0, -2))
@@ -159,14 +194,31 @@ Result<TreeIdentity> checkExtractedBundle(const QString &tree,
         if (!expected.contains(relative))
             bad.append(relative + u": not in bundle.json"_s);
     }
-    if (!bad.isEmpty()) {
-        bad.sort();
+    return bad;
+}
+
+} // namespace
+
+Result<TreeIdentity> checkExtractedBundle(const QString &tree,
+                                          const std::function<bool(double)> &progress)
+{
+    Result<ListedTree> listing = parseBundleManifest(tree);
+    if (!listing)
+        return listing.error();
+    Result<QStringList> bad = checkListedFiles(tree, listing->files, progress);
+    if (!bad)
+        return bad.error();
+    *bad += checkTreeShape(tree, *listing);
+    if (!bad->isEmpty()) {
+        bad->sort();
         return makeError(
             ErrorKind::Invalid,
-            u"%1: the unpacked app fails verification:\n  %2"_s.arg(tree, bad.join(u"\n  "_s)));
+            u"%1: the unpacked app fails verification:\n  %2"_s.arg(tree, bad->join(u"\n  "_s)));
     }
+    const TreeIdentity &identity = listing->identity;
     if (identity.id.isEmpty() || identity.version.isEmpty())
-        return makeError(ErrorKind::Unreadable, u"%1: no id or version"_s.arg(manifestPath));
+        return makeError(ErrorKind::Unreadable,
+                         u"%1: no id or version"_s.arg(manifestPathIn(tree)));
     return identity;
 }
 

@@ -113,11 +113,20 @@ bool safeName(const std::string &name)
     return true;
 }
 
-} // namespace
+const char *const Incomplete =
+    ": not a complete Deskpack installer (a truncated download, or the bare "
+    "deskpack-installer template; build one with 'deskpack package BUNDLE --format installer')";
 
-int main(int argc, char **argv)
+// This program's own file, open for reading, and its size.
+struct SelfFile
 {
-    (void)argc;
+    std::string path;
+    int fd = -1;
+    std::uint64_t size = 0;
+};
+
+SelfFile openSelf()
+{
     char self[PATH_MAX];
     if (!::realpath("/proc/self/exe", self))
         die("cannot find this program's file (/proc/self/exe)", 3);
@@ -127,26 +136,41 @@ int main(int argc, char **argv)
     };
     if (fd < 0 || ::fstat(fd, &st) != 0)
         die(std::string(self) + ": cannot read: " + std::strerror(errno), 2);
-    const std::uint64_t size = std::uint64_t(st.st_size);
-    const char *incomplete = ": not a complete Deskpack installer (a truncated download, or the "
-                             "bare deskpack-installer template; build one with 'deskpack package "
-                             "BUNDLE --format installer')";
+    return {self, fd, std::uint64_t(st.st_size)};
+}
+
+struct RuntimeSection
+{
+    std::uint64_t offset = 0;
+    std::uint64_t size = 0;
+    std::uint64_t entries = 0;
+};
+
+// Found from the end: the installer trailer names the payload, the runtime
+// trailer just before the payload names the runtime entries.
+RuntimeSection findRuntime(const SelfFile &self)
+{
     unsigned char trailer[120];
-    if (size < 120 + 32 || !readAt(fd, size - 120, trailer, sizeof trailer) ||
+    if (self.size < 120 + 32 || !readAt(self.fd, self.size - 120, trailer, sizeof trailer) ||
         std::memcmp(trailer, "DESKPACK-INSTALL", 16) != 0)
-        die(std::string(self) + incomplete);
+        die(self.path + Incomplete);
     const std::uint64_t payloadOffset = u64(trailer + 24);
     unsigned char runtimeTrailer[32];
-    if (payloadOffset < 32 || payloadOffset > size - 120 ||
-        !readAt(fd, payloadOffset - 32, runtimeTrailer, sizeof runtimeTrailer) ||
+    if (payloadOffset < 32 || payloadOffset > self.size - 120 ||
+        !readAt(self.fd, payloadOffset - 32, runtimeTrailer, sizeof runtimeTrailer) ||
         std::memcmp(runtimeTrailer, "DPKRT001", 8) != 0)
-        die(std::string(self) + incomplete);
-    const std::uint64_t runtimeOffset = u64(runtimeTrailer + 8);
-    const std::uint64_t runtimeSize = u64(runtimeTrailer + 16);
-    const std::uint64_t entries = u64(runtimeTrailer + 24);
-    if (runtimeOffset + runtimeSize != payloadOffset - 32 || entries > 100000)
-        die(std::string(self) + incomplete);
+        die(self.path + Incomplete);
+    RuntimeSection section;
+    section.offset = u64(runtimeTrailer + 8);
+    section.size = u64(runtimeTrailer + 16);
+    section.entries = u64(runtimeTrailer + 24);
+    if (section.offset + section.size != payloadOffset - 32 || section.entries > 100000)
+        die(self.path + Incomplete);
+    return section;
+}
 
+std::string makeTemporaryDir()
+{
     std::string base = "/tmp";
     for (const char *variable : {"XDG_RUNTIME_DIR", "TMPDIR"}) {
         const char *value = std::getenv(variable);
@@ -158,59 +182,69 @@ int main(int argc, char **argv)
     std::string dir = base + "/deskpack-installer-XXXXXX";
     if (!::mkdtemp(dir.data()))
         die(base + ": cannot create a temporary directory: " + std::strerror(errno), 3);
+    return dir;
+}
 
-    std::uint64_t at = runtimeOffset;
-    const std::uint64_t end = runtimeOffset + runtimeSize;
-    std::vector<unsigned char> packed;
-    std::vector<unsigned char> plain;
-    for (std::uint64_t i = 0; i < entries; ++i) {
-        unsigned char head[4];
-        if (at + 4 > end || !readAt(fd, at, head, 4)) {
-            removeTree(dir);
-            die(std::string(self) + incomplete);
-        }
-        const std::uint32_t nameLength = u32(head);
-        std::string name(nameLength, '\0');
-        unsigned char meta[20];
-        if (nameLength > 4096 || at + 4 + nameLength + 20 > end ||
-            !readAt(fd, at + 4, name.data(), nameLength) ||
-            !readAt(fd, at + 4 + nameLength, meta, sizeof meta) || !safeName(name)) {
-            removeTree(dir);
-            die(std::string(self) + ": the installer's runtime section is damaged");
-        }
-        const std::uint32_t mode = u32(meta) & 0755;
-        const std::uint64_t rawSize = u64(meta + 4);
-        const std::uint64_t packedSize = u64(meta + 12);
-        const std::uint64_t data = at + 4 + nameLength + 20;
-        if (data + packedSize > end || rawSize > (std::uint64_t(1) << 32)) {
-            removeTree(dir);
-            die(std::string(self) + ": the installer's runtime section is damaged");
-        }
-        packed.resize(packedSize);
-        plain.resize(rawSize);
-        uLongf plainSize = uLongf(rawSize);
-        if (!readAt(fd, data, packed.data(), packedSize) ||
-            ::uncompress(plain.data(), &plainSize, packed.data(), uLong(packedSize)) != Z_OK ||
-            plainSize != rawSize) {
-            removeTree(dir);
-            die(std::string(self) + ": the installer's runtime section is damaged (" + name + ")");
-        }
-        const std::string path = dir + "/" + name;
-        for (std::size_t slash = dir.size() + 1;
-             (slash = path.find('/', slash)) != std::string::npos; ++slash)
-            ::mkdir(path.substr(0, slash).c_str(), 0700);
-        const int out = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode | 0600);
-        if (out < 0 || !writeAll(out, plain.data(), plain.size()) || ::close(out) != 0) {
-            const std::string why = std::strerror(errno);
-            removeTree(dir);
-            die(path + ": cannot write: " + why, 3);
-        }
-        at = data + packedSize;
+// Removes the temporary directory before dying: no runtime is left behind.
+[[noreturn]] void abandon(const std::string &dir, const std::string &message, int code = 2)
+{
+    removeTree(dir);
+    die(message, code);
+}
+
+// One runtime entry: [name length: 4][name][mode: 4][size: 8][packed size: 8][zlib data].
+// Writes it under `dir` and returns where the next entry starts.
+std::uint64_t unpackEntry(const SelfFile &self, std::uint64_t at, std::uint64_t end,
+                          const std::string &dir)
+{
+    unsigned char head[4];
+    if (at + 4 > end || !readAt(self.fd, at, head, 4))
+        abandon(dir, self.path + Incomplete);
+    const std::uint32_t nameLength = u32(head);
+    std::string name(nameLength, '\0');
+    unsigned char meta[20];
+    if (nameLength > 4096 || at + 4 + nameLength + 20 > end ||
+        !readAt(self.fd, at + 4, name.data(), nameLength) ||
+        !readAt(self.fd, at + 4 + nameLength, meta, sizeof meta) || !safeName(name))
+        abandon(dir, self.path + ": the installer's runtime section is damaged");
+    const std::uint32_t mode = u32(meta) & 0755;
+    const std::uint64_t rawSize = u64(meta + 4);
+    const std::uint64_t packedSize = u64(meta + 12);
+    const std::uint64_t data = at + 4 + nameLength + 20;
+    if (data + packedSize > end || rawSize > (std::uint64_t(1) << 32))
+        abandon(dir, self.path + ": the installer's runtime section is damaged");
+    std::vector<unsigned char> packed(packedSize);
+    std::vector<unsigned char> plain(rawSize);
+    uLongf plainSize = uLongf(rawSize);
+    if (!readAt(self.fd, data, packed.data(), packedSize) ||
+        ::uncompress(plain.data(), &plainSize, packed.data(), uLong(packedSize)) != Z_OK ||
+        plainSize != rawSize)
+        abandon(dir, self.path + ": the installer's runtime section is damaged (" + name + ")");
+    const std::string path = dir + "/" + name;
+    for (std::size_t slash = dir.size() + 1; (slash = path.find('/', slash)) != std::string::npos;
+         ++slash)
+        ::mkdir(path.substr(0, slash).c_str(), 0700);
+    const int out = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode | 0600);
+    if (out < 0 || !writeAll(out, plain.data(), plain.size()) || ::close(out) != 0) {
+        const std::string why = std::strerror(errno);
+        abandon(dir, path + ": cannot write: " + why, 3);
     }
-    ::close(fd);
+    return data + packedSize;
+}
 
+void unpackRuntime(const SelfFile &self, const RuntimeSection &section, const std::string &dir)
+{
+    std::uint64_t at = section.offset;
+    for (std::uint64_t i = 0; i < section.entries; ++i)
+        at = unpackEntry(self, at, section.offset + section.size, dir);
+}
+
+// Runs the unpacked installer with this program's arguments, forwarding the
+// signals a user or session sends; returns its wait status.
+int runUnpacked(const std::string &dir, const std::string &self, char **argv)
+{
     const std::string program = dir + "/deskpack-installer";
-    ::setenv("DESKPACK_INSTALLER_FILE", self, 1);
+    ::setenv("DESKPACK_INSTALLER_FILE", self.c_str(), 1);
     struct sigaction action
     {
     };
@@ -220,10 +254,8 @@ int main(int argc, char **argv)
         ::sigaction(s, &action, nullptr);
     const pid_t parent = ::getpid();
     g_child = ::fork();
-    if (g_child < 0) {
-        removeTree(dir);
-        die(std::string("cannot start the installer: ") + std::strerror(errno), 3);
-    }
+    if (g_child < 0)
+        abandon(dir, std::string("cannot start the installer: ") + std::strerror(errno), 3);
     if (g_child == 0) {
         // Killing the stub ends the installer too, as killing a plain program would.
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -237,7 +269,12 @@ int main(int argc, char **argv)
     int status = 0;
     while (::waitpid(g_child, &status, 0) < 0 && errno == EINTR) {
     }
-    removeTree(dir);
+    return status;
+}
+
+// Ends as the installer did: by the same signal, or with its exit code.
+int exitLike(int status)
+{
     if (WIFSIGNALED(status)) {
         const int signal = WTERMSIG(status);
         ::signal(signal, SIG_DFL);
@@ -245,4 +282,19 @@ int main(int argc, char **argv)
         return 128 + signal;
     }
     return WIFEXITED(status) ? WEXITSTATUS(status) : 3;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    (void)argc;
+    const SelfFile self = openSelf();
+    const RuntimeSection section = findRuntime(self);
+    const std::string dir = makeTemporaryDir();
+    unpackRuntime(self, section, dir);
+    ::close(self.fd);
+    const int status = runUnpacked(dir, self.path, argv);
+    removeTree(dir);
+    return exitLike(status);
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// Helpers shared by the test binaries: where fixtures and built tools are, and
-// running a tool or Debian's Python to completion.
+// Helpers shared by the test binaries: where fixtures and built tools are,
+// running a tool or Debian's Python to completion, and skipping a test for
+// something missing from the machine.
 
 #include <QByteArray>
 #include <QProcess>
@@ -10,6 +11,43 @@
 #include <QStringList>
 
 using namespace Qt::Literals::StringLiterals;
+
+namespace deskpack::test {
+
+// CI runs on an image that has every tool, interpreter and privilege the
+// suites use; there a missing one is a broken image, not a reason to skip.
+inline bool inCi()
+{
+    return qEnvironmentVariable("CI") == u"true";
+}
+
+inline QByteArray skipReason(const char *reason)
+{
+    return QByteArray(reason);
+}
+
+inline QByteArray skipReason(const QByteArray &reason)
+{
+    return reason;
+}
+
+inline QByteArray skipReason(const QString &reason)
+{
+    return reason.toUtf8();
+}
+
+} // namespace deskpack::test
+
+// For a test that needs something the machine lacks (a tool, an interpreter,
+// root, a kernel feature): skips, but fails when CI is "true". A macro because
+// QSKIP and QFAIL return from the test function.
+#define SKIP_OR_FAIL_IN_CI(reason)                                                                 \
+    do {                                                                                           \
+        const QByteArray skipOrFailReason_ = ::deskpack::test::skipReason(reason);                 \
+        if (::deskpack::test::inCi())                                                              \
+            QFAIL(skipOrFailReason_.constData());                                                  \
+        QSKIP(skipOrFailReason_.constData());                                                      \
+    } while (false)
 
 namespace deskpack::test {
 

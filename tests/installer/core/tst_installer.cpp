@@ -420,12 +420,8 @@ private Q_SLOTS:
     void fullDisk()
     {
         QFETCH(int, freeMiB);
-        const bool ci = qEnvironmentVariable("CI") == u"true";
-        if (::geteuid() != 0 || QStandardPaths::findExecutable(u"unshare"_s).isEmpty()) {
-            if (ci)
-                QFAIL("the full-disk test needs root and unshare(1) for a private tmpfs");
-            QSKIP("needs root and unshare(1) for a private tmpfs");
-        }
+        if (::geteuid() != 0 || QStandardPaths::findExecutable(u"unshare"_s).isEmpty())
+            SKIP_OR_FAIL_IN_CI("the full-disk test needs root and unshare(1) for a private tmpfs");
         const QString home = newHome();
         const QString prefix = m_work.filePath(u"tmpfs-%1"_s.arg(freeMiB));
         QVERIFY(QDir().mkpath(prefix));
@@ -449,11 +445,8 @@ echo "after=$(readlink "$P/app/current")"
         env.insert(u"FREE"_s, QString::number(freeMiB));
         const ProcessResult r =
             runProcess(u"unshare"_s, {u"-m"_s, u"sh"_s, u"-c"_s, script}, {}, 300000, env);
-        if (r.exitCode == 97) {
-            if (ci)
-                QFAIL(qPrintable(u"cannot mount a private tmpfs: "_s + QString::fromUtf8(r.err)));
-            QSKIP(qPrintable(u"cannot mount a private tmpfs: "_s + QString::fromUtf8(r.err)));
-        }
+        if (r.exitCode == 97)
+            SKIP_OR_FAIL_IN_CI(u"cannot mount a private tmpfs: "_s + QString::fromUtf8(r.err));
         const QString out = QString::fromUtf8(r.out);
         QVERIFY2(r.exitCode == 0, qPrintable(out + QString::fromUtf8(r.err)));
         QVERIFY2(out.contains(u"v2=3\n"_s), qPrintable(out + QString::fromUtf8(r.err)));

@@ -121,6 +121,16 @@ private Q_SLOTS:
         QVERIFY2(!m_plain.isEmpty(), qPrintable(error));
     }
 
+    // Each test a home of its own: none sees what an earlier one installed.
+    void init()
+    {
+        static int n = 0;
+        m_home = m_work.filePath(u"home%1"_s.arg(++n));
+        QVERIFY(QDir().mkpath(m_home));
+        qputenv("HOME", QFile::encodeName(m_home));
+        qputenv("XDG_DATA_HOME", QFile::encodeName(m_home + u"/.local/share"_s));
+    }
+
     void installThroughEveryPage()
     {
         auto w = makeWizard(m_withLicence);
@@ -201,7 +211,7 @@ private Q_SLOTS:
         again.show();
         QVERIFY(
             again.findChild<QLabel *>(u"welcomeText"_s)->text().contains(u"already installed"_s));
-        // Tidy for the next test: uninstall through the core.
+        // And out again through the core.
         QVERIFY(uninstall(*layout, true));
     }
 

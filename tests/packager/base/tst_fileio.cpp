@@ -6,6 +6,7 @@
 #include "archive/archivewriter.h"
 #include "base/fileio.h"
 #include "common/smallfs.h"
+#include "common/testutil.h"
 
 #include <QDir>
 #include <QFile>
@@ -36,11 +37,8 @@ private Q_SLOTS:
         m_full = m_dir.filePath(u"full"_s);
         QVERIFY(QDir().mkpath(m_full));
         const QString why = test::mountSmallTmpfs(m_full, 256 << 10);
-        if (!why.isEmpty()) {
-            if (qEnvironmentVariable("CI") == u"true")
-                QFAIL(qPrintable(u"a full disk is needed and cannot be made here: "_s + why));
-            QSKIP(qPrintable(u"no private tmpfs (needs root): "_s + why));
-        }
+        if (!why.isEmpty())
+            SKIP_OR_FAIL_IN_CI(u"a full disk is needed: no private tmpfs (needs root): "_s + why);
         // The old files first, then the ballast that fills the rest.
         QFile old(m_full + u"/settings.json"_s);
         QVERIFY(old.open(QIODevice::WriteOnly));

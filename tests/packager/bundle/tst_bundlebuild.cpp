@@ -87,6 +87,23 @@ private:
         return test::runDeskpack({u"build"_s, config, u"--out"_s, out, u"--json"_s});
     }
 
+    // The bundle buildFromHostInterpreter made, or one built here on first
+    // use, so that each test also runs alone; empty when the build failed.
+    QString hostBundle()
+    {
+        if (m_bundle.isEmpty()) {
+            QDir().mkpath(m_work.filePath(u"host"_s));
+            const auto r =
+                build(writeConfig(m_work.filePath(u"host"_s)), m_work.filePath(u"host/out"_s));
+            if (r.exitCode != 0) {
+                qWarning("the host build failed: %s", r.err.constData());
+                return {};
+            }
+            m_bundle = m_work.filePath(u"host/out/Deskpack Demo"_s);
+        }
+        return m_bundle;
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -157,7 +174,7 @@ private Q_SLOTS:
 
     void verifyPasses()
     {
-        QVERIFY(!m_bundle.isEmpty());
+        QVERIFY(!hostBundle().isEmpty());
         const auto r = test::runDeskpack({u"verify"_s, m_bundle, u"--json"_s});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY(parseJson(r.out)["ok"] == true);
@@ -165,6 +182,7 @@ private Q_SLOTS:
 
     void movedBundleStillRuns()
     {
+        QVERIFY(!hostBundle().isEmpty());
         const QString moved = m_work.filePath(u"elsewhere/renamed app"_s);
         QVERIFY(QDir().mkpath(m_work.filePath(u"elsewhere"_s)));
         QVERIFY(copyRecursively(m_bundle, moved));
@@ -228,6 +246,7 @@ private Q_SLOTS:
 
     void verifyCatchesTampering()
     {
+        QVERIFY(!hostBundle().isEmpty());
         const QString copy = m_work.filePath(u"tampered"_s);
         QVERIFY(copyRecursively(m_bundle, copy));
         QFile changed(copy + u"/app/demo_backend/__main__.py"_s);
@@ -258,6 +277,7 @@ private Q_SLOTS:
 
     void verifyCatchesLockDrift()
     {
+        QVERIFY(!hostBundle().isEmpty());
         const QString copy = m_work.filePath(u"drift"_s);
         QVERIFY(copyRecursively(m_bundle, copy));
         // A distribution removed behind the lock's back (its files too, so only
@@ -284,6 +304,7 @@ private Q_SLOTS:
 
     void buildsAreReproducible()
     {
+        QVERIFY(!hostBundle().isEmpty());
         QDir().mkpath(m_work.filePath(u"again"_s));
         const QString config = writeConfig(m_work.filePath(u"again"_s));
         const auto r = build(config, m_work.filePath(u"again/elsewhere-out"_s));
@@ -298,6 +319,7 @@ private Q_SLOTS:
 
     void failedBuildKeepsPreviousBundle()
     {
+        QVERIFY(!hostBundle().isEmpty());
         const QString dir = m_work.filePath(u"host"_s);
         const QString out = m_work.filePath(u"host/out"_s);
         QFile manifest(m_bundle + u"/bundle.json"_s);

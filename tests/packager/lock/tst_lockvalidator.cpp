@@ -79,7 +79,13 @@ private Q_SLOTS:
     {
         Lock lock;
         lock.distributions = {dist(u"b"_s, u"1"_s, {}), dist(u"a"_s, u"1"_s, {u"a"_s})};
-        QCOMPARE(errorCount(checkLockRules(lock, u"l.json"_s)), 0);
+        const QList<Problem> problems = checkLockRules(lock, u"l.json"_s);
+        QCOMPARE(errorCount(problems), 0);
+        QStringList reported = codes(problems);
+        reported.sort();
+        QCOMPARE(reported, (QStringList{u"no-modules"_s, u"unsorted-distributions"_s}));
+        for (const Problem &p : problems)
+            QVERIFY2(p.severity == Severity::Warning, qPrintable(p.toString()));
     }
 
     void againstInstalledClean()
