@@ -3,9 +3,8 @@
 
 #include "base/filehash.h"
 #include "base/fileio.h"
-#include "base/jsonaccess.h"
-#include "base/jsontext.h"
 #include "base/parallel.h"
+#include "formats/bundlemanifest.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -14,7 +13,6 @@
 #include <QSet>
 
 #include <atomic>
-#include <limits>
 #include <optional>
 #include <vector>
 
@@ -33,15 +31,8 @@ struct Listed
     QString link;
 };
 
-bool isInside(const QString &relative)
-{
-    return !relative.isEmpty() && !QDir::isAbsolutePath(relative) && !relative.contains(QChar(0)) &&
-           QDir::cleanPath(relative) == relative && relative != u".." &&
-           !relative.startsWith(u"../");
-}
-
-// What bundle.json lists. The one place that reads the manifest, so it can
-// become a call to the shared bundle.json model later.
+// What bundle.json lists, read through the shared model (formats), which
+// refuses a manifest that is not what deskpack build writes.
 struct ListedTree
 {
     TreeIdentity identity;
@@ -49,72 +40,20 @@ struct ListedTree
     QStringList dirs;
 };
 
-QString manifestPathIn(const QString &tree)
-{
-    return tree + u"/bundle.json"_s;
-}
-
-Listed listedEntry(const QString &path, const JsonNode &entry)
-{
-    Listed l;
-    l.path = path;
-    if (entry.has("link")) {
-        l.link = entry["link"].nonEmptyString().value_or(QString());
-    } else {
-        l.sha256 = entry["sha256"].string().value_or(QString()).toLower();
-        l.size = entry["size"].integer(0, std::numeric_limits<qint64>::max()).value_or(-1);
-        l.executable = entry["executable"].boolean(Presence::Optional).value_or(false);
-    }
-    return l;
-}
-
-void readListing(const JsonNode &root, ListedTree &out)
-{
-    const JsonNode files = root["files"];
-    if (files.object()) {
-        for (const auto &[path, entry] : files.members()) {
-            if (!isInside(path)) {
-                entry.error(u"not a relative path inside the bundle"_s);
-                continue;
-            }
-            if (entry.object())
-                out.files.push_back(listedEntry(path, entry));
-        }
-    }
-    if (root["dirs"].array(Presence::Optional)) {
-        for (const JsonNode &d : root["dirs"].elements()) {
-            if (const auto dir = d.string(); dir && isInside(*dir))
-                out.dirs.append(*dir);
-            else
-                d.expected(u"a relative directory inside the bundle"_s);
-        }
-    }
-}
-
-// The identity may come back empty: the tree is checked first, so a bad tree
-// is reported as such before a missing id or version.
 Result<ListedTree> parseBundleManifest(const QString &tree)
 {
-    const QString manifestPath = manifestPathIn(tree);
-    QFile file(manifestPath);
-    if (!file.open(QIODevice::ReadOnly))
-        return makeError(ErrorKind::Unreadable,
-                         u"%1: cannot read: %2"_s.arg(manifestPath, file.errorString()));
-    Result<nlohmann::json> parsed = parseJsonText(file.readAll(), manifestPath, 16);
-    if (!parsed)
-        return parsed.error();
-    JsonProblems problems(manifestPath);
-    const JsonNode root(*parsed, problems);
+    Result<formats::BundleManifest> manifest = formats::readManifest(tree);
+    if (!manifest)
+        return manifest.error();
     ListedTree out;
-    if (root.object()) {
-        out.identity.id = root["id"].nonEmptyString().value_or(QString());
-        out.identity.version = root["version"].nonEmptyString().value_or(QString());
-        out.identity.launcher = root["launcher"].string(Presence::Optional).value_or(QString());
-        out.identity.icon = root["icon"].string(Presence::Optional).value_or(QString());
-        readListing(root, out);
-    }
-    if (!problems.isEmpty())
-        return problems.toError(ErrorKind::Unreadable);
+    out.identity.id = manifest->id;
+    out.identity.version = manifest->version;
+    out.identity.launcher = manifest->launcher;
+    out.identity.icon = manifest->icon;
+    out.files.reserve(manifest->files.size());
+    for (const formats::BundleFile &f : manifest->files)
+        out.files.push_back({f.path, f.sha256, f.size, f.executable, f.linkTarget});
+    out.dirs = manifest->dirs;
     return out;
 }
 
@@ -215,11 +154,7 @@ Result<TreeIdentity> checkExtractedBundle(const QString &tree,
             ErrorKind::Invalid,
             u"%1: the unpacked app fails verification:\n  %2"_s.arg(tree, bad->join(u"\n  "_s)));
     }
-    const TreeIdentity &identity = listing->identity;
-    if (identity.id.isEmpty() || identity.version.isEmpty())
-        return makeError(ErrorKind::Unreadable,
-                         u"%1: no id or version"_s.arg(manifestPathIn(tree)));
-    return identity;
+    return listing->identity; // formats::parseManifest requires the id and version
 }
 
 } // namespace deskpack::installer
