@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "installerapp.h"
+#include "base/terminal.h"
 
 #include "base/fileio.h"
 #include "core/installops.h"
@@ -23,13 +24,13 @@ namespace {
 
 int fail(const Error &error)
 {
-    writeText(stderr, u"deskpack-installer: error: %1\n"_s.arg(error.message));
+    printText(stderr, u"deskpack-installer: error: %1\n"_s.arg(error.message));
     return exitCodeFor(error.kind);
 }
 
 int usage(const QString &message)
 {
-    writeText(stderr, u"deskpack-installer: %1\nusage: <installer> [--silent] [--prefix DIR] | "
+    printText(stderr, u"deskpack-installer: %1\nusage: <installer> [--silent] [--prefix DIR] | "
                       "--rollback | --uninstall [--purge]\n"_s.arg(message));
     return ExitUsage;
 }
@@ -54,7 +55,7 @@ void reportLibraries()
             seen.append(path);
     }
     for (const QString &path : std::as_const(seen))
-        writeText(stderr, u"deskpack-installer: mapped %1\n"_s.arg(path));
+        printText(stderr, u"deskpack-installer: mapped %1\n"_s.arg(path));
 }
 
 bool hasDisplay()
@@ -83,7 +84,7 @@ int printHelp(const QCommandLineParser &parser, const QStringList &arguments)
     QString text = parser.helpText();
     text.replace(u"<executable_name> [options]"_s,
                  name + u" [--silent] [--prefix DIR] | --rollback | --uninstall [--purge]"_s);
-    writeText(stdout, text);
+    printText(stdout, text);
     return ExitOk;
 }
 
@@ -128,7 +129,7 @@ int runRollback(const formats::InstallerHeader &header, const InstallLayout &lay
     Result<RollbackReport> r = rollback(layout);
     if (!r)
         return fail(r.error());
-    writeText(stderr, u"deskpack-installer: %1: rolled back from %2 to %3\n"_s.arg(header.name,
+    printText(stderr, u"deskpack-installer: %1: rolled back from %2 to %3\n"_s.arg(header.name,
                                                                                    r->from, r->to));
     return ExitOk;
 }
@@ -138,7 +139,7 @@ int runUninstall(const formats::InstallerHeader &header, const InstallLayout &la
     Result<UninstallReport> r = uninstall(layout, purge);
     if (!r)
         return fail(r.error());
-    writeText(stderr, u"deskpack-installer: %1 removed from %2; %3\n"_s.arg(
+    printText(stderr, u"deskpack-installer: %1 removed from %2; %3\n"_s.arg(
                           header.name, layout.root,
                           r->dataKept ? u"your data is kept in "_s + layout.dataDir()
                                       : u"user data removed"_s));
@@ -152,7 +153,7 @@ int runSilent(int argc, char **argv, const InstallerFile &file, const InstallLay
     Result<InstallReport> r = install(file, layout);
     if (!r)
         return fail(r.error());
-    writeText(stderr, u"deskpack-installer: %1 %2 installed in %3%4\n  start it with: %5\n"_s.arg(
+    printText(stderr, u"deskpack-installer: %1 %2 installed in %3%4\n  start it with: %5\n"_s.arg(
                           header.name, header.version, r->versionDir,
                           r->previousVersion.isEmpty() || r->previousVersion == header.version
                               ? QString()

@@ -112,11 +112,4 @@ QString readLinkTarget(const QString &path)
     return n < 0 ? QString() : QFile::decodeName(QByteArray(buffer.constData(), n));
 }
 
-void writeText(std::FILE *stream, const QString &text)
-{
-    const QByteArray bytes = text.toUtf8();
-    std::fwrite(bytes.constData(), 1, std::size_t(bytes.size()), stream);
-    std::fflush(stream);
-}
-
 } // namespace deskpack

@@ -50,9 +50,5 @@ Result<void> commitSaveFile(QSaveFile &file, const QString &path);
 // QFileInfo::readSymLink needs Qt 6.6.
 QString readLinkTarget(const QString &path);
 
-// UTF-8 text to a C stream, flushed: how every command line tool prints, so
-// its output interleaves correctly with child processes writing to the same
-// terminal.
-void writeText(std::FILE *stream, const QString &text);
 
 } // namespace deskpack

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The REPL half of CellRunner: stdin read line by line into cells and %deps requests.
 #include "base/fileio.h"
+#include "base/terminal.h"
 #include "cellrunner.h"
 
 #include "deskpackrun.h"
@@ -129,7 +130,7 @@ void CellRunner::acceptLine(const QString &line)
     if (m_replBuffer.isEmpty() && line.trimmed().startsWith(u"%deps"_s)) {
         Result<DepsRequest> request = parseDepsMagic(line, m_config.depsDefaults);
         if (!request) {
-            writeText(stderr, u"deskpack-run: %1\n"_s.arg(request.error().message));
+            printText(stderr, u"deskpack-run: %1\n"_s.arg(request.error().message));
             prompt();
             return;
         }
@@ -160,7 +161,7 @@ void CellRunner::prompt()
         return;
     }
     if (::isatty(STDIN_FILENO))
-        writeText(stderr, m_replBuffer.isEmpty() ? u">>> "_s : u"... "_s);
+        printText(stderr, m_replBuffer.isEmpty() ? u">>> "_s : u"... "_s);
 }
 
 } // namespace deskpack::runner::cli

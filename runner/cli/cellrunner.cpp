@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "cellrunner.h"
+#include "base/terminal.h"
 #include "base/fileio.h"
 
 #include "deskpackrun.h"
@@ -118,7 +119,7 @@ void CellRunner::runCell(const QString &code)
                 frame["truncated"] = true;
             emitFrame(std::move(frame));
         } else {
-            writeText(err ? stderr : stdout, chunk.text);
+            printText(err ? stderr : stdout, chunk.text);
         }
     };
     callbacks.onRich = [this, cell](const RichOutput &rich) {
@@ -132,7 +133,7 @@ void CellRunner::runCell(const QString &code)
                 frame["truncated"] = true;
             emitFrame(std::move(frame));
         } else if (const QString text = plainText(rich.data); !text.isEmpty()) {
-            writeText(stdout, text + u'\n');
+            printText(stdout, text + u'\n');
         }
     };
     callbacks.onDone = [this, cell](const ExecuteResult &result) {
@@ -170,13 +171,13 @@ void CellRunner::cellDone(int cell, const ExecuteResult &result)
         emitFrame(std::move(done));
     } else {
         if (result.error)
-            writeText(stderr, result.error->traceback.join(QString()));
+            printText(stderr, result.error->traceback.join(QString()));
         if (result.timedOut)
-            writeText(stderr, u"deskpack-run: the cell timed out after %1 s\n"_s.arg(
+            printText(stderr, u"deskpack-run: the cell timed out after %1 s\n"_s.arg(
                                   m_config.timeoutMs / 1000.0));
         if ((result.status == ExecuteStatus::Aborted || result.outputLost) &&
             !result.message.isEmpty())
-            writeText(stderr, u"deskpack-run: %1\n"_s.arg(result.message));
+            printText(stderr, u"deskpack-run: %1\n"_s.arg(result.message));
     }
     if (m_finishing)
         return;
@@ -207,7 +208,7 @@ void CellRunner::runDeps(const DepsRequest &request)
         const QString what = request.plugin.isEmpty()
                                  ? depsOperationName(request.operation)
                                  : depsOperationName(request.operation) + u' ' + request.plugin;
-        writeText(stderr, u"deskpack-run: deps %1 ...\n"_s.arg(what));
+        printText(stderr, u"deskpack-run: deps %1 ...\n"_s.arg(what));
     }
     m_session.deps(request, [this, cell](const DepsResult &result) { depsDone(cell, result); });
 }
@@ -249,7 +250,7 @@ void printDeps(const DepsResult &result)
         return jsonStrings(member(r, key));
     };
     if (result.status == DepsResult::Status::Failed) {
-        writeText(stderr, u"deskpack-run: %1\n"_s.arg(result.message()));
+        printText(stderr, u"deskpack-run: %1\n"_s.arg(result.message()));
         return;
     }
     if (result.operation == DepsOperation::List) {
@@ -273,7 +274,7 @@ void printDeps(const DepsResult &result)
         }
         if (text.isEmpty())
             text = u"no plugins installed\n"_s;
-        writeText(stdout, text);
+        printText(stdout, text);
         return;
     }
     QString text;
@@ -296,7 +297,7 @@ void printDeps(const DepsResult &result)
                 "change\n"_s;
     if (result.restarted)
         text += u"deskpack-run: the kernel was restarted\n"_s;
-    writeText(stderr, text);
+    printText(stderr, text);
 }
 
 } // namespace
@@ -344,7 +345,7 @@ void CellRunner::onSignal()
             m_session.interrupt(u"main"_s);
         } else if (m_config.repl) {
             m_replBuffer.clear();
-            writeText(stderr, u"\nKeyboardInterrupt\n"_s);
+            printText(stderr, u"\nKeyboardInterrupt\n"_s);
             prompt();
         } else {
             finish(RunInterrupted);

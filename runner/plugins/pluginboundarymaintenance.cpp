@@ -2,6 +2,7 @@
 // PluginBoundary's other operations on the plugin site-packages: remove,
 // list, audit (moving what breaks the rules to quarantine) and restore.
 #include "pluginboundary.h"
+#include "base/terminal.h"
 #include "pluginboundaryprivate.h"
 
 #include "base/fileio.h"
@@ -48,7 +49,7 @@ struct QuarantineBatch
         if (!QDir().mkpath(dir))
             return makeError(ErrorKind::Environment, u"%1: cannot create"_s.arg(dir));
         if (Result<void> written = writeFileAtomically(
-                dir + u"/reason.json"_s, QByteArray::fromStdString(doc.dump(2)) + '\n');
+                dir + u"/reason.json"_s, jsonDocumentText(doc));
             !written)
             return written;
         for (const QString &f : entries) {

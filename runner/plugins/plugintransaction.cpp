@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "plugintransaction.h"
+#include "base/terminal.h"
 #include "base/fileio.h"
 
 #include <QDir>
@@ -39,7 +40,7 @@ Result<void> writeJsonFile(const QString &path, const json &doc)
 {
     // writeFileAtomically: a full disk fails the write and keeps the old file
     // (QSaveFile::commit() alone ignores a failed flush in Qt 6.4).
-    return writeFileAtomically(path, QByteArray::fromStdString(doc.dump(2)) + '\n');
+    return writeFileAtomically(path, jsonDocumentText(doc));
 }
 
 QString str(const json &value)
