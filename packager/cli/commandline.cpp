@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "commandline.h"
+#include "base/terminal.h"
 #include "base/fileio.h"
 
 #include <QRegularExpression>
@@ -12,19 +13,12 @@ namespace deskpack::cli {
 
 void printOut(const QString &text)
 {
-    writeText(stdout, text);
+    printText(stdout, text);
 }
 
 void printErr(const QString &text)
 {
-    writeText(stderr, text);
-}
-
-void printJson(const nlohmann::json &document)
-{
-    printOut(QString::fromStdString(
-                 document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)) +
-             u'\n');
+    printText(stderr, text);
 }
 
 nlohmann::json jsonStrings(const QStringList &list)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "base/result.h"
+#include "base/terminal.h"
 
 #include <QCommandLineParser>
 #include <QString>
@@ -12,10 +13,10 @@
 namespace deskpack::cli {
 
 // Output conventions shared by every command: results on stdout, human
-// messages on stderr, --json documents pretty-printed on stdout.
+// messages on stderr (base/terminal.h's printText), --json documents on
+// stdout through base/terminal.h's printJson.
 void printOut(const QString &text);
 void printErr(const QString &text);
-void printJson(const nlohmann::json &document);
 nlohmann::json jsonStrings(const QStringList &list);
 // "12.3 MiB", for human messages.
 QString megabytes(qint64 bytes);
