@@ -32,22 +32,7 @@ KernelSession::~KernelSession()
     while (!m_held.empty()) {
         Held held = std::move(m_held.front());
         m_held.pop_front();
-        if (held.isDeps) {
-            DepsResult result;
-            result.id = held.id;
-            result.operation = held.deps.operation;
-            result.plugin = held.deps.plugin;
-            result.error =
-                makeError(ErrorKind::Environment, u"the kernel session ended before it ran"_s);
-            if (held.onDepsDone)
-                held.onDepsDone(result);
-        } else if (held.callbacks.onDone) {
-            ExecuteResult result;
-            result.id = held.id;
-            result.cancelled = true;
-            result.message = u"the kernel session ended before it ran"_s;
-            held.callbacks.onDone(result);
-        }
+        settleUnrun(held, ErrorKind::Environment, u"the kernel session ended before it ran"_s);
     }
     // Each ~Kernel kills its group and settles what it still holds.
     const QList<Kernel *> live = m_kernels.values();
@@ -106,6 +91,27 @@ QString KernelSession::send(const QString &key, const QString &code, const Execu
     return kernelFor(key)->execute(code, options, std::move(callbacks));
 }
 
+// A held request that will never run settles with `message`: a deps request
+// as an error of `kind`, a cell as cancelled.
+void KernelSession::settleUnrun(Held &held, ErrorKind kind, const QString &message)
+{
+    if (held.isDeps) {
+        DepsResult result;
+        result.id = held.id;
+        result.operation = held.deps.operation;
+        result.plugin = held.deps.plugin;
+        result.error = makeError(kind, message);
+        if (held.onDepsDone)
+            held.onDepsDone(result);
+    } else if (held.callbacks.onDone) {
+        ExecuteResult result;
+        result.id = held.id;
+        result.cancelled = true;
+        result.message = message;
+        held.callbacks.onDone(result);
+    }
+}
+
 bool KernelSession::cancel(const QString &requestId)
 {
     for (auto it = m_held.begin(); it != m_held.end(); ++it) {
@@ -113,21 +119,7 @@ bool KernelSession::cancel(const QString &requestId)
             continue;
         Held held = std::move(*it);
         m_held.erase(it);
-        if (held.isDeps) {
-            DepsResult result;
-            result.id = held.id;
-            result.operation = held.deps.operation;
-            result.plugin = held.deps.plugin;
-            result.error = makeError(ErrorKind::Usage, u"cancelled before it ran"_s);
-            if (held.onDepsDone)
-                held.onDepsDone(result);
-        } else if (held.callbacks.onDone) {
-            ExecuteResult result;
-            result.id = held.id;
-            result.cancelled = true;
-            result.message = u"cancelled before it ran"_s;
-            held.callbacks.onDone(result);
-        }
+        settleUnrun(held, ErrorKind::Usage, u"cancelled before it ran"_s);
         pump();
         return true;
     }

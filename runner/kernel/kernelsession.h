@@ -98,6 +98,7 @@ private:
                  ExecuteCallbacks callbacks);
     void pump();
     void startDeps(Held held);
+    static void settleUnrun(Held &held, ErrorKind kind, const QString &message);
     void depsFinished();
 
     KernelOptions m_options;
