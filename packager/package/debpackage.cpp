@@ -3,9 +3,7 @@
 
 #include "archive/archivewriter.h"
 #include "base/fileio.h"
-#include "runtime/elfaudit.h"
 #include "runtime/elffile.h"
-#include "runtime/sharedlibraries.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -13,9 +11,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QLocale>
-#include <QProcess>
 #include <QRegularExpression>
-#include <QSet>
 #include <QTemporaryDir>
 #include <QTimeZone>
 
@@ -52,111 +48,6 @@ QString checkDebianPackageName(const QString &name)
         return {};
     return u"'%1' is not a valid Debian package name (lowercase letters, digits, '+', '-', "
            "'.', at least two characters, starting with a letter or digit)"_s.arg(name);
-}
-
-QStringList systemLibrariesNeeded(const QString &bundleDir)
-{
-    const QStringList elfs = runtime::elfFilesUnder(bundleDir);
-    QSet<QString> carried;
-    for (const QString &file : elfs) {
-        carried.insert(QFileInfo(file).fileName());
-        if (Result<runtime::ElfInfo> info = runtime::readElf(file); info && !info->soname.isEmpty())
-            carried.insert(info->soname);
-    }
-    // Symlinked sonames (libfoo.so.1 -> libfoo.so.1.2.3) count as carried too.
-    for (const QString &file : elfs) {
-        const QDir dir = QFileInfo(file).absoluteDir();
-        for (const QString &name : dir.entryList(QDir::System | QDir::Files | QDir::Hidden))
-            carried.insert(name);
-    }
-    const runtime::HostLibrarySearch host = runtime::HostLibrarySearch::load();
-    QSet<QString> out;
-    for (const QString &file : elfs) {
-        Result<runtime::ElfInfo> info = runtime::readElf(file);
-        if (!info || !info->isLoadable())
-            continue;
-        if (!info->interpreter.isEmpty())
-            out.insert(info->interpreter);
-        for (const QString &soname : std::as_const(info->needed)) {
-            if (carried.contains(soname))
-                continue;
-            const QString found = host.find(soname, *info, file);
-            if (!found.isEmpty())
-                out.insert(found);
-        }
-    }
-    QStringList sorted(out.cbegin(), out.cend());
-    sorted.sort();
-    return sorted;
-}
-
-namespace {
-
-// /lib/x -> /usr/lib/x and back: Debian 12 is /usr-merged, but dpkg's
-// database still records some libraries under /lib.
-QString mergedTwin(const QString &path)
-{
-    for (const QString &top : {u"/lib/"_s, u"/lib64/"_s, u"/bin/"_s, u"/sbin/"_s}) {
-        if (path.startsWith(top))
-            return u"/usr"_s + path;
-        if (path.startsWith(u"/usr"_s + top))
-            return path.mid(4);
-    }
-    return {};
-}
-
-} // namespace
-
-Result<QStringList> debianPackagesOwning(const QStringList &files, QStringList *unowned)
-{
-    QStringList queries;
-    QHash<QString, QString> queryFor; // candidate path -> the file asked about
-    for (const QString &file : files) {
-        QStringList candidates{file, QFileInfo(file).canonicalFilePath()};
-        for (const QString &c : QStringList(candidates))
-            candidates.append(mergedTwin(c));
-        for (const QString &c : std::as_const(candidates)) {
-            if (!c.isEmpty() && !queryFor.contains(c)) {
-                queryFor.insert(c, file);
-                queries.append(c);
-            }
-        }
-    }
-    QSet<QString> packages;
-    QSet<QString> owned;
-    if (!queries.isEmpty()) {
-        QProcess dpkg;
-        dpkg.start(u"dpkg-query"_s, QStringList{u"-S"_s} + queries);
-        if (!dpkg.waitForStarted(10000))
-            return makeError(ErrorKind::Environment,
-                             u"cannot run dpkg-query to derive Depends (%1); on a system without "
-                             "dpkg, pass --depends"_s.arg(dpkg.errorString()));
-        dpkg.waitForFinished(60000);
-        // "libc6:amd64: /lib/x86_64-linux-gnu/libc.so.6"; "a, b: path" when shared;
-        // "diversion by ..." lines are not ownership.
-        const QList<QByteArray> lines = dpkg.readAllStandardOutput().split('\n');
-        for (const QByteArray &raw : lines) {
-            const QString line = QString::fromUtf8(raw);
-            const qsizetype sep = line.indexOf(u": /"_s);
-            if (sep < 0 || line.startsWith(u"diversion "_s))
-                continue;
-            const QString path = line.mid(sep + 2).trimmed();
-            if (!queryFor.contains(path))
-                continue;
-            owned.insert(queryFor.value(path));
-            for (const QString &pkg : line.left(sep).split(u", "_s))
-                packages.insert(pkg.section(u':', 0, 0).trimmed());
-        }
-    }
-    if (unowned) {
-        for (const QString &file : files) {
-            if (!owned.contains(file))
-                unowned->append(file);
-        }
-    }
-    QStringList sorted(packages.cbegin(), packages.cend());
-    sorted.sort();
-    return sorted;
 }
 
 QByteArray arArchive(const QList<QPair<QByteArray, QByteArray>> &members)
@@ -300,34 +191,26 @@ QByteArray desktopEntry(const runner::BundleManifest &m, const QString &comment)
     return text.toUtf8();
 }
 
-} // namespace
+using Entries = QList<archive::ArchiveEntry>;
 
-Result<PackageResult> writeDeb(const QString &bundleDir, const runner::BundleManifest &manifest,
-                               const PackageOptions &options, qint64 mtime, const QString &debPath)
+void addDirectory(Entries &data, const QString &name)
 {
-    PackageResult result;
-    result.mtime = mtime;
-    result.launcher = !manifest.launcher.isEmpty();
-    const QString id = manifest.id;
-    const QString opt = u"./opt/"_s + id;
+    data.append({name, archive::ArchiveEntry::Kind::Directory, {}, {}, {}, false});
+}
 
-    // data.tar: the bundle under /opt/<id>, the command, menu entry, icon and
-    // copyright file under /usr.
-    Result<QList<archive::ArchiveEntry>> tree = archive::listTree(bundleDir, opt);
-    if (!tree)
-        return tree.error();
-    QList<archive::ArchiveEntry> data = *tree;
-    auto dir = [&](const QString &name) {
-        data.append({name, archive::ArchiveEntry::Kind::Directory, {}, {}, {}, false});
-    };
-    auto file = [&](const QString &name, const QByteArray &bytes) {
-        data.append({name, archive::ArchiveEntry::Kind::File, {}, bytes, {}, false});
-    };
+void addFile(Entries &data, const QString &name, const QByteArray &bytes)
+{
+    data.append({name, archive::ArchiveEntry::Kind::File, {}, bytes, {}, false});
+}
+
+// The directories above the bundle and the files under /usr, and the command.
+void addUsrLayout(Entries &data, const QString &id, const QString &opt)
+{
     for (const QString &d : QStringList{u"./"_s, u"./opt"_s, opt, u"./usr"_s, u"./usr/bin"_s,
                                         u"./usr/share"_s, u"./usr/share/applications"_s,
                                         u"./usr/share/icons"_s, u"./usr/share/icons/hicolor"_s,
                                         u"./usr/share/doc"_s, QString(u"./usr/share/doc/"_s + id)})
-        dir(d);
+        addDirectory(data, d);
     // Absolute, as Debian policy (10.5) wants for links between top-level directories.
     data.append({u"./usr/bin/"_s + id,
                  archive::ArchiveEntry::Kind::Symlink,
@@ -335,21 +218,17 @@ Result<PackageResult> writeDeb(const QString &bundleDir, const runner::BundleMan
                  {},
                  u"/opt/%1/%1"_s.arg(id),
                  false});
-    if (!result.launcher)
-        result.warnings.append(
-            u"%1: no launcher in the bundle yet: /usr/bin/%2 and the menu entry "
-            "point at /opt/%2/%2, which the launcher will provide"_s.arg(bundleDir, id));
+}
 
-    QString description = options.description;
-    if (description.isEmpty())
-        description = manifestString(bundleDir, "description");
-    QString maintainer = options.maintainer;
-    if (maintainer.isEmpty())
-        maintainer = manifestString(bundleDir, "maintainer");
-    if (maintainer.isEmpty())
-        maintainer = u"%1 Maintainers <%2@users.noreply.invalid>"_s.arg(manifest.name, id);
+// The command-line value, else bundle.json's.
+QString packagingText(const QString &given, const QString &bundleDir, const char *key)
+{
+    return given.isEmpty() ? manifestString(bundleDir, key) : given;
+}
 
-    file(u"./usr/share/applications/%1.desktop"_s.arg(id), desktopEntry(manifest, description));
+void addIcon(Entries &data, const QString &bundleDir, const runner::BundleManifest &manifest,
+             QStringList &warnings)
+{
     QString iconDir = u"scalable"_s;
     QString iconExt = u"svg"_s;
     QByteArray iconBytes = defaultIcon(manifest.name);
@@ -362,55 +241,70 @@ Result<PackageResult> writeDeb(const QString &bundleDir, const runner::BundleMan
             iconExt = QFileInfo(iconPath).suffix().toLower();
             iconBytes = icon.readAll();
         } else {
-            result.warnings.append(
+            warnings.append(
                 u"%1: not an SVG or PNG icon; the deb ships a generated one"_s.arg(iconPath));
         }
     }
     const QString iconBase = u"./usr/share/icons/hicolor/"_s + iconDir;
-    dir(iconBase);
-    dir(iconBase + u"/apps"_s);
-    file(iconBase + u"/apps/%1.%2"_s.arg(id, iconExt), iconBytes);
+    addDirectory(data, iconBase);
+    addDirectory(data, iconBase + u"/apps"_s);
+    addFile(data, iconBase + u"/apps/%1.%2"_s.arg(manifest.id, iconExt), iconBytes);
+}
+
+void addDocs(Entries &data, const runner::BundleManifest &manifest, const QString &maintainer,
+             qint64 mtime)
+{
+    const QString &id = manifest.id;
     const QString date = QLocale::c().toString(QDateTime::fromSecsSinceEpoch(mtime, Qt::UTC),
                                                u"ddd, dd MMM yyyy hh:mm:ss +0000"_s);
-    file(u"./usr/share/doc/%1/changelog.gz"_s.arg(id),
-         gzipBytes(u"%1 (%2) unstable; urgency=medium\n\n  * Packaged by Deskpack from the %3 "
-                   "bundle.\n\n -- %4  %5\n"_s
-                       .arg(id, controlText(manifest.version), controlText(manifest.name),
-                            controlText(maintainer), date)
-                       .toUtf8()));
-    file(u"./usr/share/doc/%1/copyright"_s.arg(id),
-         u"Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
-         "Upstream-Name: %1\n\nFiles: *\nCopyright: Copyright (C) the authors of %1; packaged by "
-         "%2\nLicense: other\n"
-         " See the licence files shipped under /opt/%3 with the app and its Python packages.\n"_s
-             .arg(controlText(manifest.name), controlText(maintainer), id)
-             .toUtf8());
+    addFile(data, u"./usr/share/doc/%1/changelog.gz"_s.arg(id),
+            gzipBytes(u"%1 (%2) unstable; urgency=medium\n\n  * Packaged by Deskpack from the %3 "
+                      "bundle.\n\n -- %4  %5\n"_s
+                          .arg(id, controlText(manifest.version), controlText(manifest.name),
+                               controlText(maintainer), date)
+                          .toUtf8()));
+    addFile(
+        data, u"./usr/share/doc/%1/copyright"_s.arg(id),
+        u"Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
+        "Upstream-Name: %1\n\nFiles: *\nCopyright: Copyright (C) the authors of %1; packaged by "
+        "%2\nLicense: other\n"
+        " See the licence files shipped under /opt/%3 with the app and its Python packages.\n"_s
+            .arg(controlText(manifest.name), controlText(maintainer), id)
+            .toUtf8());
+}
 
-    // Depends: the packages owning the system libraries the bundle's ELF files load.
+// Depends: the packages owning the system libraries the bundle's ELF files load.
+Result<void> resolveDepends(const QString &bundleDir, const PackageOptions &options,
+                            PackageResult &result)
+{
     if (options.depends) {
         result.depends = *options.depends;
-    } else {
-        QStringList unowned;
-        Result<QStringList> owners =
-            debianPackagesOwning(systemLibrariesNeeded(bundleDir), &unowned);
-        if (!owners)
-            return owners.error();
-        result.depends = *owners;
-        for (const QString &f : std::as_const(unowned))
-            result.warnings.append(u"%1: needed at run time but no Debian package owns it; "
-                                   "not in Depends"_s.arg(f));
+        return {};
     }
+    QStringList unowned;
+    Result<QStringList> owners = debianPackagesOwning(systemLibrariesNeeded(bundleDir), &unowned);
+    if (!owners)
+        return owners.error();
+    result.depends = *owners;
+    for (const QString &f : std::as_const(unowned))
+        result.warnings.append(u"%1: needed at run time but no Debian package owns it; "
+                               "not in Depends"_s.arg(f));
+    return {};
+}
 
-    // md5sums and Installed-Size over the regular files, as dpkg-deb expects.
-    std::stable_sort(data.begin(), data.end(), [](const auto &a, const auto &b) {
-        return archive::entryNameLess(a.name, b.name);
-    });
-    QByteArray md5sums;
-    qint64 installedBytes = 0;
+struct Md5Sums
+{
+    QByteArray text;
     qint64 installedKiB = 0;
-    for (const archive::ArchiveEntry &e : std::as_const(data)) {
+};
+
+// md5sums and Installed-Size over the regular files, as dpkg-deb expects.
+Result<Md5Sums> md5Sums(const Entries &data)
+{
+    Md5Sums out;
+    for (const archive::ArchiveEntry &e : data) {
         if (e.kind != archive::ArchiveEntry::Kind::File) {
-            ++installedKiB; // dpkg-gencontrol counts every inode as at least 1 KiB
+            ++out.installedKiB; // dpkg-gencontrol counts every inode as at least 1 KiB
             continue;
         }
         QByteArray digest;
@@ -428,19 +322,23 @@ Result<PackageResult> writeDeb(const QString &bundleDir, const runner::BundleMan
             digest = md5.result().toHex();
             size = in.size();
         }
-        installedBytes += size;
-        installedKiB += (size + 1023) / 1024;
-        md5sums += digest + "  " + e.name.mid(2).toUtf8() + '\n';
+        out.installedKiB += (size + 1023) / 1024;
+        out.text += digest + "  " + e.name.mid(2).toUtf8() + '\n';
     }
-    Q_UNUSED(installedBytes);
+    return out;
+}
 
+QString controlFile(const runner::BundleManifest &manifest, const QString &maintainer,
+                    const QString &description, qint64 installedKiB, const QStringList &depends)
+{
+    const QString &id = manifest.id;
     QString control =
         u"Package: %1\nVersion: %2\nArchitecture: %3\nMaintainer: %4\n"
         "Installed-Size: %5\n"_s
             .arg(id, controlText(manifest.version), debianArchitecture(), controlText(maintainer))
             .arg(installedKiB);
-    if (!result.depends.isEmpty())
-        control += u"Depends: %1\n"_s.arg(result.depends.join(u", "_s));
+    if (!depends.isEmpty())
+        control += u"Depends: %1\n"_s.arg(depends.join(u", "_s));
     control += u"Section: misc\nPriority: optional\nDescription: %1 desktop application\n"_s.arg(
         controlText(manifest.name));
     control += wrapDescription(
@@ -448,14 +346,15 @@ Result<PackageResult> writeDeb(const QString &bundleDir, const runner::BundleMan
             ? u"%1 %2 with its own Python runtime and launcher, installed under /opt/%3 by "
               "Deskpack."_s.arg(controlText(manifest.name), controlText(manifest.version), id)
             : description);
+    return control;
+}
 
-    QList<archive::ArchiveEntry> controlEntries{
-        {u"./"_s, archive::ArchiveEntry::Kind::Directory, {}, {}, {}, false},
-        {u"./control"_s, archive::ArchiveEntry::Kind::File, {}, control.toUtf8(), {}, false},
-        {u"./md5sums"_s, archive::ArchiveEntry::Kind::File, {}, md5sums, {}, false},
-        {u"./postrm"_s, archive::ArchiveEntry::Kind::File, {}, postrmScript(id), {}, true},
-    };
-
+// control.tar.xz and data.tar.xz, written in a work directory beside the
+// .deb, then joined into the ar container.
+Result<QByteArray> debBytes(const Entries &controlEntries, const Entries &data,
+                            const PackageOptions &options, qint64 mtime, const QString &debPath,
+                            qint64 *dataEntries)
+{
     QTemporaryDir work(QFileInfo(debPath).absolutePath() + u"/.deskpack-deb-XXXXXX"_s);
     if (!work.isValid())
         return makeError(ErrorKind::Environment, u"%1: cannot create a work directory: %2"_s.arg(
@@ -473,21 +372,77 @@ Result<PackageResult> writeDeb(const QString &bundleDir, const runner::BundleMan
     Result<archive::WriteSummary> dataWritten = archive::writeEntries(data, dataPath, write);
     if (!dataWritten)
         return dataWritten.error();
+    *dataEntries = dataWritten->entries;
 
     auto readAll = [](const QString &path) {
         QFile f(path);
         return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
     };
-    const QByteArray deb = arArchive({{"debian-binary", "2.0\n"},
-                                      {"control.tar.xz", readAll(controlPath)},
-                                      {"data.tar.xz", readAll(dataPath)}});
-    if (Result<void> written = writeFileAtomically(debPath, deb); !written)
+    return arArchive({{"debian-binary", "2.0\n"},
+                      {"control.tar.xz", readAll(controlPath)},
+                      {"data.tar.xz", readAll(dataPath)}});
+}
+
+} // namespace
+
+Result<PackageResult> writeDeb(const QString &bundleDir, const runner::BundleManifest &manifest,
+                               const PackageOptions &options, qint64 mtime, const QString &debPath)
+{
+    PackageResult result;
+    result.mtime = mtime;
+    result.launcher = !manifest.launcher.isEmpty();
+    const QString id = manifest.id;
+    const QString opt = u"./opt/"_s + id;
+
+    // data.tar: the bundle under /opt/<id>, the command, menu entry, icon and
+    // copyright file under /usr.
+    Result<Entries> tree = archive::listTree(bundleDir, opt);
+    if (!tree)
+        return tree.error();
+    Entries data = *tree;
+    addUsrLayout(data, id, opt);
+    if (!result.launcher)
+        result.warnings.append(
+            u"%1: no launcher in the bundle yet: /usr/bin/%2 and the menu entry "
+            "point at /opt/%2/%2, which the launcher will provide"_s.arg(bundleDir, id));
+
+    const QString description = packagingText(options.description, bundleDir, "description");
+    QString maintainer = packagingText(options.maintainer, bundleDir, "maintainer");
+    if (maintainer.isEmpty())
+        maintainer = u"%1 Maintainers <%2@users.noreply.invalid>"_s.arg(manifest.name, id);
+
+    addFile(data, u"./usr/share/applications/%1.desktop"_s.arg(id),
+            desktopEntry(manifest, description));
+    addIcon(data, bundleDir, manifest, result.warnings);
+    addDocs(data, manifest, maintainer, mtime);
+    if (Result<void> depends = resolveDepends(bundleDir, options, result); !depends)
+        return depends.error();
+
+    std::stable_sort(data.begin(), data.end(), [](const auto &a, const auto &b) {
+        return archive::entryNameLess(a.name, b.name);
+    });
+    Result<Md5Sums> sums = md5Sums(data);
+    if (!sums)
+        return sums.error();
+    const QString control =
+        controlFile(manifest, maintainer, description, sums->installedKiB, result.depends);
+    const Entries controlEntries{
+        {u"./"_s, archive::ArchiveEntry::Kind::Directory, {}, {}, {}, false},
+        {u"./control"_s, archive::ArchiveEntry::Kind::File, {}, control.toUtf8(), {}, false},
+        {u"./md5sums"_s, archive::ArchiveEntry::Kind::File, {}, sums->text, {}, false},
+        {u"./postrm"_s, archive::ArchiveEntry::Kind::File, {}, postrmScript(id), {}, true},
+    };
+
+    Result<QByteArray> deb =
+        debBytes(controlEntries, data, options, mtime, debPath, &result.entries);
+    if (!deb)
+        return deb.error();
+    if (Result<void> written = writeFileAtomically(debPath, *deb); !written)
         return written.error();
     result.path = debPath;
     result.sha256 =
-        QString::fromLatin1(QCryptographicHash::hash(deb, QCryptographicHash::Sha256).toHex());
-    result.size = deb.size();
-    result.entries = dataWritten->entries;
+        QString::fromLatin1(QCryptographicHash::hash(*deb, QCryptographicHash::Sha256).toHex());
+    result.size = deb->size();
     return result;
 }
 
