@@ -214,6 +214,17 @@ Result<QString> installerTemplate(const PackageOptions &options)
     return templatePath;
 }
 
+Result<archive::WriteSummary> writePayload(const SelfContainedTree &tree, const QString &payload,
+                                           const PackageOptions &options, qint64 mtime)
+{
+    archive::WriteOptions write;
+    write.format = archive::ArchiveFormat::TarZst;
+    write.mtime = mtime;
+    // No top-level directory: the installer extracts it as versions/<version>.
+    write.compressionLevel = options.compressionLevel;
+    return writeTreeArchive(tree, payload, write);
+}
+
 InstallerHeader installerHeader(const SelfContainedTree &tree,
                                 const runner::BundleManifest &manifest)
 {
@@ -290,12 +301,7 @@ Result<PackageResult> writeInstaller(const SelfContainedTree &tree,
         return makeError(ErrorKind::Environment, u"%1: cannot create a scratch directory: %2"_s.arg(
                                                      path, scratch.errorString()));
     const QString payload = scratch.filePath(u"payload.tar.zst"_s);
-    archive::WriteOptions write;
-    write.format = archive::ArchiveFormat::TarZst;
-    write.mtime = mtime;
-    // No top-level directory: the installer extracts it as versions/<version>.
-    write.compressionLevel = options.compressionLevel;
-    Result<archive::WriteSummary> written = writeTreeArchive(tree, payload, write);
+    Result<archive::WriteSummary> written = writePayload(tree, payload, options, mtime);
     if (!written)
         return written.error();
     const QByteArray headerBytes = serializeInstallerHeader(installerHeader(tree, manifest));
