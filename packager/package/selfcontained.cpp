@@ -36,10 +36,9 @@ bool needsQtGui(const QString &elf)
 }
 
 // The copy must verify like the bundle it came from; only what staging
-// added or patched is hashed again.
+// added or patched is hashed again. Drops from `fromBundle` what staging wrote.
 Result<void> writeStagedManifest(const QString &bundleDir, const QString &stagingDir,
-                                 const runner::BundleManifest &verified,
-                                 const QStringList &fromBundle)
+                                 const runner::BundleManifest &verified, QStringList &fromBundle)
 {
     runner::BundleManifest manifest = verified;
     Result<runner::BundleTree> scanned = rescanBundle(bundleDir, stagingDir, verified, fromBundle);
