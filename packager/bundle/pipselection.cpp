@@ -229,86 +229,68 @@ Result<void> trialPip(const PipSelectionInput &input, const PipChoice &choice)
     return {};
 }
 
-Result<PipChoice> selectPip(const PipSelectionInput &input)
+namespace {
+
+// A configured wheel is checked whichever pip ends up running: a wrong
+// hash is a broken input, not a preference.
+Result<void> checkConfigWheel(const PipSelectionInput &input)
 {
-    // A configured wheel is checked whichever pip ends up running: a wrong
-    // hash is a broken input, not a preference.
-    if (!input.configWheel.isEmpty()) {
-        if (!QFileInfo(input.configWheel).isFile())
-            return makeError(ErrorKind::Unreadable,
-                             u"pip: %1 does not exist"_s.arg(input.configWheel));
-        if (!input.configSha256.isEmpty()) {
-            if (Result<void> same = verifySha256(input.configWheel, input.configSha256); !same)
-                return makeError(same.error().kind,
-                                 u"pip.sha256: refusing the configured pip wheel: %1"_s.arg(
-                                     same.error().message));
-        }
+    if (input.configWheel.isEmpty())
+        return {};
+    if (!QFileInfo(input.configWheel).isFile())
+        return makeError(ErrorKind::Unreadable, u"pip: %1 does not exist"_s.arg(input.configWheel));
+    if (!input.configSha256.isEmpty()) {
+        if (Result<void> same = verifySha256(input.configWheel, input.configSha256); !same)
+            return makeError(
+                same.error().kind,
+                u"pip.sha256: refusing the configured pip wheel: %1"_s.arg(same.error().message));
     }
+    return {};
+}
 
+PipChoice wheelChoice(PipSource source, const QString &wheel)
+{
     PipChoice choice;
-    QStringList passedOver;
-    const auto chosen = [&](PipSource source, const QString &wheel) -> Result<PipChoice> {
-        choice.source = source;
-        choice.wheel = wheel;
-        choice.location = wheel;
-        choice.version = pipVersionFromWheel(wheel);
-        choice.passedOver = passedOver;
-        if (Result<void> runs = admit(input, choice); !runs)
-            return cannotRun(input, choice, runs.error().message);
-        return choice;
-    };
+    choice.source = source;
+    choice.wheel = wheel;
+    choice.location = wheel;
+    choice.version = pipVersionFromWheel(wheel);
+    return choice;
+}
 
-    // 1. pip in the runtime's own site-packages (python-build-standalone ships it).
+// The choice, once admitted; else why it cannot run.
+Result<PipChoice> admitted(const PipSelectionInput &input, PipChoice choice,
+                           const QStringList &passedOver)
+{
+    choice.passedOver = passedOver;
+    if (Result<void> runs = admit(input, choice); !runs)
+        return cannotRun(input, choice, runs.error().message);
+    return choice;
+}
+
+// pip in the runtime's own site-packages (python-build-standalone ships it).
+std::optional<PipChoice> runtimePip(const PipSelectionInput &input)
+{
     const QDir site(input.sitePackages);
-    if (!input.sitePackages.isEmpty() && QFileInfo(site.filePath(u"pip/__init__.py"_s)).isFile()) {
-        choice.source = PipSource::Runtime;
-        choice.location = site.filePath(u"pip"_s);
-        const QStringList infos = site.entryList({u"pip-*.dist-info"_s}, QDir::Dirs);
-        if (infos.size() == 1)
-            choice.version = infos.constFirst().mid(4).chopped(10);
-        choice.passedOver = passedOver;
-        if (Result<void> runs = admit(input, choice); !runs)
-            return cannotRun(input, choice, runs.error().message);
-        return choice;
-    }
-    passedOver.append(passedOverLine(pipSourceName(PipSource::Runtime),
-                                     u"no pip in %1"_s.arg(input.sitePackages)));
+    if (input.sitePackages.isEmpty() || !QFileInfo(site.filePath(u"pip/__init__.py"_s)).isFile())
+        return std::nullopt;
+    PipChoice choice;
+    choice.source = PipSource::Runtime;
+    choice.location = site.filePath(u"pip"_s);
+    const QStringList infos = site.entryList({u"pip-*.dist-info"_s}, QDir::Dirs);
+    if (infos.size() == 1)
+        choice.version = infos.constFirst().mid(4).chopped(10);
+    return choice;
+}
 
-    // 2. The interpreter's ensurepip wheel: made for exactly this CPython.
-    for (const QString &stdlib : input.ensurepipDirs) {
-        const QString wheel = newestPipWheel(stdlib + u"/ensurepip/_bundled"_s);
-        if (!wheel.isEmpty())
-            return chosen(PipSource::Ensurepip, wheel);
-    }
-    passedOver.append(passedOverLine(
-        pipSourceName(PipSource::Ensurepip),
-        input.ensurepipDirs.isEmpty() ? u"no stdlib to look in"_s
-                                      : u"no ensurepip/_bundled/pip-*.whl in %1 (Debian strips it; "
-                                        "`runtime pack --exclude ensurepip` leaves it out)"_s.arg(
-                                            input.ensurepipDirs.join(u", "_s))));
-
-    // 3. and 4. What the release engineer named.
-    if (!input.configWheel.isEmpty())
-        return chosen(PipSource::Config, QFileInfo(input.configWheel).absoluteFilePath());
-    passedOver.append(
-        passedOverLine(pipSourceName(PipSource::Config), u"no \"pip\" in deskpack.json"_s));
-    if (!input.environmentWheel.isEmpty()) {
-        if (!QFileInfo(input.environmentWheel).isFile())
-            return makeError(ErrorKind::Unreadable, u"DESKPACK_PIP_WHEEL: %1 does not exist"_s.arg(
-                                                        input.environmentWheel));
-        return chosen(PipSource::Environment, QFileInfo(input.environmentWheel).absoluteFilePath());
-    }
-    passedOver.append(
-        passedOverLine(pipSourceName(PipSource::Environment), u"DESKPACK_PIP_WHEEL is not set"_s));
-
-    // 5. The build machine's pip, only when it is known to fit.
+// The last resort, the build machine's pip, only when it is known to fit;
+// else the error that lists every source tried.
+Result<PipChoice> systemPip(const PipSelectionInput &input, QStringList passedOver)
+{
     const QString system = newestPipWheel(input.systemWheelDir);
     QString systemWhy = u"no pip-*.whl in %1 (Debian: python3-pip-whl)"_s.arg(input.systemWheelDir);
     if (!system.isEmpty()) {
-        choice.source = PipSource::System;
-        choice.wheel = system;
-        choice.location = system;
-        choice.version = pipVersionFromWheel(system);
+        PipChoice choice = wheelChoice(PipSource::System, system);
         choice.passedOver = passedOver;
         Result<void> runs = admit(input, choice);
         if (runs)
@@ -322,6 +304,56 @@ Result<PipChoice> selectPip(const PipSelectionInput &input)
                      "Python %1 as \"pip\" in deskpack.json or in "
                      "DESKPACK_PIP_WHEEL."_s.arg(input.pythonVersion, input.interpreter,
                                                  passedOver.join(u"\n  "_s)));
+}
+
+} // namespace
+
+Result<PipChoice> selectPip(const PipSelectionInput &input)
+{
+    if (Result<void> ok = checkConfigWheel(input); !ok)
+        return ok.error();
+    QStringList passedOver;
+
+    // 1. pip in the runtime itself.
+    if (std::optional<PipChoice> runtime = runtimePip(input))
+        return admitted(input, *runtime, passedOver);
+    passedOver.append(passedOverLine(pipSourceName(PipSource::Runtime),
+                                     u"no pip in %1"_s.arg(input.sitePackages)));
+
+    // 2. The interpreter's ensurepip wheel: made for exactly this CPython.
+    for (const QString &stdlib : input.ensurepipDirs) {
+        const QString wheel = newestPipWheel(stdlib + u"/ensurepip/_bundled"_s);
+        if (!wheel.isEmpty())
+            return admitted(input, wheelChoice(PipSource::Ensurepip, wheel), passedOver);
+    }
+    passedOver.append(passedOverLine(
+        pipSourceName(PipSource::Ensurepip),
+        input.ensurepipDirs.isEmpty() ? u"no stdlib to look in"_s
+                                      : u"no ensurepip/_bundled/pip-*.whl in %1 (Debian strips it; "
+                                        "`runtime pack --exclude ensurepip` leaves it out)"_s.arg(
+                                            input.ensurepipDirs.join(u", "_s))));
+
+    // 3. and 4. What the release engineer named.
+    if (!input.configWheel.isEmpty())
+        return admitted(
+            input, wheelChoice(PipSource::Config, QFileInfo(input.configWheel).absoluteFilePath()),
+            passedOver);
+    passedOver.append(
+        passedOverLine(pipSourceName(PipSource::Config), u"no \"pip\" in deskpack.json"_s));
+    if (!input.environmentWheel.isEmpty()) {
+        if (!QFileInfo(input.environmentWheel).isFile())
+            return makeError(ErrorKind::Unreadable, u"DESKPACK_PIP_WHEEL: %1 does not exist"_s.arg(
+                                                        input.environmentWheel));
+        return admitted(input,
+                        wheelChoice(PipSource::Environment,
+                                    QFileInfo(input.environmentWheel).absoluteFilePath()),
+                        passedOver);
+    }
+    passedOver.append(
+        passedOverLine(pipSourceName(PipSource::Environment), u"DESKPACK_PIP_WHEEL is not set"_s));
+
+    // 5. The build machine's pip.
+    return systemPip(input, passedOver);
 }
 
 } // namespace deskpack::bundle

@@ -43,6 +43,80 @@ QString builtLauncher()
     return QCoreApplication::applicationDirPath() + u"/deskpack-launcher"_s;
 }
 
+void printBuildJson(const bundle::BuildResult &r)
+{
+    json phases = json::object();
+    for (const bundle::PhaseTiming &p : r.phases)
+        phases[p.name.toStdString()] = p.milliseconds;
+    printJson({{"bundle", r.bundleDir.toStdString()},
+               {"log", r.logFile.toStdString()},
+               {"bytes", r.bytes},
+               {"files", r.files},
+               {"runtimeSourceBytes", r.runtimeSourceBytes},
+               {"pythonVersion", r.pythonVersion.toStdString()},
+               {"distributions", r.distributions},
+               {"launcher", r.launcherIncluded},
+               {"runtimeFromCache", r.runtimeFromCache},
+               {"pip",
+                {{"source", r.pipSource.toStdString()},
+                 {"version", r.pipVersion.toStdString()},
+                 {"location", r.pipLocation.toStdString()}}},
+               {"phasesMs", phases},
+               {"relocation",
+                {{"rewritten", jsonStrings(r.relocation.rewritten)},
+                 {"reported", jsonStrings(r.relocation.reported)}}}});
+}
+
+// What `deskpack verify` checks beyond the files: the lock against the core,
+// and the interpreter.
+QStringList lockProblemsOf(const QString &dir, const formats::BundleManifest &manifest)
+{
+    QStringList lockProblems;
+    const QString lockPath = QDir(dir).filePath(manifest.lock);
+    Result<lock::LockFileCheck> checked =
+        lock::checkLockFile(lockPath, {QDir(dir).filePath(manifest.coreSitePackages)});
+    if (!checked) {
+        lockProblems.append(checked.error().message);
+    } else {
+        for (const lock::Problem &p : std::as_const(checked->problems)) {
+            if (p.severity == lock::Severity::Error)
+                lockProblems.append(p.toString());
+        }
+    }
+    if (!QFileInfo(QDir(dir).filePath(manifest.python)).isExecutable())
+        lockProblems.append(u"%1: the interpreter is missing or not executable"_s.arg(
+            QDir(dir).filePath(manifest.python)));
+    return lockProblems;
+}
+
+// One line per problem on stderr, and the count of each kind when any.
+void printVerifyProblems(const QString &dir, const formats::VerifyReport &files,
+                         const QStringList &lockProblems, const QStringList &elfProblems, bool ok)
+{
+    for (const QString &f : std::as_const(files.missing))
+        printErr(u"%1: missing: %2\n"_s.arg(dir, f));
+    for (const QString &f : std::as_const(files.changed))
+        printErr(u"%1: changed: %2\n"_s.arg(dir, f));
+    for (const QString &f : std::as_const(files.extra))
+        printErr(u"%1: extra: %2\n"_s.arg(dir, f));
+    for (const QString &f : std::as_const(files.unsafe))
+        printErr(u"%1: unsafe: %2\n"_s.arg(dir, f));
+    for (const QString &p : std::as_const(lockProblems))
+        printErr(p + u'\n');
+    for (const QString &p : std::as_const(elfProblems))
+        printErr(u"%1: %2\n"_s.arg(dir, p));
+    if (!ok) {
+        printErr(u"%1: verification failed: %2 missing, %3 changed, %4 extra, %5 unsafe, "
+                 "%6 lock problem(s), %7 ELF problem(s)\n"_s.arg(dir)
+                     .arg(files.missing.size())
+                     .arg(files.changed.size())
+                     .arg(files.extra.size())
+                     .arg(files.unsafe.size())
+                     .arg(lockProblems.size())
+                     .arg(elfProblems.size()));
+    }
+}
+
 } // namespace
 
 int runBuildCommand(const QStringList &arguments)
@@ -83,28 +157,8 @@ int runBuildCommand(const QStringList &arguments)
     const bundle::BuildResult &r = *built;
     for (const lock::Problem &p : r.lockWarnings)
         printErr(p.toString() + u'\n');
-    if (parser.isSet(jsonOption)) {
-        json phases = json::object();
-        for (const bundle::PhaseTiming &p : r.phases)
-            phases[p.name.toStdString()] = p.milliseconds;
-        printJson({{"bundle", r.bundleDir.toStdString()},
-                   {"log", r.logFile.toStdString()},
-                   {"bytes", r.bytes},
-                   {"files", r.files},
-                   {"runtimeSourceBytes", r.runtimeSourceBytes},
-                   {"pythonVersion", r.pythonVersion.toStdString()},
-                   {"distributions", r.distributions},
-                   {"launcher", r.launcherIncluded},
-                   {"runtimeFromCache", r.runtimeFromCache},
-                   {"pip",
-                    {{"source", r.pipSource.toStdString()},
-                     {"version", r.pipVersion.toStdString()},
-                     {"location", r.pipLocation.toStdString()}}},
-                   {"phasesMs", phases},
-                   {"relocation",
-                    {{"rewritten", jsonStrings(r.relocation.rewritten)},
-                     {"reported", jsonStrings(r.relocation.reported)}}}});
-    }
+    if (parser.isSet(jsonOption))
+        printBuildJson(r);
     printErr(u"deskpack: built %1 (%2 files, %3, Python %4, %5 distributions)\n"_s.arg(r.bundleDir)
                  .arg(r.files)
                  .arg(megabytes(r.bytes))
@@ -139,21 +193,7 @@ int runVerifyCommand(const QStringList &arguments)
     if (!files)
         return fail(files.error());
 
-    QStringList lockProblems;
-    const QString lockPath = QDir(dir).filePath(manifest->lock);
-    Result<lock::LockFileCheck> checked =
-        lock::checkLockFile(lockPath, {QDir(dir).filePath(manifest->coreSitePackages)});
-    if (!checked) {
-        lockProblems.append(checked.error().message);
-    } else {
-        for (const lock::Problem &p : std::as_const(checked->problems)) {
-            if (p.severity == lock::Severity::Error)
-                lockProblems.append(p.toString());
-        }
-    }
-    if (!QFileInfo(QDir(dir).filePath(manifest->python)).isExecutable())
-        lockProblems.append(u"%1: the interpreter is missing or not executable"_s.arg(
-            QDir(dir).filePath(manifest->python)));
+    const QStringList lockProblems = lockProblemsOf(dir, *manifest);
 
     // What the loader would read: absolute search paths, libraries the bundle lacks.
     QStringList elfProblems;
@@ -172,29 +212,9 @@ int runVerifyCommand(const QStringList &arguments)
                    {"lock", jsonStrings(lockProblems)},
                    {"elf", jsonStrings(elfProblems)}});
     }
-    for (const QString &f : std::as_const(files->missing))
-        printErr(u"%1: missing: %2\n"_s.arg(dir, f));
-    for (const QString &f : std::as_const(files->changed))
-        printErr(u"%1: changed: %2\n"_s.arg(dir, f));
-    for (const QString &f : std::as_const(files->extra))
-        printErr(u"%1: extra: %2\n"_s.arg(dir, f));
-    for (const QString &f : std::as_const(files->unsafe))
-        printErr(u"%1: unsafe: %2\n"_s.arg(dir, f));
-    for (const QString &p : std::as_const(lockProblems))
-        printErr(p + u'\n');
-    for (const QString &p : std::as_const(elfProblems))
-        printErr(u"%1: %2\n"_s.arg(dir, p));
-    if (!ok) {
-        printErr(u"%1: verification failed: %2 missing, %3 changed, %4 extra, %5 unsafe, "
-                 "%6 lock problem(s), %7 ELF problem(s)\n"_s.arg(dir)
-                     .arg(files->missing.size())
-                     .arg(files->changed.size())
-                     .arg(files->extra.size())
-                     .arg(files->unsafe.size())
-                     .arg(lockProblems.size())
-                     .arg(elfProblems.size()));
+    printVerifyProblems(dir, *files, lockProblems, elfProblems, ok);
+    if (!ok)
         return ExitProblems;
-    }
     printErr(u"%1: verified (%2 files)\n"_s.arg(dir).arg(manifest->files.size()));
     return ExitOk;
 }

@@ -99,6 +99,32 @@ int generate(const QStringList &arguments)
     return ExitOk;
 }
 
+int reportValidation(const QString &lockPath, const ParsedLock &parsed,
+                     const QList<Problem> &problems, bool asJson)
+{
+    const int errors = errorCount(problems);
+    if (asJson) {
+        printJson({{"lock", lockPath.toStdString()},
+                   {"valid", errors == 0},
+                   {"readable", true},
+                   {"distributions", parsed.lock.distributions.size()},
+                   {"errors", errors},
+                   {"warnings", problems.size() - errors},
+                   {"problems", problemsToJson(problems)}});
+    } else {
+        printProblems(problems);
+    }
+    if (errors > 0) {
+        printErr(u"%1: invalid: %2 error(s), %3 warning(s)\n"_s.arg(lockPath).arg(errors).arg(
+            problems.size() - errors));
+        return ExitProblems;
+    }
+    printErr(u"%1: valid (%2 distributions%3)\n"_s.arg(lockPath)
+                 .arg(parsed.lock.distributions.size())
+                 .arg(problems.isEmpty() ? QString() : u", %1 warning(s)"_s.arg(problems.size())));
+    return ExitOk;
+}
+
 int validate(const QStringList &arguments)
 {
     const QString command = u"deskpack lock validate"_s;
@@ -140,27 +166,7 @@ int validate(const QStringList &arguments)
         problems += checkAgainstObserved(parsed.lock, lockPath, *observed, interpreter);
     }
 
-    const int errors = errorCount(problems);
-    if (parser.isSet(jsonOption)) {
-        printJson({{"lock", lockPath.toStdString()},
-                   {"valid", errors == 0},
-                   {"readable", true},
-                   {"distributions", parsed.lock.distributions.size()},
-                   {"errors", errors},
-                   {"warnings", problems.size() - errors},
-                   {"problems", problemsToJson(problems)}});
-    } else {
-        printProblems(problems);
-    }
-    if (errors > 0) {
-        printErr(u"%1: invalid: %2 error(s), %3 warning(s)\n"_s.arg(lockPath).arg(errors).arg(
-            problems.size() - errors));
-        return ExitProblems;
-    }
-    printErr(u"%1: valid (%2 distributions%3)\n"_s.arg(lockPath)
-                 .arg(parsed.lock.distributions.size())
-                 .arg(problems.isEmpty() ? QString() : u", %1 warning(s)"_s.arg(problems.size())));
-    return ExitOk;
+    return reportValidation(lockPath, parsed, problems, parser.isSet(jsonOption));
 }
 
 // A lock for diffing: must be readable and follow the schema.

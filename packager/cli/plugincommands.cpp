@@ -14,6 +14,34 @@ namespace deskpack::cli {
 
 namespace {
 
+// The plugin's name in messages: as given, else its requirements file's folder.
+QString pluginName(const QString &given, const QString &requirementsPath)
+{
+    if (!given.isEmpty())
+        return given;
+    const QString folder = QFileInfo(requirementsPath).absoluteDir().dirName();
+    return plugins::isValidPluginName(folder) ? folder : u"plugin"_s;
+}
+
+int reportCheck(const plugins::CheckResult &result, const QString &requirementsPath,
+                const QString &plugin, const QString &bundleDir, bool asJson)
+{
+    if (asJson)
+        printJson(result.toJson());
+    for (const plugins::Clash &clash : std::as_const(result.clashes))
+        printErr(u"%1: %2\n"_s.arg(requirementsPath, clash.message()));
+    if (!result.ok())
+        return ExitProblems;
+    int added = 0;
+    for (const plugins::ResolvedDistribution &d : std::as_const(result.resolution))
+        added += d.where == u"new" ? 1 : 0;
+    printErr(u"%1: plugin %2 fits beside the core of %3 (%4 distributions to add, %5 resolved)\n"_s
+                 .arg(requirementsPath, plugin, bundleDir)
+                 .arg(added)
+                 .arg(result.resolution.size()));
+    return ExitOk;
+}
+
 int runCheck(const QStringList &arguments)
 {
     const QString command = u"deskpack plugin check"_s;
@@ -51,12 +79,7 @@ int runCheck(const QStringList &arguments)
         plugins::readRequirementsFile(requirementsPath);
     if (!requirements)
         return fail(requirements.error());
-    QString plugin = parser.value(nameOption);
-    if (plugin.isEmpty()) {
-        plugin = QFileInfo(requirementsPath).absoluteDir().dirName();
-        if (!plugins::isValidPluginName(plugin))
-            plugin = u"plugin"_s;
-    }
+    const QString plugin = pluginName(parser.value(nameOption), requirementsPath);
 
     plugins::PluginBoundary::Options options;
     options.bundleDir = QFileInfo(parser.value(bundleOption)).absoluteFilePath();
@@ -72,20 +95,8 @@ int runCheck(const QStringList &arguments)
     Result<plugins::CheckResult> result = boundary->check(plugin, *requirements, sources);
     if (!result)
         return fail(result.error());
-    if (parser.isSet(jsonOption))
-        printJson(result->toJson());
-    for (const plugins::Clash &clash : std::as_const(result->clashes))
-        printErr(u"%1: %2\n"_s.arg(requirementsPath, clash.message()));
-    if (!result->ok())
-        return ExitProblems;
-    int added = 0;
-    for (const plugins::ResolvedDistribution &d : std::as_const(result->resolution))
-        added += d.where == u"new" ? 1 : 0;
-    printErr(u"%1: plugin %2 fits beside the core of %3 (%4 distributions to add, %5 resolved)\n"_s
-                 .arg(requirementsPath, plugin, options.bundleDir)
-                 .arg(added)
-                 .arg(result->resolution.size()));
-    return ExitOk;
+    return reportCheck(*result, requirementsPath, plugin, options.bundleDir,
+                       parser.isSet(jsonOption));
 }
 
 } // namespace

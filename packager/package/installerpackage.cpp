@@ -62,10 +62,10 @@ void putU64(QByteArray &out, quint64 value)
     out.append(buffer, 8);
 }
 
-} // namespace
-
-Result<QByteArray> installerRuntimeSection(const QString &program, const QString &scratch,
-                                           qint64 offset, QStringList *libraries)
+// The installer program with the Qt libraries and plugins it loads, and a
+// qt.conf that points Qt at them: under <scratch>/runtime, which is returned.
+Result<QString> stageInstallerRuntime(const QString &program, const QString &scratch,
+                                      QStringList *libraries)
 {
     const QString root = scratch + u"/runtime"_s;
     if (!QDir().mkpath(root))
@@ -94,13 +94,18 @@ Result<QByteArray> installerRuntimeSection(const QString &program, const QString
                                            "[Paths]\nPrefix=.\nLibraries=lib\nPlugins=plugins\n");
         !ok)
         return ok.error();
+    return root;
+}
 
+// Each file under `root` as its own zlib stream: compressed in parallel, laid
+// out in name order (name, mode, size, compressed size, stream).
+Result<QByteArray> packRuntimeFiles(const QString &root, qsizetype *count)
+{
     QStringList files;
     QDirIterator it(root, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
     while (it.hasNext())
         files.append(QDir(root).relativeFilePath(it.next()));
     std::sort(files.begin(), files.end());
-    // Each file is its own zlib stream: compressed in parallel, laid out in name order.
     struct Packed
     {
         QByteArray data;
@@ -138,11 +143,27 @@ Result<QByteArray> installerRuntimeSection(const QString &program, const QString
         putU64(out, quint64(p.data.size()));
         out.append(p.data);
     }
-    const qint64 size = out.size();
-    out.append("DPKRT001", 8);
-    putU64(out, quint64(offset));
-    putU64(out, quint64(size));
-    putU64(out, quint64(files.size()));
+    *count = files.size();
+    return out;
+}
+
+} // namespace
+
+Result<QByteArray> installerRuntimeSection(const QString &program, const QString &scratch,
+                                           qint64 offset, QStringList *libraries)
+{
+    Result<QString> root = stageInstallerRuntime(program, scratch, libraries);
+    if (!root)
+        return root.error();
+    qsizetype files = 0;
+    Result<QByteArray> out = packRuntimeFiles(*root, &files);
+    if (!out)
+        return out.error();
+    const qint64 size = out->size();
+    out->append("DPKRT001", 8);
+    putU64(*out, quint64(offset));
+    putU64(*out, quint64(size));
+    putU64(*out, quint64(files));
     return out;
 }
 
@@ -179,12 +200,8 @@ bool appendFile(QSaveFile &to, const QString &from, QCryptographicHash *hash)
     }
 }
 
-} // namespace
-
-Result<PackageResult> writeInstaller(const SelfContainedTree &tree,
-                                     const formats::BundleManifest &manifest,
-                                     const PackageOptions &options, qint64 mtime,
-                                     const QString &path)
+// The installer program the package starts with; an error when it is not built.
+Result<QString> installerTemplate(const PackageOptions &options)
 {
     const QString templatePath = installerTemplatePath(options.installerTemplate);
     const QFileInfo templateInfo(templatePath);
@@ -194,20 +211,23 @@ Result<PackageResult> writeInstaller(const SelfContainedTree &tree,
             u"%1: the installer template is missing (build the deskpack-installer "
             "target; it ships beside deskpack, or set DESKPACK_INSTALLER_TEMPLATE)"_s.arg(
                 templatePath));
-    QTemporaryDir scratch(QFileInfo(path).absolutePath() + u"/.deskpack-installer-XXXXXX"_s);
-    if (!scratch.isValid())
-        return makeError(ErrorKind::Environment, u"%1: cannot create a scratch directory: %2"_s.arg(
-                                                     path, scratch.errorString()));
-    const QString payload = scratch.filePath(u"payload.tar.zst"_s);
+    return templatePath;
+}
+
+Result<archive::WriteSummary> writePayload(const SelfContainedTree &tree, const QString &payload,
+                                           const PackageOptions &options, qint64 mtime)
+{
     archive::WriteOptions write;
     write.format = archive::ArchiveFormat::TarZst;
     write.mtime = mtime;
     // No top-level directory: the installer extracts it as versions/<version>.
     write.compressionLevel = options.compressionLevel;
-    Result<archive::WriteSummary> written = writeTreeArchive(tree, payload, write);
-    if (!written)
-        return written.error();
+    return writeTreeArchive(tree, payload, write);
+}
 
+formats::InstallerHeader installerHeader(const SelfContainedTree &tree,
+                                const formats::BundleManifest &manifest)
+{
     formats::InstallerHeader header;
     header.id = manifest.id;
     header.name = manifest.name;
@@ -221,7 +241,70 @@ Result<PackageResult> writeInstaller(const SelfContainedTree &tree,
             header.iconName = QFileInfo(manifest.icon).fileName();
         }
     }
-    const QByteArray headerBytes = formats::serializeInstallerHeader(header);
+    return header;
+}
+
+// What runs: the stub, then the installer program with its own Qt (runs
+// without Qt installed), or else the template alone. Returns where the
+// payload starts.
+Result<qint64> writeInstallerHead(QSaveFile &out, const QString &templatePath,
+                                  const PackageOptions &options, const QString &scratch,
+                                  const QString &path)
+{
+    if (const QString stub = installerStubPath(options.installerTemplate); !stub.isEmpty()) {
+        QStringList runtimeLibraries;
+        Result<QByteArray> runtime = installerRuntimeSection(
+            templatePath, scratch, QFileInfo(stub).size(), &runtimeLibraries);
+        if (!runtime)
+            return runtime.error();
+        if (!appendFile(out, stub, nullptr) || out.write(*runtime) != runtime->size())
+            return makeError(
+                ErrorKind::Environment,
+                u"%1: cannot write the installer's head: %2"_s.arg(path, out.errorString()));
+        return QFileInfo(stub).size() + runtime->size();
+    }
+    if (!appendFile(out, templatePath, nullptr))
+        return makeError(ErrorKind::Environment,
+                         u"%1: cannot copy the installer template %2: %3"_s.arg(path, templatePath,
+                                                                                out.errorString()));
+    return QFileInfo(templatePath).size();
+}
+
+// The finished installer's hash and size, read back from disk.
+Result<PackageResult> installerResult(const QString &path)
+{
+    QFile check(path);
+    if (!check.open(QIODevice::ReadOnly))
+        return makeError(ErrorKind::Environment, u"%1: cannot read back"_s.arg(path));
+    Result<QString> sha = sha256OfDevice(check, path);
+    if (!sha)
+        return sha.error();
+    PackageResult result;
+    result.path = path;
+    result.sha256 = *sha;
+    result.size = check.size();
+    return result;
+}
+
+} // namespace
+
+Result<PackageResult> writeInstaller(const SelfContainedTree &tree,
+                                     const formats::BundleManifest &manifest,
+                                     const PackageOptions &options, qint64 mtime,
+                                     const QString &path)
+{
+    Result<QString> templatePath = installerTemplate(options);
+    if (!templatePath)
+        return templatePath.error();
+    QTemporaryDir scratch(QFileInfo(path).absolutePath() + u"/.deskpack-installer-XXXXXX"_s);
+    if (!scratch.isValid())
+        return makeError(ErrorKind::Environment, u"%1: cannot create a scratch directory: %2"_s.arg(
+                                                     path, scratch.errorString()));
+    const QString payload = scratch.filePath(u"payload.tar.zst"_s);
+    Result<archive::WriteSummary> written = writePayload(tree, payload, options, mtime);
+    if (!written)
+        return written.error();
+    const QByteArray headerBytes = formats::serializeInstallerHeader(installerHeader(tree, manifest));
 
     QSaveFile out(path);
     if (!out.open(QIODevice::WriteOnly))
@@ -229,25 +312,11 @@ Result<PackageResult> writeInstaller(const SelfContainedTree &tree,
                          u"%1: cannot write: %2"_s.arg(path, out.errorString()));
     QCryptographicHash payloadHash(QCryptographicHash::Sha256);
     formats::InstallerTrailer trailer;
-    QStringList runtimeLibraries;
-    if (const QString stub = installerStubPath(options.installerTemplate); !stub.isEmpty()) {
-        // The stub, then the installer program with its own Qt: runs without Qt installed.
-        Result<QByteArray> runtime = installerRuntimeSection(
-            templatePath, scratch.path(), QFileInfo(stub).size(), &runtimeLibraries);
-        if (!runtime)
-            return runtime.error();
-        if (!appendFile(out, stub, nullptr) || out.write(*runtime) != runtime->size())
-            return makeError(
-                ErrorKind::Environment,
-                u"%1: cannot write the installer's head: %2"_s.arg(path, out.errorString()));
-        trailer.payloadOffset = QFileInfo(stub).size() + runtime->size();
-    } else {
-        if (!appendFile(out, templatePath, nullptr))
-            return makeError(ErrorKind::Environment,
-                             u"%1: cannot copy the installer template %2: %3"_s.arg(
-                                 path, templatePath, out.errorString()));
-        trailer.payloadOffset = templateInfo.size();
-    }
+    Result<qint64> payloadOffset =
+        writeInstallerHead(out, *templatePath, options, scratch.path(), path);
+    if (!payloadOffset)
+        return payloadOffset.error();
+    trailer.payloadOffset = *payloadOffset;
     if (!appendFile(out, payload, &payloadHash))
         return makeError(ErrorKind::Environment,
                          u"%1: cannot write the payload: %2"_s.arg(path, out.errorString()));
@@ -266,19 +335,12 @@ Result<PackageResult> writeInstaller(const SelfContainedTree &tree,
                                     QFile::ReadGroup | QFile::ExeGroup | QFile::ReadOther |
                                     QFile::ExeOther);
 
-    QFile check(path);
-    if (!check.open(QIODevice::ReadOnly))
-        return makeError(ErrorKind::Environment, u"%1: cannot read back"_s.arg(path));
-    Result<QString> sha = sha256OfDevice(check, path);
-    if (!sha)
-        return sha.error();
-    PackageResult result;
-    result.path = path;
-    result.sha256 = *sha;
-    result.size = check.size();
-    result.entries = written->entries;
-    result.mtime = mtime;
-    result.launcher = !manifest.launcher.isEmpty();
+    Result<PackageResult> result = installerResult(path);
+    if (!result)
+        return result.error();
+    result->entries = written->entries;
+    result->mtime = mtime;
+    result->launcher = !manifest.launcher.isEmpty();
     return result;
 }
 

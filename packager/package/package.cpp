@@ -144,6 +144,98 @@ archive::ArchiveFormat archiveFormat(PackageFormat format)
     }
 }
 
+// The output directory, absolute and created; never inside the bundle.
+Result<QString> outputDir(const PackageOptions &options, const QString &bundleDir)
+{
+    const QString outDir = QDir::cleanPath(
+        QFileInfo(options.outDir.isEmpty() ? QFileInfo(bundleDir).absolutePath() : options.outDir)
+            .absoluteFilePath());
+    if (outDir == bundleDir || outDir.startsWith(bundleDir + u'/')) {
+        return makeError(
+            ErrorKind::Usage,
+            u"--out %1: inside the bundle; the package would change what it packages"_s.arg(
+                outDir));
+    }
+    if (!QDir().mkpath(outDir))
+        return makeError(ErrorKind::Environment, u"%1: cannot create"_s.arg(outDir));
+    return outDir;
+}
+
+// What packageBundle has settled before writing the package itself.
+struct PackageJob
+{
+    const PackageOptions &options;
+    QString bundleDir;
+    formats::BundleManifest manifest;
+    qint64 mtime = 0;
+    QString path;
+};
+
+Result<PackageResult> packageDeb(const PackageJob &job, const QString &outDir, PhaseTimer &timer)
+{
+    const formats::BundleManifest &manifest = job.manifest;
+    if (const QString why = checkDebianPackageName(manifest.id); !why.isEmpty())
+        return makeError(ErrorKind::Invalid, u"%1/bundle.json: id: %2"_s.arg(job.bundleDir, why));
+    const QString path =
+        outDir + u"/%1_%2_%3.deb"_s.arg(manifest.id, manifest.version, debianArchitecture());
+    Result<PackageResult> deb = writeDeb(job.bundleDir, manifest, job.options, job.mtime, path);
+    timer.done("deb");
+    return deb;
+}
+
+void addTreeFacts(PackageResult &result, const SelfContainedTree &tree)
+{
+    result.rootExecutables = tree.rootExecutables;
+    result.bundledLibraries = tree.copiedLibraries;
+    result.bundledPlugins = tree.copiedPlugins;
+}
+
+Result<PackageResult> packageInstaller(const PackageJob &job, const SelfContainedTree &tree,
+                                       QTemporaryDir &staging, PhaseTimer &timer)
+{
+    Result<PackageResult> installer =
+        writeInstaller(tree, job.manifest, job.options, job.mtime, job.path);
+    if (!installer)
+        return installer.error();
+    timer.done("installer");
+    staging.remove();
+    timer.done("cleanup");
+    addTreeFacts(*installer, tree);
+    if (!installer->launcher)
+        installer->warnings.append(
+            u"%1: the bundle has no launcher; the installed app cannot be started"_s.arg(
+                job.bundleDir));
+    return installer;
+}
+
+Result<PackageResult> packageArchive(const PackageJob &job, const SelfContainedTree &tree,
+                                     QTemporaryDir &staging, PhaseTimer &timer)
+{
+    archive::WriteOptions write;
+    write.format = archiveFormat(job.options.format);
+    write.mtime = job.mtime;
+    write.topLevel = QFileInfo(job.bundleDir).fileName();
+    write.compressionLevel = job.options.compressionLevel;
+    Result<archive::WriteSummary> written = writeTreeArchive(tree, job.path, write);
+    if (!written)
+        return written.error();
+    timer.done("archive");
+    staging.remove();
+    timer.done("cleanup");
+    PackageResult result;
+    result.path = job.path;
+    result.sha256 = written->sha256;
+    result.size = written->archiveSize;
+    result.entries = written->entries;
+    result.mtime = job.mtime;
+    result.launcher = !job.manifest.launcher.isEmpty();
+    addTreeFacts(result, tree);
+    if (!result.launcher)
+        result.warnings.append(
+            u"%1: the bundle has no launcher yet; packaged without one"_s.arg(job.bundleDir));
+    return result;
+}
+
 } // namespace
 
 Result<PackageResult> packageBundle(const PackageOptions &options)
@@ -156,33 +248,17 @@ Result<PackageResult> packageBundle(const PackageOptions &options)
     Result<formats::BundleManifest> manifest = formats::readManifest(bundleDir);
     if (!manifest)
         return manifest.error();
-    const QString outDir = QDir::cleanPath(
-        QFileInfo(options.outDir.isEmpty() ? QFileInfo(bundleDir).absolutePath() : options.outDir)
-            .absoluteFilePath());
-    if (outDir == bundleDir || outDir.startsWith(bundleDir + u'/')) {
-        return makeError(
-            ErrorKind::Usage,
-            u"--out %1: inside the bundle; the package would change what it packages"_s.arg(
-                outDir));
-    }
-    if (!QDir().mkpath(outDir))
-        return makeError(ErrorKind::Environment, u"%1: cannot create"_s.arg(outDir));
-    const qint64 mtime = packageMtime(bundleDir);
+    Result<QString> outDir = outputDir(options, bundleDir);
+    if (!outDir)
+        return outDir.error();
+    PackageJob job{options, bundleDir, *manifest, packageMtime(bundleDir), {}};
+    if (options.format == PackageFormat::Deb)
+        return packageDeb(job, *outDir, timer);
 
-    if (options.format == PackageFormat::Deb) {
-        if (const QString why = checkDebianPackageName(manifest->id); !why.isEmpty())
-            return makeError(ErrorKind::Invalid, u"%1/bundle.json: id: %2"_s.arg(bundleDir, why));
-        const QString path =
-            outDir + u"/%1_%2_%3.deb"_s.arg(manifest->id, manifest->version, debianArchitecture());
-        Result<PackageResult> deb = writeDeb(bundleDir, *manifest, options, mtime, path);
-        timer.done("deb");
-        return deb;
-    }
-
-    QTemporaryDir staging(outDir + u"/.deskpack-package-XXXXXX"_s);
+    QTemporaryDir staging(*outDir + u"/.deskpack-package-XXXXXX"_s);
     if (!staging.isValid())
         return makeError(ErrorKind::Environment, u"%1: cannot create a staging directory: %2"_s.arg(
-                                                     outDir, staging.errorString()));
+                                                     *outDir, staging.errorString()));
     Result<SelfContainedTree> tree =
         makeSelfContained(bundleDir, staging.filePath(QFileInfo(bundleDir).fileName()));
     if (!tree)
@@ -191,49 +267,11 @@ Result<PackageResult> packageBundle(const PackageOptions &options)
 
     const QString extension =
         options.format == PackageFormat::Installer ? u"run"_s : packageFormatName(options.format);
-    const QString path = outDir + u"/%1-%2-linux-%3.%4"_s.arg(manifest->id, manifest->version,
-                                                              machineName(), extension);
-    if (options.format == PackageFormat::Installer) {
-        Result<PackageResult> installer = writeInstaller(*tree, *manifest, options, mtime, path);
-        if (!installer)
-            return installer.error();
-        timer.done("installer");
-        staging.remove();
-        timer.done("cleanup");
-        installer->rootExecutables = tree->rootExecutables;
-        installer->bundledLibraries = tree->copiedLibraries;
-        installer->bundledPlugins = tree->copiedPlugins;
-        if (!installer->launcher)
-            installer->warnings.append(
-                u"%1: the bundle has no launcher; the installed app cannot be started"_s.arg(
-                    bundleDir));
-        return installer;
-    }
-    archive::WriteOptions write;
-    write.format = archiveFormat(options.format);
-    write.mtime = mtime;
-    write.topLevel = QFileInfo(bundleDir).fileName();
-    write.compressionLevel = options.compressionLevel;
-    Result<archive::WriteSummary> written = writeTreeArchive(*tree, path, write);
-    if (!written)
-        return written.error();
-    timer.done("archive");
-    staging.remove();
-    timer.done("cleanup");
-    PackageResult result;
-    result.path = path;
-    result.sha256 = written->sha256;
-    result.size = written->archiveSize;
-    result.entries = written->entries;
-    result.mtime = mtime;
-    result.launcher = !manifest->launcher.isEmpty();
-    result.rootExecutables = tree->rootExecutables;
-    result.bundledLibraries = tree->copiedLibraries;
-    result.bundledPlugins = tree->copiedPlugins;
-    if (!result.launcher)
-        result.warnings.append(
-            u"%1: the bundle has no launcher yet; packaged without one"_s.arg(bundleDir));
-    return result;
+    job.path = *outDir + u"/%1-%2-linux-%3.%4"_s.arg(manifest->id, manifest->version, machineName(),
+                                                     extension);
+    if (options.format == PackageFormat::Installer)
+        return packageInstaller(job, *tree, staging, timer);
+    return packageArchive(job, *tree, staging, timer);
 }
 
 } // namespace deskpack::package

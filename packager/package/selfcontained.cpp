@@ -35,6 +35,21 @@ bool needsQtGui(const QString &elf)
            info->needed.contains(u"libQt6Widgets.so.6"_s);
 }
 
+// The copy must verify like the bundle it came from; only what staging
+// added or patched is hashed again. Drops from `fromBundle` what staging wrote.
+Result<void> writeStagedManifest(const QString &bundleDir, const QString &stagingDir,
+                                 const formats::BundleManifest &verified, QStringList &fromBundle)
+{
+    formats::BundleManifest manifest = verified;
+    Result<formats::BundleTree> scanned = rescanBundle(bundleDir, stagingDir, verified, fromBundle);
+    if (!scanned)
+        return scanned.error();
+    manifest.files = std::move(scanned->files);
+    manifest.dirs = std::move(scanned->emptyDirs);
+    return writeStagingFile(stagingDir + u'/' + QLatin1StringView(formats::BundleManifest::FileName),
+                            formats::serializeManifest(manifest));
+}
+
 } // namespace
 
 Result<void> copyQtPlugins(const QString &root, QStringList &copied)
@@ -122,18 +137,7 @@ Result<SelfContainedTree> makeSelfContained(const QString &bundleDir, const QStr
             return done.error();
     }
 
-    // The copy must verify like the bundle it came from; only what staging
-    // added or patched is hashed again.
-    formats::BundleManifest manifest = *verified;
-    Result<formats::BundleTree> scanned =
-        rescanBundle(bundleDir, stagingDir, *verified, tree.fromBundle);
-    if (!scanned)
-        return scanned.error();
-    manifest.files = std::move(scanned->files);
-    manifest.dirs = std::move(scanned->emptyDirs);
-    if (Result<void> done = writeStagingFile(
-            stagingDir + u'/' + QLatin1StringView(formats::BundleManifest::FileName),
-            formats::serializeManifest(manifest));
+    if (Result<void> done = writeStagedManifest(bundleDir, stagingDir, *verified, tree.fromBundle);
         !done)
         return done.error();
     return tree;
