@@ -6,6 +6,8 @@
 
 #include "common/testutil.h"
 
+#include <QElapsedTimer>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -21,7 +23,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         if (!QFileInfo(test::systemPython()).isExecutable())
-            SKIP_OR_FAIL_IN_CI("Debian's /usr/bin/python3 is not installed");
+            SKIP_OR_FAIL_IN_CI(u"Debian's /usr/bin/python3 is not installed"_s);
     }
 
     void outputAndExitCode()
