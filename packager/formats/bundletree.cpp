@@ -78,7 +78,8 @@ public:
         }
         const QString root = m_rootPath;
         Result<void> hashed = hashBundleFiles(
-            m_tree, regular, [&root](const BundleFile &f) { return root + u'/' + f.path; }, 16);
+            m_tree, regular,
+            [&root](const BundleFile &f) -> QString { return root + u'/' + f.path; }, 16);
         if (!hashed)
             return hashed.error();
         return std::move(m_tree);

@@ -157,7 +157,7 @@ public:
             return walked.error();
         Result<void> hashed = formats::hashBundleFiles(
             m_tree, m_toHash,
-            [this](const formats::BundleFile &f) {
+            [this](const formats::BundleFile &f) -> QString {
                 std::error_code statError;
                 const bool staged =
                     fs::exists(fs::symlink_status(m_root / toFsPath(f.path), statError));
