@@ -36,7 +36,7 @@ private:
     void addBad(const char *name, int exitCode, const QStringList &fragments)
     {
         QTest::newRow(name) << test::fixture(
-                                   u"lock/fixtures/bad/%1.json"_s.arg(QLatin1StringView(name)))
+                                   u"packager/lock/fixtures/bad/%1.json"_s.arg(QLatin1StringView(name)))
                             << exitCode << fragments;
     }
 
