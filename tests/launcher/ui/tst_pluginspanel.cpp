@@ -6,12 +6,14 @@
 // Remove removes (the boundary's list() agrees); Audit now quarantines a
 // hand-dropped shadow with its reason; Restore brings back an entry that fits
 // again; "Restart required" appears after a change while the backend runs and
-// its button restarts the backend.
+// its button restarts the backend. Each test has its own data dir and window
+// (no test depends on another having run); the bundle is built once.
+#include "common/pluginstestutil.h"
 #include "launcher/ui/pluginspanel.h"
 #include "launcher/ui/statuswindow.h"
-#include "common/pluginstestutil.h"
 
 #include <QApplication>
+#include <QDirIterator>
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -19,6 +21,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeWidget>
+
+#include <memory>
+#include <optional>
 
 using namespace deskpack;
 using namespace deskpack::launcher;
@@ -77,18 +82,38 @@ void writeFile(const QString &path, const QByteArray &data)
     f.write(data);
 }
 
+// Copies the tree FROM (hidden files and empty directories too) into TO.
+bool copyTree(const QString &from, const QString &to)
+{
+    QDirIterator it(from, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        const QString target = to + u'/' + QDir(from).relativeFilePath(path);
+        const bool copied =
+            it.fileInfo().isDir()
+                ? QDir().mkpath(target)
+                : QDir().mkpath(QFileInfo(target).absolutePath()) && QFile::copy(path, target);
+        if (!copied)
+            return false;
+    }
+    return true;
+}
+
 } // namespace
 
 class TestPluginsPanel : public QObject
 {
     Q_OBJECT
 
-    QTemporaryDir m_work;
+    QTemporaryDir m_work; // the fixture wheels and the demo bundle, built once
     QString m_bundle;
     QString m_wheels;
-    QTemporaryDir m_data;
-    FakeController *m_controller = nullptr;
-    StatusWindow *m_window = nullptr;
+    QString m_seed; // a data dir where weather is installed: what each test starts from
+    // Per test: its own data dir (plugin site-packages, quarantine) and window.
+    std::unique_ptr<QTemporaryDir> m_data;
+    std::unique_ptr<FakeController> m_controller;
+    std::unique_ptr<StatusWindow> m_window;
     std::optional<PluginInstallRequest> m_answer;
 
     template <typename T> T *child(const QString &name)
@@ -101,11 +126,12 @@ class TestPluginsPanel : public QObject
     PluginsPanel *panel() { return m_window->pluginsPanel(); }
     QTreeWidget *tree() { return child<QTreeWidget>(u"pluginsTree"_s); }
 
-    plugins::PluginBoundary boundary()
+    plugins::PluginBoundary boundary() { return boundary(m_data->path()); }
+    plugins::PluginBoundary boundary(const QString &dataDir)
     {
         plugins::PluginBoundary::Options options;
         options.bundleDir = m_bundle;
-        options.dataDir = m_data.path();
+        options.dataDir = dataDir;
         Result<plugins::PluginBoundary> b = plugins::PluginBoundary::open(options);
         if (!b)
             qFatal("open: %s", qPrintable(b.error().message));
@@ -133,10 +159,64 @@ class TestPluginsPanel : public QObject
         QTest::qWait(0);
     }
 
+    // Installs PLUGIN (one requirement, DISTRIBUTION) from the fixture wheels through the
+    // boundary, as the CLI would, behind the panel's back; returns an error or "".
+    QString installThroughBoundary(const QString &dataDir, const QString &plugin,
+                                   const QString &distribution)
+    {
+        plugins::PluginSources local;
+        local.noIndex = true;
+        local.findLinks = {m_wheels};
+        Result<plugins::InstallResult> r =
+            boundary(dataDir).install(plugin, {{distribution, u"r.txt"_s, 1}}, local);
+        if (!r)
+            return r.error().message;
+        return r->ok() ? QString() : QString::fromStdString(r->toJson().dump());
+    }
+
+    // Plugin "a" (it brings sharedlib), installed while the window is open: the panel
+    // shows it after a refresh and does not ask for a restart.
+    QString installPluginA()
+    {
+        const QString error =
+            installThroughBoundary(m_data->path(), u"a"_s, u"deskpack-demo-plugin-a"_s);
+        if (error.isEmpty()) {
+            panel()->refresh();
+            waitIdle();
+        }
+        return error;
+    }
+
+    // The window as the launcher opens it: Plugins tab current, the backend ready, the
+    // launch audit (nothing found) handed over.
+    void openWindow()
+    {
+        m_controller = std::make_unique<FakeController>();
+        StatusWindowOptions options;
+        options.appName = u"Deskpack Demo"_s;
+        options.appVersion = u"1.0.0"_s;
+        options.dataDir = m_data->path();
+        options.pluginSitePackages = m_data->filePath(u"site-packages"_s);
+        options.bundleDir = m_bundle;
+        options.openUrl = [](const QUrl &) {
+        };
+        options.askPluginInstall = [this](QWidget *) {
+            return m_answer;
+        };
+        m_window = std::make_unique<StatusWindow>(m_controller.get(), options);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        child<QTabWidget>(u"panelTabs"_s)->setCurrentWidget(panel());
+        m_controller->become(BackendState::Ready);
+        LaunchAudit audit;
+        m_window->setLaunchAudit(audit);
+        waitIdle();
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_work.isValid() && m_data.isValid());
+        QVERIFY(m_work.isValid());
         const QString wheelError = test::makePluginWheels(m_work.path());
         QVERIFY2(wheelError.isEmpty(), qPrintable(wheelError));
         m_wheels = m_work.filePath(u"wheels"_s);
@@ -144,42 +224,29 @@ private Q_SLOTS:
         m_bundle = test::buildPluginTestBundle(m_work.filePath(u"bundle"_s), m_wheels, &error);
         QVERIFY2(!m_bundle.isEmpty(), qPrintable(error));
 
-        // One plugin is there before the window opens.
-        plugins::PluginBoundary b = boundary();
-        plugins::PluginSources local;
-        local.noIndex = true;
-        local.findLinks = {m_wheels};
-        Result<plugins::InstallResult> r =
-            b.install(u"weather"_s, {{u"deskpack-demo-plugin-weather"_s, u"r.txt"_s, 1}}, local);
-        QVERIFY2(r.ok() && r->ok(),
-                 r.ok() ? r->toJson().dump().c_str() : qPrintable(r.error().message));
-
-        m_controller = new FakeController;
-        StatusWindowOptions options;
-        options.appName = u"Deskpack Demo"_s;
-        options.appVersion = u"1.0.0"_s;
-        options.dataDir = m_data.path();
-        options.pluginSitePackages = m_data.filePath(u"site-packages"_s);
-        options.bundleDir = m_bundle;
-        options.openUrl = [](const QUrl &) {
-        };
-        options.askPluginInstall = [this](QWidget *) {
-            return m_answer;
-        };
-        m_window = new StatusWindow(m_controller, options);
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window));
-        child<QTabWidget>(u"panelTabs"_s)->setCurrentWidget(panel());
-        m_controller->become(BackendState::Ready);
-        LaunchAudit audit; // as the launcher hands it over: nothing found
-        m_window->setLaunchAudit(audit);
-        waitIdle();
+        // Installing weather takes seconds: once here, copied into each test's data dir.
+        m_seed = m_work.filePath(u"seed"_s);
+        const QString installError =
+            installThroughBoundary(m_seed, u"weather"_s, u"deskpack-demo-plugin-weather"_s);
+        QVERIFY2(installError.isEmpty(), qPrintable(installError));
     }
 
-    void cleanupTestCase()
+    // Every test starts from a fresh data dir where one plugin, weather, is there before
+    // the window opens.
+    void init()
     {
-        delete m_window;
-        delete m_controller;
+        m_answer.reset();
+        m_data = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_data->isValid());
+        QVERIFY(copyTree(m_seed, m_data->path()));
+        openWindow();
+    }
+
+    void cleanup()
+    {
+        m_window.reset();
+        m_controller.reset();
+        m_data.reset();
     }
 
     void listsTheInstalledPlugin()
@@ -217,7 +284,7 @@ private Q_SLOTS:
         QVERIFY(child<QLabel>(u"pluginsProgressLabel"_s)->text().contains(u"Installed plugin a"_s));
         QVERIFY(child<QPushButton>(u"installPluginButton"_s)->isEnabled());
         QVERIFY(topLevel(tree(), u"a"_s));
-        QVERIFY(QFileInfo::exists(m_data.filePath(u"site-packages/sharedlib/__init__.py"_s)));
+        QVERIFY(QFileInfo::exists(m_data->filePath(u"site-packages/sharedlib/__init__.py"_s)));
 
         QVERIFY(child<QFrame>(u"pluginsRestartNote"_s)->isVisible());
         QTest::mouseClick(child<QPushButton>(u"restartBackendButton"_s), Qt::LeftButton);
@@ -242,6 +309,8 @@ private Q_SLOTS:
 
     void removeRemoves()
     {
+        const QString installError = installPluginA();
+        QVERIFY2(installError.isEmpty(), qPrintable(installError));
         tree()->setCurrentItem(topLevel(tree(), u"weather"_s));
         QVERIFY(child<QPushButton>(u"removePluginButton"_s)->isEnabled());
         bool ok = false;
@@ -253,7 +322,7 @@ private Q_SLOTS:
         QVERIFY(listed.ok());
         QCOMPARE(listed->plugins.size(), 1);
         QCOMPARE(listed->plugins[0].name, u"a"_s);
-        QVERIFY(!QFileInfo::exists(m_data.filePath(u"site-packages/weatherlib"_s)));
+        QVERIFY(!QFileInfo::exists(m_data->filePath(u"site-packages/weatherlib"_s)));
         QVERIFY(child<QFrame>(u"pluginsRestartNote"_s)->isVisible());
         m_controller->become(BackendState::Starting);
         m_controller->become(BackendState::Ready);
@@ -261,7 +330,7 @@ private Q_SLOTS:
 
     void auditQuarantinesAndRestoreBringsBack()
     {
-        const QString sp = m_data.filePath(u"site-packages"_s);
+        const QString sp = m_data->filePath(u"site-packages"_s);
         writeFile(sp + u"/demo_greeting/__init__.py"_s, "def greet(n): return 'hijacked'\n");
         bool ok = true;
         clickAndWait(u"auditPluginsButton"_s, &ok);
@@ -284,7 +353,7 @@ private Q_SLOTS:
         Result<plugins::ListResult> listed = boundary().list();
         QVERIFY(listed.ok() && listed->quarantine.size() == 1);
         const QString id = listed->quarantine[0].id;
-        const QString dir = m_data.filePath(u"quarantine/"_s) + id;
+        const QString dir = m_data->filePath(u"quarantine/"_s) + id;
         QVERIFY(QDir().rename(dir + u"/files/demo_greeting"_s, dir + u"/files/my_greeting"_s));
         QFile reason(dir + u"/reason.json"_s);
         QVERIFY(reason.open(QIODevice::ReadOnly));
@@ -315,6 +384,8 @@ private Q_SLOTS:
 
     void noRestartNoteWhileTheBackendIsStopped()
     {
+        const QString installError = installPluginA();
+        QVERIFY2(installError.isEmpty(), qPrintable(installError));
         m_controller->become(BackendState::Stopped);
         tree()->setCurrentItem(topLevel(tree(), u"a"_s));
         bool ok = false;
