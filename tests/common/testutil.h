@@ -61,6 +61,24 @@ inline QString binDir()
     return QStringLiteral(DESKPACK_BIN_DIR);
 }
 
+// The smallest ELF a loader could be asked about: a 32-bit i386 ET_DYN header.
+inline QByteArray elf32Header()
+{
+    QByteArray h(52, '\0');
+    h[0] = 0x7f;
+    h[1] = 'E';
+    h[2] = 'L';
+    h[3] = 'F';
+    h[4] = 1;   // ELFCLASS32
+    h[5] = 1;   // little-endian
+    h[6] = 1;   // EV_CURRENT
+    h[16] = 3;  // ET_DYN
+    h[18] = 3;  // EM_386
+    h[20] = 1;  // e_version
+    h[40] = 52; // e_ehsize
+    return h;
+}
+
 inline QString fixture(const QString &relative)
 {
     return sourceDir() + u"/tests/"_s + relative;

@@ -87,9 +87,9 @@ private Q_SLOTS:
     {
         const QString out = m_dir.filePath(u"kept.json"_s);
         writeFile(out, "previous content\n");
-        const auto r =
-            test::runDeskpack({u"lock"_s, u"generate"_s, u"--site-packages"_s,
-                               test::fixture(u"packager/lock/fixtures/site-conflict"_s), u"-o"_s, out});
+        const auto r = test::runDeskpack({u"lock"_s, u"generate"_s, u"--site-packages"_s,
+                                          test::fixture(u"packager/lock/fixtures/site-conflict"_s),
+                                          u"-o"_s, out});
         QCOMPARE(r.exitCode, 1);
         QVERIFY(r.err.contains("Kappa is installed twice at different versions"));
         QVERIFY(r.err.contains("no lock written"));
@@ -221,8 +221,9 @@ private Q_SLOTS:
 
     void diffRefusesInvalidLock()
     {
-        const auto r = test::runDeskpack({u"lock"_s, u"diff"_s, goldenPath(),
-                                          test::fixture(u"packager/lock/fixtures/bad/version-2.json"_s)});
+        const auto r =
+            test::runDeskpack({u"lock"_s, u"diff"_s, goldenPath(),
+                               test::fixture(u"packager/lock/fixtures/bad/version-2.json"_s)});
         QCOMPARE(r.exitCode, 2);
         QVERIFY(r.err.contains("unsupported schema version 2"));
         QVERIFY(r.err.contains("version-2.json: not a valid schema-1 lock"));

@@ -35,8 +35,8 @@ private:
 
     void addBad(const char *name, int exitCode, const QStringList &fragments)
     {
-        QTest::newRow(name) << test::fixture(
-                                   u"packager/lock/fixtures/bad/%1.json"_s.arg(QLatin1StringView(name)))
+        QTest::newRow(name) << test::fixture(u"packager/lock/fixtures/bad/%1.json"_s.arg(
+                                   QLatin1StringView(name)))
                             << exitCode << fragments;
     }
 

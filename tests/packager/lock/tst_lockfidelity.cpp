@@ -9,6 +9,7 @@
 #include "common/testutil.h"
 #include "lock/lockfile.h"
 #include "lock/sitepackages.h"
+#include "locktestutil.h"
 
 #include <QDir>
 #include <QFile>
@@ -155,16 +156,6 @@ QByteArray readAll(const QString &path)
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
-const Problem *findProblem(const QList<Problem> &problems, const QString &code,
-                           const QString &fragment)
-{
-    for (const Problem &p : problems) {
-        if (p.code == code && p.toString().contains(fragment))
-            return &p;
-    }
-    return nullptr;
-}
-
 } // namespace
 
 class TestLockFidelity : public QObject
@@ -192,7 +183,8 @@ private Q_SLOTS:
         const test::ProcessResult r = test::runDeskpack(
             {u"lock"_s, u"generate"_s, u"--site-packages"_s, m_site, u"-o"_s, out});
         QVERIFY2(r.exitCode == 0, r.err.constData());
-        const QByteArray golden = readAll(test::fixture(u"packager/lock/fixtures/fidelity.lock.json"_s));
+        const QByteArray golden =
+            readAll(test::fixture(u"packager/lock/fixtures/fidelity.lock.json"_s));
         QVERIFY(!golden.isEmpty());
         QCOMPARE(QString::fromUtf8(readAll(out)), QString::fromUtf8(golden));
     }
@@ -259,10 +251,10 @@ private Q_SLOTS:
         QVERIFY(installed.ok());
         const QList<Problem> &p = installed->problems;
         QCOMPARE(errorCount(p), 0);
-        QVERIFY(findProblem(p, u"no-modules"_s, u"types-sigma names no importable"_s));
-        QVERIFY(findProblem(p, u"no-modules"_s, u"pth-only names no importable"_s));
-        QVERIFY(findProblem(p, u"not-a-module"_s, u"dotted names \"dotted.sub\""_s));
-        QVERIFY(findProblem(p, u"missing-module"_s, u"dotted names module \"ghost-mod\""_s));
+        QVERIFY(test::findProblem(p, u"no-modules"_s, u"types-sigma names no importable"_s));
+        QVERIFY(test::findProblem(p, u"no-modules"_s, u"pth-only names no importable"_s));
+        QVERIFY(test::findProblem(p, u"not-a-module"_s, u"dotted names \"dotted.sub\""_s));
+        QVERIFY(test::findProblem(p, u"missing-module"_s, u"dotted names module \"ghost-mod\""_s));
         QCOMPARE(p.size(), 4);
     }
 

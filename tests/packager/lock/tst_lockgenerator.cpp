@@ -5,6 +5,7 @@
 #include "common/testutil.h"
 #include "lock/lockfile.h"
 #include "lock/sitepackages.h"
+#include "locktestutil.h"
 
 #include <QDir>
 #include <QFile>
@@ -24,16 +25,6 @@ namespace {
 QString sitePackages()
 {
     return test::fixture(u"packager/lock/fixtures/site-packages"_s);
-}
-
-const Problem *findProblem(const QList<Problem> &problems, const QString &code,
-                           const QString &fragment)
-{
-    for (const Problem &p : problems) {
-        if (p.code == code && p.toString().contains(fragment))
-            return &p;
-    }
-    return nullptr;
 }
 
 } // namespace
@@ -101,12 +92,13 @@ private Q_SLOTS:
         QVERIFY(installed.ok());
         const QList<Problem> &p = installed->problems;
         QCOMPARE(errorCount(p), 0);
+        QVERIFY(test::findProblem(p, u"skipped"_s,
+                                  u"nameless-1.0.dist-info: metadata has no Name field"_s));
         QVERIFY(
-            findProblem(p, u"skipped"_s, u"nameless-1.0.dist-info: metadata has no Name field"_s));
-        QVERIFY(findProblem(p, u"duplicate-merged"_s,
-                            u"epsilon.egg-info: warning: Epsilon 1.2 is also installed at "_s));
-        QVERIFY(findProblem(p, u"missing-module"_s, u"iota names module \"ghost\""_s));
-        QVERIFY(findProblem(p, u"no-modules"_s, u"theta"_s));
+            test::findProblem(p, u"duplicate-merged"_s,
+                              u"epsilon.egg-info: warning: Epsilon 1.2 is also installed at "_s));
+        QVERIFY(test::findProblem(p, u"missing-module"_s, u"iota names module \"ghost\""_s));
+        QVERIFY(test::findProblem(p, u"no-modules"_s, u"theta"_s));
         QCOMPARE(p.size(), 4);
     }
 
@@ -142,8 +134,8 @@ private Q_SLOTS:
         meta.close();
         Result<InstalledSet> installed = scanInstalled({sitePackages(), dir.path()});
         QVERIFY(installed.ok());
-        QVERIFY(findProblem(installed->problems, u"conflicting-versions"_s,
-                            u"1.0 at "_s + sitePackages() + u"/alpha-1.0.dist-info"_s));
+        QVERIFY(test::findProblem(installed->problems, u"conflicting-versions"_s,
+                                  u"1.0 at "_s + sitePackages() + u"/alpha-1.0.dist-info"_s));
     }
 
     void missingDirectoryIsUnreadable()

@@ -230,8 +230,9 @@ private Q_SLOTS:
             {u"lock"_s, u"generate"_s, u"--site-packages"_s, sitePackages, u"-o"_s, lockPath});
         QVERIFY2(r.exitCode == 0, r.err.constData());
 
-        r = test::runProcess(interpreter, {u"-I"_s, test::fixture(u"packager/lock/import_oracle.py"_s),
-                                           sitePackages, lockPath});
+        r = test::runProcess(
+            interpreter,
+            {u"-I"_s, test::fixture(u"packager/lock/import_oracle.py"_s), sitePackages, lockPath});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const json oracle = json::parse(r.out.constData(), nullptr, false);
         QVERIFY(oracle.is_object() && oracle["distributions"].is_array());

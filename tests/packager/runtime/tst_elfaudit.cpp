@@ -50,24 +50,6 @@ bool copyWithMachine(const QString &from, const QString &to, quint16 machine)
     return writeFile(to, data);
 }
 
-// The smallest ELF a loader could be asked about: a 32-bit i386 ET_DYN header.
-QByteArray elf32Header()
-{
-    QByteArray h(52, '\0');
-    h[0] = 0x7f;
-    h[1] = 'E';
-    h[2] = 'L';
-    h[3] = 'F';
-    h[4] = 1;   // ELFCLASS32
-    h[5] = 1;   // little-endian
-    h[6] = 1;   // EV_CURRENT
-    h[16] = 3;  // ET_DYN
-    h[18] = 3;  // EM_386
-    h[20] = 1;  // e_version
-    h[40] = 52; // e_ehsize
-    return h;
-}
-
 QStringList findingTexts(const QList<ElfFinding> &findings)
 {
     QStringList out;
@@ -178,7 +160,7 @@ void TestElfAudit::refusesNonElf()
     QVERIFY2(r.error().message.startsWith(text + u": not an ELF"_s), qPrintable(r.error().message));
 
     const QString cut = m_dir.filePath(u"cut.so"_s);
-    QVERIFY(writeFile(cut, elf32Header().left(20)));
+    QVERIFY(writeFile(cut, test::elf32Header().left(20)));
     Result<ElfInfo> truncated = readElf(cut);
     QVERIFY(!truncated);
     QCOMPARE(truncated.error().kind, ErrorKind::Unreadable);
@@ -352,7 +334,7 @@ void TestElfAudit::foreignMachines()
     if (name == u"aarch64")
         QVERIFY(copyWithMachine(tree + u"/lib/libbar.so.1"_s, odd, EM_AARCH64));
     else
-        QVERIFY(writeFile(odd, elf32Header()));
+        QVERIFY(writeFile(odd, test::elf32Header()));
 
     const QList<ElfFinding> findings = auditElfTree(tree);
     QCOMPARE(findings.size(), 1);

@@ -39,24 +39,6 @@ bool writeFile(const QString &path, const QByteArray &data, bool executable = fa
     return !executable || f.setPermissions(f.permissions() | QFile::ExeOwner | QFile::ExeUser);
 }
 
-// A 32-bit i386 ET_DYN ELF header: all a loader needs to refuse the file.
-QByteArray elf32Header()
-{
-    QByteArray h(52, '\0');
-    h[0] = 0x7f;
-    h[1] = 'E';
-    h[2] = 'L';
-    h[3] = 'F';
-    h[4] = 1;   // ELFCLASS32
-    h[5] = 1;   // little-endian
-    h[6] = 1;   // EV_CURRENT
-    h[16] = 3;  // ET_DYN
-    h[18] = 3;  // EM_386
-    h[20] = 1;  // e_version
-    h[40] = 52; // e_ehsize
-    return h;
-}
-
 } // namespace
 
 class TestRuntimeArchive : public QObject
@@ -262,7 +244,7 @@ void TestRuntimeArchive::badArchives()
         QVERIFY(writeFile(tree + u"/bin/python3.12"_s, script, true));
     } else if (name == u"elf32") {
         QVERIFY(writeFile(tree + u"/bin/python3.11"_s, script, true));
-        QVERIFY(writeFile(tree + u"/lib/libodd.so"_s, elf32Header()));
+        QVERIFY(writeFile(tree + u"/lib/libodd.so"_s, test::elf32Header()));
     } else if (name == u"aarch64") {
         QFile python(u"/usr/bin/python3.11"_s);
         QVERIFY(python.open(QIODevice::ReadOnly));
