@@ -22,51 +22,17 @@ namespace deskpack::installer {
 
 namespace {
 
-struct Listed
-{
-    QString path;
-    QString sha256;
-    qint64 size = 0;
-    bool executable = false;
-    QString link;
-};
-
-// What bundle.json lists, read through the shared model (formats), which
-// refuses a manifest that is not what deskpack build writes.
-struct ListedTree
-{
-    TreeIdentity identity;
-    std::vector<Listed> files;
-    QStringList dirs;
-};
-
-Result<ListedTree> parseBundleManifest(const QString &tree)
-{
-    Result<formats::BundleManifest> manifest = formats::readManifest(tree);
-    if (!manifest)
-        return manifest.error();
-    ListedTree out;
-    out.identity.id = manifest->id;
-    out.identity.version = manifest->version;
-    out.identity.launcher = manifest->launcher;
-    out.identity.icon = manifest->icon;
-    out.files.reserve(manifest->files.size());
-    for (const formats::BundleFile &f : manifest->files)
-        out.files.push_back({f.path, f.sha256, f.size, f.executable, f.linkTarget});
-    out.dirs = manifest->dirs;
-    return out;
-}
-
 // Empty when the file on disk is as listed.
-std::optional<QString> fileProblem(const QString &tree, const Listed &l)
+std::optional<QString> fileProblem(const QString &tree, const formats::BundleFile &l)
 {
     const QString path = tree + u'/' + l.path;
     const QFileInfo info(path);
-    if (!l.link.isEmpty()) {
+    if (!l.linkTarget.isEmpty()) {
         if (!info.isSymLink())
-            return l.path + u": expected a link to "_s + l.link;
-        if (readLinkTarget(path) != l.link)
-            return l.path + u": links to "_s + readLinkTarget(path) + u", expected "_s + l.link;
+            return l.path + u": expected a link to "_s + l.linkTarget;
+        if (readLinkTarget(path) != l.linkTarget)
+            return l.path + u": links to "_s + readLinkTarget(path) + u", expected "_s +
+                   l.linkTarget;
         return std::nullopt;
     }
     if (info.isSymLink() || !info.isFile())
@@ -82,7 +48,8 @@ std::optional<QString> fileProblem(const QString &tree, const Listed &l)
 }
 
 // Every listed file hashed, in parallel; the problems found, or "cancelled".
-Result<QStringList> checkListedFiles(const QString &tree, const std::vector<Listed> &listed,
+Result<QStringList> checkListedFiles(const QString &tree,
+                                     const std::vector<formats::BundleFile> &listed,
                                      const std::function<bool(double)> &progress)
 {
     std::vector<std::optional<QString>> found(listed.size());
@@ -109,11 +76,11 @@ Result<QStringList> checkListedFiles(const QString &tree, const std::vector<List
 }
 
 // Listed directories that are missing, and entries on disk bundle.json does not name.
-QStringList checkTreeShape(const QString &tree, const ListedTree &listing)
+QStringList checkTreeShape(const QString &tree, const formats::BundleManifest &listing)
 {
     QStringList bad;
     QSet<QString> expected;
-    for (const Listed &l : listing.files) {
+    for (const formats::BundleFile &l : listing.files) {
         expected.insert(l.path);
         for (QString parent = l.path.section(u'/', 0, -2); !parent.isEmpty();
              parent = parent.section(u'/', 0, -2))
@@ -141,7 +108,9 @@ QStringList checkTreeShape(const QString &tree, const ListedTree &listing)
 Result<TreeIdentity> checkExtractedBundle(const QString &tree,
                                           const std::function<bool(double)> &progress)
 {
-    Result<ListedTree> listing = parseBundleManifest(tree);
+    // Read through the shared model (formats), which refuses a manifest that
+    // is not what deskpack build writes, the id and version included.
+    Result<formats::BundleManifest> listing = formats::readManifest(tree);
     if (!listing)
         return listing.error();
     Result<QStringList> bad = checkListedFiles(tree, listing->files, progress);
@@ -154,7 +123,7 @@ Result<TreeIdentity> checkExtractedBundle(const QString &tree,
             ErrorKind::Invalid,
             u"%1: the unpacked app fails verification:\n  %2"_s.arg(tree, bad->join(u"\n  "_s)));
     }
-    return listing->identity; // formats::parseManifest requires the id and version
+    return TreeIdentity{listing->id, listing->version, listing->launcher, listing->icon};
 }
 
 } // namespace deskpack::installer
