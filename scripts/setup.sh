@@ -15,6 +15,8 @@ packages=(
     python3.11-dev
     zlib1g-dev  # the installer stub links zlib statically (libz.a)
     lintian  # tst_packagedeb checks the deb of deskpack package
+    libsodium-dev  # minisign-format keys and signatures (packager/signing)
+    minisign python3-jsonschema  # interop and SBOM schema tests
 )
 
 missing=()
