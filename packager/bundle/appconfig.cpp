@@ -24,10 +24,11 @@ namespace deskpack::bundle {
 namespace {
 
 const QStringList topKeys = {
-    u"id"_s,           u"name"_s,  u"version"_s,     u"runtime"_s,         u"wheelhouse"_s,
-    u"requirements"_s, u"app"_s,   u"readiness"_s,   u"lockEnv"_s,         u"env"_s,
-    u"icon"_s,         u"prune"_s, u"byteCompile"_s, u"sourceDateEpoch"_s, u"$schema"_s,
-    u"pip"_s};
+    u"id"_s,           u"name"_s,   u"version"_s,     u"runtime"_s,         u"wheelhouse"_s,
+    u"requirements"_s, u"app"_s,    u"readiness"_s,   u"lockEnv"_s,         u"env"_s,
+    u"icon"_s,         u"prune"_s,  u"byteCompile"_s, u"sourceDateEpoch"_s, u"$schema"_s,
+    u"pip"_s,          u"signing"_s};
+const QStringList signingKeys = {u"publicKey"_s};
 const QStringList runtimeKeys = {u"python"_s, u"archive"_s, u"sha256"_s};
 const QStringList pipKeys = {u"wheel"_s, u"sha256"_s};
 const QStringList appKeys = {u"source"_s, u"module"_s, u"script"_s, u"args"_s};
@@ -245,6 +246,20 @@ public:
         }
     }
 
+    void readSigning(const JsonNode &signing, AppConfig &config)
+    {
+        if (!signing.object(Presence::Optional))
+            return;
+        checkKeys(signing, signingKeys);
+        const auto key = signing["publicKey"].nonEmptyString();
+        if (key && !formats::isPublicKeyText(*key))
+            signing["publicKey"].error(
+                u"\"%1\" is not a minisign public key (the RW... line of KEY.pub, 56 "
+                "characters; `deskpack keygen` makes one)"_s.arg(key->left(80)));
+        else if (key)
+            config.signingPublicKey = *key;
+    }
+
     void read(const JsonNode &root, AppConfig &config)
     {
         if (!root.isObject()) {
@@ -283,6 +298,7 @@ public:
             config.lockEnv = *lockEnv;
         }
         readEnv(root["env"], config);
+        readSigning(root["signing"], config);
         if (const auto icon = existingPath(root["icon"], Presence::Optional, false))
             config.icon = *icon;
         if (const auto prune = root["prune"].stringList(Presence::Optional)) {

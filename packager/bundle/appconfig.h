@@ -48,6 +48,7 @@ struct AppConfig
     QString lockEnv;                    // alias of DESKPACK_CORE_LOCK_PATH, may be empty
     QList<QPair<QString, QString>> env; // extra backend environment, sorted by name
     QString icon;
+    QString signingPublicKey; // signing.publicKey: minisign "RW...", may be empty
 
     QStringList prune; // stdlib parts to drop: tests, tkinter, idlelib, ensurepip
     bool byteCompile = false;

@@ -396,6 +396,7 @@ Result<void> Builder::writeManifest()
     m.launcher = m_result.launcherIncluded ? m_config.id : QString();
     m.icon =
         m_config.icon.isEmpty() ? QString() : u"resources/"_s + QFileInfo(m_config.icon).fileName();
+    m.signingPublicKey = m_config.signingPublicKey;
     Result<formats::BundleTree> tree = formats::scanBundleFiles(m_root);
     if (!tree)
         return tree.error();

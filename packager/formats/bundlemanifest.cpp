@@ -2,9 +2,9 @@
 #include "bundlemanifest.h"
 #include "appid.h"
 #include "base/filehash.h"
-#include "base/terminal.h"
 #include "base/fileio.h"
 #include "base/fspath.h"
+#include "base/terminal.h"
 
 #include "base/jsonaccess.h"
 #include "base/jsontext.h"
@@ -196,6 +196,8 @@ QByteArray serializeManifest(const BundleManifest &m)
         root["env"][s(k)] = s(v);
     root["launcher"] = m.launcher.isEmpty() ? json(nullptr) : json(s(m.launcher));
     root["icon"] = m.icon.isEmpty() ? json(nullptr) : json(s(m.icon));
+    root["signing"] =
+        m.signingPublicKey.isEmpty() ? json(nullptr) : json{{"publicKey", s(m.signingPublicKey)}};
     json files = json::object();
     for (const BundleFile &f : m.files) {
         json e;
@@ -274,6 +276,19 @@ void readEnvironment(const JsonNode &root, BundleManifest &m)
     }
 }
 
+void readSigning(const JsonNode &signing, BundleManifest &m)
+{
+    if (!signing.object(Presence::Optional))
+        return;
+    const auto key = signing["publicKey"].string();
+    if (!key)
+        return;
+    if (!isPublicKeyText(*key))
+        signing["publicKey"].expected(u"a minisign public key (RW..., 56 characters)"_s);
+    else
+        m.signingPublicKey = *key;
+}
+
 void readDirs(const JsonNode &dirs, BundleManifest &m)
 {
     if (!dirs.array(Presence::Optional))
@@ -285,6 +300,12 @@ void readDirs(const JsonNode &dirs, BundleManifest &m)
 }
 
 } // namespace
+
+bool isPublicKeyText(const QString &text)
+{
+    static const QRegularExpression pattern(u"^RW[A-Za-z0-9+/]{54}\\z"_s);
+    return pattern.match(text).hasMatch();
+}
 
 Result<BundleManifest> parseManifest(QByteArrayView data, const QString &fileName)
 {
@@ -307,6 +328,7 @@ Result<BundleManifest> parseManifest(QByteArrayView data, const QString &fileNam
     readEnvironment(root, m);
     m.launcher = bundlePath(root["launcher"], Presence::Optional).value_or(QString());
     m.icon = bundlePath(root["icon"], Presence::Optional).value_or(QString());
+    readSigning(root["signing"], m);
     readFiles(root["files"], m);
     readDirs(root["dirs"], m);
     if (!problems.isEmpty())

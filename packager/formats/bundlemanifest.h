@@ -67,6 +67,10 @@ struct BundleManifest
     QList<QPair<QString, QString>> env;
     QString launcher;              // the launcher executable (the app id), empty if none
     QString icon;                  // resources/..., may be empty
+    // The app's minisign public key ("RW..."), from deskpack.json's
+    // signing.publicKey: what updates and the bundle's own signature are
+    // checked against. Empty when the app declares none.
+    QString signingPublicKey;
     std::vector<BundleFile> files; // files and links, sorted by path, bundle.json excluded
     // The empty directories, sorted: every other directory holds a file, a
     // link or one of these, so an extra directory on disk is detectable.
@@ -74,6 +78,11 @@ struct BundleManifest
 
     bool operator==(const BundleManifest &) const = default;
 };
+
+// Whether `text` has the shape of a minisign public key line: base64 of "Ed",
+// an 8-byte key id and a 32-byte Ed25519 key (56 characters starting "RW").
+// The shape only; packager/signing parses and uses it.
+bool isPublicKeyText(const QString &text);
 
 // Deterministic bytes: sorted keys, 2-space indent, trailing newline.
 QByteArray serializeManifest(const BundleManifest &manifest);

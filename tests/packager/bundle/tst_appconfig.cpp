@@ -73,6 +73,16 @@ private Q_SLOTS:
         QCOMPARE(config->lockEnv, u"MY_APP_CORE_LOCK_PATH"_s);
         QCOMPARE(config->env.size(), 2);
         QCOMPARE(config->env.at(0).first, u"A"_s); // sorted
+        QVERIFY(config->signingPublicKey.isEmpty());
+    }
+
+    void readsSigningPublicKey()
+    {
+        const QString key = u"RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3"_s;
+        Result<AppConfig> config =
+            loadAppConfig(write(valid(", \"signing\": {\"publicKey\": \"" + key.toUtf8() + "\"}")));
+        QVERIFY2(config.ok(), config.ok() ? "" : qPrintable(config.error().message));
+        QCOMPARE(config->signingPublicKey, key);
     }
 
     void rejected_data()
@@ -183,6 +193,17 @@ private Q_SLOTS:
             << valid(R"J(, "pip": {"wheel": [], "sha256": 7})J")
             << QStringList{u"$.pip.wheel: expected a non-empty string, got a list"_s,
                            u"$.pip.sha256: expected a non-empty string, got number 7"_s};
+        QTest::newRow("signing key with junk")
+            << valid(
+                   R"J(, "signing": {"publicKey": "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3 junk"})J")
+            << QStringList{u"$.signing.publicKey: \"RWQf6"_s, u"is not a minisign public key"_s};
+        QTest::newRow("signing key of another format")
+            << valid(R"J(, "signing": {"publicKey": "untrusted comment: minisign public key"})J")
+            << QStringList{u"is not a minisign public key"_s};
+        QTest::newRow("signing secret key by mistake")
+            << valid(R"J(, "signing": {"secretKey": "x"})J")
+            << QStringList{u"$.signing.secretKey: unknown key"_s,
+                           u"$.signing.publicKey: missing"_s};
         QTest::newRow("requirements without wheelhouse")
             << valid().replace(R"J("wheelhouse": "wheels", )J", "")
             << QStringList{u"wheelhouse: missing: requirements are installed offline"_s};

@@ -26,6 +26,8 @@ void writeFile(const QString &path, const QByteArray &data)
     f.write(data);
 }
 
+constexpr const char *SampleKey = "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3";
+
 BundleManifest sample()
 {
     BundleManifest m;
@@ -41,6 +43,7 @@ BundleManifest sample()
     m.lock = u"app/runtime-core-lock.json"_s;
     m.lockEnvAlias = u"DEMO_LOCK"_s;
     m.env = {{u"A"_s, u"1"_s}};
+    m.signingPublicKey = QString::fromLatin1(SampleKey);
     return m;
 }
 
@@ -352,6 +355,15 @@ private Q_SLOTS:
         QTest::newRow("dir outside")
             << QByteArray(base).replace("\"dirs\": []", "\"dirs\": [\"a/../..\"]")
             << u"bundle.json: $.dirs[0]: expected a relative path inside the bundle"_s;
+        QTest::newRow("signing key junk")
+            << QByteArray(base).replace(SampleKey, QByteArray(SampleKey).append(" junk"))
+            << u"$.signing.publicKey: expected a minisign public key"_s;
+        QTest::newRow("signing key truncated")
+            << QByteArray(base).replace(SampleKey, QByteArray(SampleKey).left(40))
+            << u"$.signing.publicKey: expected a minisign public key"_s;
+        QTest::newRow("signing is a string")
+            << QByteArray(base).replace("\"signing\": {", "\"signing\": \"RW\", \"z\": {")
+            << u"$.signing: expected an object"_s;
         QTest::newRow("deep nesting") << QByteArray(100, '[') << u"nests deeper than 16 levels"_s;
     }
 
