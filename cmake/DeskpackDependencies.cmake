@@ -32,3 +32,22 @@ if(PkgConfig_FOUND)
     pkg_check_modules(LIBELF QUIET IMPORTED_TARGET libelf)
 endif()
 deskpack_require(LIBELF_FOUND "libelf from elfutils" "libelf-dev")
+
+# libsodium signs and verifies (Ed25519, BLAKE2b, scrypt: minisign's formats).
+# Linked statically when libsodium.a is there, so the launcher that verifies
+# updates needs no libsodium.so in every bundle.
+if(PkgConfig_FOUND)
+    pkg_check_modules(SODIUM QUIET IMPORTED_TARGET libsodium>=1.0.18)
+endif()
+deskpack_require(SODIUM_FOUND "libsodium 1.0.18" "libsodium-dev")
+find_library(DESKPACK_SODIUM_STATIC NAMES libsodium.a HINTS ${SODIUM_LIBRARY_DIRS} NO_CACHE)
+if(DESKPACK_SODIUM_STATIC)
+    add_library(Sodium::sodium STATIC IMPORTED GLOBAL)
+    set_target_properties(Sodium::sodium PROPERTIES
+        IMPORTED_LOCATION ${DESKPACK_SODIUM_STATIC}
+        INTERFACE_INCLUDE_DIRECTORIES "${SODIUM_INCLUDE_DIRS}"
+        INTERFACE_LINK_LIBRARIES Threads::Threads)
+else()
+    add_library(Sodium::sodium INTERFACE IMPORTED GLOBAL)
+    set_target_properties(Sodium::sodium PROPERTIES INTERFACE_LINK_LIBRARIES PkgConfig::SODIUM)
+endif()

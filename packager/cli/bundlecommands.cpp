@@ -3,9 +3,9 @@
 
 #include "bundle/bundlebuilder.h"
 #include "commandline.h"
+#include "formats/bundlemanifest.h"
 #include "lock/lockvalidator.h"
 #include "lock/sitepackages.h"
-#include "formats/bundlemanifest.h"
 #include "runtime/elfaudit.h"
 
 #include <QCoreApplication>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "commandline.h"
-#include "base/terminal.h"
 #include "base/fileio.h"
+#include "base/terminal.h"
 
 #include <QRegularExpression>
 

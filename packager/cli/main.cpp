@@ -5,6 +5,7 @@
 #include "cli/packagecommands.h"
 #include "cli/plugincommands.h"
 #include "cli/runtimecommands.h"
+#include "cli/signcommands.h"
 
 #include <QCoreApplication>
 
@@ -31,6 +32,12 @@ int main(int argc, char *argv[])
         return cli::runRuntimeCommand(args.mid(1));
     if (command == u"plugin")
         return cli::runPluginCommand(args.mid(1));
+    if (command == u"keygen")
+        return cli::runKeygenCommand(args.mid(1));
+    if (command == u"sign")
+        return cli::runSignCommand(args.mid(1));
+    if (command == u"verify-signature")
+        return cli::runVerifySignatureCommand(args.mid(1));
     if (command == u"--version") {
         cli::printOut(u"deskpack %1\n"_s.arg(QCoreApplication::applicationVersion()));
         return ExitOk;
@@ -43,6 +50,9 @@ int main(int argc, char *argv[])
         "  verify BUNDLE                 check a bundle against its manifest\n"
         "  package BUNDLE --format F     zip, tar.gz, tar.zst or deb of a bundle\n"
         "  plugin check                  a plugin's requirements vs a bundle\n"
+        "  keygen -p KEY.pub -s KEY.sec  a minisign key pair (-W: no password)\n"
+        "  sign FILE... -s KEY.sec       write FILE.minisig (minisign format)\n"
+        "  verify-signature FILE -p KEY.pub|-P RW...   check FILE.minisig\n"
         "Run 'deskpack COMMAND --help' for a command's options.\n"_s;
     if (command == u"--help" || command == u"-h") {
         cli::printOut(usage);
