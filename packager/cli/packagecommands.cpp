@@ -2,7 +2,11 @@
 #include "packagecommands.h"
 
 #include "commandline.h"
+#include "formats/bundlemanifest.h"
 #include "package/package.h"
+#include "package/releasefiles.h"
+#include "passwordinput.h"
+#include "signing/signing.h"
 
 #include <QFileInfo>
 
@@ -30,6 +34,11 @@ const QCommandLineOption dependsOption(
     u"deb Depends, comma-separated, instead of asking dpkg which packages own the system "
     "libraries the bundle loads."_s,
     u"LIST"_s);
+const QCommandLineOption signOption(
+    u"sign"_s,
+    u"Sign the package, its SBOMs and SHA256SUMS with this minisign secret key (password from "
+    "DESKPACK_KEY_PASSWORD or the terminal): FILE.minisig beside each."_s,
+    u"KEY.sec"_s);
 const QCommandLineOption jsonOption = jsonReportOption();
 
 // Fills `options` from the parsed command line. Returns -1 (go on), or the
@@ -70,28 +79,84 @@ int readPackageOptions(const QCommandLineParser &parser, const QString &command,
     return -1;
 }
 
-void printPackageReport(const package::PackageResult &r, package::PackageFormat format, bool asJson)
+// What was written beside the package: SBOMs, signatures, SHA256SUMS.
+struct ReleaseReport
+{
+    QStringList files;
+    QString keyId; // empty when unsigned
+};
+
+void printPackageReport(const package::PackageResult &r, package::PackageFormat format,
+                        const ReleaseReport &release, bool asJson)
 {
     for (const QString &w : std::as_const(r.warnings))
         printErr(u"deskpack: warning: %1\n"_s.arg(w));
     if (asJson) {
-        printJson({{"package", r.path.toStdString()},
-                   {"format", package::packageFormatName(format).toStdString()},
-                   {"sha256", r.sha256.toStdString()},
-                   {"size", r.size},
-                   {"entries", r.entries},
-                   {"mtime", r.mtime},
-                   {"launcher", r.launcher},
-                   {"rootExecutables", jsonStrings(r.rootExecutables)},
-                   {"bundledLibraries", jsonStrings(r.bundledLibraries)},
-                   {"bundledPlugins", jsonStrings(r.bundledPlugins)},
-                   {"depends", jsonStrings(r.depends)}});
+        printJson(
+            {{"package", r.path.toStdString()},
+             {"format", package::packageFormatName(format).toStdString()},
+             {"sha256", r.sha256.toStdString()},
+             {"size", r.size},
+             {"entries", r.entries},
+             {"mtime", r.mtime},
+             {"launcher", r.launcher},
+             {"rootExecutables", jsonStrings(r.rootExecutables)},
+             {"bundledLibraries", jsonStrings(r.bundledLibraries)},
+             {"bundledPlugins", jsonStrings(r.bundledPlugins)},
+             {"depends", jsonStrings(r.depends)},
+             {"releaseFiles", jsonStrings(release.files)},
+             {"signedBy", release.keyId.isEmpty() ? nlohmann::json(nullptr)
+                                                  : nlohmann::json(release.keyId.toStdString())}});
     } else {
         printOut(r.path + u'\n');
     }
     printErr(u"deskpack: %1 (%2, %3 entries, sha256 %4)\n"_s.arg(
         QFileInfo(r.path).fileName(), megabytes(r.size), QString::number(r.entries),
         r.sha256.left(16)));
+    for (const QString &file : release.files)
+        printErr(u"deskpack: %1\n"_s.arg(QFileInfo(file).fileName()));
+    if (!release.keyId.isEmpty())
+        printErr(u"deskpack: signed with key %1\n"_s.arg(release.keyId));
+}
+
+// The secret key is opened before anything is packaged, so a wrong password
+// leaves nothing behind.
+Result<std::optional<signing::SecretKey>> openSigningKey(const QCommandLineParser &parser)
+{
+    if (!parser.isSet(signOption))
+        return std::optional<signing::SecretKey>();
+    const QString path = parser.value(signOption);
+    Result<signing::SecretKey> key =
+        signing::readSecretKeyFile(path, [path] { return readKeyPassword(path, false); });
+    if (!key)
+        return key.error();
+    return std::optional<signing::SecretKey>(std::move(*key));
+}
+
+// The key a bundle declares is the one its installed copies trust: signing
+// with another would ship packages their own updates refuse.
+Result<void> checkDeclaredKey(const QString &bundleDir, const signing::SecretKey &key,
+                              const QString &keyPath, QStringList &warnings)
+{
+    Result<formats::BundleManifest> manifest = formats::readManifest(bundleDir);
+    if (!manifest)
+        return manifest.error();
+    const signing::PublicKey ours = key.publicKey();
+    if (manifest->signingPublicKey.isEmpty()) {
+        warnings.append(u"%1/bundle.json declares no signing.publicKey: installed copies cannot "
+                        "check signed updates (add \"signing\": {\"publicKey\": \"%2\"} to "
+                        "deskpack.json)"_s.arg(bundleDir, ours.toBase64()));
+        return {};
+    }
+    if (manifest->signingPublicKey == ours.toBase64())
+        return {};
+    Result<signing::PublicKey> declared = signing::parsePublicKey(
+        manifest->signingPublicKey, bundleDir + u"/bundle.json: signing.publicKey"_s);
+    return makeError(ErrorKind::Usage,
+                     u"--sign %1: key %2 is not the key %3/bundle.json declares (%4); sign with "
+                     "that key or rebuild the bundle with this one"_s.arg(
+                         keyPath, ours.keyIdHex(), bundleDir,
+                         declared ? declared->keyIdHex() : manifest->signingPublicKey));
 }
 
 } // namespace
@@ -105,7 +170,7 @@ int runPackageCommand(const QStringList &arguments)
         "(docs/release-engineering.md). zip and tar formats carry the shared libraries and Qt "
         "plugins of the executables at the bundle root; deb installs to /opt/<app-id>."_s);
     parser.addOptions({formatOption, outOption, levelOption, maintainerOption, descriptionOption,
-                       dependsOption, jsonOption});
+                       dependsOption, signOption, jsonOption});
     parser.addPositionalArgument(u"BUNDLE"_s, u"The bundle directory (from deskpack build)."_s);
     if (const int code = parseCommandLine(parser, command, arguments); code >= 0)
         return code;
@@ -113,10 +178,30 @@ int runPackageCommand(const QStringList &arguments)
     if (const int code = readPackageOptions(parser, command, options); code >= 0)
         return code;
 
+    Result<std::optional<signing::SecretKey>> key = openSigningKey(parser);
+    if (!key)
+        return fail(key.error());
+    QStringList keyWarnings;
+    if (*key) {
+        if (Result<void> ok =
+                checkDeclaredKey(options.bundleDir, **key, parser.value(signOption), keyWarnings);
+            !ok)
+            return fail(ok.error());
+    }
+
     Result<package::PackageResult> r = package::packageBundle(options);
     if (!r)
         return fail(r.error());
-    printPackageReport(*r, options.format, parser.isSet(jsonOption));
+    ReleaseReport release;
+    const signing::SecretKey *signer = *key ? &**key : nullptr;
+    Result<QStringList> written = package::writeReleaseFiles({r->path}, signer);
+    if (!written)
+        return fail(written.error());
+    release.files = *written;
+    r->warnings += keyWarnings;
+    if (signer)
+        release.keyId = signer->publicKey().keyIdHex();
+    printPackageReport(*r, options.format, release, parser.isSet(jsonOption));
     return ExitOk;
 }
 

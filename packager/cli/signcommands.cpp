@@ -67,8 +67,12 @@ int runKeygenCommand(const QStringList &arguments)
     options.force = parser.isSet(forceOption);
     // Test suites only: minisign's scrypt cost (1 GiB, seconds) per key would
     // dominate them; the cost is stored in the key, so readers still agree.
-    if (qEnvironmentVariable("DESKPACK_TEST_SCRYPT_COST") == u"interactive")
+    if (qEnvironmentVariable("DESKPACK_TEST_SCRYPT_COST") == u"interactive") {
         options.cost = signing::KdfCost::interactive();
+        printErr(u"deskpack keygen: warning: DESKPACK_TEST_SCRYPT_COST=interactive: the secret key "
+                 "is encrypted with a cheap scrypt cost, for tests only; unset it for a release "
+                 "key\n"_s);
+    }
     const bool encrypted = !parser.isSet(unencryptedOption);
     if (encrypted) {
         Result<QByteArray> password =

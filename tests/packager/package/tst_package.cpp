@@ -15,6 +15,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcessEnvironment>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -158,9 +159,13 @@ private Q_SLOTS:
         QCOMPARE(summary[u"sha256"_s].toString(),
                  QString::fromLatin1(
                      QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex()));
-        // Only the package in --out: the staging directory is gone.
-        QCOMPARE(QDir(out1).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
-                 QStringList{QFileInfo(path).fileName()});
+        // Only the package and its checksum list in --out: the staging directory is gone.
+        QCOMPARE(QDir(out1).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot,
+                                      QDir::Name),
+                 (QStringList{u"SHA256SUMS"_s, QFileInfo(path).fileName()}));
+        QCOMPARE(test::readAllOf(out1 + u"/SHA256SUMS"_s),
+                 summary[u"sha256"_s].toString().toLatin1() + "  " +
+                     QFileInfo(path).fileName().toUtf8() + "\n");
 
         QString error;
         const QList<Entry> entries = readEntries(path, &error);
@@ -189,6 +194,107 @@ private Q_SLOTS:
         QCOMPARE(link.type, int(AE_IFLNK));
         QCOMPARE(link.link, u"python3.11"_s);
         QCOMPARE(byName.value(top + u"app"_s).type, int(AE_IFDIR));
+    }
+
+    // --sign: a .minisig beside the package, SHA256SUMS listing every package
+    // of the directory and signed; what stock minisign checks. The secret
+    // never reaches the output; a bad key or a foreign SHA256SUMS writes nothing.
+    void signedRelease()
+    {
+        const QString keys = m_work.filePath(u"keys"_s);
+        QVERIFY(QDir().mkpath(keys));
+        const QString pub = keys + u"/k.pub"_s, sec = keys + u"/k.sec"_s;
+        QCOMPARE(test::runDeskpack({u"keygen"_s, u"-p"_s, pub, u"-s"_s, sec, u"-W"_s}).exitCode, 0);
+        const QString out = m_work.filePath(u"signed"_s);
+        auto signedPackage = [&](const QString &format, const QString &key) {
+            return test::runDeskpack({u"package"_s, m_bundle, u"--format"_s, format, u"--out"_s,
+                                      out, u"--sign"_s, key, u"--json"_s},
+                                     withEpoch(u"1700000000"_s));
+        };
+        const auto tgz = signedPackage(u"tar.gz"_s, sec);
+        QVERIFY2(tgz.exitCode == 0, tgz.err.constData());
+        QVERIFY(tgz.err.contains("declares no signing.publicKey"));
+        const auto zip = signedPackage(u"zip"_s, sec);
+        QVERIFY2(zip.exitCode == 0, zip.err.constData());
+        const QJsonObject summary = parseObject(zip.out);
+        QCOMPARE(summary[u"releaseFiles"_s].toArray().size(), 3);
+        const QString zipName = QFileInfo(summary[u"package"_s].toString()).fileName();
+        const QString tgzName = QFileInfo(parseObject(tgz.out)[u"package"_s].toString()).fileName();
+        const QList<QByteArray> sums =
+            test::readAllOf(out + u"/SHA256SUMS"_s).trimmed().split('\n');
+        QCOMPARE(sums.size(), 2); // both packages, sorted by name
+        QVERIFY(sums[0].endsWith(QByteArray("  ").append(tgzName.toUtf8())));
+        QVERIFY(sums[1].endsWith(QByteArray("  ").append(zipName.toUtf8())));
+        QCOMPARE(sums[1].left(64), summary[u"sha256"_s].toString().toLatin1());
+
+        const QString minisign = QStandardPaths::findExecutable(u"minisign"_s);
+        if (minisign.isEmpty())
+            SKIP_OR_FAIL_IN_CI("minisign (Debian package minisign) is not installed");
+        for (const QString &file : {zipName, tgzName, u"SHA256SUMS"_s}) {
+            const auto v = test::runProcess(minisign, {u"-Vm"_s, out + u'/' + file, u"-p"_s, pub});
+            QVERIFY2(v.exitCode == 0, v.err.constData());
+        }
+        const QByteArray secret = test::readAllOf(sec).split('\n').value(1);
+        QVERIFY(secret.size() > 100);
+        for (const QByteArray &text : {tgz.out, tgz.err, zip.out, zip.err})
+            QVERIFY(!text.contains(secret.left(40)));
+
+        // Nothing new is written when the key does not open or SHA256SUMS is foreign.
+        const QStringList before = QDir(out).entryList(QDir::Files, QDir::Name);
+        QFile::copy(sec, keys + u"/broken.sec"_s);
+        QFile broken(keys + u"/broken.sec"_s);
+        QVERIFY(broken.open(QIODevice::Append));
+        broken.write("junk\n");
+        broken.close();
+        QCOMPARE(signedPackage(u"tar.zst"_s, keys + u"/broken.sec"_s).exitCode, 2);
+        QCOMPARE(QDir(out).entryList(QDir::Files, QDir::Name), before);
+        const QString foreign = m_work.filePath(u"foreign"_s);
+        QVERIFY(QDir().mkpath(foreign));
+        QFile sumsFile(foreign + u"/SHA256SUMS"_s);
+        QVERIFY(sumsFile.open(QIODevice::WriteOnly));
+        sumsFile.write("d41d8cd98f00b204e9800998ecf8427e  md5-is-not-sha256\n");
+        sumsFile.close();
+        const auto refused = test::runDeskpack({u"package"_s, m_bundle, u"--format"_s, u"tar.gz"_s,
+                                                u"--out"_s, foreign, u"--sign"_s, sec});
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.err.contains("SHA256SUMS:1: not a sha256sum line"),
+                 refused.err.constData());
+        QVERIFY(!QFileInfo::exists(foreign + u"/SHA256SUMS.minisig"_s));
+    }
+
+    // A bundle that declares a key is signed with that key only.
+    void signingWithAnotherKeyRefused()
+    {
+        const QString keys = m_work.filePath(u"otherkeys"_s);
+        QVERIFY(QDir().mkpath(keys));
+        for (const char *name : {"a", "b"})
+            QCOMPARE(test::runDeskpack({u"keygen"_s, u"-p"_s,
+                                        keys + u'/' + QLatin1String(name) + u".pub"_s, u"-s"_s,
+                                        keys + u'/' + QLatin1String(name) + u".sec"_s, u"-W"_s})
+                         .exitCode,
+                     0);
+        const QString declared =
+            QString::fromLatin1(test::readAllOf(keys + u"/a.pub"_s).split('\n').value(1).trimmed());
+        const QString copy = m_work.filePath(u"declared/Deskpack Demo"_s);
+        QDir().mkpath(QFileInfo(copy).absolutePath());
+        QVERIFY(test::copyTree(m_bundle, copy));
+        QFile manifest(copy + u"/bundle.json"_s);
+        QVERIFY(manifest.open(QIODevice::ReadWrite));
+        QJsonObject root = QJsonDocument::fromJson(manifest.readAll()).object();
+        root[u"signing"_s] = QJsonObject{{u"publicKey"_s, declared}};
+        manifest.resize(0);
+        manifest.write(QJsonDocument(root).toJson());
+        manifest.close();
+        const QString out = m_work.filePath(u"declared-out"_s);
+        const auto wrong = test::runDeskpack({u"package"_s, copy, u"--format"_s, u"tar.gz"_s,
+                                              u"--out"_s, out, u"--sign"_s, keys + u"/b.sec"_s});
+        QCOMPARE(wrong.exitCode, 2);
+        QVERIFY2(wrong.err.contains("is not the key"), wrong.err.constData());
+        QVERIFY(QDir(out).entryList(QDir::Files).isEmpty());
+        const auto right = test::runDeskpack({u"package"_s, copy, u"--format"_s, u"tar.gz"_s,
+                                              u"--out"_s, out, u"--sign"_s, keys + u"/a.sec"_s});
+        QVERIFY2(right.exitCode == 0, right.err.constData());
+        QVERIFY(!right.err.contains("declares no signing.publicKey"));
     }
 
     void mtimeDefaultsToTheBundles()
