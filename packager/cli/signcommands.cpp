@@ -40,6 +40,22 @@ std::function<Result<QByteArray>()> passwordFor(const QString &keyPath)
 
 } // namespace
 
+namespace {
+
+// Test suites only: minisign's scrypt cost (1 GiB, seconds) per key would
+// dominate them; the cost is stored in the key, so readers still agree.
+signing::KdfCost keyCost()
+{
+    if (qEnvironmentVariable("DESKPACK_TEST_SCRYPT_COST") != u"interactive")
+        return signing::KdfCost::sensitive();
+    printErr(u"deskpack keygen: warning: DESKPACK_TEST_SCRYPT_COST=interactive: the secret key "
+             "is encrypted with a cheap scrypt cost, for tests only; unset it for a release "
+             "key\n"_s);
+    return signing::KdfCost::interactive();
+}
+
+} // namespace
+
 int runKeygenCommand(const QStringList &arguments)
 {
     const QString command = u"deskpack keygen"_s;
@@ -65,14 +81,7 @@ int runKeygenCommand(const QStringList &arguments)
     const QString secPath = parser.value(secretKeyOption);
     signing::KeyGenOptions options;
     options.force = parser.isSet(forceOption);
-    // Test suites only: minisign's scrypt cost (1 GiB, seconds) per key would
-    // dominate them; the cost is stored in the key, so readers still agree.
-    if (qEnvironmentVariable("DESKPACK_TEST_SCRYPT_COST") == u"interactive") {
-        options.cost = signing::KdfCost::interactive();
-        printErr(u"deskpack keygen: warning: DESKPACK_TEST_SCRYPT_COST=interactive: the secret key "
-                 "is encrypted with a cheap scrypt cost, for tests only; unset it for a release "
-                 "key\n"_s);
-    }
+    options.cost = keyCost();
     const bool encrypted = !parser.isSet(unencryptedOption);
     if (encrypted) {
         Result<QByteArray> password =
