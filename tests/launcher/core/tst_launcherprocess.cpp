@@ -118,13 +118,10 @@ private Q_SLOTS:
         tcp.kind = formats::Readiness::Kind::Tcp;
         tcp.port = free.serverPort();
         free.close();
-        const QString bundle =
-            test::writeMiniBundle(root.path(),
-                                  "import os, signal, sys
-                                      print('boom: no config', file = sys.stderr, flush = True) " +
-                                      ending +
-                                      '\n',
-                                  false, u"mini-app"_s, tcp);
+        const QByteArray main =
+            "import os, signal, sys\nprint('boom: no config', file=sys.stderr, flush=True)\n" +
+            ending + '\n';
+        const QString bundle = test::writeMiniBundle(root.path(), main, false, u"mini-app"_s, tcp);
         const test::ProcessResult r =
             test::runProcess(test::launcherPath(),
                              {u"--bundle"_s, bundle, u"--headless"_s, u"--exit-when-ready"_s,
