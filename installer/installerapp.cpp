@@ -167,7 +167,7 @@ int runWizard(int argc, char **argv, const InstallerFile &file, const InstallLay
     if (!hasDisplay())
         return usage(u"no display to show the wizard on (DISPLAY is not set); use --silent"_s);
     QApplication app(argc, argv);
-    QApplication::setApplicationDisplayName(u"%1 Setup"_s.arg(file.header().name));
+    QApplication::setApplicationDisplayName(InstallerWizard::titleFor(file.header()));
     InstallerWizard wizard(file, layout);
     wizard.show();
     const int code = app.exec();

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "desktopentries.h"
 
+#include "appicons.h"
 #include "base/fileio.h"
+#include "formats/bundlemanifest.h"
 
 #include <QDir>
-#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
-#include <QtEndian>
 
 #include <cerrno>
 #include <cstring>
@@ -52,28 +52,10 @@ QByteArray desktopEntryText(const InstallLayout &layout, const formats::Installe
     QString text = u"[Desktop Entry]\nType=Application\nVersion=1.5\n"_s;
     text += u"Name="_s + entryValue(header.name) + u'\n';
     text += u"Exec="_s + execArgument(layout.currentLink() + u'/' + launcherName(header)) + u'\n';
-    if (!header.icon.isEmpty())
-        text += u"Icon="_s + header.id + u'\n';
+    text += u"Icon="_s + header.id + u'\n';
     text += u"Terminal=false\nCategories=Utility;\nStartupNotify=true\n"_s;
     text += u"X-Deskpack-Root="_s + entryValue(layout.root) + u'\n';
     return text.toUtf8();
-}
-
-QString iconPath(const InstallLayout &layout, const formats::InstallerHeader &header)
-{
-    if (header.icon.isEmpty())
-        return {};
-    if (header.iconName.endsWith(u".svg"_s, Qt::CaseInsensitive))
-        return layout.iconTheme() + u"/scalable/apps/"_s + header.id + u".svg"_s;
-    QString size = u"256x256"_s;
-    const QByteArray &png = header.icon;
-    if (png.size() >= 24 && png.startsWith("\x89PNG\r\n\x1a\n") && png.mid(12, 4) == "IHDR") {
-        const quint32 w = qFromBigEndian<quint32>(png.constData() + 16);
-        const quint32 h = qFromBigEndian<quint32>(png.constData() + 20);
-        if (w > 0 && w <= 1024 && h > 0 && h <= 1024)
-            size = u"%1x%2"_s.arg(w).arg(h);
-    }
-    return layout.iconTheme() + u'/' + size + u"/apps/"_s + header.id + u".png"_s;
 }
 
 Result<QString> writeDesktopIntegration(const InstallLayout &layout,
@@ -107,13 +89,30 @@ Result<QString> writeDesktopIntegration(const InstallLayout &layout,
         return makeError(ErrorKind::Environment, u"%1: cannot create"_s.arg(entry));
     if (Result<void> ok = writeFileAtomically(entry, desktopEntryText(layout, header)); !ok)
         return ok.error();
-    if (const QString icon = iconPath(layout, header); !icon.isEmpty()) {
-        if (!QDir().mkpath(QFileInfo(icon).absolutePath()))
-            return makeError(ErrorKind::Environment, u"%1: cannot create"_s.arg(icon));
-        if (Result<void> ok = writeFileAtomically(icon, header.icon); !ok)
-            return ok.error();
-    }
+    if (Result<QStringList> icons = installThemeIcons(layout, themeIcons(header)); !icons)
+        return icons.error();
     return link;
+}
+
+Result<formats::InstallerHeader> installedHeader(const QString &bundleDir)
+{
+    Result<formats::BundleManifest> manifest = formats::readManifest(bundleDir);
+    if (!manifest)
+        return manifest.error();
+    formats::InstallerHeader header;
+    header.id = manifest->id;
+    header.name = manifest->name;
+    header.version = manifest->version;
+    header.launcher = manifest->launcher;
+    if (!manifest->icon.isEmpty()) {
+        // As `deskpack package` puts it in the header: up to 4 MiB, else none.
+        QFile icon(bundleDir + u'/' + manifest->icon);
+        if (icon.open(QIODevice::ReadOnly) && icon.size() <= (4 << 20)) {
+            header.icon = icon.readAll();
+            header.iconName = QFileInfo(manifest->icon).fileName();
+        }
+    }
+    return header;
 }
 
 QStringList removeDesktopIntegration(const InstallLayout &layout)
@@ -125,13 +124,7 @@ QStringList removeDesktopIntegration(const InstallLayout &layout)
         removed.append(link);
     if (QFile::remove(layout.desktopEntry()))
         removed.append(layout.desktopEntry());
-    QDirIterator icons(layout.iconTheme(), {layout.appId + u".png"_s, layout.appId + u".svg"_s},
-                       QDir::Files, QDirIterator::Subdirectories);
-    while (icons.hasNext()) {
-        const QString icon = icons.next();
-        if (icon.section(u'/', -2, -2) == u"apps" && QFile::remove(icon))
-            removed.append(icon);
-    }
+    removed += removeThemeIcons(layout);
     return removed;
 }
 

@@ -294,6 +294,13 @@ Result<RollbackReport> rollback(const InstallLayout &layout)
             !ok)
             return ok.error();
     }
+    // The menu entry and icons of the version now current: its name and icon
+    // may not be those of the one rolled back from.
+    Result<formats::InstallerHeader> header = installedHeader(layout.currentLink());
+    if (!header)
+        return header.error();
+    if (Result<QString> ok = writeDesktopIntegration(layout, *header); !ok)
+        return ok.error();
     return report;
 }
 

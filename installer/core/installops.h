@@ -66,7 +66,8 @@ struct RollbackReport
 };
 
 // Switches `current` to `previous` and `previous` to the old current, both by
-// rename. No previous version is ErrorKind::Invalid.
+// rename, then rewrites the desktop entry and icons from the version now
+// current's bundle.json. No previous version is ErrorKind::Invalid.
 Result<RollbackReport> rollback(const InstallLayout &layout);
 
 struct UninstallReport

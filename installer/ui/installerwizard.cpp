@@ -56,6 +56,11 @@ QPixmap watermark(const QString &name, const QPixmap &icon)
 
 } // namespace
 
+QString InstallerWizard::titleFor(const formats::InstallerHeader &header)
+{
+    return u"%1 %2 Setup"_s.arg(header.name, header.version);
+}
+
 InstallerWizard::InstallerWizard(InstallerFile file, InstallLayout defaultLayout, QWidget *parent)
     : QWizard(parent)
     , m_file(std::move(file))
@@ -64,7 +69,7 @@ InstallerWizard::InstallerWizard(InstallerFile file, InstallLayout defaultLayout
 {
     setObjectName(u"installerWizard"_s);
     const formats::InstallerHeader &header = m_file.header();
-    setWindowTitle(u"%1 %2 Setup"_s.arg(header.name, header.version));
+    setWindowTitle(titleFor(header));
     setWizardStyle(QWizard::ModernStyle);
     setOption(QWizard::NoBackButtonOnStartPage);
     setOption(QWizard::NoBackButtonOnLastPage);

@@ -35,6 +35,12 @@ public:
     InstallerWizard(InstallerFile file, InstallLayout defaultLayout, QWidget *parent = nullptr);
     ~InstallerWizard() override;
 
+    // "Deskpack Demo 1.0.0 Setup": the window title and the application's
+    // display name both. Qt's xcb and Wayland windows show a title that does
+    // not end with the display name as "<title> — <display name>"; one string
+    // for both says the app's name once.
+    static QString titleFor(const formats::InstallerHeader &header);
+
     const InstallerFile &installerFile() const { return m_file; }
     const InstallLayout &defaultLayout() const { return m_defaultLayout; }
     // 0 after a finished install; the error's exit code after a failed one.

@@ -42,7 +42,9 @@ FailureDialog::FailureDialog(const QString &appName, QWidget *parent)
 void FailureDialog::setUpWidgets(const QString &appName)
 {
     setObjectName(u"failureDialog"_s);
-    setWindowTitle(u"%1 could not start"_s.arg(appName));
+    // Ends with the app's name, the application's display name: Qt's xcb and
+    // Wayland windows append " — <display name>" to any other title.
+    setWindowTitle(u"Could not start — %1"_s.arg(appName));
     m_title->setObjectName(u"failureTitle"_s);
     m_title->setText(u"%1 could not start"_s.arg(appName));
     QFont big = m_title->font();

@@ -97,7 +97,10 @@ public:
 
     void showBundleError(const QString &appName, const QString &message) override
     {
-        QMessageBox box(QMessageBox::Critical, u"%1 cannot start"_s.arg(appName),
+        // The title ends with the display name (the app's name once it is
+        // known) so that Qt does not append it a second time.
+        QMessageBox box(QMessageBox::Critical,
+                        u"Cannot start — %1"_s.arg(QGuiApplication::applicationDisplayName()),
                         u"%1 cannot start: its installation is damaged."_s.arg(appName),
                         QMessageBox::Close);
         box.setObjectName(u"bundleErrorDialog"_s);
@@ -165,7 +168,7 @@ int runLauncher(int argc, char **argv)
         return runWithoutWindow(argc, argv);
     if (!haveDisplay()) {
         printText(stderr, u"launcher: no display (DISPLAY and WAYLAND_DISPLAY are not set); "
-                 "run with --headless to start without a window\n"_s);
+                          "run with --headless to start without a window\n"_s);
         return ExitEnvironment;
     }
     QApplication app(argc, argv);

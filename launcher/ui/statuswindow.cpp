@@ -2,6 +2,7 @@
 #include "statuswindow.h"
 
 #include "failuredialog.h"
+#include "formats/appicon.h"
 #include "logpanel.h"
 #include "panels.h"
 #include "pluginspanel.h"
@@ -31,7 +32,8 @@ namespace deskpack::launcher {
 namespace {
 
 // The app's initial on a rounded square, with a dot in the state's colour:
-// bundles do not have to ship an icon.
+// bundles do not have to ship an icon. The same picture as the SVG the
+// installer and the deb put in the icon theme (formats/appicon.h).
 QIcon appIcon(const QString &name, const QString &dotColor)
 {
     QIcon icon;
@@ -41,11 +43,12 @@ QIcon appIcon(const QString &name, const QString &dotColor)
         QPainter p(&pixmap);
         p.setRenderHint(QPainter::Antialiasing);
         p.setPen(Qt::NoPen);
-        p.setBrush(QColor(u"#334155"_s));
-        p.drawRoundedRect(QRectF(0, 0, size, size), size * 0.22, size * 0.22);
+        p.setBrush(QColor(QLatin1StringView(formats::GeneratedIconBackground)));
+        const qreal radius = size * formats::GeneratedIconCornerRadius;
+        p.drawRoundedRect(QRectF(0, 0, size, size), radius, radius);
         QFont font = p.font();
         font.setBold(true);
-        font.setPixelSize(int(size * 0.62));
+        font.setPixelSize(int(size * formats::GeneratedIconLetterSize));
         p.setFont(font);
         p.setPen(Qt::white);
         p.drawText(QRectF(0, 0, size, size), Qt::AlignCenter,

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "childprocess.h"
 
+#include "exitstatus.h"
+
 #include <QProcess>
 
 using namespace Qt::Literals::StringLiterals;
@@ -36,8 +38,9 @@ Result<ChildOutput> runToCompletion(const ChildCommand &command)
     output.standardError = process.readAllStandardError();
     if (process.exitStatus() == QProcess::CrashExit) {
         return makeError(ErrorKind::Environment,
-                         u"%1 crashed: %2"_s.arg(
-                             command.program, QString::fromUtf8(output.standardError).trimmed()));
+                         u"%1 crashed (it %2): %3"_s.arg(
+                             command.program, describeExit(process.exitCode(), QProcess::CrashExit),
+                             QString::fromUtf8(output.standardError).trimmed()));
     }
     output.exitCode = process.exitCode();
     return output;

@@ -34,7 +34,8 @@ struct ChildOutput
 // Runs `command` to completion. The child that cannot start, does not finish
 // within the time-out (it is killed and reaped) or crashes is an
 // ErrorKind::Environment error naming the program: "P: cannot start: why",
-// "P: no answer within N s; stopped it", "P crashed: <its stderr>".
+// "P: no answer within N s; stopped it", "P crashed (it was killed by SIGSEGV
+// (signal 11, segmentation fault)): <its stderr>".
 Result<ChildOutput> runToCompletion(const ChildCommand &command);
 
 } // namespace deskpack

@@ -4,6 +4,7 @@
 #include "archive/archivewriter.h"
 #include "base/fileio.h"
 #include "debcontrol.h"
+#include "formats/appicon.h"
 #include "runtime/elffile.h"
 
 #include <QCryptographicHash>
@@ -75,30 +76,10 @@ QString iconDirFor(const QString &iconPath)
     if (iconPath.endsWith(u".svg"_s, Qt::CaseInsensitive))
         return u"scalable"_s;
     QFile file(iconPath);
-    if (file.open(QIODevice::ReadOnly)) {
-        const QByteArray head = file.read(24);
-        if (head.size() == 24 && head.startsWith("\x89PNG")) {
-            auto be32 = [&](int at) {
-                return (quint32(quint8(head[at])) << 24) | (quint32(quint8(head[at + 1])) << 16) |
-                       (quint32(quint8(head[at + 2])) << 8) | quint32(quint8(head[at + 3]));
-            };
-            return u"%1x%2"_s.arg(be32(16)).arg(be32(20));
-        }
-    }
-    return {};
-}
-
-// Shown when the bundle has no icon of its own: a plain rounded square with
-// the app's initial, so menus never show a broken image.
-QByteArray defaultIcon(const QString &name)
-{
-    const QString initial = name.isEmpty() ? u"?"_s : name.left(1).toUpper().toHtmlEscaped();
-    return u"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"64\" height=\"64\" viewBox=\"0 0 64 "
-           u"64\">"
-           "<rect x=\"4\" y=\"4\" width=\"56\" height=\"56\" rx=\"12\" fill=\"#2a6f97\"/>"
-           "<text x=\"32\" y=\"44\" font-family=\"sans-serif\" font-size=\"32\" "
-           "text-anchor=\"middle\" fill=\"#ffffff\">%1</text></svg>\n"_s.arg(initial)
-               .toUtf8();
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    const QSize size = formats::pngImageSize(file.read(24));
+    return size.isValid() ? u"%1x%2"_s.arg(size.width()).arg(size.height()) : QString();
 }
 
 quint32 crc32(const QByteArray &data)
@@ -186,7 +167,7 @@ void addIcon(Entries &data, const QString &bundleDir, const formats::BundleManif
 {
     QString iconDir = u"scalable"_s;
     QString iconExt = u"svg"_s;
-    QByteArray iconBytes = defaultIcon(manifest.name);
+    QByteArray iconBytes = formats::generatedAppIconSvg(manifest.name);
     if (!manifest.icon.isEmpty()) {
         const QString iconPath = QDir(bundleDir).filePath(manifest.icon);
         const QString dirName = iconDirFor(iconPath);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "kernel.h"
 
+#include "base/exitstatus.h"
 #include "kernelprotocol.h"
 #include "runner/python/processgroup.h"
 #include "runner/python/pythonenvironment.h"
@@ -320,8 +321,7 @@ void Kernel::onFinished(int exitCode, QProcess::ExitStatus status)
     m_exit.crashed = status == QProcess::CrashExit;
     if (m_exit.message.isEmpty()) {
         const QString tail = QString::fromUtf8(m_diagnostics).trimmed().section(u'\n', -3);
-        m_exit.message = m_exit.crashed ? u"the kernel was killed by a signal"_s
-                                        : u"the kernel exited with code %1"_s.arg(exitCode);
+        m_exit.message = u"the kernel "_s + describeExit(exitCode, status);
         if (!tail.isEmpty())
             m_exit.message += u": "_s + tail;
     }

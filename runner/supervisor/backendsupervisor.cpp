@@ -5,6 +5,7 @@
 #include "backendsupervisor.h"
 #include "backendsupervisorprivate.h"
 
+#include "base/exitstatus.h"
 #include "runner/python/runnerlogging.h"
 
 #include <QDir>
@@ -139,8 +140,7 @@ void BackendSupervisor::Private::onFinished(int exitCode, QProcess::ExitStatus s
         Q_EMIT q->logLine(line);
     if (!process)
         return;
-    QString how = status == QProcess::CrashExit ? u"was killed by a signal"_s
-                                                : u"exited with code %1"_s.arg(exitCode);
+    const QString how = describeExit(exitCode, status);
     signalGroup(SIGKILL); // no orphans: whatever the backend started goes with it
     releaseProcess();
     settleExit(how);
@@ -344,7 +344,8 @@ QDateTime BackendSupervisor::readySince() const
 
 QString BackendSupervisor::url() const
 {
-    return d->plan.readiness.kind == formats::Readiness::Kind::Http ? d->plan.readiness.url : QString();
+    return d->plan.readiness.kind == formats::Readiness::Kind::Http ? d->plan.readiness.url
+                                                                    : QString();
 }
 
 QString BackendSupervisor::failureReason() const

@@ -56,6 +56,10 @@ private:
     static QString root(const QString &home) { return home + u"/.local/opt/"_s + AppId; }
     static QString link(const QString &path) { return readLinkTarget(path); }
     static QString dataDir(const QString &home) { return home + u"/.local/share/"_s + AppId; }
+    static QString icon(const QString &home)
+    {
+        return home + u"/.local/share/icons/hicolor/scalable/apps/"_s + AppId + u".svg"_s;
+    }
 
     QString newHome()
     {
@@ -132,6 +136,9 @@ private Q_SLOTS:
             "\nExec=\"" + QFile::encodeName(root(home)) + "/current/" + AppId.toUtf8() + "\"\n";
         QVERIFY2(entry.contains(exec), entry.constData());
         QVERIFY(entry.contains("\nName=Deskpack Demo\n"));
+        // The demo ships no icon: the generated one, under the name Icon= gives.
+        QVERIFY(entry.contains("\nIcon=deskpack-demo\n"));
+        QVERIFY(QFileInfo(icon(home)).isFile());
         QVERIFY(QFileInfo(root(home) + u"/versions/1.0.0/bundle.json"_s).isFile());
         QVERIFY(!QFileInfo::exists(root(home) + u"/previous"_s));
         // Nothing of a run is left beside versions/.
@@ -208,6 +215,7 @@ private Q_SLOTS:
         QCOMPARE(link(root(home) + u"/current"_s), u"versions/1.0.0"_s);
         QCOMPARE(link(root(home) + u"/previous"_s), u"versions/2.0.0"_s);
         QCOMPARE(readAllOf(root(home) + u"/current/app/release.txt"_s), QByteArray("1.0.0\n"));
+        QVERIFY(QFileInfo(icon(home)).isFile()); // rewritten from 1.0.0's bundle.json
         run = startInstalledApp(home);
         QVERIFY2(run.exitCode == 0, run.err.constData());
         QCOMPARE(readAllOf(dataDir(home) + u"/keep.txt"_s), QByteArray("user data\n"));
@@ -226,6 +234,7 @@ private Q_SLOTS:
         QVERIFY(!QFileInfo(home + u"/.local/bin/"_s + AppId).isSymLink());
         QVERIFY(
             !QFileInfo::exists(home + u"/.local/share/applications/"_s + AppId + u".desktop"_s));
+        QVERIFY(!QFileInfo::exists(icon(home)));
         QCOMPARE(readAllOf(dataDir(home) + u"/keep.txt"_s), QByteArray("user data\n"));
         // A second uninstall finds nothing to remove.
         QCOMPARE(runInstaller(u"3.0.0"_s, home, {u"--uninstall"_s}).exitCode, 1);

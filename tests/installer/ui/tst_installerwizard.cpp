@@ -215,6 +215,24 @@ private Q_SLOTS:
         QVERIFY(uninstall(*layout, true));
     }
 
+    // The title bar says the app's name once: the title ends with the display
+    // name the installer sets, so Qt appends nothing ("... Setup — ... Setup").
+    void titleNamesTheAppOnce()
+    {
+        Result<InstallerFile> file = InstallerFile::open(m_plain);
+        QVERIFY(file);
+        const QString title = InstallerWizard::titleFor(file->header());
+        QCOMPARE(title, u"Deskpack Demo 1.0.0 Setup"_s);
+        const QString before = QGuiApplication::applicationDisplayName();
+        QGuiApplication::setApplicationDisplayName(title); // as installerapp.cpp does
+        auto w = makeWizard(m_plain);
+        QVERIFY(w);
+        QCOMPARE(w->windowTitle(), title);
+        QVERIFY(w->windowTitle().endsWith(QGuiApplication::applicationDisplayName()));
+        QCOMPARE(w->windowTitle().count(u"Deskpack Demo"_s), 1);
+        QGuiApplication::setApplicationDisplayName(before);
+    }
+
     void noLicencePageWithoutLicence()
     {
         auto w = makeWizard(m_plain);

@@ -91,8 +91,25 @@ private Q_SLOTS:
         QVERIFY(QFileInfo::exists(root.filePath(u"d/logs/launcher.log"_s)));
     }
 
+    // The headless output names how the backend ended: its exit code, or the
+    // signal that killed it (by name and number, not "a signal").
+    void backendFailureBeforeReadyExits3_data()
+    {
+        QTest::addColumn<QByteArray>("ending");
+        QTest::addColumn<QByteArray>("reported");
+        QTest::newRow("exit 4") << QByteArray("sys.exit(4)")
+                                << QByteArray("the backend exited with code 4 before it was ready");
+        QTest::newRow("SIGSEGV") << QByteArray("os.kill(os.getpid(), signal.SIGSEGV)")
+                                 << QByteArray("the backend was killed by SIGSEGV (signal 11, "
+                                               "segmentation fault) before it was ready");
+        QTest::newRow("SIGKILL") << QByteArray("os.kill(os.getpid(), signal.SIGKILL)")
+                                 << QByteArray("the backend was killed by SIGKILL (signal 9, "
+                                               "killed) before it was ready");
+    }
     void backendFailureBeforeReadyExits3()
     {
+        QFETCH(QByteArray, ending);
+        QFETCH(QByteArray, reported);
         QTemporaryDir root;
         // TCP readiness on a port nobody serves: a heartbeat could beat the exit.
         QTcpServer free;
@@ -101,9 +118,10 @@ private Q_SLOTS:
         tcp.kind = formats::Readiness::Kind::Tcp;
         tcp.port = free.serverPort();
         free.close();
-        const QString bundle = test::writeMiniBundle(
-            root.path(), "import sys\nprint('boom: no config', file=sys.stderr)\nsys.exit(4)\n",
-            false, u"mini-app"_s, tcp);
+        const QByteArray main =
+            "import os, signal, sys\nprint('boom: no config', file=sys.stderr, flush=True)\n" +
+            ending + '\n';
+        const QString bundle = test::writeMiniBundle(root.path(), main, false, u"mini-app"_s, tcp);
         const test::ProcessResult r =
             test::runProcess(test::launcherPath(),
                              {u"--bundle"_s, bundle, u"--headless"_s, u"--exit-when-ready"_s,
@@ -113,6 +131,7 @@ private Q_SLOTS:
         QVERIFY2(r.out.isEmpty(), r.out.constData());
         QVERIFY2(r.err.contains("boom: no config"), r.err.constData());
         QVERIFY2(r.err.contains("launcher: the backend"), r.err.constData());
+        QVERIFY2(r.err.contains(reported), r.err.constData());
     }
 
     void brokenBundleExits3NamingTheFile_data()

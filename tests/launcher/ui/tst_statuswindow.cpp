@@ -266,6 +266,9 @@ private Q_SLOTS:
         m_controller->become(BackendState::Failed);
         FailureDialog *dialog = m_window->failureDialog();
         QTRY_VERIFY(dialog->isVisible());
+        // Ends with the app's name, so Qt appends no " — Deskpack Demo" of its own.
+        QCOMPARE(dialog->windowTitle(), u"Could not start — Deskpack Demo"_s);
+        QCOMPARE(m_window->windowTitle(), u"Deskpack Demo"_s);
         // The reason's first line as a sentence; the output it quotes is in the log box.
         QCOMPARE(dialog->findChild<QLabel *>(u"failureReason"_s)->text(),
                  u"The backend exited with code 1 before it was ready."_s);
@@ -277,6 +280,19 @@ private Q_SLOTS:
         QCOMPARE(dialog->isVisible(), staysOpen);
         if (button == u"openLogsButton")
             QCOMPARE(m_opened, QList<QUrl>{QUrl::fromLocalFile(u"/data/logs"_s)});
+    }
+
+    // A backend killed by a signal: the dialog's sentence names it.
+    void failureDialogNamesTheSignal()
+    {
+        m_controller->m_reason = u"the backend was killed by SIGKILL (signal 9, killed); its last "
+                                 "output:\nfakeapp: serving"_s;
+        m_controller->m_tail = {u"fakeapp: serving"_s};
+        m_controller->become(BackendState::Failed);
+        FailureDialog *dialog = m_window->failureDialog();
+        QTRY_VERIFY(dialog->isVisible());
+        QCOMPARE(dialog->findChild<QLabel *>(u"failureReason"_s)->text(),
+                 u"The backend was killed by SIGKILL (signal 9, killed)."_s);
     }
 
     void failureDialogClosesWhenTheBackendRecovers()

@@ -80,7 +80,8 @@ private Q_SLOTS:
         Result<PythonOutput> out = runPython(command);
         QVERIFY(!out);
         QCOMPARE(out.error().kind, ErrorKind::Environment);
-        QVERIFY2(out.error().message.endsWith(u" crashed: dying"_s),
+        QVERIFY2(out.error().message.endsWith(
+                     u" crashed (it was killed by SIGKILL (signal 9, killed)): dying"_s),
                  qPrintable(out.error().message));
     }
 

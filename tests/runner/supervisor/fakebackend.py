@@ -14,6 +14,7 @@ flood N          serve, then print N numbered lines as fast as possible, then "f
 bad-utf8         print invalid UTF-8, then serve
 sleep            no port: sleep (heartbeat readiness comes from launch_backend.py)
 heartbeat-self   no port: write $DESKPACK_HEARTBEAT_FILE itself after 0.3 s, then sleep
+kill-self SIG    serve; once ready, print a line and kill itself with signal SIG (a name)
 """
 import os
 import signal
@@ -102,6 +103,13 @@ def main():
         with open(os.environ["DESKPACK_HEARTBEAT_FILE"], "w") as f:
             f.write("self")
         time.sleep(3600)
+    elif scenario == "kill-self":
+        def die():
+            time.sleep(0.3)
+            print("fakebackend: dying by " + extra, flush=True)
+            os.kill(os.getpid(), getattr(signal, extra))
+        threading.Thread(target=die, daemon=True).start()
+        serve(port)
     else:
         sys.exit(f"fakebackend: unknown scenario {scenario}")
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // BackendSupervisor against fake backends (tests/runner/fakebackend.py run
 // through resources/launch_backend.py): readiness by HTTP, TCP and heartbeat,
-// never ready, exit at once, crash and restart, crash loop and safe mode,
-// SIGTERM ignored, grandchildren, a port already taken, flooding and invalid
-// UTF-8 output, and a launcher killed with SIGKILL.
-#include "fakebackend.h"
+// never ready, exit at once, crash and restart, a death by a named signal,
+// crash loop and safe mode, SIGTERM ignored, grandchildren, a port already
+// taken, flooding and invalid UTF-8 output, and a launcher killed with SIGKILL.
 #include "common/runnertestutil.h"
+#include "fakebackend.h"
 
 #include "runner/supervisor/backendsupervisor.h"
 
@@ -234,6 +234,35 @@ private Q_SLOTS:
         QVERIFY(h.supervisor->processId() != first);
         QVERIFY(!h.supervisor->safeModeSuggested());
         QVERIFY(readAll(h.supervisor->logFilePath()).contains(u"restarting in 0.2 s"_s));
+    }
+
+    // A backend killed by a signal: the reason, the log and so the failure
+    // dialog and the headless output name the signal, not just "a signal".
+    void killedBySignalIsNamed_data()
+    {
+        QTest::addColumn<QString>("signal");
+        QTest::addColumn<QString>("named");
+        QTest::newRow("SIGSEGV") << u"SIGSEGV"_s
+                                 << u"was killed by SIGSEGV (signal 11, segmentation fault)"_s;
+        QTest::newRow("SIGKILL") << u"SIGKILL"_s << u"was killed by SIGKILL (signal 9, killed)"_s;
+        QTest::newRow("SIGABRT") << u"SIGABRT"_s << u"was killed by SIGABRT (signal 6, aborted)"_s;
+    }
+    void killedBySignalIsNamed()
+    {
+        QFETCH(QString, signal);
+        QFETCH(QString, named);
+        runner::SupervisorOptions options = Harness::quick();
+        options.restartInitialDelayMs = 60'000;
+        Harness h(u"kill-self"_s, test::freePort(), signal, options);
+        h.supervisor->start();
+        QVERIFY(h.waitFor(State::Crashed));
+        const QString reason = h.supervisor->failureReason();
+        QVERIFY2(reason.startsWith(u"the backend "_s + named + u"; its last output:"_s),
+                 qPrintable(reason));
+        QVERIFY2(reason.contains(u"fakebackend: dying by "_s + signal), qPrintable(reason));
+        QVERIFY(readAll(h.supervisor->logFilePath()).contains(u"deskpack: the backend "_s + named));
+        h.supervisor->stop();
+        QCOMPARE(h.supervisor->state(), State::Stopped);
     }
 
     // Crashes while plugins are on sys.path: three in the window stop the
