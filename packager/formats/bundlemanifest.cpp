@@ -2,9 +2,9 @@
 #include "bundlemanifest.h"
 #include "appid.h"
 #include "base/filehash.h"
-#include "base/terminal.h"
 #include "base/fileio.h"
 #include "base/fspath.h"
+#include "base/terminal.h"
 
 #include "base/jsonaccess.h"
 #include "base/jsontext.h"
@@ -196,6 +196,8 @@ QByteArray serializeManifest(const BundleManifest &m)
         root["env"][s(k)] = s(v);
     root["launcher"] = m.launcher.isEmpty() ? json(nullptr) : json(s(m.launcher));
     root["icon"] = m.icon.isEmpty() ? json(nullptr) : json(s(m.icon));
+    if (m.runtimeOrigin)
+        root["runtimeOrigin"] = runtimeOriginToJson(*m.runtimeOrigin);
     json files = json::object();
     for (const BundleFile &f : m.files) {
         json e;
@@ -307,6 +309,7 @@ Result<BundleManifest> parseManifest(QByteArrayView data, const QString &fileNam
     readEnvironment(root, m);
     m.launcher = bundlePath(root["launcher"], Presence::Optional).value_or(QString());
     m.icon = bundlePath(root["icon"], Presence::Optional).value_or(QString());
+    m.runtimeOrigin = readRuntimeOrigin(root["runtimeOrigin"]);
     readFiles(root["files"], m);
     readDirs(root["dirs"], m);
     if (!problems.isEmpty())

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "base/result.h"
+#include "formats/runtimeorigin.h"
 
 #include <QHash>
 #include <QList>
@@ -10,6 +11,7 @@
 #include <QStringList>
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace deskpack::formats {
@@ -65,8 +67,9 @@ struct BundleManifest
     QString lock;             // app/runtime-core-lock.json
     QString lockEnvAlias;     // e.g. ASTRBOT_DESKTOP_CORE_LOCK_PATH, may be empty
     QList<QPair<QString, QString>> env;
-    QString launcher;              // the launcher executable (the app id), empty if none
-    QString icon;                  // resources/..., may be empty
+    QString launcher; // the launcher executable (the app id), empty if none
+    QString icon;     // resources/..., may be empty
+    std::optional<RuntimeOrigin> runtimeOrigin; // "runtimeOrigin", for the SBOM; optional
     std::vector<BundleFile> files; // files and links, sorted by path, bundle.json excluded
     // The empty directories, sorted: every other directory holds a file, a
     // link or one of these, so an extra directory on disk is detectable.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "base/result.h"
+#include "formats/runtimeorigin.h"
 
 #include <QList>
 #include <QPair>
@@ -72,18 +73,7 @@ struct Component
     bool operator==(const Component &) const = default;
 };
 
-// The build-time origin of the Python runtime (bundle.json "runtimeOrigin",
-// optional: bundles built before it existed have none).
-struct RuntimeOrigin
-{
-    QString kind;           // "debian", "pyenv", "prefix", "archive", or empty if unknown
-    QString source;         // the prefix or archive file name (no build-machine path for archives)
-    QString package;        // Debian package owning the interpreter, e.g. "python3.11-minimal"
-    QString packageVersion; // its Debian version, e.g. "3.11.2-6+deb12u6"
-    QString sha256;         // of the archive, for kind "archive"
-
-    bool operator==(const RuntimeOrigin &) const = default;
-};
+using RuntimeOrigin = formats::RuntimeOrigin; // bundle.json "runtimeOrigin"
 
 // Everything an SBOM says about one bundle. Components are sorted by ref;
 // dependencies by (from, to). Deterministic for a given bundle.
@@ -93,8 +83,8 @@ struct Inventory
     QString appId;
     QString appName;
     QString appVersion;
-    QString deskpackVersion; // the deskpack that reads the bundle (the SBOM's tool)
-    RuntimeOrigin runtimeOrigin;
+    QString deskpackVersion;     // the deskpack that reads the bundle (the SBOM's tool)
+    RuntimeOrigin runtimeOrigin; // empty kind: the bundle does not say
     QList<Component> components;
     // Requires-Dist edges between distributions present in the bundle, by ref.
     // Rule: a requirement with an `extra == ...` marker is dropped (optional);
