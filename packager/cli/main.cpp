@@ -5,6 +5,7 @@
 #include "cli/packagecommands.h"
 #include "cli/plugincommands.h"
 #include "cli/runtimecommands.h"
+#include "cli/sbomcommands.h"
 
 #include <QCoreApplication>
 
@@ -31,6 +32,8 @@ int main(int argc, char *argv[])
         return cli::runRuntimeCommand(args.mid(1));
     if (command == u"plugin")
         return cli::runPluginCommand(args.mid(1));
+    if (command == u"sbom")
+        return cli::runSbomCommand(args.mid(1));
     if (command == u"--version") {
         cli::printOut(u"deskpack %1\n"_s.arg(QCoreApplication::applicationVersion()));
         return ExitOk;
@@ -43,6 +46,7 @@ int main(int argc, char *argv[])
         "  verify BUNDLE                 check a bundle against its manifest\n"
         "  package BUNDLE --format F     zip, tar.gz, tar.zst or deb of a bundle\n"
         "  plugin check                  a plugin's requirements vs a bundle\n"
+        "  sbom BUNDLE --format F        CycloneDX 1.6 or SPDX 2.3 SBOM of a bundle\n"
         "Run 'deskpack COMMAND --help' for a command's options.\n"_s;
     if (command == u"--help" || command == u"-h") {
         cli::printOut(usage);
