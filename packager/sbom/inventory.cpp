@@ -152,8 +152,13 @@ Result<Inventory> collectInventory(const QString &bundleDir)
     for (const DistributionInfo &d : std::as_const(*dists))
         inv.components.append(d.component);
     inv.dependencies = requiresEdges(*dists);
-    inv.components.append(runtimeComponent(*manifest));
-    inv.components.append(nativeLibraries(bundleDir, *manifest));
+    const Component runtime = runtimeComponent(*manifest);
+    inv.components.append(runtime);
+    for (const Component &lib : nativeLibraries(bundleDir, *manifest)) {
+        if (lib.path.startsWith(u"runtime/"_s)) // what the interpreter loads
+            inv.dependencies.append({runtime.ref, lib.ref});
+        inv.components.append(lib);
+    }
     addLauncher(bundleDir, *manifest, inv);
     for (Component &c : inv.components) {
         c.properties.append({u"deskpack:version-source"_s, versionSourceName(c.versionSource)});

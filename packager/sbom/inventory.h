@@ -86,10 +86,11 @@ struct Inventory
     QString deskpackVersion;     // the deskpack that reads the bundle (the SBOM's tool)
     RuntimeOrigin runtimeOrigin; // empty kind: the bundle does not say
     QList<Component> components;
-    // Requires-Dist edges between distributions present in the bundle, by ref.
-    // Rule: a requirement with an `extra == ...` marker is dropped (optional);
-    // other markers are kept (they were true enough for pip to install the
-    // target, and an edge to a present distribution is what a reader needs).
+    // (from, to) by ref: the Requires-Dist edges between distributions the
+    // bundle holds (a requirement whose marker mentions `extra` is optional and
+    // dropped; other markers are not evaluated: pip installed the target), the
+    // runtime -> each native library under runtime/, and the launcher -> the
+    // Qt it runs on.
     QList<QPair<QString, QString>> dependencies;
     QStringList warnings; // things read with a fallback (a dist-info without RECORD, ...)
 

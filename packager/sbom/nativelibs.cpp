@@ -44,7 +44,7 @@ const std::vector<Rule> &rules()
         {u"libz.so"_s, u"zlib"_s, u"zlib"_s, u"Zlib"_s,
          u"(?:de|in)flate (\\d+\\.\\d+(?:\\.\\d+)*) Copyright"_s},
         {u"libexpat.so"_s, u"expat"_s, u"expat"_s, u"MIT"_s, u"^expat_(\\d+\\.\\d+\\.\\d+)$"_s},
-        {u"liblzma.so"_s, u"xz (liblzma)"_s, u"xz"_s, QString(), exactTriple},
+        {u"liblzma.so"_s, u"XZ Utils"_s, u"xz"_s, QString(), exactTriple},
         {u"libbz2.so"_s, u"bzip2"_s, u"bzip2"_s, u"bzip2-1.0.6"_s,
          u"^(\\d+\\.\\d+\\.\\d+), \\d{1,2}-[A-Za-z]{3}-\\d{4}$"_s},
         {u"libffi.so"_s, u"libffi"_s, u"libffi"_s, u"MIT"_s, QString()},

@@ -35,7 +35,8 @@ QString contentUuid(const QByteArray &data)
 QString documentTime(const SbomOptions &options)
 {
     const qint64 seconds = options.sourceDateEpoch.value_or(ZipEpochSeconds);
-    return QDateTime::fromSecsSinceEpoch(seconds, QTimeZone::utc()).toString(Qt::ISODate);
+    return QDateTime::fromSecsSinceEpoch(seconds, QTimeZone::utc())
+        .toString(u"yyyy-MM-dd'T'HH:mm:ss'Z'"_s);
 }
 
 Result<QStringList> writeSboms(const QString &bundleDir, const QString &outDir,
