@@ -192,6 +192,8 @@ LibraryIdentity identifyLibrary(const QString &fileName, QByteArrayView content)
                           id.version = m.captured(1);
                       return m.hasMatch();
                   });
+    if (id.family == u"openssl" && id.version.startsWith(u"1."))
+        id.license = u"OpenSSL"_s; // Apache-2.0 only from 3.0 on
     return id;
 }
 
