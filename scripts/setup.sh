@@ -16,7 +16,7 @@ packages=(
     zlib1g-dev  # the installer stub links zlib statically (libz.a)
     lintian  # tst_packagedeb checks the deb of deskpack package
     libsodium-dev  # minisign-format keys and signatures (packager/signing)
-    minisign python3-jsonschema  # interop and SBOM schema tests
+    minisign python3-jsonschema python3-license-expression  # interop and SBOM validation tests
 )
 
 missing=()

@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+scripts/sbom-schemas.sh
 export QT_QPA_PLATFORM=offscreen
 ctest --preset default -j "$(nproc)"
 

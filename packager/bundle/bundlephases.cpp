@@ -3,15 +3,16 @@
 
 #include "base/filehash.h"
 #include "base/fileio.h"
+#include "formats/bundlemanifest.h"
 #include "fstree.h"
 #include "lock/lockvalidator.h"
 #include "lock/sitepackages.h"
-#include "formats/bundlemanifest.h"
 #include "runner/python/distributionprobe.h"
 #include "runner/python/pip.h"
 #include "runtime/hostruntime.h"
 #include "runtime/pythoninfo.h"
 #include "runtime/runtimearchive.h"
+#include "runtimeorigin.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -77,6 +78,7 @@ Result<void> Builder::prepareRuntime()
         if (!copied)
             return copied.error();
         m_interpreter = copied->interpreter;
+        m_origin = hostRuntimeOrigin(host->executable, host->basePrefix);
         m_versionShort = copied->info.versionShort;
         m_result.pythonVersion = copied->info.version;
     } else {
@@ -85,6 +87,7 @@ Result<void> Builder::prepareRuntime()
         if (!cached)
             return cached.error();
         m_result.runtimeFromCache = cached->reused;
+        m_origin = archiveRuntimeOrigin(m_config.runtimeArchive, m_config.runtimeSha256);
         if (Result<void> copied = copyTree(cached->root, runtimeDir()); !copied)
             return copied;
         Result<QString> interpreter = runtime::findInterpreter(runtimeDir());
@@ -389,6 +392,7 @@ Result<void> Builder::writeManifest()
     m.readiness = m_config.readiness;
     m.python = m_interpreterRelative;
     m.pythonVersion = m_result.pythonVersion;
+    m.runtimeOrigin = m_origin;
     m.coreSitePackages = m_coreRelative;
     m.lock = u"app/runtime-core-lock.json"_s;
     m.lockEnvAlias = m_config.lockEnv;
@@ -403,9 +407,9 @@ Result<void> Builder::writeManifest()
     m.files = std::move(tree->files);
     m.dirs = std::move(tree->emptyDirs);
     m_result.files = qint64(m.files.size()); // what `deskpack verify` counts too
-    if (Result<void> written =
-            writeFileAtomically(m_root + u'/' + QLatin1StringView(formats::BundleManifest::FileName),
-                                formats::serializeManifest(m));
+    if (Result<void> written = writeFileAtomically(
+            m_root + u'/' + QLatin1StringView(formats::BundleManifest::FileName),
+            formats::serializeManifest(m));
         !written)
         return written.error();
     return setTreeMtime(m_root, buildEpoch(m_config));

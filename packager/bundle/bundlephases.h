@@ -71,6 +71,7 @@ private:
     QString m_final; // where the bundle ends up; messages name paths there
     PipChoice m_pip;
     QString m_coreRelative;
+    formats::RuntimeOrigin m_origin;
     QStringList m_hostPaths;
     BuildResult m_result;
 

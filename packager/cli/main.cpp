@@ -6,6 +6,7 @@
 #include "cli/plugincommands.h"
 #include "cli/runtimecommands.h"
 #include "cli/signcommands.h"
+#include "cli/sbomcommands.h"
 
 #include <QCoreApplication>
 
@@ -38,6 +39,8 @@ int main(int argc, char *argv[])
         return cli::runSignCommand(args.mid(1));
     if (command == u"verify-signature")
         return cli::runVerifySignatureCommand(args.mid(1));
+    if (command == u"sbom")
+        return cli::runSbomCommand(args.mid(1));
     if (command == u"--version") {
         cli::printOut(u"deskpack %1\n"_s.arg(QCoreApplication::applicationVersion()));
         return ExitOk;
@@ -53,6 +56,7 @@ int main(int argc, char *argv[])
         "  keygen -p KEY.pub -s KEY.sec  a minisign key pair (-W: no password)\n"
         "  sign FILE... -s KEY.sec       write FILE.minisig (minisign format)\n"
         "  verify-signature FILE -p KEY.pub|-P RW...   check FILE.minisig\n"
+        "  sbom BUNDLE --format F        CycloneDX 1.6 or SPDX 2.3 SBOM of a bundle\n"
         "Run 'deskpack COMMAND --help' for a command's options.\n"_s;
     if (command == u"--help" || command == u"-h") {
         cli::printOut(usage);

@@ -6,6 +6,7 @@
 #include "package/package.h"
 #include "package/releasefiles.h"
 #include "passwordinput.h"
+#include "sbom/sbom.h"
 #include "signing/signing.h"
 
 #include <QFileInfo>
@@ -194,10 +195,17 @@ int runPackageCommand(const QStringList &arguments)
         return fail(r.error());
     ReleaseReport release;
     const signing::SecretKey *signer = *key ? &**key : nullptr;
-    Result<QStringList> written = package::writeReleaseFiles({r->path}, signer);
+    // The SBOMs describe the bundle packaged, dated like its entries.
+    const QFileInfo packageFile(r->path);
+    Result<QStringList> sboms =
+        sbom::writeSboms(options.bundleDir, packageFile.absolutePath(), packageFile.fileName(),
+                         sbom::SbomOptions{r->mtime});
+    if (!sboms)
+        return fail(sboms.error());
+    Result<QStringList> written = package::writeReleaseFiles(QStringList{r->path} + *sboms, signer);
     if (!written)
         return fail(written.error());
-    release.files = *written;
+    release.files = *sboms + *written;
     r->warnings += keyWarnings;
     if (signer)
         release.keyId = signer->publicKey().keyIdHex();

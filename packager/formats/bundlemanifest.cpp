@@ -198,6 +198,8 @@ QByteArray serializeManifest(const BundleManifest &m)
     root["icon"] = m.icon.isEmpty() ? json(nullptr) : json(s(m.icon));
     root["signing"] =
         m.signingPublicKey.isEmpty() ? json(nullptr) : json{{"publicKey", s(m.signingPublicKey)}};
+    if (m.runtimeOrigin)
+        root["runtimeOrigin"] = runtimeOriginToJson(*m.runtimeOrigin);
     json files = json::object();
     for (const BundleFile &f : m.files) {
         json e;
@@ -329,6 +331,7 @@ Result<BundleManifest> parseManifest(QByteArrayView data, const QString &fileNam
     m.launcher = bundlePath(root["launcher"], Presence::Optional).value_or(QString());
     m.icon = bundlePath(root["icon"], Presence::Optional).value_or(QString());
     readSigning(root["signing"], m);
+    m.runtimeOrigin = readRuntimeOrigin(root["runtimeOrigin"]);
     readFiles(root["files"], m);
     readDirs(root["dirs"], m);
     if (!problems.isEmpty())

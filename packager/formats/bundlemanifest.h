@@ -2,6 +2,7 @@
 #pragma once
 
 #include "base/result.h"
+#include "formats/runtimeorigin.h"
 
 #include <QHash>
 #include <QList>
@@ -10,6 +11,7 @@
 #include <QStringList>
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace deskpack::formats {
@@ -71,6 +73,7 @@ struct BundleManifest
     // signing.publicKey: what updates and the bundle's own signature are
     // checked against. Empty when the app declares none.
     QString signingPublicKey;
+    std::optional<RuntimeOrigin> runtimeOrigin; // "runtimeOrigin", for the SBOM; optional
     std::vector<BundleFile> files; // files and links, sorted by path, bundle.json excluded
     // The empty directories, sorted: every other directory holds a file, a
     // link or one of these, so an extra directory on disk is detectable.

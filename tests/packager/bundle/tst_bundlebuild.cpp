@@ -428,6 +428,13 @@ private Q_SLOTS:
             test::runProcess(dir + u"/out/Deskpack Demo/runtime/bin/python3.11"_s,
                              {u"-c"_s, u"import demo_units; print(demo_units.human(2048))"_s});
         QCOMPARE(run.out.trimmed(), QByteArray("2.0 KiB"));
+        // For the SBOM: the runtime's origin is the archive, by name and hash.
+        QFile manifest(dir + u"/out/Deskpack Demo/bundle.json"_s);
+        QVERIFY(manifest.open(QIODevice::ReadOnly));
+        const json origin = parseJson(manifest.readAll())["runtimeOrigin"];
+        const json expected = {
+            {"kind", "archive"}, {"source", "python.tar.gz"}, {"sha256", sha.toStdString()}};
+        QVERIFY2(origin == expected, origin.dump().c_str());
 
         // The second build takes the runtime from the cache.
         const auto again = test::runDeskpack({u"build"_s, config, u"--out"_s, dir + u"/out"_s,

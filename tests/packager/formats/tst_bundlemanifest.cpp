@@ -127,6 +127,33 @@ private Q_SLOTS:
         QVERIFY(report->ok());
     }
 
+    // "runtimeOrigin" is optional: old bundle.json files have none, and a new
+    // one round-trips every member.
+    void runtimeOriginRoundTrips()
+    {
+        BundleManifest m = sample();
+        QVERIFY(!m.runtimeOrigin.has_value());
+        const QByteArray old = serializeManifest(m);
+        QVERIFY(!old.contains("runtimeOrigin"));
+        Result<BundleManifest> readOld = parseManifest(old, u"bundle.json"_s);
+        QVERIFY2(readOld.ok(), readOld.ok() ? "" : qPrintable(readOld.error().message));
+        QVERIFY(!readOld->runtimeOrigin.has_value());
+
+        m.runtimeOrigin = RuntimeOrigin{u"debian"_s, u"/usr/bin/python3.11"_s,
+                                        u"python3.11-minimal"_s, u"3.11.2-6+deb12u6"_s, QString()};
+        Result<BundleManifest> debian = parseManifest(serializeManifest(m), u"bundle.json"_s);
+        QVERIFY(debian.ok());
+        QCOMPARE(*debian, m);
+        QVERIFY(!serializeManifest(m).contains("\"sha256\": \"\""));
+
+        m.runtimeOrigin = RuntimeOrigin{u"archive"_s, u"cpython-3.12.7.tar.gz"_s, QString(),
+                                        QString(), QString(64, u'a')};
+        Result<BundleManifest> archive = parseManifest(serializeManifest(m), u"bundle.json"_s);
+        QVERIFY(archive.ok());
+        QCOMPARE(archive->runtimeOrigin->sha256, QString(64, u'a'));
+        QCOMPARE(serializeManifest(*archive), serializeManifest(m));
+    }
+
     void verifyFindsEveryDifference()
     {
         QTemporaryDir dir;
@@ -364,6 +391,19 @@ private Q_SLOTS:
         QTest::newRow("signing is a string")
             << QByteArray(base).replace("\"signing\": {", "\"signing\": \"RW\", \"z\": {")
             << u"$.signing: expected an object"_s;
+        QTest::newRow("runtimeOrigin kind")
+            << QByteArray(base).replace("\"schema\": 1",
+                                        "\"schema\": 1, \"runtimeOrigin\": {\"kind\": \"conda\", "
+                                        "\"source\": \"x\"}")
+            << u"bundle.json: $.runtimeOrigin.kind: expected \"debian\", \"pyenv\""_s;
+        QTest::newRow("runtimeOrigin sha256")
+            << QByteArray(base).replace("\"schema\": 1",
+                                        "\"schema\": 1, \"runtimeOrigin\": {\"kind\": \"archive\", "
+                                        "\"source\": \"x\", \"sha256\": \"zz\"}")
+            << u"bundle.json: $.runtimeOrigin.sha256: expected 64 hexadecimal digits"_s;
+        QTest::newRow("runtimeOrigin not an object")
+            << QByteArray(base).replace("\"schema\": 1", "\"schema\": 1, \"runtimeOrigin\": 5")
+            << u"bundle.json: $.runtimeOrigin: expected an object"_s;
         QTest::newRow("deep nesting") << QByteArray(100, '[') << u"nests deeper than 16 levels"_s;
     }
 
