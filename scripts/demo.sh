@@ -5,8 +5,10 @@
 #     generated and validated against the files and the interpreter;
 #  2. the demo app bundle (resources/demo) built offline from /usr/bin/python3.11,
 #     verified, moved to another directory;
-#  3. its installer: packaged, installed silently for a temporary HOME, the
-#     installed app started headless, then uninstalled;
+#  3. its installer: packaged and signed with a throwaway key (a .minisig, the
+#     SBOMs, SHA256SUMS), checked with stock minisign when it is installed,
+#     installed silently for a temporary HOME, the installed app started
+#     headless, then uninstalled;
 #  4. its launcher started from the moved bundle: the status window when a
 #     display is there (DISPLAY or WAYLAND_DISPLAY), else --headless --exit-when-ready.
 set -euo pipefail
@@ -44,8 +46,14 @@ build/bin/deskpack verify "$moved"
 #    ~/.local/bin, uninstalled again (the user data stays unless --purge).
 echo "== 3. the end-user installer: package, install for a temporary HOME, start, uninstall" >&2
 rm -rf "$out/installer" "$out/home" && mkdir -p "$out/home"
-build/bin/deskpack package "$moved" --format installer --out "$out/installer"
+# A throwaway key (-W: no password) stands for the release key a CI job keeps secret.
+rm -rf "$out/keys" && mkdir -p "$out/keys"
+build/bin/deskpack keygen -p "$out/keys/demo.pub" -s "$out/keys/demo.sec" -W
+build/bin/deskpack package "$moved" --format installer --out "$out/installer" --sign "$out/keys/demo.sec"
 installer=("$out"/installer/*.run)
+build/bin/deskpack verify-signature "${installer[0]}" -p "$out/keys/demo.pub"
+if command -v minisign >/dev/null; then minisign -Vm "${installer[0]}" -p "$out/keys/demo.pub"; fi
+(cd "$out/installer" && sha256sum -c SHA256SUMS)
 home="$(cd "$out/home" && pwd)"
 HOME="$home" XDG_DATA_HOME= "${installer[0]}" --silent
 HOME="$home" XDG_DATA_HOME= "$home/.local/bin/deskpack-demo" --headless --exit-when-ready
