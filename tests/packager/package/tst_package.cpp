@@ -159,13 +159,20 @@ private Q_SLOTS:
         QCOMPARE(summary[u"sha256"_s].toString(),
                  QString::fromLatin1(
                      QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex()));
-        // Only the package and its checksum list in --out: the staging directory is gone.
+        // Only the package, its SBOMs and the checksum list in --out: the
+        // staging directory is gone. The SBOMs are as reproducible as the package.
+        const QString name = QFileInfo(path).fileName();
+        const QStringList sboms{name + u".cdx.json"_s, name + u".spdx.json"_s};
         QCOMPARE(QDir(out1).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot,
                                       QDir::Name),
-                 (QStringList{u"SHA256SUMS"_s, QFileInfo(path).fileName()}));
-        QCOMPARE(test::readAllOf(out1 + u"/SHA256SUMS"_s),
-                 summary[u"sha256"_s].toString().toLatin1() + "  " +
-                     QFileInfo(path).fileName().toUtf8() + "\n");
+                 (QStringList{u"SHA256SUMS"_s, name} + sboms));
+        for (const QString &sbom : sboms)
+            QVERIFY2(test::readAllOf(out1 + u'/' + sbom) == test::readAllOf(out2 + u'/' + sbom),
+                     qPrintable(sbom));
+        const QList<QByteArray> sums = test::readAllOf(out1 + u"/SHA256SUMS"_s).split('\n');
+        QCOMPARE(sums.size(), 4); // three lines and the final newline
+        QCOMPARE(sums[0],
+                 summary[u"sha256"_s].toString().toLatin1().append("  ").append(name.toUtf8()));
 
         QString error;
         const QList<Entry> entries = readEntries(path, &error);
@@ -217,20 +224,22 @@ private Q_SLOTS:
         const auto zip = signedPackage(u"zip"_s, sec);
         QVERIFY2(zip.exitCode == 0, zip.err.constData());
         const QJsonObject summary = parseObject(zip.out);
-        QCOMPARE(summary[u"releaseFiles"_s].toArray().size(), 3);
+        // Two SBOMs, three .minisig, SHA256SUMS and its .minisig.
+        QCOMPARE(summary[u"releaseFiles"_s].toArray().size(), 7);
         const QString zipName = QFileInfo(summary[u"package"_s].toString()).fileName();
         const QString tgzName = QFileInfo(parseObject(tgz.out)[u"package"_s].toString()).fileName();
         const QList<QByteArray> sums =
             test::readAllOf(out + u"/SHA256SUMS"_s).trimmed().split('\n');
-        QCOMPARE(sums.size(), 2); // both packages, sorted by name
+        QCOMPARE(sums.size(), 6); // both packages and their SBOMs, sorted by name
         QVERIFY(sums[0].endsWith(QByteArray("  ").append(tgzName.toUtf8())));
-        QVERIFY(sums[1].endsWith(QByteArray("  ").append(zipName.toUtf8())));
-        QCOMPARE(sums[1].left(64), summary[u"sha256"_s].toString().toLatin1());
+        QVERIFY(sums[3].endsWith(QByteArray("  ").append(zipName.toUtf8())));
+        QCOMPARE(sums[3].left(64), summary[u"sha256"_s].toString().toLatin1());
 
         const QString minisign = QStandardPaths::findExecutable(u"minisign"_s);
         if (minisign.isEmpty())
             SKIP_OR_FAIL_IN_CI("minisign (Debian package minisign) is not installed");
-        for (const QString &file : {zipName, tgzName, u"SHA256SUMS"_s}) {
+        for (const QString &file :
+             QStringList{zipName, tgzName, zipName + u".spdx.json"_s, u"SHA256SUMS"_s}) {
             const auto v = test::runProcess(minisign, {u"-Vm"_s, out + u'/' + file, u"-p"_s, pub});
             QVERIFY2(v.exitCode == 0, v.err.constData());
         }
