@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "statuswindow.h"
 
+#include "aboutdialog.h"
 #include "failuredialog.h"
 #include "formats/appicon.h"
 #include "logpanel.h"
@@ -96,6 +97,7 @@ StatusWindow::StatusWindow(BackendController *controller, StatusWindowOptions op
     , m_start(new QPushButton(u"Start"_s, this))
     , m_stop(new QPushButton(u"Stop"_s, this))
     , m_restart(new QPushButton(u"Restart"_s, this))
+    , m_aboutButton(new QPushButton(u"About"_s, this))
     , m_tabs(new QTabWidget(this))
     , m_uptimeTimer(new QTimer(this))
     , m_failureDialog(new FailureDialog(m_options.appName, this))
@@ -214,6 +216,10 @@ QLayout *StatusWindow::buildButtons()
     buttons->addWidget(m_stop);
     buttons->addWidget(m_restart);
     buttons->addStretch(1);
+    m_aboutButton->setObjectName(u"aboutButton"_s);
+    m_aboutButton->setToolTip(
+        u"About %1: version, signing key, third-party licences"_s.arg(m_options.appName));
+    buttons->addWidget(m_aboutButton);
     return buttons;
 }
 
@@ -241,6 +247,7 @@ void StatusWindow::connectActions(const QString &logsDir)
     connect(m_restart, &QPushButton::clicked, m_controller, &BackendController::restart);
     connect(m_open, &QPushButton::clicked, this,
             [this] { m_options.openUrl(QUrl(frontPageUrl(m_controller->url()))); });
+    connect(m_aboutButton, &QPushButton::clicked, this, &StatusWindow::showAbout);
     connect(m_controller, &BackendController::stateChanged, this, &StatusWindow::onStateChanged);
     connect(m_controller, &BackendController::logLine, m_log, &LogPanel::appendLine);
     connect(m_uptimeTimer, &QTimer::timeout, this, &StatusWindow::updateUptime);
@@ -282,6 +289,21 @@ StatusWindow::~StatusWindow() = default;
 void StatusWindow::setRuntimeInfo(const RuntimeInfo &info)
 {
     m_runtime->setRuntimeInfo(info);
+    m_pythonVersion = info.pythonVersion;
+}
+
+void StatusWindow::showAbout()
+{
+    if (!m_about) {
+        m_about = new AboutDialog(AboutFacts{m_options.appName, m_options.appVersion,
+                                             m_pythonVersion, m_options.signingPublicKey,
+                                             m_options.bundleDir, appIcon(m_options.appName, {})},
+                                  this);
+        m_about->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    m_about->show();
+    m_about->raise();
+    m_about->activateWindow();
 }
 
 void StatusWindow::setIntegrity(const IntegrityReport &report)
