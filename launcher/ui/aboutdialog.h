@@ -30,7 +30,8 @@ struct AboutFacts
 
 // "About <App>": icon, name, version, "Built with Deskpack <v>", Python, the
 // signing state; a "Third-party licences" tab with every component of the
-// bundle (sbom::collectInventory, read on a worker thread) in a sortable,
+// bundle (sbom::collectInventory, read on a worker thread the first time the
+// tab is shown) in a sortable,
 // filterable table and the selected one's licence files below it.
 class AboutDialog : public QDialog
 {
@@ -41,6 +42,7 @@ public:
 
     // For tests and screenshots: the inventory has been read (or failed).
     bool inventoryLoaded() const { return m_loaded; }
+    // Switches to the licences tab (which starts reading the inventory).
     void showLicences();
 
 Q_SIGNALS:
