@@ -62,7 +62,7 @@ AboutDialog::AboutDialog(AboutFacts facts, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_tabs, 1);
     layout->addWidget(buttons);
-    resize(720, 520);
+    resize(740, 560);
     // Read the bundle only when someone looks at the licences.
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
         if (index == 1 && !m_worker && !m_loaded)
@@ -151,6 +151,8 @@ QWidget *AboutDialog::buildLicencesTab()
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
     m_table->verticalHeader()->hide();
+    // One text line per row: the style's default leaves room for two.
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
     m_table->horizontalHeader()->setSectionResizeMode(LicenceModel::LicenceColumn,
                                                       QHeaderView::Stretch);
     m_text->setObjectName(u"licenceText"_s);
