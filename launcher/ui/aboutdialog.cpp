@@ -62,7 +62,7 @@ AboutDialog::AboutDialog(AboutFacts facts, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_tabs, 1);
     layout->addWidget(buttons);
-    resize(740, 560);
+    resize(740, 540);
     // Read the bundle only when someone looks at the licences.
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
         if (index == 1 && !m_worker && !m_loaded)
@@ -119,11 +119,20 @@ QWidget *AboutDialog::buildAboutTab()
     form->addRow(u"Python:"_s, selectableLabel(python, u"aboutPython"_s, page));
     form->addRow(u"Updates:"_s, signingLabel);
 
+    auto *thirdParty = new QLabel(
+        u"%1 includes open-source software by others: see <a href=\"#licences\">Third-party "
+        "licences</a>."_s.arg(m_facts.appName.toHtmlEscaped()),
+        page);
+    thirdParty->setObjectName(u"aboutThirdParty"_s);
+    thirdParty->setWordWrap(true);
+    connect(thirdParty, &QLabel::linkActivated, this, &AboutDialog::showLicences);
+
     auto *layout = new QVBoxLayout(page);
     layout->setContentsMargins(20, 18, 20, 18);
     layout->setSpacing(18);
     layout->addLayout(header);
     layout->addLayout(form);
+    layout->addWidget(thirdParty);
     layout->addStretch(1);
     return page;
 }

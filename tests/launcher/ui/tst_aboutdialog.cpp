@@ -91,6 +91,12 @@ private Q_SLOTS:
         QCOMPARE(labelText(&dialog, u"aboutPython"_s), u"3.11.2"_s);
         QCOMPARE(labelText(&dialog, u"aboutSigning"_s),
                  u"Updates are signed with key %1"_s.arg(key.keyIdHex()));
+        // The About tab's link leads to the licences (and starts reading them).
+        auto *link = dialog.findChild<QLabel *>(u"aboutThirdParty"_s);
+        QVERIFY(link);
+        QMetaObject::invokeMethod(link, "linkActivated", Q_ARG(QString, u"#licences"_s));
+        QCOMPARE(dialog.findChild<QTabWidget *>(u"aboutTabs"_s)->currentIndex(), 1);
+        QTRY_VERIFY(dialog.inventoryLoaded());
         AboutDialog unsigned_(facts());
         QCOMPARE(labelText(&unsigned_, u"aboutSigning"_s), u"This app declares no signing key"_s);
         AboutDialog malformed(facts(u"RWjunk"_s));
