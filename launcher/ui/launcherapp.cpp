@@ -44,6 +44,7 @@ StatusWindowOptions statusWindowOptions(const Launch &launch)
     options.dataDir = launch.dataDir;
     options.pluginSitePackages = runner::pluginSitePackages(launch.dataDir);
     options.bundleDir = launch.bundleDir;
+    options.signingPublicKey = launch.manifest.signingPublicKey;
     options.trayAvailable = QSystemTrayIcon::isSystemTrayAvailable();
     return options;
 }

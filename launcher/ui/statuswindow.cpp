@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "statuswindow.h"
 
+#include "aboutdialog.h"
+#include "appicon.h"
 #include "failuredialog.h"
-#include "formats/appicon.h"
 #include "logpanel.h"
 #include "panels.h"
 #include "pluginspanel.h"
@@ -16,7 +17,6 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenu>
-#include <QPainter>
 #include <QPushButton>
 #include <QStyle>
 #include <QSystemTrayIcon>
@@ -30,39 +30,6 @@ using namespace Qt::Literals::StringLiterals;
 namespace deskpack::launcher {
 
 namespace {
-
-// The app's initial on a rounded square, with a dot in the state's colour:
-// bundles do not have to ship an icon. The same picture as the SVG the
-// installer and the deb put in the icon theme (formats/appicon.h).
-QIcon appIcon(const QString &name, const QString &dotColor)
-{
-    QIcon icon;
-    for (int size : {16, 22, 32, 48, 64}) {
-        QPixmap pixmap(size, size);
-        pixmap.fill(Qt::transparent);
-        QPainter p(&pixmap);
-        p.setRenderHint(QPainter::Antialiasing);
-        p.setPen(Qt::NoPen);
-        p.setBrush(QColor(QLatin1StringView(formats::GeneratedIconBackground)));
-        const qreal radius = size * formats::GeneratedIconCornerRadius;
-        p.drawRoundedRect(QRectF(0, 0, size, size), radius, radius);
-        QFont font = p.font();
-        font.setBold(true);
-        font.setPixelSize(int(size * formats::GeneratedIconLetterSize));
-        p.setFont(font);
-        p.setPen(Qt::white);
-        p.drawText(QRectF(0, 0, size, size), Qt::AlignCenter,
-                   name.isEmpty() ? u"D"_s : name.left(1).toUpper());
-        if (!dotColor.isEmpty()) {
-            const qreal d = size * 0.38;
-            p.setPen(QPen(Qt::white, qMax(1.0, size / 16.0)));
-            p.setBrush(QColor(dotColor));
-            p.drawEllipse(QRectF(size - d - 0.5, size - d - 0.5, d, d));
-        }
-        icon.addPixmap(pixmap);
-    }
-    return icon;
-}
 
 QLabel *rowLabel(const QString &text, const QString &name, QWidget *parent)
 {
@@ -96,6 +63,7 @@ StatusWindow::StatusWindow(BackendController *controller, StatusWindowOptions op
     , m_start(new QPushButton(u"Start"_s, this))
     , m_stop(new QPushButton(u"Stop"_s, this))
     , m_restart(new QPushButton(u"Restart"_s, this))
+    , m_aboutButton(new QPushButton(u"About"_s, this))
     , m_tabs(new QTabWidget(this))
     , m_uptimeTimer(new QTimer(this))
     , m_failureDialog(new FailureDialog(m_options.appName, this))
@@ -214,6 +182,10 @@ QLayout *StatusWindow::buildButtons()
     buttons->addWidget(m_stop);
     buttons->addWidget(m_restart);
     buttons->addStretch(1);
+    m_aboutButton->setObjectName(u"aboutButton"_s);
+    m_aboutButton->setToolTip(
+        u"About %1: version, signing key, third-party licences"_s.arg(m_options.appName));
+    buttons->addWidget(m_aboutButton);
     return buttons;
 }
 
@@ -241,6 +213,7 @@ void StatusWindow::connectActions(const QString &logsDir)
     connect(m_restart, &QPushButton::clicked, m_controller, &BackendController::restart);
     connect(m_open, &QPushButton::clicked, this,
             [this] { m_options.openUrl(QUrl(frontPageUrl(m_controller->url()))); });
+    connect(m_aboutButton, &QPushButton::clicked, this, &StatusWindow::showAbout);
     connect(m_controller, &BackendController::stateChanged, this, &StatusWindow::onStateChanged);
     connect(m_controller, &BackendController::logLine, m_log, &LogPanel::appendLine);
     connect(m_uptimeTimer, &QTimer::timeout, this, &StatusWindow::updateUptime);
@@ -282,6 +255,21 @@ StatusWindow::~StatusWindow() = default;
 void StatusWindow::setRuntimeInfo(const RuntimeInfo &info)
 {
     m_runtime->setRuntimeInfo(info);
+    m_pythonVersion = info.pythonVersion;
+}
+
+void StatusWindow::showAbout()
+{
+    if (!m_about) {
+        m_about = new AboutDialog(AboutFacts{m_options.appName, m_options.appVersion,
+                                             m_pythonVersion, m_options.signingPublicKey,
+                                             m_options.bundleDir, appIcon(m_options.appName, {})},
+                                  this);
+        m_about->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    m_about->show();
+    m_about->raise();
+    m_about->activateWindow();
 }
 
 void StatusWindow::setIntegrity(const IntegrityReport &report)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "aboutdialog.h"
 #include "launcher/core/backendcontroller.h"
 #include "launcher/core/bundlecheck.h"
 #include "launcher/core/launchaudit.h"
@@ -33,7 +34,8 @@ struct StatusWindowOptions
     QString appVersion;
     QString dataDir;
     QString pluginSitePackages;
-    QString bundleDir; // for the Plugins tab's boundary; empty: it manages nothing
+    QString bundleDir;        // for the Plugins tab's boundary; empty: it manages nothing
+    QString signingPublicKey; // bundle.json signing.publicKey, for the About dialog
     // The Plugins tab's install dialog (tests answer it); empty: the real dialog.
     std::function<std::optional<PluginInstallRequest>(QWidget *)> askPluginInstall;
     // Close-to-tray only where a tray exists (QSystemTrayIcon::isSystemTrayAvailable()):
@@ -47,7 +49,8 @@ struct StatusWindowOptions
 // colour, pid, uptime, the URL with Open; Start/Stop/Restart enabled per
 // state; tabs for the live log, the runtime and plugins; a tray icon (Show,
 // Restart, Quit) where there is a tray; the failure dialog when the backend
-// fails. Closing hides to the tray if there is one, else asks to quit.
+// fails; About (version, signing key, third-party licences). Closing hides to the tray if there is
+// one, else asks to quit.
 class StatusWindow : public QMainWindow
 {
     Q_OBJECT
@@ -67,6 +70,9 @@ public:
     void quit();
 
     FailureDialog *failureDialog() const { return m_failureDialog; }
+    // "About <App>" (the About button): created on first use, kept while open.
+    void showAbout();
+    AboutDialog *aboutDialog() const { return m_about; }
     QSystemTrayIcon *trayIcon() const { return m_tray; }
 
 Q_SIGNALS:
@@ -98,6 +104,9 @@ private:
     QPushButton *m_start;
     QPushButton *m_stop;
     QPushButton *m_restart;
+    QPushButton *m_aboutButton;
+    QPointer<AboutDialog> m_about;
+    QString m_pythonVersion;
     QTabWidget *m_tabs;
     LogPanel *m_log;
     RuntimePanel *m_runtime;

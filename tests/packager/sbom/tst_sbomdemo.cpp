@@ -2,9 +2,12 @@
 // The demo bundle as `deskpack build` makes it: both SBOMs pass the official
 // schemas and list every core distribution of the lock (purl, version), every
 // ELF shared library the bundle carries (with a version), the Requires-Dist
-// edge demo-units -> demo-greeting, and the runtime's Debian origin.
+// edge demo-units -> demo-greeting, and the runtime's Debian origin. Built
+// byte-compiled and pruned, as apps ship: the distributions' licence files
+// (the launcher's About dialog shows them) survive both.
 
 #include "common/demobundle.h"
+#include "sbom/inventory.h"
 #include "sbomtestutil.h"
 
 #include <QDirIterator>
@@ -69,7 +72,7 @@ private Q_SLOTS:
         if (!QFileInfo(u"/usr/bin/python3.11"_s).isExecutable())
             SKIP_OR_FAIL_IN_CI("Debian's python3.11 is not installed");
         QString error;
-        m_bundle = buildDemoBundle(m_dir.path(), &error);
+        m_bundle = buildDemoBundle(m_dir.path(), &error, {{"byteCompile", true}});
         QVERIFY2(!m_bundle.isEmpty(), qPrintable(error));
     }
 
@@ -134,6 +137,26 @@ private Q_SLOTS:
 
         const json doc = readJson(spdx);
         QCOMPARE(doc["packages"].size(), bom["components"].size() + 1); // + the app
+    }
+
+    // pip installs a distribution's licence files into its dist-info; prune
+    // only touches the stdlib and byte-compiling only adds .pyc files.
+    void licenceFilesSurviveTheBuild()
+    {
+        Result<sbom::Inventory> inventory = sbom::collectInventory(m_bundle);
+        QVERIFY2(bool(inventory), qPrintable(inventory ? QString() : inventory.error().message));
+        const sbom::Component *pip = inventory->find(u"pypi:pip"_s);
+        QVERIFY(pip);
+        // Byte-compiled: pip's modules have their .pyc beside them.
+        QVERIFY(QDir(m_bundle).exists(u"runtime/lib/python3.11/site-packages/pip/__pycache__"_s));
+        bool licence = false;
+        for (const QString &rel : pip->licenseFiles) {
+            QVERIFY2(rel.startsWith(pip->path + u'/'), qPrintable(rel));
+            QFile f(m_bundle + u'/' + rel);
+            QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(rel));
+            licence = licence || f.readAll().contains("Permission is hereby granted");
+        }
+        QVERIFY2(licence, qPrintable(pip->licenseFiles.join(u", "_s)));
     }
 };
 
