@@ -64,8 +64,12 @@ AboutDialog::AboutDialog(AboutFacts facts, QWidget *parent)
     layout->addWidget(buttons);
     resize(740, 540);
     // Read the bundle only when someone looks at the licences.
+    // Typing goes to the filter as soon as the list is shown.
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
-        if (index == 1 && !m_worker && !m_loaded)
+        if (index != 1)
+            return;
+        m_filter->setFocus();
+        if (!m_worker && !m_loaded)
             startInventory();
     });
 }

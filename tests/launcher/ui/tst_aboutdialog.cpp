@@ -114,6 +114,7 @@ private Q_SLOTS:
         auto *filter = dialog.findChild<QLineEdit *>(u"licencesFilter"_s);
         auto *text = dialog.findChild<QPlainTextEdit *>(u"licenceText"_s);
         QVERIFY(table && filter && text);
+        QCOMPARE(dialog.focusWidget(), filter); // typing filters at once
         QAbstractItemModel *model = table->model();
         const int all = model->rowCount();
         QVERIFY2(all >= 10, qPrintable(QString::number(all))); // 4 distributions, python, libraries
