@@ -177,13 +177,6 @@ QString formatName(ArchiveFormat format)
     return {};
 }
 
-qint64 sourceDateEpoch(qint64 fallback)
-{
-    bool ok = false;
-    const qint64 value = qEnvironmentVariable("SOURCE_DATE_EPOCH").trimmed().toLongLong(&ok);
-    return ok && value >= 0 ? value : fallback;
-}
-
 Result<WriteSummary> writeArchive(const QString &sourceDir, const QString &archivePath,
                                   const WriteOptions &options)
 {

@@ -21,9 +21,6 @@ enum class ArchiveFormat
 std::optional<ArchiveFormat> formatForFileName(const QString &fileName);
 QString formatName(ArchiveFormat format); // "tar.gz", ...
 
-// SOURCE_DATE_EPOCH when it holds a non-negative integer, else `fallback`.
-qint64 sourceDateEpoch(qint64 fallback = 0);
-
 struct WriteOptions
 {
     std::optional<ArchiveFormat> format; // default: from the archive's file name

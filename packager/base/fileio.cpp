@@ -112,4 +112,11 @@ QString readLinkTarget(const QString &path)
     return n < 0 ? QString() : QFile::decodeName(QByteArray(buffer.constData(), n));
 }
 
+qint64 sourceDateEpoch(qint64 fallback)
+{
+    bool ok = false;
+    const qint64 value = qEnvironmentVariable("SOURCE_DATE_EPOCH").trimmed().toLongLong(&ok);
+    return ok && value >= 0 ? value : fallback;
+}
+
 } // namespace deskpack

@@ -16,6 +16,11 @@ namespace deskpack {
 // mtime of everything Deskpack writes reproducibly (bundles, runtime archives).
 inline constexpr qint64 ZipEpochSeconds = 315532800;
 
+// SOURCE_DATE_EPOCH when it holds a non-negative integer (surrounding blanks
+// allowed), else `fallback`: the one reading of that variable for every
+// reproducible output (archives, bundles, SBOMs, signatures' timestamps).
+qint64 sourceDateEpoch(qint64 fallback);
+
 // Writes `data` to `path` through QSaveFile, so readers see the old file or
 // the whole new one, never half of it. The permissions of an existing file
 // are kept. Failures are ErrorKind::Environment naming the file.
@@ -49,6 +54,5 @@ Result<void> commitSaveFile(QSaveFile &file, const QString &path);
 // A symlink's own target text, not resolved ("" when `path` is no link).
 // QFileInfo::readSymLink needs Qt 6.6.
 QString readLinkTarget(const QString &path);
-
 
 } // namespace deskpack

@@ -40,9 +40,7 @@ qint64 buildEpoch(const AppConfig &config)
 {
     if (config.sourceDateEpoch)
         return *config.sourceDateEpoch;
-    bool ok = false;
-    const qint64 fromEnv = qEnvironmentVariable("SOURCE_DATE_EPOCH").toLongLong(&ok);
-    return ok && fromEnv >= 0 ? fromEnv : ZipEpochSeconds;
+    return sourceDateEpoch(ZipEpochSeconds);
 }
 
 } // namespace

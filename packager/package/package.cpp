@@ -2,10 +2,11 @@
 #include "package.h"
 
 #include "archive/archivewriter.h"
+#include "base/fileio.h"
 #include "debpackage.h"
+#include "formats/bundlemanifest.h"
 #include "installerpackage.h"
 #include "lock/lockvalidator.h"
-#include "formats/bundlemanifest.h"
 #include "runtime/elfaudit.h"
 #include "selfcontained.h"
 
@@ -98,8 +99,7 @@ qint64 packageMtime(const QString &bundleDir)
 {
     const QFileInfo manifest(
         QDir(bundleDir).filePath(QLatin1StringView(formats::BundleManifest::FileName)));
-    return archive::sourceDateEpoch(manifest.exists() ? manifest.lastModified().toSecsSinceEpoch()
-                                                      : 0);
+    return sourceDateEpoch(manifest.exists() ? manifest.lastModified().toSecsSinceEpoch() : 0);
 }
 
 namespace {

@@ -171,7 +171,7 @@ Result<PackedRuntime> packHostRuntime(const QString &hostInterpreter, const QStr
         return runtime.error();
 
     archive::WriteOptions write;
-    write.mtime = options.mtime >= 0 ? options.mtime : archive::sourceDateEpoch(ZipEpochSeconds);
+    write.mtime = options.mtime >= 0 ? options.mtime : sourceDateEpoch(ZipEpochSeconds);
     write.topLevel = TopLevel;
     Result<archive::WriteSummary> written = archive::writeArchive(runtime->root, output, write);
     if (!written)

@@ -15,10 +15,8 @@ namespace deskpack::sbom {
 SbomOptions sbomOptionsFromEnvironment()
 {
     SbomOptions options;
-    bool ok = false;
-    const qint64 value = qEnvironmentVariable("SOURCE_DATE_EPOCH").trimmed().toLongLong(&ok);
-    if (ok && value >= 0)
-        options.sourceDateEpoch = value;
+    if (const qint64 epoch = sourceDateEpoch(-1); epoch >= 0)
+        options.sourceDateEpoch = epoch;
     return options;
 }
 

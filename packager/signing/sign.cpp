@@ -4,6 +4,8 @@
 #include "minisigntext.h"
 #include "signing.h"
 
+#include "base/fileio.h"
+
 #include <QDateTime>
 #include <QFileInfo>
 
@@ -86,11 +88,7 @@ Result<QByteArray> signFile(const QString &path, const SecretKey &key,
 
 qint64 signingTimestamp()
 {
-    bool ok = false;
-    const qint64 epoch = qEnvironmentVariable("SOURCE_DATE_EPOCH").toLongLong(&ok);
-    if (ok && epoch >= 0)
-        return epoch;
-    return QDateTime::currentSecsSinceEpoch();
+    return sourceDateEpoch(QDateTime::currentSecsSinceEpoch());
 }
 
 QString defaultTrustedComment(const QString &fileName, qint64 size)

@@ -72,7 +72,6 @@ private Q_SLOTS:
     void deterministic();
     void entriesAsPythonReadsThem();
     void refusesOutsideSymlink();
-    void sourceDateEpoch();
 
 private:
     QTemporaryDir m_root;
@@ -200,16 +199,6 @@ void TestArchiveWriter::refusesOutsideSymlink()
     Result<WriteSummary> unknown = writeArchive(tree.path(), m_root.filePath(u"x.rar"_s), {});
     QVERIFY(!unknown);
     QCOMPARE(unknown.error().kind, ErrorKind::Usage);
-}
-
-void TestArchiveWriter::sourceDateEpoch()
-{
-    qputenv("SOURCE_DATE_EPOCH", "1700000000");
-    QCOMPARE(archive::sourceDateEpoch(7), qint64(1700000000));
-    qputenv("SOURCE_DATE_EPOCH", "yesterday");
-    QCOMPARE(archive::sourceDateEpoch(7), qint64(7));
-    qunsetenv("SOURCE_DATE_EPOCH");
-    QCOMPARE(archive::sourceDateEpoch(7), qint64(7));
 }
 
 QTEST_GUILESS_MAIN(TestArchiveWriter)

@@ -53,6 +53,20 @@ private Q_SLOTS:
             test::unmountSmallTmpfs(m_full);
     }
 
+    void sourceDateEpoch()
+    {
+        qputenv("SOURCE_DATE_EPOCH", "1700000000");
+        QCOMPARE(deskpack::sourceDateEpoch(7), qint64(1700000000));
+        qputenv("SOURCE_DATE_EPOCH", " 1700000000\n");
+        QCOMPARE(deskpack::sourceDateEpoch(7), qint64(1700000000));
+        qputenv("SOURCE_DATE_EPOCH", "yesterday");
+        QCOMPARE(deskpack::sourceDateEpoch(7), qint64(7));
+        qputenv("SOURCE_DATE_EPOCH", "-5");
+        QCOMPARE(deskpack::sourceDateEpoch(7), qint64(7));
+        qunsetenv("SOURCE_DATE_EPOCH");
+        QCOMPARE(deskpack::sourceDateEpoch(7), qint64(7));
+    }
+
     void atomicWriteKeepsTheOldFile()
     {
         const QString path = m_full + u"/settings.json"_s;
