@@ -202,7 +202,8 @@ int runPackageCommand(const QStringList &arguments)
                          sbom::SbomOptions{r->mtime});
     if (!sboms)
         return fail(sboms.error());
-    Result<QStringList> written = package::writeReleaseFiles(QStringList{r->path} + *sboms, signer);
+    Result<QStringList> written =
+        package::writeReleaseFiles(QStringList{r->path} + *sboms, signer, {{r->path, r->sha256}});
     if (!written)
         return fail(written.error());
     release.files = *sboms + *written;

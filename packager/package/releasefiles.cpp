@@ -55,7 +55,8 @@ Result<QList<QPair<QString, QString>>> readChecksums(const QString &path)
     return lines;
 }
 
-Result<QStringList> writeReleaseFiles(const QStringList &files, const signing::SecretKey *key)
+Result<QStringList> writeReleaseFiles(const QStringList &files, const signing::SecretKey *key,
+                                      const QHash<QString, QString> &knownSha256)
 {
     if (files.isEmpty())
         return QStringList();
@@ -70,7 +71,8 @@ Result<QStringList> writeReleaseFiles(const QStringList &files, const signing::S
             sums.insert(name, hash);
     QStringList written;
     for (const QString &file : files) {
-        Result<QString> hash = sha256OfFile(file);
+        Result<QString> hash = knownSha256.contains(file) ? Result<QString>(knownSha256.value(file))
+                                                          : sha256OfFile(file);
         if (!hash)
             return hash.error();
         sums.insert(QFileInfo(file).fileName(), *hash);

@@ -3,6 +3,7 @@
 
 #include "base/result.h"
 
+#include <QHash>
 #include <QString>
 #include <QStringList>
 
@@ -25,7 +26,9 @@ Result<QList<QPair<QString, QString>>> readChecksums(const QString &path);
 // it): adds or replaces their lines in that directory's SHA256SUMS, keeping
 // the lines of other files that still exist; with `key`, writes FILE.minisig
 // beside each file and SHA256SUMS.minisig. Every file is written atomically.
-// Returns the files written, in order.
-Result<QStringList> writeReleaseFiles(const QStringList &files, const signing::SecretKey *key);
+// `knownSha256` (path -> hex) spares hashing a file the caller has just
+// hashed while writing it (the package). Returns the files written, in order.
+Result<QStringList> writeReleaseFiles(const QStringList &files, const signing::SecretKey *key,
+                                      const QHash<QString, QString> &knownSha256 = {});
 
 } // namespace deskpack::package
