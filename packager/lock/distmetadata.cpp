@@ -33,46 +33,63 @@ bool isBlank(QByteArrayView line)
 
 } // namespace
 
+MetadataHeaders parseMetadataHeaders(QByteArrayView data)
+{
+    MetadataHeaders headers;
+    MetadataField *current = nullptr; // the field a continuation line extends
+    qsizetype pos = data.startsWith("\xEF\xBB\xBF") ? 3 : 0;
+    for (qsizetype number = 1; pos < data.size(); ++number) {
+        const QByteArrayView line = nextLine(data, pos);
+        if (line.isEmpty() || isBlank(line))
+            break; // the body (long description) starts here
+        if (line.front() == ' ' || line.front() == '\t') {
+            if (current)
+                current->continued.append(QString::fromUtf8(line));
+            continue;
+        }
+        current = nullptr;
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0) {
+            headers.malformed.append(
+                u"line %1: expected \"Field: value\", got \"%2\""_s.arg(number).arg(
+                    QString::fromUtf8(line).left(80)));
+            continue;
+        }
+        QByteArrayView value = line.sliced(colon + 1);
+        while (!value.isEmpty() && (value.front() == ' ' || value.front() == '\t'))
+            value = value.sliced(1);
+        MetadataField field;
+        field.name = QString::fromUtf8(line.first(colon).trimmed());
+        field.value = QString::fromUtf8(value);
+        field.wellFormed = !line.first(colon).contains(' ');
+        field.line = number;
+        if (!field.wellFormed)
+            headers.malformed.append(
+                u"line %1: expected \"Field: value\", got \"%2\""_s.arg(number).arg(
+                    QString::fromUtf8(line).left(80)));
+        headers.fields.append(field);
+        current = &headers.fields.last();
+    }
+    return headers;
+}
+
 CoreMetadata parseCoreMetadata(QByteArrayView data)
 {
     CoreMetadata meta;
     bool haveName = false;
     bool haveVersion = false;
-    QByteArray *current = nullptr; // the field a continuation line extends
-    QByteArray name;
-    QByteArray version;
-    qsizetype pos = 0;
-    if (data.startsWith("\xEF\xBB\xBF"))
-        pos = 3;
-    while (pos < data.size()) {
-        const QByteArrayView line = nextLine(data, pos);
-        if (line.isEmpty() || isBlank(line))
-            break; // the body (long description) starts here
-        if (line.front() == ' ' || line.front() == '\t') {
-            if (current) // RFC 822 unfolding: drop the line break, keep the blank
-                current->append(line.data(), line.size());
-            continue;
-        }
-        current = nullptr;
-        const qsizetype colon = line.indexOf(':');
-        if (colon <= 0)
-            continue;
-        const QByteArrayView field = line.first(colon).trimmed();
-        QByteArrayView value = line.sliced(colon + 1);
-        while (!value.isEmpty() && (value.front() == ' ' || value.front() == '\t'))
-            value = value.sliced(1);
-        if (!haveName && field.compare("Name", Qt::CaseInsensitive) == 0) {
+    for (const MetadataField &field : parseMetadataHeaders(data).fields) {
+        const auto folded = [&field]() -> QString {
+            return QString(field.value + field.continued.join(QString())).trimmed();
+        };
+        if (!haveName && field.name.compare(u"Name", Qt::CaseInsensitive) == 0) {
             haveName = true;
-            name = value.toByteArray();
-            current = &name;
-        } else if (!haveVersion && field.compare("Version", Qt::CaseInsensitive) == 0) {
+            meta.name = folded();
+        } else if (!haveVersion && field.name.compare(u"Version", Qt::CaseInsensitive) == 0) {
             haveVersion = true;
-            version = value.toByteArray();
-            current = &version;
+            meta.version = folded();
         }
     }
-    meta.name = QString::fromUtf8(name).trimmed();
-    meta.version = QString::fromUtf8(version).trimmed();
     return meta;
 }
 

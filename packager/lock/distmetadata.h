@@ -7,10 +7,36 @@
 
 namespace deskpack::lock {
 
-// The two core-metadata fields a lock needs, read from the header block of a
-// METADATA or PKG-INFO file (RFC 822 style: folded continuation lines, the
-// first occurrence wins, field names case-insensitive, the body after the
-// first blank line ignored).
+// One header line of a METADATA or PKG-INFO file, with the continuation
+// lines folded under it.
+struct MetadataField
+{
+    QString name;          // as written, blanks around it trimmed
+    QString value;         // the rest of the line, leading blanks dropped
+    QStringList continued; // the continuation lines as written (leading blank kept)
+    // False when the name holds a space ("Na me: x", "Name : x"): readers
+    // that only want real field names skip it (it is in `malformed` too).
+    bool wellFormed = true;
+    qsizetype line = 0; // 1-based
+};
+
+// The header block of METADATA / PKG-INFO (RFC 822 style): a UTF-8 BOM
+// skipped, CRLF or LF, continuation lines starting with a space or tab, the
+// block ending at the first empty or blank line (the body, the long
+// description, after it is not read). Lines with no "Field:" (which end the
+// field before them) and fields whose name holds a space are listed in
+// `malformed` ("line N: ..."), in file order.
+struct MetadataHeaders
+{
+    QList<MetadataField> fields; // in file order
+    QStringList malformed;
+};
+
+MetadataHeaders parseMetadataHeaders(QByteArrayView data);
+
+// The two core-metadata fields a lock needs, from parseMetadataHeaders()
+// (the first occurrence wins, field names case-insensitive, continuation
+// lines appended as written, the whole value trimmed).
 struct CoreMetadata
 {
     QString name;

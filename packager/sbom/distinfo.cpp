@@ -3,6 +3,7 @@
 
 #include "base/fileio.h"
 #include "licences.h"
+#include "lock/distmetadata.h"
 #include "lock/lockfile.h"
 
 #include <QCryptographicHash>
@@ -83,36 +84,16 @@ QStringList licenseFilesOf(const QString &bundleDir, const QString &metadataDir,
 DistMetadata parseDistMetadata(QByteArrayView data)
 {
     DistMetadata m;
-    const QStringList lines = QString::fromUtf8(data).split(u'\n');
-    QString field, value;
-    const auto flush = [&] {
-        if (!field.isEmpty())
-            storeField(m, field, value.trimmed());
-        field.clear();
-        value.clear();
-    };
-    for (qsizetype i = 0; i < lines.size(); ++i) {
-        QString line = lines[i];
-        if (line.endsWith(u'\r'))
-            line.chop(1);
-        if (line.isEmpty())
-            break; // the body (the long description) starts here
-        if (line.front().isSpace()) {
-            if (!field.isEmpty())
-                value += u'\n' + line.trimmed();
+    const lock::MetadataHeaders headers = lock::parseMetadataHeaders(data);
+    m.malformedLines = headers.malformed;
+    for (const lock::MetadataField &field : headers.fields) {
+        if (!field.wellFormed)
             continue;
-        }
-        flush();
-        const qsizetype colon = line.indexOf(u':');
-        if (colon <= 0 || line.left(colon).contains(u' ')) {
-            m.malformedLines.append(
-                u"line %1: expected \"Field: value\", got \"%2\""_s.arg(i + 1).arg(line.left(80)));
-            continue;
-        }
-        field = line.left(colon);
-        value = line.mid(colon + 1);
+        QString value = field.value;
+        for (const QString &line : field.continued)
+            value += u'\n' + line.trimmed();
+        storeField(m, field.name, value.trimmed());
     }
-    flush();
     return m;
 }
 

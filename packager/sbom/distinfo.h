@@ -10,9 +10,8 @@
 
 namespace deskpack::sbom {
 
-// The core-metadata fields an SBOM needs, from a METADATA / PKG-INFO header
-// block (RFC 822 style: continuation lines start with whitespace, the body
-// after the first blank line is ignored). Single fields keep their first
+// The core-metadata fields an SBOM needs, from the header block the lock
+// reads too (lock::parseMetadataHeaders). Single fields keep their first
 // occurrence; multiple-use fields keep all, in order.
 struct DistMetadata
 {
@@ -24,7 +23,7 @@ struct DistMetadata
     QStringList classifiers;
     QStringList requiresDist;
     QStringList licenseFiles;   // PEP 639 License-File:
-    QStringList malformedLines; // "line N: ..." for header lines with no "Field:"
+    QStringList malformedLines; // "line N: ...": no "Field:", or a name with a space
 };
 
 DistMetadata parseDistMetadata(QByteArrayView data);

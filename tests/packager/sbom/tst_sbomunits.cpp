@@ -181,6 +181,18 @@ private Q_SLOTS:
         QVERIFY(m.malformedLines.first().startsWith(u"line 7:"_s));
     }
 
+    // The lock's reading of the header block: a blank line of spaces ends it
+    // too, so the long description is never read as fields; a BOM is skipped.
+    void metadataHeaderEndsAtABlankLine()
+    {
+        const DistMetadata m = parseDistMetadata("\xEF\xBB\xBFName: A\nVersion: 1\n  \n"
+                                                 "Requires-Dist: from-the-body\nsome words\n");
+        QCOMPARE(m.name, u"A"_s);
+        QCOMPARE(m.version, u"1"_s);
+        QVERIFY(m.requiresDist.isEmpty());
+        QVERIFY(m.malformedLines.isEmpty());
+    }
+
     void purls()
     {
         QCOMPARE(pypiPurl(u"Zope.Interface"_s, u"6.0"_s), u"pkg:pypi/zope-interface@6.0"_s);
