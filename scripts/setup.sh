@@ -16,6 +16,7 @@ packages=(
     zlib1g-dev  # the installer stub links zlib statically (libz.a)
     lintian  # tst_packagedeb checks the deb of deskpack package
     libsodium-dev  # minisign-format keys and signatures (packager/signing)
+    libzstd-dev    # per-file update deltas (packager/delta: zstd patch-from)
     minisign python3-jsonschema python3-license-expression  # interop and SBOM validation tests
 )
 
