@@ -9,6 +9,7 @@
 #include "treeoutput.h"
 #include "zstdframes.h"
 
+#include "base/fileio.h"
 #include "base/fspath.h"
 #include "base/parallel.h"
 
@@ -36,14 +37,42 @@ struct Job
     const Operation *op = nullptr;
 };
 
-// An old file mapped and proved to be what the delta expects.
+// An old file read (or mapped, when large) and proved to be what the delta
+// expects. Small files are read: mapping and unmapping thousands of them from
+// several threads costs more than the copy (TLB shootdowns).
 struct Source
 {
     QFile file;
+    QByteArray data;
     QByteArrayView bytes;
 };
 
-Result<void> mapSource(Source &source, const QString &path, const QString &sha256)
+constexpr qint64 MapFrom = 4 << 20;
+
+Result<void> readSource(Source &source, const QString &path)
+{
+    source.file.setFileName(path);
+    if (!source.file.open(QIODevice::ReadOnly))
+        return makeError(ErrorKind::Environment,
+                         u"%1: cannot read: %2"_s.arg(path, source.file.errorString()));
+    const qint64 size = source.file.size();
+    if (size < MapFrom) {
+        source.data = source.file.readAll();
+        if (source.data.size() != size)
+            return makeError(ErrorKind::Environment,
+                             u"%1: cannot read: %2"_s.arg(path, source.file.errorString()));
+        source.bytes = source.data;
+        return {};
+    }
+    const uchar *mapped = source.file.map(0, size);
+    if (!mapped)
+        return makeError(ErrorKind::Environment,
+                         u"%1: cannot read: %2"_s.arg(path, source.file.errorString()));
+    source.bytes = QByteArrayView(reinterpret_cast<const char *>(mapped), qsizetype(size));
+    return {};
+}
+
+Result<void> loadSource(Source &source, const QString &path, const QString &sha256)
 {
     const auto changed = [&path](const QString &why) {
         return makeError(ErrorKind::Invalid,
@@ -52,16 +81,8 @@ Result<void> mapSource(Source &source, const QString &path, const QString &sha25
     const QFileInfo info(path);
     if (info.isSymLink() || !info.isFile())
         return changed(info.exists() || info.isSymLink() ? u"not a file"_s : u"missing"_s);
-    source.file.setFileName(path);
-    if (!source.file.open(QIODevice::ReadOnly))
-        return makeError(ErrorKind::Environment,
-                         u"%1: cannot read: %2"_s.arg(path, source.file.errorString()));
-    const qint64 size = source.file.size();
-    const uchar *mapped = size > 0 ? source.file.map(0, size) : nullptr;
-    if (size > 0 && !mapped)
-        return makeError(ErrorKind::Environment,
-                         u"%1: cannot read: %2"_s.arg(path, source.file.errorString()));
-    source.bytes = QByteArrayView(reinterpret_cast<const char *>(mapped), qsizetype(size));
+    if (Result<void> read = readSource(source, path); !read)
+        return read;
     const QByteArray actual =
         QCryptographicHash::hash(source.bytes, QCryptographicHash::Sha256).toHex();
     if (QString::fromLatin1(actual) != sha256)
@@ -73,7 +94,7 @@ Result<void> mapSource(Source &source, const QString &path, const QString &sha25
 class Applier
 {
 public:
-    Applier(const OpenedDelta &delta, const QString &fromDir, const QString &outDir,
+    Applier(OpenedDelta &delta, const QString &fromDir, const QString &outDir,
             const ApplyOptions &options)
         : m_delta(delta)
         , m_from(fromDir)
@@ -85,7 +106,7 @@ public:
     Result<void> run();
 
 private:
-    Result<void> checkFromTree() const;
+    Result<void> checkFromTree();
     Result<void> makeDirectories() const;
     std::vector<Job> jobs() const;
     Result<void> writeFiles(const std::vector<Job> &jobs);
@@ -94,22 +115,31 @@ private:
     Result<void> makeLinks() const;
     Result<void> finish() const;
 
-    const OpenedDelta &m_delta;
+    OpenedDelta &m_delta;
     QString m_from, m_out;
     const ApplyOptions &m_options;
 };
 
-Result<void> Applier::checkFromTree() const
+// The old tree must be the version the delta starts from, and its
+// bundle.json the bytes the new one is patched against.
+Result<void> Applier::checkFromTree()
 {
-    Result<formats::BundleManifest> old = formats::readManifest(m_from);
-    if (!old)
-        return makeError(ErrorKind::Invalid, old.error().message);
+    const QString path = m_from + u"/bundle.json"_s;
+    Result<QByteArray> bytes = readInputFile(path, 256 << 20, u"bundle manifest"_s);
+    if (!bytes)
+        return makeError(ErrorKind::Invalid, bytes.error().message);
     const DeltaHeader &h = m_delta.header;
-    if (old->id != h.appId || old->version != h.fromVersion)
-        return makeError(ErrorKind::Invalid, u"%1 holds %2 %3; the delta %4 applies to %5 %6"_s.arg(
-                                                 m_from, old->id, old->version, m_delta.fileName,
-                                                 h.appId, h.fromVersion));
-    return {};
+    const QByteArray sha = QCryptographicHash::hash(*bytes, QCryptographicHash::Sha256).toHex();
+    if (QString::fromLatin1(sha) != h.fromManifestSha256) {
+        Result<formats::BundleManifest> old = formats::parseManifest(*bytes, path);
+        if (old && (old->id != h.appId || old->version != h.fromVersion))
+            return makeError(
+                ErrorKind::Invalid,
+                u"%1 holds %2 %3; the delta %4 applies to %5 %6"_s.arg(
+                    m_from, old->id, old->version, m_delta.fileName, h.appId, h.fromVersion));
+        return makeError(ErrorKind::Invalid, u"%1: changed since it was installed"_s.arg(path));
+    }
+    return unpackManifest(m_delta, *bytes);
 }
 
 Result<void> Applier::makeDirectories() const
@@ -165,19 +195,20 @@ Result<void> Applier::writeFile(const Job &job) const
     if (!job.op || job.op->kind != Operation::Kind::Whole) {
         const QString from = job.op ? job.op->from : f.path;
         const QString sha = job.op ? job.op->fromSha256 : f.sha256;
-        if (Result<void> mapped = mapSource(source, m_from + u'/' + from, sha); !mapped)
-            return mapped;
+        if (Result<void> loaded = loadSource(source, m_from + u'/' + from, sha); !loaded)
+            return loaded;
     }
     OutputFile out;
     const QString path = m_out + u'/' + f.path;
-    if (Result<void> opened = out.open(path, f.executable); !opened)
+    const bool unpacked = job.op && job.op->kind != Operation::Kind::Same;
+    if (Result<void> opened = out.open(path, f.executable, unpacked); !opened)
         return opened;
     if (Result<void> produced = produce(job, source, out); !produced)
         return produced;
     Result<QString> sha = out.finish();
     if (!sha)
         return sha.error();
-    if (*sha != f.sha256)
+    if (unpacked && *sha != f.sha256)
         return makeError(ErrorKind::Invalid,
                          u"%1: not a usable delta: %2 comes out with sha256 %3, expected %4"_s.arg(
                              m_delta.fileName, f.path, sha->left(12), f.sha256.left(12)));

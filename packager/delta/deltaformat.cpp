@@ -154,7 +154,9 @@ QByteArray serializeHeader(const DeltaHeader &header)
                             {{"offset", header.manifest.offset},
                              {"length", header.manifest.length},
                              {"size", header.manifestSize},
-                             {"sha256", header.manifestSha256.toStdString()}}},
+                             {"sha256", header.manifestSha256.toStdString()},
+                             {"fromSha256", header.fromManifestSha256.toStdString()}}},
+                           {"unchanged", header.unchanged},
                            {"files", files},
                            {"removed", removed}};
     return jsonDocumentText(document);
@@ -191,7 +193,9 @@ Result<DeltaHeader> parseHeader(QByteArrayView text, qint64 payloadSize, const Q
         header.manifest = readFrame(manifest, payloadSize);
         header.manifestSize = manifest["size"].integer(1, 256 << 20).value_or(0);
         header.manifestSha256 = readSha(manifest["sha256"]).value_or(QString());
+        header.fromManifestSha256 = readSha(manifest["fromSha256"]).value_or(QString());
     }
+    header.unchanged = root["unchanged"].integer(0, MaxInt).value_or(0);
     if (root["files"].object()) {
         for (const auto &[path, entry] : root["files"].members()) {
             if (isTreePath(path))

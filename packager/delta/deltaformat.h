@@ -14,13 +14,17 @@
 //
 // The header:
 //   {"format": "deskpack-delta", "schema": 1, "appId", "fromVersion", "toVersion",
-//    "manifest": {"offset", "length", "size", "sha256"},   the new bundle.json
+//    "manifest": {"offset", "length", "size", "sha256", "fromSha256"},
+//    "unchanged": <files copied from the old tree, "same" ones included>,
 //    "files": {"<new path>": {"op": "same",  "from", "size", "sha256"}
 //                          | {"op": "patch", "from", "fromSha256", "offset", "length",
 //                             "size", "sha256"}
 //                          | {"op": "whole", "offset", "length", "size", "sha256"}},
 //    "removed": ["<old path>", ...]}
-// A regular file of the new bundle.json without an entry in "files" is the
+// "manifest" is the new bundle.json, a patch against the old one (whose SHA-256
+// is "fromSha256"): most of it is the hashes of unchanged files, so a small
+// update stays small. A regular file of the new bundle.json without an entry
+// in "files" is the
 // old tree's file of the same path and hash, stored nowhere. Links, empty
 // directories and executable bits come from the new bundle.json. "same" is a
 // file found in the old tree by its hash under another path; "patch" a zstd
@@ -70,9 +74,11 @@ struct Operation
 struct DeltaHeader
 {
     QString appId, fromVersion, toVersion;
-    Frame manifest; // the new bundle.json
+    Frame manifest; // the new bundle.json, patched against the old one
     qint64 manifestSize = 0;
     QString manifestSha256;
+    QString fromManifestSha256;        // the old bundle.json
+    qint64 unchanged = 0;              // files copied from the old tree
     std::vector<Operation> operations; // sorted by the UTF-8 bytes of the path (JSON key order)
     QStringList removed;               // sorted
 };

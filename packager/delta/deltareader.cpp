@@ -8,6 +8,8 @@
 #include <QHash>
 #include <QtEndian>
 
+#include <algorithm>
+
 using namespace Qt::Literals::StringLiterals;
 
 namespace deskpack::delta {
@@ -41,10 +43,10 @@ Result<QByteArrayView> headerBytes(const OpenedDelta &delta)
     return text;
 }
 
-Result<void> readManifest(OpenedDelta &delta)
+Result<void> readManifest(OpenedDelta &delta, QByteArrayView oldManifest)
 {
     const DeltaHeader &h = delta.header;
-    Result<void> unpacked = decompressFrame(delta.frame(h.manifest), {}, h.manifestSize,
+    Result<void> unpacked = decompressFrame(delta.frame(h.manifest), oldManifest, h.manifestSize,
                                             [&delta](QByteArrayView block) -> Result<void> {
                                                 delta.manifestText.append(block);
                                                 return {};
@@ -61,6 +63,18 @@ Result<void> readManifest(OpenedDelta &delta)
         return damaged(delta.fileName, manifest.error().message);
     delta.manifest = std::move(*manifest);
     return {};
+}
+
+qint64 linksIn(const formats::BundleManifest &m)
+{
+    return std::count_if(m.files.cbegin(), m.files.cend(),
+                         [](const formats::BundleFile &f) { return !f.linkTarget.isEmpty(); });
+}
+
+qint64 storedIn(const DeltaHeader &h)
+{
+    return std::count_if(h.operations.cbegin(), h.operations.cend(),
+                         [](const Operation &op) { return op.kind != Operation::Kind::Same; });
 }
 
 // The header and the bundle.json it carries must agree.
@@ -85,6 +99,10 @@ Result<void> crossCheck(const OpenedDelta &delta)
             return damaged(delta.fileName,
                            u"%1: size or SHA-256 differs from the new bundle.json"_s.arg(op.path));
     }
+    const qint64 unchanged = qint64(files.size()) - linksIn(m) - storedIn(h);
+    if (unchanged != h.unchanged)
+        return damaged(delta.fileName,
+                       u"it copies %1 files, the header says %2"_s.arg(unchanged).arg(h.unchanged));
     return {};
 }
 
@@ -113,11 +131,14 @@ Result<OpenedDelta> openDelta(const QString &deltaFile)
     if (!header)
         return header.error();
     delta.header = std::move(*header);
-    if (Result<void> manifest = readManifest(delta); !manifest)
-        return manifest.error();
-    if (Result<void> agree = crossCheck(delta); !agree)
-        return agree.error();
     return delta;
+}
+
+Result<void> unpackManifest(OpenedDelta &delta, QByteArrayView oldManifest)
+{
+    if (Result<void> manifest = readManifest(delta, oldManifest); !manifest)
+        return manifest;
+    return crossCheck(delta);
 }
 
 DeltaSummary summaryOf(const OpenedDelta &delta)
@@ -126,14 +147,11 @@ DeltaSummary summaryOf(const OpenedDelta &delta)
     s.appId = delta.header.appId;
     s.fromVersion = delta.header.fromVersion;
     s.toVersion = delta.header.toVersion;
-    qint64 files = 0;
-    for (const formats::BundleFile &f : delta.manifest.files)
-        files += f.linkTarget.isEmpty() ? 1 : 0;
     for (const Operation &op : delta.header.operations) {
         s.patched += op.kind == Operation::Kind::Patch ? 1 : 0;
         s.added += op.kind == Operation::Kind::Whole ? 1 : 0;
     }
-    s.unchanged = files - s.patched - s.added;
+    s.unchanged = delta.header.unchanged;
     s.removed = delta.header.removed.size();
     s.size = delta.bytes.size();
     s.sha256 = QString::fromLatin1(

@@ -8,6 +8,7 @@
 #include "deltaformat.h"
 #include "zstdframes.h"
 
+#include "base/fileio.h"
 #include "base/fspath.h"
 #include "base/parallel.h"
 #include "formats/bundlemanifest.h"
@@ -60,12 +61,16 @@ DeltaHeader plan(const formats::BundleManifest &from, const formats::BundleManif
         if (f.linkTarget.isEmpty() && !oldPathBySha.contains(f.sha256))
             oldPathBySha.insert(f.sha256, f.path);
     }
-    DeltaHeader header{to.id, from.version, to.version, {}, 0, {}, {}, {}};
+    DeltaHeader header;
+    header.appId = to.id;
+    header.fromVersion = from.version;
+    header.toVersion = to.version;
     QSet<QString> newPaths;
     for (const formats::BundleFile &f : to.files) {
         newPaths.insert(f.path);
         if (!f.linkTarget.isEmpty())
             continue;
+        ++header.unchanged; // until it is found stored
         const formats::BundleFile *old = oldByPath.value(f.path);
         const bool oldFile = old && old->linkTarget.isEmpty();
         if (oldFile && old->sha256 == f.sha256)
@@ -80,6 +85,8 @@ DeltaHeader plan(const formats::BundleManifest &from, const formats::BundleManif
             op.from = f.path;
             op.fromSha256 = old->sha256;
         }
+        if (op.kind != Operation::Kind::Same)
+            --header.unchanged;
         header.operations.push_back(std::move(op));
     }
     std::sort(
@@ -223,25 +230,33 @@ Result<DeltaSummary> checkReproduces(const QString &fromDir, const QString &toDi
     return applied;
 }
 
-// The new bundle.json as the first frame.
-Result<void> storeManifest(DeltaHeader &header, const QString &toDir, int level,
-                           PayloadWriter &payload)
+QString sha256Hex(QByteArrayView data)
 {
-    QFile file(toDir + u"/bundle.json"_s);
-    if (!file.open(QIODevice::ReadOnly))
-        return makeError(ErrorKind::Unreadable,
-                         u"%1: cannot read: %2"_s.arg(file.fileName(), file.errorString()));
-    const QByteArray text = file.readAll();
-    Result<QByteArray> frame = compressFrame(text, {}, level);
+    return QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex());
+}
+
+// The new bundle.json as the first frame, patched against the old one.
+Result<void> storeManifest(DeltaHeader &header, const QString &fromDir, const QString &toDir,
+                           int level, PayloadWriter &payload)
+{
+    Result<QByteArray> old =
+        readInputFile(fromDir + u"/bundle.json"_s, 256 << 20, u"bundle manifest"_s);
+    if (!old)
+        return old.error();
+    Result<QByteArray> text =
+        readInputFile(toDir + u"/bundle.json"_s, 256 << 20, u"bundle manifest"_s);
+    if (!text)
+        return text.error();
+    Result<QByteArray> frame = compressFrame(*text, *old, level);
     if (!frame)
         return frame.error();
     Result<Frame> placed = payload.append(*frame);
     if (!placed)
         return placed.error();
     header.manifest = *placed;
-    header.manifestSize = text.size();
-    header.manifestSha256 =
-        QString::fromLatin1(QCryptographicHash::hash(text, QCryptographicHash::Sha256).toHex());
+    header.manifestSize = text->size();
+    header.manifestSha256 = sha256Hex(*text);
+    header.fromManifestSha256 = sha256Hex(*old);
     return {};
 }
 
@@ -253,7 +268,7 @@ Result<QString> writeCandidate(DeltaHeader &header, const QString &fromDir, cons
         return makeError(ErrorKind::Environment,
                          u"%1: cannot create a temporary file beside it"_s.arg(deltaFile));
     PayloadWriter payload(payloadFile);
-    Result<void> done = storeManifest(header, toDir, level, payload);
+    Result<void> done = storeManifest(header, fromDir, toDir, level, payload);
     if (done)
         done = compressAll(header, fromDir, toDir, level, payload);
     if (done)

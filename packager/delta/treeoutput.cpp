@@ -29,9 +29,10 @@ OutputFile::~OutputFile()
         ::close(m_fd);
 }
 
-Result<void> OutputFile::open(const QString &path, bool executable)
+Result<void> OutputFile::open(const QString &path, bool executable, bool hashed)
 {
     m_path = path;
+    m_hashed = hashed;
     const mode_t mode = executable ? 0755 : 0644;
     m_fd = ::open(QFile::encodeName(path).constData(),
                   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
@@ -45,7 +46,8 @@ Result<void> OutputFile::open(const QString &path, bool executable)
 
 Result<void> OutputFile::write(QByteArrayView data)
 {
-    m_hash.addData(data);
+    if (m_hashed)
+        m_hash.addData(data);
     const char *p = data.data();
     qsizetype left = data.size();
     while (left > 0) {
@@ -66,13 +68,13 @@ Result<QString> OutputFile::finish()
     m_fd = -1;
     if (::close(fd) != 0)
         return writeError(m_path, errno);
-    return QString::fromLatin1(m_hash.result().toHex());
+    return m_hashed ? QString::fromLatin1(m_hash.result().toHex()) : QString();
 }
 
 Result<void> writeNewFile(const QString &path, QByteArrayView data, bool executable)
 {
     OutputFile file;
-    Result<void> written = file.open(path, executable);
+    Result<void> written = file.open(path, executable, false);
     if (written)
         written = file.write(data);
     if (!written)

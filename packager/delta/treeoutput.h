@@ -19,7 +19,8 @@ namespace deskpack::delta {
 Error writeError(const QString &path, int error);
 
 // One new file (created, never replaced), 0755 when `executable` else 0644
-// whatever the umask, with the SHA-256 of what was written.
+// whatever the umask, with the SHA-256 of what was written when `hashed` (a
+// copy of a source already proved by its hash needs none).
 class OutputFile
 {
 public:
@@ -28,14 +29,15 @@ public:
     OutputFile(const OutputFile &) = delete;
     OutputFile &operator=(const OutputFile &) = delete;
 
-    Result<void> open(const QString &path, bool executable);
+    Result<void> open(const QString &path, bool executable, bool hashed = true);
     Result<void> write(QByteArrayView data);
-    // Closes the file and returns the hex SHA-256 of everything written.
+    // Closes the file and returns the hex SHA-256 of everything written ("" unless hashed).
     Result<QString> finish();
 
 private:
     QString m_path;
     int m_fd = -1;
+    bool m_hashed = true;
     QCryptographicHash m_hash{QCryptographicHash::Sha256};
 };
 

@@ -151,6 +151,12 @@ private Q_SLOTS:
             "manifest hash", [](json &h) { h["manifest"]["sha256"] = std::string(64, 'a'); },
             u"SHA-256"_s);
         row(
+            "unchanged count lies", [](json &h) { h["unchanged"] = 3; }, u"the header says"_s);
+        row(
+            "other old bundle.json",
+            [](json &h) { h["manifest"]["fromSha256"] = std::string(64, 'b'); },
+            u"bundle.json: changed since it was installed"_s);
+        row(
             "other schema", [](json &h) { h["schema"] = 2; }, u"schema"_s);
         row(
             "wrong version", [](json &h) { h["toVersion"] = "9.9"; }, u"the header says"_s);
