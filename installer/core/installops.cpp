@@ -4,7 +4,6 @@
 #include "archive/extractor.h"
 #include "base/fileio.h"
 #include "desktopentries.h"
-#include "installroot.h"
 #include "treecheck.h"
 
 #include <QDir>
