@@ -16,13 +16,11 @@
 #include <QFileInfo>
 #include <QMessageBox>
 #include <QPointer>
-#include <QPushButton>
 #include <QSystemTrayIcon>
 #include <QThread>
 #include <QTimer>
 
 #include <cstdio>
-#include <functional>
 #include <memory>
 
 using namespace Qt::Literals::StringLiterals;
@@ -90,32 +88,6 @@ std::unique_ptr<QThread> auditThenStartBackend(const Launch &launch, QPointer<St
         }));
 }
 
-// The installer asks the launcher to quit before it replaces or removes its
-// files: the user decides, Quit now by default. Not modal to the app's loop,
-// so the backend keeps serving while the question is open.
-void askToQuit(StatusWindow *window, const QString &appName, const QString &reason,
-               const SingleInstance::QuitReply &reply, const std::function<void()> &quit)
-{
-    window->bringToFront();
-    auto *box = new QMessageBox(QMessageBox::Question, appName,
-                                u"%1 must close for %2."_s.arg(appName, reason),
-                                QMessageBox::NoButton, window);
-    box->setObjectName(u"quitRequestDialog"_s);
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->setInformativeText(u"Quitting stops the app; the work it saved is kept."_s);
-    QPushButton *quitNow = box->addButton(u"Quit now"_s, QMessageBox::AcceptRole);
-    quitNow->setObjectName(u"quitNowButton"_s);
-    box->addButton(QMessageBox::Cancel)->setObjectName(u"cancelQuitButton"_s);
-    box->setDefaultButton(quitNow);
-    QObject::connect(box, &QMessageBox::finished, window, [box, quitNow, reply, quit] {
-        const bool accepted = box->clickedButton() == quitNow;
-        reply(accepted);
-        if (accepted)
-            quit();
-    });
-    box->open();
-}
-
 class WindowFrontEnd final : public LauncherFrontEnd
 {
 public:
@@ -152,15 +124,15 @@ public:
         QObject::connect(&launch.signalWatcher, &SignalWatcher::received, &launch.app, quit);
         QObject::connect(&launch.instance, &SingleInstance::activationRequested, &window,
                          &StatusWindow::bringToFront);
-        QObject::connect(&launch.instance, &SingleInstance::quitRequested, &window,
-                         [this, &window, &launch, quit](const QString &reason,
-                                                        const SingleInstance::QuitReply &reply) {
-                             if (m_quitting) {
-                                 reply(true);
-                                 return;
-                             }
-                             askToQuit(&window, launch.manifest.name, reason, reply, quit);
-                         });
+        QObject::connect(
+            &launch.instance, &SingleInstance::quitRequested, &window,
+            [this, &window](const QString &reason, const SingleInstance::QuitReply &reply) {
+                if (m_quitting) {
+                    reply(true);
+                    return;
+                }
+                window.askToQuit(reason, reply);
+            });
 
         QPointer<StatusWindow> target(&window);
         std::unique_ptr<QThread> worker = startRuntimeInspection(launch, target);

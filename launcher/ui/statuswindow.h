@@ -68,6 +68,10 @@ public:
     void bringToFront();
     // Quit for real (tray menu, or closing without a tray).
     void quit();
+    // The installer asks the app to close ("the upgrade to 1.0.1", "the
+    // uninstall"): "<App> must close for <reason>." [Quit now] [Cancel], not
+    // modal to the app's loop. `reply(true)` then quit(), or `reply(false)`.
+    void askToQuit(const QString &reason, const std::function<void(bool)> &reply);
 
     FailureDialog *failureDialog() const { return m_failureDialog; }
     // "About <App>" (the About button): created on first use, kept while open.
