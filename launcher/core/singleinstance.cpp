@@ -106,6 +106,10 @@ void SingleInstance::serve(QLocalSocket *socket)
         // The answer may come after a question to the user: the client may be gone by then.
         auto answered = std::make_shared<bool>(false);
         QPointer<QLocalSocket> target(socket);
+        connect(socket, &QLocalSocket::disconnected, this, [this, answered] {
+            if (!std::exchange(*answered, true))
+                Q_EMIT quitRequestWithdrawn();
+        });
         Q_EMIT quitRequested(request.reason, [target, answered](bool accepted) {
             if (std::exchange(*answered, true) || !target)
                 return;

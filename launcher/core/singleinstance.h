@@ -50,6 +50,9 @@ Q_SIGNALS:
     // ("upgrade to 1.0.1", "uninstall"). Connect directly; call `reply` now or
     // later. With no receiver the request is refused.
     void quitRequested(const QString &reason, const QuitReply &reply);
+    // Primary: the client of an unanswered quit request went away (the
+    // installer gave up or was closed): a question still open is moot.
+    void quitRequestWithdrawn();
 
 private:
     void serve(QLocalSocket *socket);

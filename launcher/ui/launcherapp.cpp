@@ -133,6 +133,8 @@ public:
                 }
                 window.askToQuit(reason, reply);
             });
+        QObject::connect(&launch.instance, &SingleInstance::quitRequestWithdrawn, &window,
+                         &StatusWindow::withdrawQuitQuestion);
 
         QPointer<StatusWindow> target(&window);
         std::unique_ptr<QThread> worker = startRuntimeInspection(launch, target);

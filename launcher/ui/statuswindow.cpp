@@ -318,6 +318,8 @@ void StatusWindow::askToQuit(const QString &reason, const std::function<void(boo
     quitNow->setObjectName(u"quitNowButton"_s);
     box->addButton(QMessageBox::Cancel)->setObjectName(u"cancelQuitButton"_s);
     box->setDefaultButton(quitNow);
+    withdrawQuitQuestion(); // one question at a time: the newest asker gets the answer
+    m_quitQuestion = box;
     connect(box, &QMessageBox::finished, this, [this, box, quitNow, reply] {
         const bool accepted = box->clickedButton() == quitNow;
         reply(accepted);
@@ -325,6 +327,12 @@ void StatusWindow::askToQuit(const QString &reason, const std::function<void(boo
             quit();
     });
     box->open();
+}
+
+void StatusWindow::withdrawQuitQuestion()
+{
+    if (m_quitQuestion)
+        m_quitQuestion->reject(); // no button clicked: answered "refused" to nobody
 }
 
 void StatusWindow::closeEvent(QCloseEvent *event)

@@ -374,6 +374,20 @@ private Q_SLOTS:
         QCOMPARE(quit.size(), 1);
     }
 
+    void withdrawnQuestionDoesNotQuit()
+    {
+        QSignalSpy quit(m_window, &StatusWindow::quitRequested);
+        QList<bool> replies;
+        m_window->askToQuit(u"the uninstall"_s,
+                            [&replies](bool accepted) { replies.append(accepted); });
+        QTRY_VERIFY(m_window->findChild<QMessageBox *>(u"quitRequestDialog"_s));
+        m_window->withdrawQuitQuestion();
+        QCOMPARE(replies, QList<bool>{false});
+        QCOMPARE(quit.size(), 0);
+        QVERIFY(m_window->isVisible());
+        QTRY_VERIFY(!m_window->findChild<QMessageBox *>(u"quitRequestDialog"_s));
+    }
+
     void runtimePanel()
     {
         RuntimeInfo info;
