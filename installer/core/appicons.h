@@ -7,7 +7,7 @@
 // replaces them with the version now current's, uninstall removes them.
 #include "base/result.h"
 #include "formats/installerformat.h"
-#include "installlayout.h"
+#include "installer/layout/installlayout.h"
 
 #include <QList>
 #include <QStringList>

@@ -3,7 +3,7 @@
 
 #include "base/result.h"
 #include "formats/installerformat.h"
-#include "installlayout.h"
+#include "installer/layout/installlayout.h"
 
 #include <QStringList>
 

@@ -4,7 +4,7 @@
 #include "archive/extractor.h"
 #include "base/fileio.h"
 #include "desktopentries.h"
-#include "installroot.h"
+#include "runninginstance.h"
 #include "treecheck.h"
 
 #include <QDir>
@@ -61,6 +61,8 @@ public:
         // 2. One installer at a time per installation.
         if (Result<void> ok = lockInstallation(); !ok)
             return ok.error();
+        if (Result<void> ok = closeRunningApp(); !ok)
+            return fail(ok.error());
         // 3. Everything new is built in a staging directory beside versions/.
         if (!QDir().mkpath(m_staging))
             return makeError(ErrorKind::Environment, u"%1: cannot create"_s.arg(m_staging));
@@ -127,6 +129,20 @@ private:
         m_report.version = m_header.version;
         m_report.cleaned = removeLeftovers(m_layout);
         return {};
+    }
+
+    // An upgrade or a repair never replaces or prunes files under a running
+    // launcher: it is asked to quit first (a first install touches nothing it runs).
+    Result<void> closeRunningApp()
+    {
+        const QString installed = currentVersion(m_layout);
+        if (installed.isEmpty())
+            return {};
+        tell("closing", u"Asking %1 to close"_s.arg(m_header.name), 0.25);
+        const QString reason = installed == m_header.version
+                                   ? u"the repair of version %1"_s.arg(installed)
+                                   : u"the upgrade to %1"_s.arg(m_header.version);
+        return closeRunningInstance(m_layout.dataDir(), m_header.name, reason);
     }
 
     // The payload copied into staging, then unpacked beside it; returns the tree.
@@ -320,6 +336,12 @@ Result<UninstallReport> uninstall(const InstallLayout &layout, bool purge)
         if (const QStringList foreign = foreignVersions(layout); !foreign.isEmpty())
             return foreignError(layout, foreign, ErrorKind::Invalid);
     }
+    // Never delete the files of a running app, nor its data under it.
+    Result<formats::InstallerHeader> header = installedHeader(layout.currentLink());
+    if (Result<void> ok = closeRunningInstance(
+            layout.dataDir(), header ? header->name : layout.appId, u"the uninstall"_s);
+        !ok)
+        return ok.error();
     report.removed += removeDesktopIntegration(layout);
     const auto remove = [&](const QString &path) {
         const QFileInfo info(path);

@@ -5,8 +5,8 @@
 // wizard runs install() on a worker thread; --silent calls them directly;
 // the tests call them both ways (docs/installing.md).
 #include "base/result.h"
+#include "installer/layout/installroot.h"
 #include "installerpackagefile.h"
-#include "installlayout.h"
 
 #include <QString>
 #include <QStringList>
@@ -80,9 +80,5 @@ struct UninstallReport
 // installer made), then the root if it is empty; the user data directory only
 // with `purge`. Nothing installed is ErrorKind::Invalid.
 Result<UninstallReport> uninstall(const InstallLayout &layout, bool purge);
-
-// The version `current` (or `previous`) points to, empty when none.
-QString currentVersion(const InstallLayout &layout);
-QString previousVersion(const InstallLayout &layout);
 
 } // namespace deskpack::installer

@@ -33,9 +33,17 @@ public:
         QObject::connect(&runner, &HeadlessRunner::finished, &launch.app,
                          [](int code) { QCoreApplication::exit(code); });
         QObject::connect(&launch.instance, &SingleInstance::activationRequested, &runner, [] {
-            printText(stderr, 
+            printText(
+                stderr,
                 u"launcher: another instance asked to come forward (headless: nothing to show)\n"_s);
         });
+        // Nobody to ask: the installer's request is granted, the backend stopped gracefully.
+        QObject::connect(&launch.instance, &SingleInstance::quitRequested, &runner,
+                         [&runner](const QString &reason, const SingleInstance::QuitReply &reply) {
+                             printText(stderr, u"launcher: asked to quit for %1\n"_s.arg(reason));
+                             reply(true);
+                             runner.shutdown(0);
+                         });
         runner.start();
         const int code = launch.app.exec();
         launch.controller.reset(); // stops the backend's group if it still runs
@@ -88,9 +96,10 @@ void HeadlessRunner::shutdown(int exitCode)
 
 void HeadlessRunner::onStateChanged(BackendState state)
 {
-    printText(stderr, u"launcher: %1%2\n"_s.arg(
-        stateText(state).toLower(),
-        m_controller->processId() > 0 ? u" (pid %1)"_s.arg(m_controller->processId()) : QString()));
+    printText(stderr, u"launcher: %1%2\n"_s.arg(stateText(state).toLower(),
+                                                m_controller->processId() > 0
+                                                    ? u" (pid %1)"_s.arg(m_controller->processId())
+                                                    : QString()));
     if (m_shuttingDown) {
         if (state == BackendState::Stopped || state == BackendState::Failed)
             Q_EMIT finished(m_exitCode);
@@ -111,12 +120,13 @@ void HeadlessRunner::onStateChanged(BackendState state)
     case BackendState::Crashed:
         if (state == BackendState::Crashed && !m_exitWhenReady)
             break; // the supervisor restarts it
-        printText(stderr, u"launcher: the backend %1: %2\n"_s.arg(
-            state == BackendState::Failed ? u"failed"_s : u"exited before it was ready"_s,
-            m_controller->failureReason()));
+        printText(stderr,
+                  u"launcher: the backend %1: %2\n"_s.arg(
+                      state == BackendState::Failed ? u"failed"_s : u"exited before it was ready"_s,
+                      m_controller->failureReason()));
         if (const QStringList tail = m_controller->lastLogLines(); !tail.isEmpty())
-            printText(stderr, u"launcher: last lines of %1:\n  %2\n"_s.arg(m_controller->logFilePath(),
-                                                                  tail.join(u"\n  "_s)));
+            printText(stderr, u"launcher: last lines of %1:\n  %2\n"_s.arg(
+                                  m_controller->logFilePath(), tail.join(u"\n  "_s)));
         if (m_exitWhenReady || state == BackendState::Failed)
             shutdown(3);
         break;

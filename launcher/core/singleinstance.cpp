@@ -1,29 +1,40 @@
 // SPDX-License-Identifier: MIT
 #include "singleinstance.h"
 
+#include "formats/instancechannel.h"
 #include "launcherlogging.h"
 
-#include <QCryptographicHash>
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFileInfo>
 #include <QLocalServer>
 #include <QLocalSocket>
+#include <QMetaMethod>
+#include <QPointer>
 #include <QThread>
+
+#include <memory>
+#include <utility>
 
 using namespace Qt::Literals::StringLiterals;
 
 namespace deskpack::launcher {
 
 namespace {
-constexpr char ActivateMessage[] = "activate\n";
-constexpr char AnswerMessage[] = "ok\n";
+
+void answer(QLocalSocket *socket, const char *line)
+{
+    socket->write(line);
+    socket->flush();
+    socket->disconnectFromServer(); // writes what is pending first
+}
+
 } // namespace
 
 SingleInstance::SingleInstance(const QString &dataDir, QObject *parent)
     : QObject(parent)
     , m_dataDir(QFileInfo(dataDir).absoluteFilePath())
-    , m_lock(QDir(m_dataDir).filePath(u"launcher.lock"_s))
+    , m_lock(formats::instanceLockPath(m_dataDir))
 {
     m_lock.setStaleLockTime(0); // only a dead owner makes the lock stale
 }
@@ -32,13 +43,7 @@ SingleInstance::~SingleInstance() = default;
 
 QString SingleInstance::serverName() const
 {
-    // Socket paths are limited to ~100 bytes; a hash of the data directory
-    // fits anywhere and names the same server for every instance.
-    const QByteArray hash =
-        QCryptographicHash::hash(QFile::encodeName(m_dataDir), QCryptographicHash::Sha256)
-            .toHex()
-            .left(20);
-    return u"deskpack-launcher-"_s + QString::fromLatin1(hash);
+    return formats::instanceServerName(m_dataDir);
 }
 
 QString SingleInstance::errorString() const
@@ -67,23 +72,50 @@ SingleInstance::Role SingleInstance::acquire()
         return Role::Primary; // still the only instance; just cannot be raised
     }
     connect(m_server, &QLocalServer::newConnection, this, [this] {
-        while (QLocalSocket *socket = m_server->nextPendingConnection()) {
-            connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);
-            connect(socket, &QLocalSocket::readyRead, this, [this, socket] {
-                if (!socket->canReadLine())
-                    return;
-                const QByteArray line = socket->readLine();
-                if (line == ActivateMessage) {
-                    qCInfo(lcLauncher, "another instance started on this data directory");
-                    Q_EMIT activationRequested();
-                }
-                socket->write(AnswerMessage);
-                socket->flush();
-                socket->disconnectFromServer();
-            });
-        }
+        while (QLocalSocket *socket = m_server->nextPendingConnection())
+            serve(socket);
     });
     return Role::Primary;
+}
+
+void SingleInstance::serve(QLocalSocket *socket)
+{
+    connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);
+    connect(socket, &QLocalSocket::readyRead, this, [this, socket] {
+        if (!socket->canReadLine()) {
+            if (socket->bytesAvailable() > formats::InstanceMaxLine)
+                socket->abort();
+            return;
+        }
+        socket->disconnect(this); // one request per connection
+        const formats::InstanceRequest request =
+            formats::parseInstanceRequest(socket->readLine(formats::InstanceMaxLine + 1));
+        if (request.kind != formats::InstanceRequest::Kind::Quit) {
+            if (request.kind == formats::InstanceRequest::Kind::Activate) {
+                qCInfo(lcLauncher, "another instance started on this data directory");
+                Q_EMIT activationRequested();
+            }
+            answer(socket, formats::InstanceOkAnswer);
+            return;
+        }
+        qCInfo(lcLauncher, "asked to quit for %s", qPrintable(request.reason));
+        if (!isSignalConnected(QMetaMethod::fromSignal(&SingleInstance::quitRequested))) {
+            answer(socket, formats::InstanceRefusedAnswer);
+            return;
+        }
+        // The answer may come after a question to the user: the client may be gone by then.
+        auto answered = std::make_shared<bool>(false);
+        QPointer<QLocalSocket> target(socket);
+        connect(socket, &QLocalSocket::disconnected, this, [this, answered] {
+            if (!std::exchange(*answered, true))
+                Q_EMIT quitRequestWithdrawn();
+        });
+        Q_EMIT quitRequested(request.reason, [target, answered](bool accepted) {
+            if (std::exchange(*answered, true) || !target)
+                return;
+            answer(target, accepted ? formats::InstanceOkAnswer : formats::InstanceRefusedAnswer);
+        });
+    });
 }
 
 bool SingleInstance::activatePrimary(int timeoutMs)
@@ -94,12 +126,12 @@ bool SingleInstance::activatePrimary(int timeoutMs)
         QLocalSocket socket;
         socket.connectToServer(serverName());
         if (socket.waitForConnected(int(qMax<qint64>(1, deadline.remainingTime())))) {
-            socket.write(ActivateMessage);
+            socket.write(formats::InstanceActivateRequest);
             socket.flush();
             while (!socket.canReadLine() &&
                    socket.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime()))))
                 ;
-            return socket.readLine() == AnswerMessage;
+            return socket.readLine() == formats::InstanceOkAnswer;
         }
         QThread::msleep(50);
     }

@@ -124,6 +124,17 @@ public:
         QObject::connect(&launch.signalWatcher, &SignalWatcher::received, &launch.app, quit);
         QObject::connect(&launch.instance, &SingleInstance::activationRequested, &window,
                          &StatusWindow::bringToFront);
+        QObject::connect(
+            &launch.instance, &SingleInstance::quitRequested, &window,
+            [this, &window](const QString &reason, const SingleInstance::QuitReply &reply) {
+                if (m_quitting) {
+                    reply(true);
+                    return;
+                }
+                window.askToQuit(reason, reply);
+            });
+        QObject::connect(&launch.instance, &SingleInstance::quitRequestWithdrawn, &window,
+                         &StatusWindow::withdrawQuitQuestion);
 
         QPointer<StatusWindow> target(&window);
         std::unique_ptr<QThread> worker = startRuntimeInspection(launch, target);

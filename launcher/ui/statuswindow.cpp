@@ -17,6 +17,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenu>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QStyle>
 #include <QSystemTrayIcon>
@@ -302,6 +303,36 @@ void StatusWindow::quit()
         return;
     }
     Q_EMIT quitRequested(); // hidden in the tray: no close event to wait for
+}
+
+void StatusWindow::askToQuit(const QString &reason, const std::function<void(bool)> &reply)
+{
+    bringToFront();
+    auto *box = new QMessageBox(QMessageBox::Question, m_options.appName,
+                                u"%1 must close for %2."_s.arg(m_options.appName, reason),
+                                QMessageBox::NoButton, this);
+    box->setObjectName(u"quitRequestDialog"_s);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setInformativeText(u"Quit now stops the app; your data is kept."_s);
+    QPushButton *quitNow = box->addButton(u"Quit now"_s, QMessageBox::AcceptRole);
+    quitNow->setObjectName(u"quitNowButton"_s);
+    box->addButton(QMessageBox::Cancel)->setObjectName(u"cancelQuitButton"_s);
+    box->setDefaultButton(quitNow);
+    withdrawQuitQuestion(); // one question at a time: the newest asker gets the answer
+    m_quitQuestion = box;
+    connect(box, &QMessageBox::finished, this, [this, box, quitNow, reply] {
+        const bool accepted = box->clickedButton() == quitNow;
+        reply(accepted);
+        if (accepted)
+            quit();
+    });
+    box->open();
+}
+
+void StatusWindow::withdrawQuitQuestion()
+{
+    if (m_quitQuestion)
+        m_quitQuestion->reject(); // no button clicked: answered "refused" to nobody
 }
 
 void StatusWindow::closeEvent(QCloseEvent *event)

@@ -16,6 +16,7 @@
 
 class QLabel;
 class QLayout;
+class QMessageBox;
 class QPushButton;
 class QSystemTrayIcon;
 class QTabWidget;
@@ -68,6 +69,12 @@ public:
     void bringToFront();
     // Quit for real (tray menu, or closing without a tray).
     void quit();
+    // The installer asks the app to close ("the upgrade to 1.0.1", "the
+    // uninstall"): "<App> must close for <reason>." [Quit now] [Cancel], not
+    // modal to the app's loop. `reply(true)` then quit(), or `reply(false)`.
+    void askToQuit(const QString &reason, const std::function<void(bool)> &reply);
+    // The asker went away: closes the question without quitting.
+    void withdrawQuitQuestion();
 
     FailureDialog *failureDialog() const { return m_failureDialog; }
     // "About <App>" (the About button): created on first use, kept while open.
@@ -114,6 +121,7 @@ private:
     QTimer *m_uptimeTimer;
     QSystemTrayIcon *m_tray = nullptr;
     FailureDialog *m_failureDialog;
+    QPointer<QMessageBox> m_quitQuestion;
     bool m_quitting = false;
     bool m_trayHintShown = false;
     bool m_shown = false; // the initial state is not a transition worth logging

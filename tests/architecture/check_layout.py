@@ -14,7 +14,8 @@ LAYER = {  # lower layers first; a library may link only its own layer or lower
     'base': 0, 'formats': 1, 'lock': 1, 'archive': 1, 'signing': 1, 'python': 2, 'sbom': 2, 'delta': 2,
     'runtime': 3,
     'kernel': 3, 'supervisor': 3, 'plugins': 3, 'bundle': 4, 'package': 4, 'runcli': 5,
-    'cli': 6, 'launcher_core': 5, 'launcher_ui': 6, 'installer_core': 2, 'installer_ui': 3,
+    'cli': 6, 'launcher_core': 5, 'launcher_ui': 6,
+    'installlayout': 2, 'installer_core': 2, 'installer_ui': 3,
 }
 WIDGETS_ALLOWED = {'launcher_ui', 'installer_ui'}
 

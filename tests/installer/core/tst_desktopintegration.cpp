@@ -10,9 +10,9 @@
 #include "core/appicons.h"
 #include "core/desktopentries.h"
 #include "core/installops.h"
-#include "core/installroot.h"
 #include "formats/appicon.h"
 #include "formats/bundlemanifest.h"
+#include "installer/layout/installroot.h"
 
 #include <QBuffer>
 #include <QDirIterator>

@@ -4,11 +4,14 @@
 // installers, install then start through ~/.local/bin/<app-id>, upgrade keeping
 // the data and the previous version, rollback, pruning, uninstall and purge,
 // an install SIGKILLed at every phase, corrupted and truncated payloads, a
-// held lock, and a full disk (a private tmpfs in a mount namespace).
+// held lock, a running app (asked to quit: refusing, or the real headless
+// launcher stopping), and a full disk (a private tmpfs in a mount namespace).
+#include "common/fakeinstance.h"
 #include "common/installertestutil.h"
 
 #include <QFileInfo>
 #include <QLockFile>
+#include <QProcess>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -246,6 +249,44 @@ private Q_SLOTS:
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY(!QFileInfo::exists(dataDir(home)));
         QVERIFY(!QFileInfo::exists(root(home)));
+    }
+
+    void runningAppAskedToClose()
+    {
+        const QString home = newHome();
+        installOk(u"1.0.0"_s, home);
+        {
+            // The user keeps the app open: the upgrade and the uninstall change nothing.
+            FakeInstance app(dataDir(home), FakeInstance::Answer::Refused);
+            QVERIFY(app.begin());
+            const QStringList before = listTree(root(home));
+            const QByteArray message = "Deskpack Demo is running (pid " +
+                                       QByteArray::number(QCoreApplication::applicationPid()) +
+                                       "): close it and run the installer again";
+            ProcessResult r = runInstaller(u"2.0.0"_s, home, {u"--silent"_s});
+            QCOMPARE(r.exitCode, 3);
+            QVERIFY2(r.err.contains(message), r.err.constData());
+            QCOMPARE(app.request(), QByteArray("quit the upgrade to 2.0.0\n"));
+            r = runInstaller(u"1.0.0"_s, home, {u"--uninstall"_s});
+            QCOMPARE(r.exitCode, 3);
+            QVERIFY2(r.err.contains(message), r.err.constData());
+            QCOMPARE(app.request(), QByteArray("quit the uninstall\n"));
+            QCOMPARE(listTree(root(home)), before);
+            QCOMPARE(link(root(home) + u"/current"_s), u"versions/1.0.0"_s);
+        }
+        // The real launcher, headless: it stops its backend, exits 0, the upgrade goes on.
+        QProcess app;
+        app.setProcessEnvironment(homeEnvironment(home));
+        app.setProcessChannelMode(QProcess::MergedChannels);
+        app.start(home + u"/.local/bin/"_s + AppId, {u"--headless"_s});
+        QByteArray output;
+        QTRY_VERIFY_WITH_TIMEOUT((output += app.readAll()).contains("launcher: running"), 60000);
+        installOk(u"2.0.0"_s, home);
+        QVERIFY(app.state() == QProcess::NotRunning || app.waitForFinished(10000));
+        output += app.readAll();
+        QVERIFY2(output.contains("asked to quit for the upgrade to 2.0.0"), output.constData());
+        QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(app.exitCode(), 0);
     }
 
     void killedInstall_data()

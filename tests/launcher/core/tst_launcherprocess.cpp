@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
 // The deskpack-launcher executable on small bundles: found beside the
 // executable, headless --exit-when-ready, broken bundles (exit 3 naming the
-// file), one instance per data directory, SIGTERM stopping the backend.
+// file), one instance per data directory, SIGTERM and the installer's quit
+// request stopping the backend.
 #include "launchertestutil.h"
 
+#include "formats/instancechannel.h"
+
 #include <QElapsedTimer>
+#include <QLocalSocket>
 #include <QProcess>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -244,6 +248,34 @@ private Q_SLOTS:
         QCOMPARE(launcher.process.exitStatus(), QProcess::NormalExit);
         QCOMPARE(launcher.process.exitCode(), 0);
         QVERIFY2(launcher.err.contains("launcher: stopped"), launcher.err.constData());
+        QVERIFY(!processAlive(backend));
+    }
+
+    void headlessQuitsWhenAsked()
+    {
+        QTemporaryDir root;
+        const QString bundle = test::writeMiniBundle(root.path(), pidRecordingBackend());
+        const QString data = root.filePath(u"d"_s);
+        Running launcher({u"--bundle"_s, bundle, u"--data-dir"_s, data, u"--headless"_s}, env());
+        QVERIFY(launcher.process.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(launcher.err.contains("launcher: running"), 30000);
+        QFile pidFile(data + u"/backend.pid"_s);
+        QVERIFY(pidFile.open(QIODevice::ReadOnly));
+        const qint64 backend = pidFile.readAll().toLongLong();
+        QVERIFY(processAlive(backend));
+        // What the installer sends (formats/instancechannel.h); headless has nobody to ask.
+        QLocalSocket socket;
+        socket.connectToServer(formats::instanceServerName(data));
+        QVERIFY(socket.waitForConnected(5000));
+        socket.write(formats::instanceQuitRequest(u"the uninstall"_s));
+        QTRY_VERIFY_WITH_TIMEOUT(socket.canReadLine(), 10000);
+        QCOMPARE(socket.readLine(), QByteArray(formats::InstanceOkAnswer));
+        // The event loop of QTRY may already have seen it finish.
+        QTRY_COMPARE_WITH_TIMEOUT(launcher.process.state(), QProcess::NotRunning, 30000);
+        QCOMPARE(launcher.process.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(launcher.process.exitCode(), 0);
+        QVERIFY2(launcher.err.contains("asked to quit for the uninstall"),
+                 launcher.err.constData());
         QVERIFY(!processAlive(backend));
     }
 

@@ -11,6 +11,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollBar>
@@ -344,6 +345,47 @@ private Q_SLOTS:
         QVERIFY(!m_window->isVisible());
         m_window->trayIcon()->contextMenu()->findChild<QAction *>(u"trayQuitAction"_s)->trigger();
         QCOMPARE(quit.size(), 1);
+    }
+
+    void installerAsksToQuit()
+    {
+        QSignalSpy quit(m_window, &StatusWindow::quitRequested);
+        QList<bool> replies;
+        const auto reply = [&replies](bool accepted) {
+            replies.append(accepted);
+        };
+        const auto dialog = [this] {
+            return m_window->findChild<QMessageBox *>(u"quitRequestDialog"_s);
+        };
+        m_window->askToQuit(u"the upgrade to 1.0.1"_s, reply);
+        QTRY_VERIFY(dialog() && dialog()->isVisible());
+        QCOMPARE(dialog()->text(), u"Deskpack Demo must close for the upgrade to 1.0.1."_s);
+        QCOMPARE(dialog()->defaultButton()->objectName(), u"quitNowButton"_s);
+        dialog()->findChild<QPushButton *>(u"cancelQuitButton"_s)->click();
+        QCOMPARE(replies, QList<bool>{false});
+        QCOMPARE(quit.size(), 0);
+        QVERIFY(m_window->isVisible());
+        QTRY_VERIFY(!dialog());
+
+        m_window->askToQuit(u"the uninstall"_s, reply);
+        QTRY_VERIFY(dialog() && dialog()->isVisible());
+        dialog()->findChild<QPushButton *>(u"quitNowButton"_s)->click();
+        QCOMPARE(replies, (QList<bool>{false, true}));
+        QCOMPARE(quit.size(), 1);
+    }
+
+    void withdrawnQuestionDoesNotQuit()
+    {
+        QSignalSpy quit(m_window, &StatusWindow::quitRequested);
+        QList<bool> replies;
+        m_window->askToQuit(u"the uninstall"_s,
+                            [&replies](bool accepted) { replies.append(accepted); });
+        QTRY_VERIFY(m_window->findChild<QMessageBox *>(u"quitRequestDialog"_s));
+        m_window->withdrawQuitQuestion();
+        QCOMPARE(replies, QList<bool>{false});
+        QCOMPARE(quit.size(), 0);
+        QVERIFY(m_window->isVisible());
+        QTRY_VERIFY(!m_window->findChild<QMessageBox *>(u"quitRequestDialog"_s));
     }
 
     void runtimePanel()

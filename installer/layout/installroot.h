@@ -37,6 +37,10 @@ QStringList pruneVersions(const InstallLayout &layout);
 QStringList foreignVersions(const InstallLayout &layout);
 Error foreignError(const InstallLayout &layout, const QStringList &foreign, ErrorKind kind);
 
+// The version `current` (or `previous`) points to, empty when none.
+QString currentVersion(const InstallLayout &layout);
+QString previousVersion(const InstallLayout &layout);
+
 // Takes the root's lock without waiting; held by another live installer is
 // ErrorKind::Environment.
 Result<void> lockRoot(QLockFile &lock, const InstallLayout &layout);

@@ -4,7 +4,6 @@
 #include "base/fileio.h"
 #include "base/jsonaccess.h"
 #include "base/jsontext.h"
-#include "installops.h"
 
 #include <QDir>
 #include <QFile>
