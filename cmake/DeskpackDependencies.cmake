@@ -52,6 +52,23 @@ else()
     set_target_properties(Sodium::sodium PROPERTIES INTERFACE_LINK_LIBRARIES PkgConfig::SODIUM)
 endif()
 
+# libcrypto hashes (SHA-256 with the CPU's SHA instructions: base/sha256.h),
+# linked statically like libsodium, so no program gains a libcrypto.so
+# dependency; only its SHA-256 code is pulled in.
+find_package(OpenSSL 3.0 QUIET COMPONENTS Crypto)
+deskpack_require(OPENSSL_FOUND "OpenSSL 3 libcrypto" "libssl-dev")
+find_library(DESKPACK_CRYPTO_STATIC NAMES libcrypto.a HINTS ${OPENSSL_ROOT_DIR} NO_CACHE)
+if(DESKPACK_CRYPTO_STATIC)
+    add_library(Deskpack::crypto STATIC IMPORTED GLOBAL)
+    set_target_properties(Deskpack::crypto PROPERTIES
+        IMPORTED_LOCATION ${DESKPACK_CRYPTO_STATIC}
+        INTERFACE_INCLUDE_DIRECTORIES "${OPENSSL_INCLUDE_DIR}"
+        INTERFACE_LINK_LIBRARIES "Threads::Threads;${CMAKE_DL_LIBS}")
+else()
+    add_library(Deskpack::crypto INTERFACE IMPORTED GLOBAL)
+    set_target_properties(Deskpack::crypto PROPERTIES INTERFACE_LINK_LIBRARIES OpenSSL::Crypto)
+endif()
+
 # libzstd makes and applies the update deltas (packager/delta: --patch-from's
 # prefix API, ZSTD_CCtx_refPrefix).
 if(PkgConfig_FOUND)

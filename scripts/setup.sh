@@ -17,6 +17,7 @@ packages=(
     lintian  # tst_packagedeb checks the deb of deskpack package
     libsodium-dev  # minisign-format keys and signatures (packager/signing)
     libzstd-dev    # per-file update deltas (packager/delta: zstd patch-from)
+    libssl-dev     # SHA-256 with the CPU's SHA instructions (static libcrypto: packager/base/sha256.h)
     minisign python3-jsonschema python3-license-expression  # interop and SBOM validation tests
 )
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "installerpackagefile.h"
+#include "base/sha256.h"
 
-#include <QCryptographicHash>
 #include <QFile>
 
 using namespace Qt::Literals::StringLiterals;
@@ -73,7 +73,7 @@ Result<void> InstallerFile::checkPayload(const ByteProgress &progress) const
     if (!file.open(QIODevice::ReadOnly))
         return makeError(ErrorKind::Unreadable,
                          u"%1: cannot read: %2"_s.arg(m_path, file.errorString()));
-    QCryptographicHash hash(QCryptographicHash::Sha256);
+    Sha256 hash;
     Result<void> read = readRange(file, trailer().payloadOffset, trailer().payloadSize, progress,
                                   [&](QByteArrayView block) -> Result<void> {
                                       hash.addData(block);

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "bundlecheck.h"
 #include "base/fileio.h"
+#include "base/sha256.h"
 
 #include "base/parallel.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -126,10 +126,7 @@ namespace {
 QString stampPath(const QString &bundleDir, const QString &stampDir)
 {
     const QByteArray key =
-        QCryptographicHash::hash(QFile::encodeName(QDir(bundleDir).absolutePath()),
-                                 QCryptographicHash::Sha256)
-            .toHex()
-            .left(24);
+        Sha256::hash(QFile::encodeName(QDir(bundleDir).absolutePath())).toHex().left(24);
     return QDir(stampDir).filePath(QString::fromLatin1(key) + u".verified"_s);
 }
 
@@ -138,9 +135,7 @@ QByteArray manifestDigest(const QString &bundleDir)
     QFile f(QDir(bundleDir).filePath(QLatin1StringView(formats::BundleManifest::FileName)));
     if (!f.open(QIODevice::ReadOnly))
         return {};
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    hash.addData(&f);
-    return hash.result().toHex();
+    return Sha256::hash(f.readAll()).toHex();
 }
 
 } // namespace

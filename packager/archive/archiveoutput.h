@@ -3,9 +3,9 @@
 
 #include "archivehandles.h"
 #include "archivewriter.h"
+#include "base/sha256.h"
 
 #include <QByteArray>
-#include <QCryptographicHash>
 #include <QFile>
 #include <QSaveFile>
 #include <QString>
@@ -16,7 +16,7 @@ namespace deskpack::archive {
 struct OutputSink
 {
     QSaveFile *file = nullptr;
-    QCryptographicHash *hash = nullptr;
+    Sha256 *hash = nullptr;
     qint64 written = 0;
 };
 
@@ -37,7 +37,7 @@ public:
 private:
     QString m_path;
     QSaveFile m_file;
-    QCryptographicHash m_hash{QCryptographicHash::Sha256};
+    Sha256 m_hash;
     OutputSink m_sink{&m_file, &m_hash, 0};
     WriteArchivePtr m_handle;
 };

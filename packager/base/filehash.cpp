@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "filehash.h"
+#include "base/sha256.h"
 
-#include <QCryptographicHash>
 #include <QFile>
 #include <QRegularExpression>
 
@@ -11,7 +11,7 @@ namespace deskpack {
 
 Result<QString> sha256OfDevice(QIODevice &device, const QString &nameForMessages)
 {
-    QCryptographicHash hash(QCryptographicHash::Sha256);
+    Sha256 hash;
     QByteArray buffer(1 << 20, Qt::Uninitialized);
     for (;;) {
         const qint64 n = device.read(buffer.data(), buffer.size());

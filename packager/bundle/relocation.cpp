@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "relocation.h"
 #include "base/fileio.h"
+#include "base/sha256.h"
 
 #include "runtime/elfaudit.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -33,9 +33,8 @@ Result<QByteArray> readAll(const QString &path)
 // RECORD's hash format: sha256=<urlsafe base64, no padding>.
 QByteArray recordHash(const QByteArray &data)
 {
-    return "sha256=" +
-           QCryptographicHash::hash(data, QCryptographicHash::Sha256)
-               .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    return "sha256=" + Sha256::hash(data).toBase64(QByteArray::Base64UrlEncoding |
+                                                   QByteArray::OmitTrailingEquals);
 }
 
 bool isPythonShebang(const QByteArray &firstLine)

@@ -3,6 +3,7 @@
 // by file in parallel batches, from sources whose hashes are checked first,
 // then links, then bundle.json, then the whole tree is verified. Any failure
 // removes outDir.
+#include "base/sha256.h"
 #include "delta.h"
 
 #include "deltareader.h"
@@ -13,7 +14,6 @@
 #include "base/fspath.h"
 #include "base/parallel.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFileInfo>
 #include <QHash>
@@ -83,8 +83,7 @@ Result<void> loadSource(Source &source, const QString &path, const QString &sha2
         return changed(info.exists() || info.isSymLink() ? u"not a file"_s : u"missing"_s);
     if (Result<void> read = readSource(source, path); !read)
         return read;
-    const QByteArray actual =
-        QCryptographicHash::hash(source.bytes, QCryptographicHash::Sha256).toHex();
+    const QByteArray actual = Sha256::hash(source.bytes).toHex();
     if (QString::fromLatin1(actual) != sha256)
         return changed(
             u"sha256 %1, expected %2"_s.arg(QString::fromLatin1(actual.left(12)), sha256.left(12)));
@@ -129,7 +128,7 @@ Result<void> Applier::checkFromTree()
     if (!bytes)
         return makeError(ErrorKind::Invalid, bytes.error().message);
     const DeltaHeader &h = m_delta.header;
-    const QByteArray sha = QCryptographicHash::hash(*bytes, QCryptographicHash::Sha256).toHex();
+    const QByteArray sha = Sha256::hash(*bytes).toHex();
     if (QString::fromLatin1(sha) != h.fromManifestSha256) {
         Result<formats::BundleManifest> old = formats::parseManifest(*bytes, path);
         if (old && (old->id != h.appId || old->version != h.fromVersion))

@@ -2,13 +2,13 @@
 // The delta file's header: writing it deterministically and reading it as
 // hostile input (every path, offset and length checked before use).
 #include "deltaformat.h"
+#include "base/sha256.h"
 
 #include "base/filehash.h"
 #include "base/jsonaccess.h"
 #include "base/jsontext.h"
 #include "base/terminal.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QtEndian>
 
@@ -168,7 +168,7 @@ QByteArray encodePrefix(const QByteArray &headerText)
     char length[8];
     qToLittleEndian<quint64>(quint64(headerText.size()), length);
     prefix.append(length, 8);
-    prefix.append(QCryptographicHash::hash(headerText, QCryptographicHash::Sha256));
+    prefix.append(Sha256::hash(headerText));
     return prefix;
 }
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Opening a delta file: everything in it is checked before any of it is used.
 #include "deltareader.h"
+#include "base/sha256.h"
 
 #include "zstdframes.h"
 
-#include <QCryptographicHash>
 #include <QHash>
 #include <QtEndian>
 
@@ -38,7 +38,7 @@ Result<QByteArrayView> headerBytes(const OpenedDelta &delta)
                            bytes.size() - PrefixSize));
     const QByteArrayView text = bytes.sliced(PrefixSize, qsizetype(length));
     const QByteArrayView digest = bytes.sliced(MagicSize + 8, 32);
-    if (QCryptographicHash::hash(text, QCryptographicHash::Sha256) != digest)
+    if (Sha256::hash(text) != digest)
         return damaged(delta.fileName, u"the header does not match its SHA-256 (damaged)"_s);
     return text;
 }
@@ -53,8 +53,7 @@ Result<void> readManifest(OpenedDelta &delta, QByteArrayView oldManifest)
                                             });
     if (!unpacked)
         return damaged(delta.fileName, u"bundle.json: "_s + unpacked.error().message);
-    const QByteArray sha =
-        QCryptographicHash::hash(delta.manifestText, QCryptographicHash::Sha256).toHex();
+    const QByteArray sha = Sha256::hash(delta.manifestText).toHex();
     if (QString::fromLatin1(sha) != h.manifestSha256)
         return damaged(delta.fileName, u"bundle.json: content does not match its SHA-256"_s);
     Result<formats::BundleManifest> manifest =
@@ -154,8 +153,7 @@ DeltaSummary summaryOf(const OpenedDelta &delta)
     s.unchanged = delta.header.unchanged;
     s.removed = delta.header.removed.size();
     s.size = delta.bytes.size();
-    s.sha256 = QString::fromLatin1(
-        QCryptographicHash::hash(delta.bytes, QCryptographicHash::Sha256).toHex());
+    s.sha256 = QString::fromLatin1(Sha256::hash(delta.bytes).toHex());
     return s;
 }
 

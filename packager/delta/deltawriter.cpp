@@ -3,6 +3,7 @@
 // compress in parallel batches in a fixed order (so the bytes never depend on
 // scheduling), assemble beside the destination, prove it by applying it, and
 // only then rename it into place.
+#include "base/sha256.h"
 #include "delta.h"
 
 #include "deltaformat.h"
@@ -13,7 +14,6 @@
 #include "base/parallel.h"
 #include "formats/bundlemanifest.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -232,7 +232,7 @@ Result<DeltaSummary> checkReproduces(const QString &fromDir, const QString &toDi
 
 QString sha256Hex(QByteArrayView data)
 {
-    return QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex());
+    return QString::fromLatin1(Sha256::hash(data).toHex());
 }
 
 // The new bundle.json as the first frame, patched against the old one.

@@ -6,9 +6,9 @@
 // impossible (a file where a directory is).
 
 #include "base/result.h"
+#include "base/sha256.h"
 
 #include <QByteArrayView>
-#include <QCryptographicHash>
 #include <QString>
 
 namespace deskpack::delta {
@@ -38,7 +38,7 @@ private:
     QString m_path;
     int m_fd = -1;
     bool m_hashed = true;
-    QCryptographicHash m_hash{QCryptographicHash::Sha256};
+    Sha256 m_hash;
 };
 
 // A whole file at once.

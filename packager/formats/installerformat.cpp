@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "installerformat.h"
 #include "appid.h"
+#include "base/sha256.h"
 
 #include "base/jsonaccess.h"
-#include "base/terminal.h"
 #include "base/jsontext.h"
+#include "base/terminal.h"
 
-#include <QCryptographicHash>
 #include <QFile>
 #include <QtEndian>
 
@@ -176,7 +176,7 @@ Result<InstallerContents> readInstallerContents(QFile &file)
     const QByteArray data = file.read(trailer->headerSize);
     if (data.size() != trailer->headerSize)
         return makeError(ErrorKind::Unreadable, u"%1: cannot read the header"_s.arg(name));
-    if (QCryptographicHash::hash(data, QCryptographicHash::Sha256) != trailer->headerSha256)
+    if (Sha256::hash(data) != trailer->headerSha256)
         return makeError(ErrorKind::Invalid,
                          u"%1: the installer header is damaged (SHA-256 mismatch); download the "
                          "installer again"_s.arg(name));

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "instancechannel.h"
+#include "base/sha256.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -30,10 +30,7 @@ QString instanceServerName(const QString &dataDir)
 {
     // Socket paths are limited to ~100 bytes; a hash of the data directory
     // fits anywhere.
-    const QByteArray hash = QCryptographicHash::hash(QFile::encodeName(absoluteDir(dataDir)),
-                                                     QCryptographicHash::Sha256)
-                                .toHex()
-                                .left(20);
+    const QByteArray hash = Sha256::hash(QFile::encodeName(absoluteDir(dataDir))).toHex().left(20);
     return u"deskpack-launcher-"_s + QString::fromLatin1(hash);
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "debpackage.h"
+#include "base/sha256.h"
 
 #include "archive/archivewriter.h"
 #include "base/fileio.h"
@@ -7,7 +8,6 @@
 #include "formats/appicon.h"
 #include "runtime/elffile.h"
 
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -269,8 +269,7 @@ Result<PackageResult> writeDeb(const QString &bundleDir, const formats::BundleMa
     if (Result<void> written = writeFileAtomically(debPath, *bytes); !written)
         return written.error();
     result.path = debPath;
-    result.sha256 =
-        QString::fromLatin1(QCryptographicHash::hash(*bytes, QCryptographicHash::Sha256).toHex());
+    result.sha256 = QString::fromLatin1(Sha256::hash(*bytes).toHex());
     result.size = bytes->size();
     return result;
 }

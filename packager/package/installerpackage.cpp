@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "installerpackage.h"
+#include "base/sha256.h"
 
 #include "archive/archivewriter.h"
 #include "base/filehash.h"
@@ -12,7 +13,6 @@
 #include "stagingtree.h"
 
 #include <QCoreApplication>
-#include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -181,7 +181,7 @@ QString findLicenceText(const QString &tree)
 namespace {
 
 // Streams `from` into `to`, hashing what was copied.
-bool appendFile(QSaveFile &to, const QString &from, QCryptographicHash *hash)
+bool appendFile(QSaveFile &to, const QString &from, Sha256 *hash)
 {
     QFile in(from);
     if (!in.open(QIODevice::ReadOnly))
@@ -226,7 +226,7 @@ Result<archive::WriteSummary> writePayload(const SelfContainedTree &tree, const 
 }
 
 formats::InstallerHeader installerHeader(const SelfContainedTree &tree,
-                                const formats::BundleManifest &manifest)
+                                         const formats::BundleManifest &manifest)
 {
     formats::InstallerHeader header;
     header.id = manifest.id;
@@ -304,13 +304,14 @@ Result<PackageResult> writeInstaller(const SelfContainedTree &tree,
     Result<archive::WriteSummary> written = writePayload(tree, payload, options, mtime);
     if (!written)
         return written.error();
-    const QByteArray headerBytes = formats::serializeInstallerHeader(installerHeader(tree, manifest));
+    const QByteArray headerBytes =
+        formats::serializeInstallerHeader(installerHeader(tree, manifest));
 
     QSaveFile out(path);
     if (!out.open(QIODevice::WriteOnly))
         return makeError(ErrorKind::Environment,
                          u"%1: cannot write: %2"_s.arg(path, out.errorString()));
-    QCryptographicHash payloadHash(QCryptographicHash::Sha256);
+    Sha256 payloadHash;
     formats::InstallerTrailer trailer;
     Result<qint64> payloadOffset =
         writeInstallerHead(out, *templatePath, options, scratch.path(), path);
@@ -324,7 +325,7 @@ Result<PackageResult> writeInstaller(const SelfContainedTree &tree,
     trailer.headerOffset = trailer.payloadOffset + trailer.payloadSize;
     trailer.headerSize = headerBytes.size();
     trailer.payloadSha256 = payloadHash.result();
-    trailer.headerSha256 = QCryptographicHash::hash(headerBytes, QCryptographicHash::Sha256);
+    trailer.headerSha256 = Sha256::hash(headerBytes);
     const QByteArray tail = headerBytes + formats::serializeInstallerTrailer(trailer);
     if (out.write(tail) != tail.size())
         return makeError(ErrorKind::Environment,

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "distinfo.h"
+#include "base/sha256.h"
 
 #include "base/fileio.h"
 #include "licences.h"
 #include "lock/distmetadata.h"
 #include "lock/lockfile.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
 #include <QFileInfo>
@@ -145,8 +145,7 @@ Result<DistributionInfo> readDistribution(const QString &bundleDir, const QStrin
         c.licenseFiles = licenseFilesOf(bundleDir, metadataDir, m.licenseFiles);
     const QString record = root + u"/RECORD"_s;
     if (Result<QByteArray> bytes = readInputFile(record, 256 << 20, u"RECORD file"_s)) {
-        c.recordSha256 = QString::fromLatin1(
-            QCryptographicHash::hash(*bytes, QCryptographicHash::Sha256).toHex());
+        c.recordSha256 = QString::fromLatin1(Sha256::hash(*bytes).toHex());
     } else if (!egg) {
         info.warnings.append(
             u"%1: no RECORD; the distribution's files are not pinned by a hash"_s.arg(root));

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
+#include "base/sha256.h"
 #include "sbom.h"
 
 #include "base/fileio.h"
 
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QTimeZone>
@@ -22,7 +22,7 @@ SbomOptions sbomOptionsFromEnvironment()
 
 QString contentUuid(const QByteArray &data)
 {
-    QByteArray b = QCryptographicHash::hash(data, QCryptographicHash::Sha256).first(16);
+    QByteArray b = Sha256::hash(data).first(16);
     b[6] = char((uchar(b[6]) & 0x0f) | 0x80);
     b[8] = char((uchar(b[8]) & 0x3f) | 0x80);
     const QString hex = QString::fromLatin1(b.toHex());

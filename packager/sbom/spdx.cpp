@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
+#include "base/sha256.h"
 #include "sbom.h"
 
 #include "base/terminal.h"
 
-#include <QCryptographicHash>
 #include <QHash>
 #include <QRegularExpression>
 
@@ -51,10 +51,7 @@ public:
     QString idFor(const QString &text)
     {
         const QString id =
-            u"LicenseRef-"_s +
-            QString::fromLatin1(QCryptographicHash::hash(text.toUtf8(), QCryptographicHash::Sha256)
-                                    .toHex()
-                                    .left(16));
+            u"LicenseRef-"_s + QString::fromLatin1(Sha256::hash(text.toUtf8()).toHex().left(16));
         m_texts.emplace(id, text);
         return id;
     }
