@@ -51,3 +51,10 @@ else()
     add_library(Sodium::sodium INTERFACE IMPORTED GLOBAL)
     set_target_properties(Sodium::sodium PROPERTIES INTERFACE_LINK_LIBRARIES PkgConfig::SODIUM)
 endif()
+
+# libzstd makes and applies the update deltas (packager/delta: --patch-from's
+# prefix API, ZSTD_CCtx_refPrefix).
+if(PkgConfig_FOUND)
+    pkg_check_modules(ZSTD QUIET IMPORTED_TARGET libzstd>=1.4.5)
+endif()
+deskpack_require(ZSTD_FOUND "libzstd 1.4.5" "libzstd-dev")
