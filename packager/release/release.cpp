@@ -2,6 +2,7 @@
 #include "release.h"
 #include "releasesteps.h"
 
+#include "base/filehash.h"
 #include "base/fileio.h"
 #include "formats/bundlemanifest.h"
 #include "package/package.h"
@@ -133,8 +134,7 @@ namespace {
 
 struct Staged
 {
-    HistoryEntry entry;
-    QString tree; // the new package extracted
+    HistoryEntry entry; // packageRoot known once extracted (makeDeltas)
 };
 
 // Packages the bundle into a scratch folder of the feed (same filesystem),
@@ -159,12 +159,40 @@ Result<Staged> stagePackage(const ReleaseOptions &o, const FeedDirs &dirs,
         return placed.error();
     Staged staged;
     staged.entry = HistoryEntry{m.version, {*placed, packaged->size, packaged->sha256}, QString()};
+    return staged;
+}
+
+// The deltas of a new version: from the last `keep` older versions of the
+// history, against the new package extracted (which also tells its top-level
+// directory). Re-publishing the same build keeps the deltas it has, so
+// renewing a channel's expiry is quick.
+Result<std::vector<feed::FeedDelta>> makeDeltas(const ReleaseOptions &o, const FeedDirs &dirs,
+                                                const QString &appId, Staged &staged,
+                                                const std::optional<feed::ChannelFeed> &current,
+                                                const ChannelHistory &history,
+                                                const QString &scratch)
+{
+    std::vector<feed::FeedDelta> deltas;
+    if (current && current->version == staged.entry.version) {
+        staged.entry.packageRoot = current->packageRoot;
+        for (const feed::FeedDelta &d : current->deltas) {
+            Result<QString> sha = sha256OfFile(dirs.absolute(d.file.path));
+            if (sha && *sha == d.file.sha256)
+                deltas.push_back(d);
+        }
+        return deltas;
+    }
     Result<QString> tree = extractPackage(dirs, staged.entry, scratch);
     if (!tree)
         return tree.error();
-    staged.tree = *tree;
     staged.entry.packageRoot = QFileInfo(*tree).fileName();
-    return staged;
+    std::vector<HistoryEntry> older;
+    for (const HistoryEntry &e : history.versions)
+        if (feed::compareVersions(e.version, staged.entry.version) < 0)
+            older.push_back(e);
+    const std::size_t keep = std::min(std::size_t(std::max(0, o.keep)), older.size());
+    const std::vector<HistoryEntry> bases(older.end() - qsizetype(keep), older.end());
+    return writeDeltas(dirs, appId, staged.entry, *tree, bases, scratch);
 }
 
 feed::ChannelFeed makeChannel(const ReleaseOptions &o, const formats::BundleManifest &m,
@@ -264,15 +292,8 @@ Result<ReleaseResult> publishRelease(const ReleaseOptions &o)
                      [&](const HistoryEntry &e) { return e.version == (*current)->version; }))
         recordVersion(*history, HistoryEntry{(*current)->version, (*current)->package,
                                              (*current)->packageRoot});
-    std::vector<HistoryEntry> older;
-    for (const HistoryEntry &e : history->versions)
-        if (feed::compareVersions(e.version, m->version) < 0)
-            older.push_back(e);
-    const std::size_t keep = std::size_t(std::max(0, o.keep));
-    const std::vector<HistoryEntry> deltaBases(
-        older.end() - qsizetype(std::min(keep, older.size())), older.end());
     Result<std::vector<feed::FeedDelta>> deltas =
-        writeDeltas(*dirs, m->id, staged->entry, staged->tree, deltaBases, scratch.path());
+        makeDeltas(o, *dirs, m->id, *staged, *current, *history, scratch.path());
     if (!deltas)
         return deltas.error();
     return finishRelease(o, *dirs, *m, *staged, std::move(*deltas), *current, *history, result);
