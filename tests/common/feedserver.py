@@ -85,7 +85,7 @@ class Faults:
             stat = os.stat(self.control_file)
         except OSError:
             return
-        stamp = (stat.st_mtime_ns, stat.st_size)
+        stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
         if stamp == self.control_stamp:
             return
         try:
