@@ -37,6 +37,14 @@ const QCommandLineOption expiresOption(u"expires-in"_s,
                                        u"Days until clients refuse the channel file as frozen "
                                        "(default 30): release again before then."_s,
                                        u"DAYS"_s, u"30"_s);
+const QCommandLineOption rotateOption(
+    u"rotate-from"_s,
+    u"Key rotation: the public key that signed the channel so far; with --endorsement."_s,
+    u"OLD.pub"_s);
+const QCommandLineOption endorsementOption(
+    u"endorsement"_s,
+    u"Key rotation: the previous key's .minisig over this key's RW... line and a newline."_s,
+    u"FILE.minisig"_s);
 const QCommandLineOption jsonOption = jsonReportOption();
 
 int readReleaseOptions(const QCommandLineParser &parser, const QString &command,
@@ -60,7 +68,26 @@ int readReleaseOptions(const QCommandLineParser &parser, const QString &command,
     if (!ok || options.expiresInDays < 1 || options.expiresInDays > 3650)
         return usageError(
             command, u"--expires-in %1: expected 1..3650 days"_s.arg(parser.value(expiresOption)));
+    if (parser.isSet(rotateOption) != parser.isSet(endorsementOption))
+        return usageError(command, u"--rotate-from and --endorsement go together"_s);
     return -1;
+}
+
+// --rotate-from OLD.pub --endorsement FILE: read here, checked by publishRelease.
+Result<void> readRotation(const QCommandLineParser &parser, release::ReleaseOptions &options)
+{
+    if (!parser.isSet(rotateOption))
+        return {};
+    Result<QByteArray> previous =
+        readInputFile(parser.value(rotateOption), 64 * 1024, u"public key"_s);
+    if (!previous)
+        return previous.error();
+    options.previousPublicKey = QString::fromUtf8(*previous).trimmed();
+    Result<QByteArray> endorsement = signing::readSignatureFile(parser.value(endorsementOption));
+    if (!endorsement)
+        return endorsement.error();
+    options.endorsement = *endorsement;
+    return {};
 }
 
 json fileJson(const feed::FeedFile &file, const QString &feedDir)
@@ -120,7 +147,7 @@ int runReleaseCommand(const QStringList &arguments)
         "written last. Serve DIR from any static web server or CDN "
         "(docs/release-engineering.md, \"Updates\")."_s);
     parser.addOptions({feedOption, channelOption, secretKeyOption, keepOption, notesOption,
-                       expiresOption, jsonOption});
+                       expiresOption, rotateOption, endorsementOption, jsonOption});
     parser.addPositionalArgument(u"BUNDLE"_s, u"The bundle directory (from deskpack build)."_s);
     if (const int code = parseCommandLine(parser, command, arguments); code >= 0)
         return code;
@@ -134,6 +161,8 @@ int runReleaseCommand(const QStringList &arguments)
             return fail(notes.error());
         options.notes = QString::fromUtf8(*notes);
     }
+    if (Result<void> ok = readRotation(parser, options); !ok)
+        return fail(ok.error());
     // The key first: a wrong password leaves the feed as it was.
     Result<signing::SecretKey> key = signing::readSecretKeyFile(
         options.keyPath, [&] { return readKeyPassword(options.keyPath, false); });

@@ -212,6 +212,13 @@ feed::ChannelFeed makeChannel(const ReleaseOptions &o, const formats::BundleMani
     c.package = staged.entry.package;
     c.packageRoot = staged.entry.packageRoot;
     c.deltas = std::move(deltas);
+    // Copies that still trust the previous key need the endorsement until they
+    // have updated: a rotation stays in the channel while this key signs it.
+    const QString ours = o.key->publicKey().toBase64();
+    if (!o.previousPublicKey.isEmpty())
+        c.rotation = feed::KeyRotation{ours, QString::fromUtf8(o.endorsement)};
+    else if (current && current->rotation && current->rotation->publicKey == ours)
+        c.rotation = current->rotation;
     for (const feed::FeedDelta &d : c.deltas)
         if (c.minimumDeltaVersion.isEmpty() ||
             feed::compareVersions(d.fromVersion, c.minimumDeltaVersion) < 0)
@@ -254,6 +261,27 @@ Result<ReleaseResult> finishRelease(const ReleaseOptions &o, const FeedDirs &dir
     return result;
 }
 
+// The previous key of a rotation, once its endorsement of this key verified.
+Result<std::optional<signing::PublicKey>> checkRotation(const ReleaseOptions &o)
+{
+    if (o.previousPublicKey.isEmpty())
+        return std::optional<signing::PublicKey>();
+    Result<signing::PublicKey> previous =
+        signing::parsePublicKey(o.previousPublicKey, u"--rotate-from"_s);
+    if (!previous)
+        return previous.error();
+    const QByteArray endorsed = o.key->publicKey().toBase64().toUtf8() + '\n';
+    if (Result<signing::SignatureInfo> ok =
+            signing::verifySignature(endorsed, o.endorsement, *previous, u"--endorsement"_s);
+        !ok)
+        return makeError(
+            ErrorKind::Usage,
+            u"%1: not key %2's endorsement of key %3 (sign a file holding the new "
+            "key's RW... line and a newline with the previous key)"_s.arg(
+                ok.error().message, previous->keyIdHex(), o.key->publicKey().keyIdHex()));
+    return std::optional<signing::PublicKey>(*previous);
+}
+
 } // namespace
 
 Result<ReleaseResult> publishRelease(const ReleaseOptions &o)
@@ -267,11 +295,14 @@ Result<ReleaseResult> publishRelease(const ReleaseOptions &o)
     Result<formats::BundleManifest> m = checkBundle(o, result.warnings);
     if (!m)
         return m.error();
+    Result<std::optional<signing::PublicKey>> previousKey = checkRotation(o);
+    if (!previousKey)
+        return previousKey.error();
     Result<FeedDirs> dirs = prepareFeedDir(o.feedDir);
     if (!dirs)
         return dirs.error();
     Result<std::optional<feed::ChannelFeed>> current =
-        readCurrentChannel(*dirs, o.channel, o.key->publicKey());
+        readCurrentChannel(*dirs, o.channel, o.key->publicKey(), *previousKey);
     if (!current)
         return current.error();
     Result<ChannelHistory> history = readHistory(dirs->historyFile(o.channel), m->id, o.channel);

@@ -18,6 +18,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
 #include <vector>
 
 namespace deskpack::signing {
@@ -37,6 +38,11 @@ struct ReleaseOptions
     QString notes;
     int expiresInDays = 30;
     qint64 now = 0; // the issue time; 0: SOURCE_DATE_EPOCH, else the clock
+    // A key rotation: the key that signed the channel so far (its channel file
+    // is checked with it) and its .minisig over `key`'s "RW..." line and a
+    // newline, which installed copies trusting only the old key accept.
+    QString previousPublicKey; // "RW..." or a .pub file's text; empty: no rotation
+    QByteArray endorsement;
 };
 
 struct ReleaseResult
@@ -57,7 +63,9 @@ struct ReleaseResult
 // ErrorKind::Invalid, unless it is the same version with the same package
 // bytes, which re-publishes the same files), then writes the package, the
 // deltas, the history and the channel pair (.minisig renamed first, .json
-// last), and prunes what the new channel no longer names. The same inputs and
+// last), and prunes what the new channel no longer names. A rotation
+// (previousPublicKey) is written into the channel file and carried forward
+// by later releases with the new key. The same inputs and
 // SOURCE_DATE_EPOCH give the same bytes.
 Result<ReleaseResult> publishRelease(const ReleaseOptions &options);
 

@@ -49,7 +49,8 @@ Result<FeedDirs> prepareFeedDir(const QString &feedDir)
 }
 
 Result<std::optional<feed::ChannelFeed>>
-readCurrentChannel(const FeedDirs &dirs, const QString &channel, const signing::PublicKey &key)
+readCurrentChannel(const FeedDirs &dirs, const QString &channel, const signing::PublicKey &key,
+                   const std::optional<signing::PublicKey> &previousKey)
 {
     const QString path = dirs.channelFile(channel);
     const QString sigPath = path + u".minisig"_s;
@@ -66,11 +67,14 @@ readCurrentChannel(const FeedDirs &dirs, const QString &channel, const signing::
     Result<QByteArray> signature = signing::readSignatureFile(sigPath);
     if (!signature)
         return unreadable(signature.error().message);
-    if (Result<signing::SignatureInfo> ok =
-            signing::verifySignature(*bytes, *signature, key, sigPath);
-        !ok)
-        return unreadable(
-            u"not signed by this key %1 (%2)"_s.arg(key.keyIdHex(), ok.error().message));
+    Result<signing::SignatureInfo> ok = signing::verifySignature(*bytes, *signature, key, sigPath);
+    if (!ok && previousKey)
+        ok = signing::verifySignature(*bytes, *signature, *previousKey, sigPath);
+    if (!ok)
+        return unreadable(u"not signed by this key %1%2 (%3)"_s.arg(
+            key.keyIdHex(),
+            previousKey ? u" or the previous key %1"_s.arg(previousKey->keyIdHex()) : QString(),
+            ok.error().message));
     Result<feed::ChannelFeed> parsed = feed::parseChannel(*bytes, path);
     if (!parsed)
         return unreadable(parsed.error().message);

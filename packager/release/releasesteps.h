@@ -56,11 +56,13 @@ Result<ChannelHistory> readHistory(const QString &path, const QString &appId,
 // Adds or replaces `entry` (by version), keeping the order.
 void recordVersion(ChannelHistory &history, const HistoryEntry &entry);
 
-// The channel file now in the feed, checked with `key`: none (first
+// The channel file now in the feed, checked with `key` (or `previousKey`,
+// when given, for the first release after a rotation): none (first
 // release), or the verified feed. Anything else is ErrorKind::Unreadable
 // naming the file: a release never overwrites what it cannot vouch for.
 Result<std::optional<feed::ChannelFeed>>
-readCurrentChannel(const FeedDirs &dirs, const QString &channel, const signing::PublicKey &key);
+readCurrentChannel(const FeedDirs &dirs, const QString &channel, const signing::PublicKey &key,
+                   const std::optional<signing::PublicKey> &previousKey);
 
 // Extracts `package` (checked against its SHA-256) into `scratch`; returns
 // the bundle tree inside it (scratch/<packageRoot>).

@@ -45,7 +45,8 @@ QMap<QString, QByteArray> snapshot(const QString &root)
 
 // A copy of `from` as version `version` with app/demo_backend/__init__.py
 // edited: files rescanned and bundle.json rewritten as `deskpack build` does.
-QString deriveBundle(const QString &from, const QString &to, const QString &version)
+QString deriveBundle(const QString &from, const QString &to, const QString &version,
+                     const QString &publicKey = {})
 {
     if (test::runProcess(u"cp"_s, {u"-a"_s, from, to}).exitCode != 0)
         return {};
@@ -59,6 +60,8 @@ QString deriveBundle(const QString &from, const QString &to, const QString &vers
     if (!m || !tree)
         return {};
     m->version = version;
+    if (!publicKey.isEmpty())
+        m->signingPublicKey = publicKey;
     m->files = tree->files;
     m->dirs = tree->emptyDirs;
     QFile manifest(to + u"/bundle.json"_s);
@@ -205,6 +208,59 @@ private Q_SLOTS:
         const auto left = snapshot(a), right = snapshot(b);
         QCOMPARE(left.keys(), right.keys());
         QVERIFY(left == right);
+    }
+
+    // A bundle with a new key goes out on the old key's channel only with the
+    // old key's endorsement, which copies trusting the old key accept.
+    void rotationIsEndorsedByThePreviousKey()
+    {
+        const QString feed = m_work.filePath(u"feed-again"_s);
+        Result<signing::PublicKey> next =
+            signing::readPublicKeyFile(m_work.filePath(u"other.pub"_s));
+        QVERIFY(next);
+        const QString rotated = deriveBundle(m_bundle[1], m_work.filePath(u"demo-rotated"_s),
+                                             u"1.0.2"_s, next->toBase64());
+        QVERIFY(!rotated.isEmpty());
+        test::ProcessResult r = release(rotated, feed, {u"--keep"_s, u"0"_s}, m_otherSecret);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("not signed by this key"), r.err.constData());
+
+        const auto endorse = [&](const QString &secret) {
+            Result<signing::SecretKey> key =
+                signing::readSecretKeyFile(secret, [] { return Result<QByteArray>(QByteArray()); });
+            Result<QByteArray> sig =
+                key ? signing::signData(QByteArray(next->toBase64().toUtf8() + '\n'), *key,
+                                        u"rotate"_s)
+                    : Result<QByteArray>(key.error());
+            const QString path = m_work.filePath(u"endorsement.minisig"_s);
+            QFile f(path);
+            if (sig && f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+                f.write(*sig);
+            return path;
+        };
+        const QStringList rotation = {u"--keep"_s, u"0"_s, u"--rotate-from"_s, m_public,
+                                      u"--endorsement"_s};
+        r = release(rotated, feed, rotation + QStringList{endorse(m_otherSecret)}, m_otherSecret);
+        QCOMPARE(r.exitCode, 2); // endorsed by itself
+        QVERIFY2(r.err.contains("endorsement"), r.err.constData());
+        r = release(rotated, feed, rotation + QStringList{endorse(m_secret)}, m_otherSecret);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+
+        feed::ClientView view;
+        view.appId = u"deskpack-demo"_s;
+        view.installedVersion = u"1.0.1"_s;
+        view.trustedPublicKey = m_publicKey;
+        view.now = 1800000001;
+        Result<feed::FeedVerdict> verdict = feed::checkChannel(
+            readAll(feed + u"/channels/stable.json"_s),
+            readAll(feed + u"/channels/stable.json.minisig"_s), u"stable"_s, view, nullptr);
+        QVERIFY2(verdict, verdict ? "" : qPrintable(verdict.error().message));
+        QVERIFY(verdict->updateAvailable);
+        QVERIFY(verdict->keyRotated);
+        QCOMPARE(verdict->signedByKeyId, next->keyIdHex());
+        // --keep 0: only the new package is left.
+        QCOMPARE(QDir(feed + u"/packages"_s).entryList(QDir::Files).size(), 1);
+        QVERIFY(QDir(feed + u"/deltas"_s).isEmpty());
     }
 
     // Re-running the current version with the same bytes rewrites the same files.
