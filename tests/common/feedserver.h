@@ -10,7 +10,9 @@
 //   server.setFaults(R"([{"path": "packages/*", "mode": "drop-after", "bytes": 4096}])");
 //   ... fetch server.url() + "/channels/stable.json" ...
 //
-// The server's request log goes to the test's stderr.
+// The server's request log goes to the test's stderr. In a Q_OBJECT test
+// file, keep "/" and "*" apart in string literals (moc reads them as a
+// comment): name paths exactly, or "packages?x*".
 
 #include "common/testutil.h"
 
@@ -33,9 +35,8 @@ public:
             return false;
         }
         m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        m_process.start(u"/usr/bin/python3"_s,
-                        {sourceDir() + u"/tests/common/feedserver.py"_s, feedDir,
-                         u"--control-file"_s, controlFile()});
+        m_process.start(u"/usr/bin/python3"_s, {sourceDir() + u"/tests/common/feedserver.py"_s,
+                                                feedDir, u"--control-file"_s, controlFile()});
         QElapsedTimer timer;
         timer.start();
         while (!m_process.canReadLine() && timer.elapsed() < 10000 &&

@@ -9,6 +9,7 @@
 #include "signing/signing.h"
 
 #include "common/demobundle.h"
+#include "common/feedserver.h"
 #include "common/testutil.h"
 
 #include <QDirIterator>
@@ -208,6 +209,29 @@ private Q_SLOTS:
         const auto left = snapshot(a), right = snapshot(b);
         QCOMPARE(left.keys(), right.keys());
         QVERIFY(left == right);
+    }
+
+    // Any static server serves a feed: tests/common/feedserver.py (the one
+    // the client's fault tests use) gives back the channel file byte for byte,
+    // and fails on cue.
+    void theFeedIsServedAsStaticFiles()
+    {
+        const QString feed = m_work.filePath(u"feed"_s);
+        test::FeedServer server;
+        QVERIFY2(server.start(feed), qPrintable(server.error()));
+        const QString fetch =
+            u"import sys, urllib.request, urllib.error\n"
+            "try:\n"
+            "    sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1]).read())\n"
+            "except urllib.error.HTTPError as e:\n"
+            "    sys.exit(e.code - 400)\n"_s;
+        const QString url = server.url() + u"/channels/stable.json"_s;
+        test::ProcessResult r = test::runPythonScript(fetch, {url});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.out, readAll(feed + u"/channels/stable.json"_s));
+        QVERIFY(server.setFaults(R"([{"path": "channels/stable.json", "mode": "404"}])"));
+        QCOMPARE(test::runPythonScript(fetch, {url}).exitCode, 4);
+        QCOMPARE(test::runPythonScript(fetch, {url}).exitCode, 0); // once only
     }
 
     // A bundle with a new key goes out on the old key's channel only with the
