@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "appconfig.h"
+#include "feed/channelfeed.h"
 #include "formats/appid.h"
 
 #include "base/filehash.h"
@@ -277,6 +278,12 @@ public:
         if (!formats::isUpdateChannelName(channel))
             update["channel"].error(u"\"%1\" is not a channel name (lower-case letters, "
                                     "digits, '.', '-', '_'; at most 64)"_s.arg(channel.left(80)));
+        // Updates order versions: one they cannot order would never be offered.
+        const QString version = config.version;
+        if (feed && !version.isEmpty() && !deskpack::feed::isValidVersion(version))
+            update["feed"].error(
+                u"updates need a version they can order, and \"%1\" is not one "
+                "(N.N..., optionally aN, bN or rcN, .postN, .devN)"_s.arg(version.left(80)));
         if (feed && formats::isUpdateFeedUrl(*feed) && formats::isUpdateChannelName(channel)) {
             config.updateFeed = *feed;
             config.updateChannel = channel;

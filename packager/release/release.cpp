@@ -245,6 +245,14 @@ Result<ReleaseResult> finishRelease(const ReleaseOptions &o, const FeedDirs &dir
         !ok)
         return ok.error();
     result.channel = makeChannel(o, m, staged, std::move(deltas), current);
+    // A pinned SOURCE_DATE_EPOCH (a commit's date) can be older than the validity.
+    if (result.channel.expires <= QDateTime::currentSecsSinceEpoch())
+        result.warnings.append(
+            u"channel \"%1\" expires at %2, which is already past: clients will refuse it as "
+            "frozen (SOURCE_DATE_EPOCH=%3 sets the issue time; release without it to renew)"_s
+                .arg(o.channel, QDateTime::fromSecsSinceEpoch(result.channel.expires, Qt::UTC)
+                                    .toString(Qt::ISODate))
+                .arg(result.channel.issued));
     QByteArray text;
     Result<QByteArray> signature = signChannel(result.channel, *o.key, &text);
     if (!signature)

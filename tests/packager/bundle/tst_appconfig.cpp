@@ -227,6 +227,11 @@ private Q_SLOTS:
         QTest::newRow("update channel upper case")
             << valid(R"J(, "update": {"feed": "https:\/\/x.org\/f", "channel": "Beta"})J")
             << QStringList{u"$.update.channel: \"Beta\" is not a channel name"_s};
+        QTest::newRow("update with an unordered version")
+            << valid(R"J(, "update": {"feed": "https:\/\/x.org\/f"})J")
+                   .replace(R"J("version": "1.0")J", R"J("version": "1.0-beta")J")
+            << QStringList{u"$.update.feed: updates need a version they can order, and "
+                           "\"1.0-beta\" is not one"_s};
         QTest::newRow("update without feed")
             << valid(R"J(, "update": {"channel": "beta", "chanel": 1})J")
             << QStringList{u"$.update.feed: missing"_s,
