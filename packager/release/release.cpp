@@ -14,6 +14,10 @@
 #include <QFileInfo>
 #include <QTemporaryDir>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
 using namespace Qt::Literals::StringLiterals;
 
 namespace deskpack::release {
@@ -120,11 +124,15 @@ Result<QString> placePackage(const FeedDirs &dirs, const package::PackageResult 
                              u"%1: another channel released version %2 with other bytes: give "
                              "this build a new version"_s.arg(target, e.version));
     }
-    if (QFileInfo::exists(target) && !QFile::remove(target))
-        return makeError(ErrorKind::Environment, u"%1: cannot replace"_s.arg(target));
-    if (!QFile::rename(staged.path, target))
+    // The same bytes are left alone: a client may be downloading them.
+    if (Result<QString> there = sha256OfFile(target); there && *there == staged.sha256)
+        return relative;
+    // rename(2) replaces a leftover of a release that did not finish in one step.
+    if (std::rename(QFile::encodeName(staged.path).constData(),
+                    QFile::encodeName(target).constData()) != 0)
         return makeError(ErrorKind::Environment,
-                         u"%1: cannot move the package into place"_s.arg(target));
+                         u"%1: cannot move the package into place: %2"_s.arg(
+                             target, QString::fromLocal8Bit(std::strerror(errno))));
     return relative;
 }
 
