@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "appconfig.h"
+#include "feed/channelfeed.h"
 #include "formats/appid.h"
 
 #include "base/filehash.h"
@@ -24,11 +25,12 @@ namespace deskpack::bundle {
 namespace {
 
 const QStringList topKeys = {
-    u"id"_s,           u"name"_s,   u"version"_s,     u"runtime"_s,         u"wheelhouse"_s,
-    u"requirements"_s, u"app"_s,    u"readiness"_s,   u"lockEnv"_s,         u"env"_s,
-    u"icon"_s,         u"prune"_s,  u"byteCompile"_s, u"sourceDateEpoch"_s, u"$schema"_s,
-    u"pip"_s,          u"signing"_s};
+    u"id"_s,           u"name"_s,    u"version"_s,     u"runtime"_s,         u"wheelhouse"_s,
+    u"requirements"_s, u"app"_s,     u"readiness"_s,   u"lockEnv"_s,         u"env"_s,
+    u"icon"_s,         u"prune"_s,   u"byteCompile"_s, u"sourceDateEpoch"_s, u"$schema"_s,
+    u"pip"_s,          u"signing"_s, u"update"_s};
 const QStringList signingKeys = {u"publicKey"_s};
+const QStringList updateKeys = {u"feed"_s, u"channel"_s};
 const QStringList runtimeKeys = {u"python"_s, u"archive"_s, u"sha256"_s};
 const QStringList pipKeys = {u"wheel"_s, u"sha256"_s};
 const QStringList appKeys = {u"source"_s, u"module"_s, u"script"_s, u"args"_s};
@@ -260,6 +262,34 @@ public:
             config.signingPublicKey = *key;
     }
 
+    void readUpdate(const JsonNode &update, AppConfig &config)
+    {
+        if (!update.object(Presence::Optional))
+            return;
+        checkKeys(update, updateKeys);
+        const auto feed = update["feed"].nonEmptyString();
+        if (feed && !formats::isUpdateFeedUrl(*feed))
+            update["feed"].error(u"\"%1\" is not an update feed URL (https://HOST/PATH, "
+                                 "http://HOST/PATH or file:///PATH, without a query or "
+                                 "user:password@)"_s.arg(feed->left(200)));
+        const QString channel = update["channel"]
+                                    .nonEmptyString(Presence::Optional)
+                                    .value_or(QString::fromLatin1(formats::DefaultUpdateChannel));
+        if (!formats::isUpdateChannelName(channel))
+            update["channel"].error(u"\"%1\" is not a channel name (lower-case letters, "
+                                    "digits, '.', '-', '_'; at most 64)"_s.arg(channel.left(80)));
+        // Updates order versions: one they cannot order would never be offered.
+        const QString version = config.version;
+        if (feed && !version.isEmpty() && !deskpack::feed::isValidVersion(version))
+            update["feed"].error(
+                u"updates need a version they can order, and \"%1\" is not one "
+                "(N.N..., optionally aN, bN or rcN, .postN, .devN)"_s.arg(version.left(80)));
+        if (feed && formats::isUpdateFeedUrl(*feed) && formats::isUpdateChannelName(channel)) {
+            config.updateFeed = *feed;
+            config.updateChannel = channel;
+        }
+    }
+
     void read(const JsonNode &root, AppConfig &config)
     {
         if (!root.isObject()) {
@@ -299,6 +329,7 @@ public:
         }
         readEnv(root["env"], config);
         readSigning(root["signing"], config);
+        readUpdate(root["update"], config);
         if (const auto icon = existingPath(root["icon"], Presence::Optional, false))
             config.icon = *icon;
         if (const auto prune = root["prune"].stringList(Presence::Optional)) {

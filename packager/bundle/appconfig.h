@@ -49,6 +49,8 @@ struct AppConfig
     QList<QPair<QString, QString>> env; // extra backend environment, sorted by name
     QString icon;
     QString signingPublicKey; // signing.publicKey: minisign "RW...", may be empty
+    QString updateFeed;       // update.feed: the signed feed's URL, may be empty
+    QString updateChannel;    // update.channel ("stable" when only the feed is given)
 
     QStringList prune; // stdlib parts to drop: tests, tkinter, idlelib, ensurepip
     bool byteCompile = false;

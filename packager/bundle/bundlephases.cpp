@@ -399,6 +399,8 @@ Result<void> Builder::writeManifest()
     m.icon =
         m_config.icon.isEmpty() ? QString() : u"resources/"_s + QFileInfo(m_config.icon).fileName();
     m.signingPublicKey = m_config.signingPublicKey;
+    m.updateFeed = m_config.updateFeed;
+    m.updateChannel = m_config.updateChannel;
     Result<formats::BundleTree> tree = formats::scanBundleFiles(m_root);
     if (!tree)
         return tree.error();

@@ -4,9 +4,10 @@
 #include "cli/lockcommands.h"
 #include "cli/packagecommands.h"
 #include "cli/plugincommands.h"
+#include "cli/releasecommand.h"
 #include "cli/runtimecommands.h"
-#include "cli/signcommands.h"
 #include "cli/sbomcommands.h"
+#include "cli/signcommands.h"
 
 #include <QCoreApplication>
 
@@ -39,6 +40,8 @@ int main(int argc, char *argv[])
         return cli::runSignCommand(args.mid(1));
     if (command == u"verify-signature")
         return cli::runVerifySignatureCommand(args.mid(1));
+    if (command == u"release")
+        return cli::runReleaseCommand(args.mid(1));
     if (command == u"sbom")
         return cli::runSbomCommand(args.mid(1));
     if (command == u"--version") {
@@ -52,6 +55,7 @@ int main(int argc, char *argv[])
         "  build APP.json                build a relocatable app bundle\n"
         "  verify BUNDLE                 check a bundle against its manifest\n"
         "  package BUNDLE --format F     zip, tar.gz, tar.zst or deb of a bundle\n"
+        "  release BUNDLE --feed DIR --channel NAME -s KEY.sec   publish to an update feed\n"
         "  plugin check                  a plugin's requirements vs a bundle\n"
         "  keygen -p KEY.pub -s KEY.sec  a minisign key pair (-W: no password)\n"
         "  sign FILE... -s KEY.sec       write FILE.minisig (minisign format)\n"

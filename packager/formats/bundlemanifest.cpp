@@ -161,6 +161,24 @@ void readFiles(const JsonNode &files, BundleManifest &m)
     }
 }
 
+json filesJson(const std::vector<BundleFile> &list)
+{
+    json files = json::object();
+    for (const BundleFile &f : list) {
+        json e;
+        if (!f.linkTarget.isEmpty()) {
+            e["link"] = s(f.linkTarget);
+        } else {
+            e["sha256"] = s(f.sha256);
+            e["size"] = f.size;
+            if (f.executable)
+                e["executable"] = true;
+        }
+        files[s(f.path)] = e;
+    }
+    return files;
+}
+
 } // namespace
 
 QByteArray serializeManifest(const BundleManifest &m)
@@ -198,22 +216,12 @@ QByteArray serializeManifest(const BundleManifest &m)
     root["icon"] = m.icon.isEmpty() ? json(nullptr) : json(s(m.icon));
     root["signing"] =
         m.signingPublicKey.isEmpty() ? json(nullptr) : json{{"publicKey", s(m.signingPublicKey)}};
+    root["update"] = m.updateFeed.isEmpty()
+                         ? json(nullptr)
+                         : json{{"feed", s(m.updateFeed)}, {"channel", s(m.updateChannel)}};
     if (m.runtimeOrigin)
         root["runtimeOrigin"] = runtimeOriginToJson(*m.runtimeOrigin);
-    json files = json::object();
-    for (const BundleFile &f : m.files) {
-        json e;
-        if (!f.linkTarget.isEmpty()) {
-            e["link"] = s(f.linkTarget);
-        } else {
-            e["sha256"] = s(f.sha256);
-            e["size"] = f.size;
-            if (f.executable)
-                e["executable"] = true;
-        }
-        files[s(f.path)] = e;
-    }
-    root["files"] = files;
+    root["files"] = filesJson(m.files);
     QStringList dirs = m.dirs;
     std::sort(dirs.begin(), dirs.end());
     root["dirs"] = json::array();
@@ -291,6 +299,22 @@ void readSigning(const JsonNode &signing, BundleManifest &m)
         m.signingPublicKey = *key;
 }
 
+void readUpdate(const JsonNode &update, BundleManifest &m)
+{
+    if (!update.object(Presence::Optional))
+        return;
+    const auto feed = update["feed"].string();
+    const auto channel = update["channel"].string();
+    if (feed && !isUpdateFeedUrl(*feed))
+        update["feed"].expected(u"an https://, http:// or file:/// URL"_s);
+    if (channel && !isUpdateChannelName(*channel))
+        update["channel"].expected(u"a channel name ([a-z0-9][a-z0-9._-]{0,63})"_s);
+    if (feed && channel && isUpdateFeedUrl(*feed) && isUpdateChannelName(*channel)) {
+        m.updateFeed = *feed;
+        m.updateChannel = *channel;
+    }
+}
+
 void readDirs(const JsonNode &dirs, BundleManifest &m)
 {
     if (!dirs.array(Presence::Optional))
@@ -307,6 +331,24 @@ bool isPublicKeyText(const QString &text)
 {
     static const QRegularExpression pattern(u"^RW[A-Za-z0-9+/]{54}\\z"_s);
     return pattern.match(text).hasMatch();
+}
+
+bool isUpdateChannelName(const QString &name)
+{
+    static const QRegularExpression pattern(u"^[a-z0-9][a-z0-9._-]{0,63}\\z"_s);
+    return pattern.match(name).hasMatch();
+}
+
+bool isUpdateFeedUrl(const QString &url)
+{
+    // Parsed by hand rather than with QUrl, which accepts and "repairs" far
+    // more than a feed address should be (spaces, backslashes, user:password@).
+    static const QRegularExpression pattern(
+        u"^(https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|file://)(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?\\z"_s);
+    if (url.size() > 2048 || !pattern.match(url).hasMatch())
+        return false;
+    // file:// needs a path (file:///srv/feed); a host in a file URL is another machine.
+    return !url.startsWith(u"file://"_s) || url.startsWith(u"file:///"_s);
 }
 
 Result<BundleManifest> parseManifest(QByteArrayView data, const QString &fileName)
@@ -331,6 +373,7 @@ Result<BundleManifest> parseManifest(QByteArrayView data, const QString &fileNam
     m.launcher = bundlePath(root["launcher"], Presence::Optional).value_or(QString());
     m.icon = bundlePath(root["icon"], Presence::Optional).value_or(QString());
     readSigning(root["signing"], m);
+    readUpdate(root["update"], m);
     m.runtimeOrigin = readRuntimeOrigin(root["runtimeOrigin"]);
     readFiles(root["files"], m);
     readDirs(root["dirs"], m);

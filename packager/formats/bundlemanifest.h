@@ -67,12 +67,17 @@ struct BundleManifest
     QString lock;             // app/runtime-core-lock.json
     QString lockEnvAlias;     // e.g. ASTRBOT_DESKTOP_CORE_LOCK_PATH, may be empty
     QList<QPair<QString, QString>> env;
-    QString launcher;              // the launcher executable (the app id), empty if none
-    QString icon;                  // resources/..., may be empty
+    QString launcher; // the launcher executable (the app id), empty if none
+    QString icon;     // resources/..., may be empty
     // The app's minisign public key ("RW..."), from deskpack.json's
     // signing.publicKey: what updates and the bundle's own signature are
     // checked against. Empty when the app declares none.
     QString signingPublicKey;
+    // update.feed / update.channel, from deskpack.json's "update": where this
+    // app's signed update feed lives (https://, http:// or file:// URL) and
+    // which channel of it it follows. Both empty when the app has no feed.
+    QString updateFeed;
+    QString updateChannel;
     std::optional<RuntimeOrigin> runtimeOrigin; // "runtimeOrigin", for the SBOM; optional
     std::vector<BundleFile> files; // files and links, sorted by path, bundle.json excluded
     // The empty directories, sorted: every other directory holds a file, a
@@ -86,6 +91,15 @@ struct BundleManifest
 // an 8-byte key id and a 32-byte Ed25519 key (56 characters starting "RW").
 // The shape only; packager/signing parses and uses it.
 bool isPublicKeyText(const QString &text);
+
+// The channel an app follows when deskpack.json names none.
+inline constexpr const char *DefaultUpdateChannel = "stable";
+// Whether `name` can name an update channel: [a-z0-9][a-z0-9._-]{0,63}. It
+// becomes a file name in the feed (channels/NAME.json), so nothing else.
+bool isUpdateChannelName(const QString &name);
+// Whether `url` can be an update feed: an absolute https://, http:// or
+// file:/// URL with no query, fragment, credentials or whitespace.
+bool isUpdateFeedUrl(const QString &url);
 
 // Deterministic bytes: sorted keys, 2-space indent, trailing newline.
 QByteArray serializeManifest(const BundleManifest &manifest);

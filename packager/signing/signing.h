@@ -169,6 +169,10 @@ Result<SignatureInfo> verifySignature(QByteArrayView data, QByteArrayView minisi
 // The same for a file, hashed streaming; legacy signatures read the file whole.
 Result<SignatureInfo> verifyFileSignature(const QString &path, QByteArrayView minisigText,
                                           const PublicKey &key, const QString &signatureSource);
+// The key id a .minisig names, as PublicKey::keyIdHex() prints it, after
+// checking its shape only (not verified): to say which key signed what a
+// caller refuses, or to pick the key to verify with.
+Result<QString> signatureKeyIdHex(QByteArrayView minisigText, const QString &signatureSource);
 // Reads a .minisig with a bound (a 10 MB comment line is refused, not read).
 Result<QByteArray> readSignatureFile(const QString &path);
 

@@ -165,6 +165,14 @@ Result<SignatureInfo> verifyFileSignature(const QString &path, QByteArrayView mi
     return checkSignature(*parsed, *message, key, signatureSource, path);
 }
 
+Result<QString> signatureKeyIdHex(QByteArrayView minisigText, const QString &signatureSource)
+{
+    Result<ParsedSignature> parsed = parseSignature(minisigText, signatureSource);
+    if (!parsed)
+        return parsed.error();
+    return keyIdHex(reinterpret_cast<const unsigned char *>(parsed->keyId.constData()));
+}
+
 Result<QByteArray> readSignatureFile(const QString &path)
 {
     const QFileInfo info(path);

@@ -11,7 +11,8 @@ import os, re, subprocess, sys, tempfile
 
 source = sys.argv[1]
 LAYER = {  # lower layers first; a library may link only its own layer or lower
-    'base': 0, 'formats': 1, 'lock': 1, 'archive': 1, 'signing': 1, 'python': 2, 'sbom': 2, 'delta': 2,
+    'base': 0, 'formats': 1, 'lock': 1, 'archive': 1, 'signing': 1, 'python': 2, 'sbom': 2,
+    'delta': 2, 'feed': 2, 'release': 5,
     'runtime': 3,
     'kernel': 3, 'supervisor': 3, 'plugins': 3, 'bundle': 4, 'package': 4, 'runcli': 5,
     'cli': 6, 'launcher_core': 5, 'launcher_ui': 6,

@@ -85,6 +85,23 @@ private Q_SLOTS:
         QCOMPARE(config->signingPublicKey, key);
     }
 
+    void readsUpdateFeed()
+    {
+        Result<AppConfig> config = loadAppConfig(
+            write(valid(R"J(, "update": {"feed": "https:\/\/example.org\/my-app"})J")));
+        QVERIFY2(config.ok(), config.ok() ? "" : qPrintable(config.error().message));
+        QCOMPARE(config->updateFeed, u"https://example.org/my-app"_s);
+        QCOMPARE(config->updateChannel, u"stable"_s); // the default
+        config = loadAppConfig(
+            write(valid(R"J(, "update": {"feed": "file:\/\/\/srv\/feed", "channel": "beta"})J")));
+        QVERIFY2(config.ok(), config.ok() ? "" : qPrintable(config.error().message));
+        QCOMPARE(config->updateChannel, u"beta"_s);
+        config = loadAppConfig(write(valid()));
+        QVERIFY(config.ok());
+        QVERIFY(config->updateFeed.isEmpty());
+        QVERIFY(config->updateChannel.isEmpty());
+    }
+
     void rejected_data()
     {
         QTest::addColumn<QByteArray>("json");
@@ -204,6 +221,21 @@ private Q_SLOTS:
             << valid(R"J(, "signing": {"secretKey": "x"})J")
             << QStringList{u"$.signing.secretKey: unknown key"_s,
                            u"$.signing.publicKey: missing"_s};
+        QTest::newRow("update feed not a url")
+            << valid(R"J(, "update": {"feed": "example.org/feed"})J")
+            << QStringList{u"$.update.feed: \"example.org/feed\" is not an update feed URL"_s};
+        QTest::newRow("update channel upper case")
+            << valid(R"J(, "update": {"feed": "https:\/\/x.org\/f", "channel": "Beta"})J")
+            << QStringList{u"$.update.channel: \"Beta\" is not a channel name"_s};
+        QTest::newRow("update with an unordered version")
+            << valid(R"J(, "update": {"feed": "https:\/\/x.org\/f"})J")
+                   .replace(R"J("version": "1.0")J", R"J("version": "1.0-beta")J")
+            << QStringList{u"$.update.feed: updates need a version they can order, and "
+                           "\"1.0-beta\" is not one"_s};
+        QTest::newRow("update without feed")
+            << valid(R"J(, "update": {"channel": "beta", "chanel": 1})J")
+            << QStringList{u"$.update.feed: missing"_s,
+                           u"$.update.chanel: unknown key; did you mean \"channel\"?"_s};
         QTest::newRow("requirements without wheelhouse")
             << valid().replace(R"J("wheelhouse": "wheels", )J", "")
             << QStringList{u"wheelhouse: missing: requirements are installed offline"_s};

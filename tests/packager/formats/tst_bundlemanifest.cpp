@@ -44,6 +44,8 @@ BundleManifest sample()
     m.lockEnvAlias = u"DEMO_LOCK"_s;
     m.env = {{u"A"_s, u"1"_s}};
     m.signingPublicKey = QString::fromLatin1(SampleKey);
+    m.updateFeed = u"https://example.org/demo/feed"_s;
+    m.updateChannel = u"stable"_s;
     return m;
 }
 
@@ -152,6 +154,68 @@ private Q_SLOTS:
         QVERIFY(archive.ok());
         QCOMPARE(archive->runtimeOrigin->sha256, QString(64, u'a'));
         QCOMPARE(serializeManifest(*archive), serializeManifest(m));
+    }
+
+    // "update" is optional like "signing": null when the app has no feed.
+    void updateIsOptional()
+    {
+        BundleManifest m = sample();
+        m.updateFeed.clear();
+        m.updateChannel.clear();
+        const QByteArray text = serializeManifest(m);
+        QVERIFY(text.contains("\"update\": null"));
+        Result<BundleManifest> read = parseManifest(text, u"bundle.json"_s);
+        QVERIFY2(read.ok(), read.ok() ? "" : qPrintable(read.error().message));
+        QCOMPARE(*read, m);
+        Result<BundleManifest> absent =
+            parseManifest(QByteArray(text).replace("\"update\": null,", ""), u"bundle.json"_s);
+        QVERIFY(absent.ok());
+        QVERIFY(absent->updateFeed.isEmpty());
+    }
+
+    void updateFeedUrls_data()
+    {
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<bool>("valid");
+        QTest::newRow("https") << u"https://example.org/feed"_s << true;
+        QTest::newRow("http port") << u"http://127.0.0.1:8080/"_s << true;
+        QTest::newRow("host only") << u"https://updates.example.org"_s << true;
+        QTest::newRow("file") << u"file:///srv/feed"_s << true;
+        QTest::newRow("file host") << u"file://server/srv/feed"_s << false;
+        QTest::newRow("ftp") << u"ftp://example.org/feed"_s << false;
+        QTest::newRow("relative") << u"feed/stable"_s << false;
+        QTest::newRow("credentials") << u"https://user:pw@example.org/"_s << false;
+        QTest::newRow("query") << u"https://example.org/feed?x=1"_s << false;
+        QTest::newRow("space") << u"https://example.org/a b"_s << false;
+        QTest::newRow("empty") << QString() << false;
+    }
+
+    void updateFeedUrls()
+    {
+        QFETCH(QString, url);
+        QFETCH(bool, valid);
+        QCOMPARE(isUpdateFeedUrl(url), valid);
+    }
+
+    void updateChannelNames_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<bool>("valid");
+        QTest::newRow("stable") << u"stable"_s << true;
+        QTest::newRow("dotted") << u"beta-2.x_y"_s << true;
+        QTest::newRow("64") << QString(64, u'a') << true;
+        QTest::newRow("65") << QString(65, u'a') << false;
+        QTest::newRow("upper") << u"Stable"_s << false;
+        QTest::newRow("leading dot") << u".hidden"_s << false;
+        QTest::newRow("slash") << u"a/b"_s << false;
+        QTest::newRow("empty") << QString() << false;
+    }
+
+    void updateChannelNames()
+    {
+        QFETCH(QString, name);
+        QFETCH(bool, valid);
+        QCOMPARE(isUpdateChannelName(name), valid);
     }
 
     void verifyFindsEveryDifference()
@@ -391,6 +455,18 @@ private Q_SLOTS:
         QTest::newRow("signing is a string")
             << QByteArray(base).replace("\"signing\": {", "\"signing\": \"RW\", \"z\": {")
             << u"$.signing: expected an object"_s;
+        QTest::newRow("update feed ftp")
+            << QByteArray(base).replace("https://example.org/demo/feed", "ftp://x/feed")
+            << u"$.update.feed: expected an https://, http:// or file:/// URL"_s;
+        QTest::newRow("update channel path")
+            << QByteArray(base).replace("\"channel\": \"stable\"", "\"channel\": \"../x\"")
+            << u"$.update.channel: expected a channel name"_s;
+        QTest::newRow("update channel missing")
+            << QByteArray(base).replace("\"channel\": \"stable\",", "")
+            << u"$.update.channel: missing"_s;
+        QTest::newRow("update is a string")
+            << QByteArray(base).replace("\"update\": {", "\"update\": \"x\", \"z\": {")
+            << u"$.update: expected an object"_s;
         QTest::newRow("runtimeOrigin kind")
             << QByteArray(base).replace("\"schema\": 1",
                                         "\"schema\": 1, \"runtimeOrigin\": {\"kind\": \"conda\", "

@@ -313,6 +313,10 @@ private Q_SLOTS:
         QVERIFY(!info);
         QCOMPARE(info.error().message, u"F: signed by key %1, expected key 544D0A6FEEE05E62"_s.arg(
                                            other.publicKey().keyIdHex()));
+        Result<QString> id = signatureKeyIdHex(*sig, u"F"_s);
+        QVERIFY(id);
+        QCOMPARE(*id, other.publicKey().keyIdHex());
+        QVERIFY(!signatureKeyIdHex("untrusted comment: x\n", u"F"_s));
     }
 
     void hugeCommentLineIsNotReadWhole()
